@@ -1,0 +1,186 @@
+"""Checkpoints: one file of plain data (tensors, numbers, strings, lists, dicts).
+
+Written atomically (a temporary file in the same folder, fsync, rename), so a crash mid-write
+leaves the previous checkpoint whole. Read with `torch.load(weights_only=True)`, which refuses
+anything that would run code when unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from rnn_tui.config import ModelConfig, TrainConfig
+from rnn_tui.data import Corpus, Vocab
+from rnn_tui.errors import UserError
+from rnn_tui.history import History
+from rnn_tui.models import CharRNN
+from rnn_tui.training import Trainer
+
+FORMAT = "rnn-tui/1"
+
+
+def trainer_state(trainer: Trainer) -> dict[str, Any]:
+    """Everything needed to resume a run exactly, as plain data."""
+    with trainer.lock:
+        return {
+            "format": FORMAT,
+            "model_config": asdict(trainer.model_config),
+            "train_config": asdict(trainer.train_config),
+            "vocab": trainer.corpus.vocab.chars,
+            "corpus_name": trainer.corpus.name,
+            "model": {k: v.detach().cpu().clone() for k, v in trainer.model.state_dict().items()},
+            "optimizer": _to_cpu(trainer.optimizer.state_dict()),
+            "step": trainer.step,
+            "base_lr": trainer.base_lr,
+            "carried_state": None if trainer.state is None else [s.detach().cpu().clone() for s in trainer.state],
+            "rng": {"torch": torch.get_rng_state(),
+                    "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []},
+            "metrics": {
+                "train": trainer.train_history.to_dict(),
+                "val": trainer.val_history.to_dict(),
+                "lr_changes": [list(c) for c in trainer.lr_changes],
+                "recent_losses": list(trainer.recent_losses),
+            },
+        }
+
+
+def save_checkpoint(path: str | os.PathLike[str], data: dict[str, Any]) -> Path:
+    """Write `data` to `path` atomically; on failure the old file is untouched and UserError says why."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp_name = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False) as f:
+            tmp_name = f.name
+            torch.save(data, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+        _fsync_dir(folder)
+    except OSError as exc:
+        raise UserError(f"cannot save checkpoint {path}: {exc.strerror or exc}") from None
+    finally:
+        if tmp_name is not None:
+            Path(tmp_name).unlink(missing_ok=True)
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Read and check a checkpoint; any problem becomes a one-line UserError."""
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"no such checkpoint: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not a checkpoint")
+    try:
+        data = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as exc:
+        if "Unsupported global" in str(exc):
+            raise UserError(f"refused {path}: it holds objects other than plain data "
+                            "(a pickle that could run code), so it is not loaded") from None
+        raise UserError(f"{path} is not a readable checkpoint (corrupt or truncated)") from None
+    except PermissionError:
+        raise UserError(f"permission denied reading {path}") from None
+    except Exception:  # torch reports truncated and foreign files with many exception types
+        raise UserError(f"{path} is not a readable checkpoint (corrupt or truncated)") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise UserError(f"{path} is not an rnn-tui checkpoint (expected format {FORMAT})")
+    missing = [k for k in ("model_config", "train_config", "vocab", "model", "step") if k not in data]
+    if missing:
+        raise UserError(f"{path} is an incomplete checkpoint: missing {', '.join(missing)}")
+    return data
+
+
+def model_from_checkpoint(data: dict[str, Any]) -> tuple[CharRNN, Vocab]:
+    vocab = Vocab(data["vocab"])
+    config = _dataclass_from(ModelConfig, data["model_config"])
+    if config.vocab_size != len(vocab):
+        raise UserError(f"checkpoint is inconsistent: {config.vocab_size} outputs for {len(vocab)} characters")
+    model = CharRNN(config)
+    try:
+        model.load_state_dict(data["model"])
+    except RuntimeError as exc:
+        raise UserError(f"checkpoint weights do not fit a {config.cell} model: {str(exc).splitlines()[0]}") from None
+    return model.eval(), vocab
+
+
+def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | torch.device | None = None,
+                            train_overrides: dict[str, Any] | None = None) -> Trainer:
+    """A Trainer that continues exactly where the checkpointed one stopped."""
+    vocab = Vocab(data["vocab"])
+    if corpus.vocab != vocab:
+        raise UserError(explain_vocab_mismatch(vocab, corpus.vocab))
+    model_config = _dataclass_from(ModelConfig, data["model_config"])
+    train_config = _dataclass_from(TrainConfig, {**data["train_config"], **(train_overrides or {})})
+    trainer = Trainer(model_config, train_config, corpus, device)
+    model, _ = model_from_checkpoint(data)
+    trainer.model.load_state_dict(model.state_dict())
+    trainer.optimizer.load_state_dict(data["optimizer"])
+    trainer.step = int(data["step"])
+    trainer.base_lr = float(data.get("base_lr", train_config.lr))
+    carried = data.get("carried_state")
+    trainer.state = None if carried is None else tuple(s.to(trainer.device) for s in carried)
+    metrics = data.get("metrics", {})
+    if metrics:
+        trainer.train_history = History.from_dict(metrics["train"])
+        trainer.val_history = History.from_dict(metrics["val"])
+        trainer.lr_changes = [(int(s), float(lr)) for s, lr in metrics["lr_changes"]]
+        trainer.recent_losses.extend(float(x) for x in metrics["recent_losses"])
+    rng = data.get("rng", {})
+    if "torch" in rng:
+        torch.set_rng_state(rng["torch"])
+    if rng.get("cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(rng["cuda"])
+    return trainer
+
+
+def explain_vocab_mismatch(expected: Vocab, found: Vocab) -> str:
+    extra = sorted(set(found.chars) - set(expected.chars))
+    gone = sorted(set(expected.chars) - set(found.chars))
+    parts = [f"the checkpoint's vocabulary ({len(expected)} characters) differs from the text's ({len(found)})"]
+    if extra:
+        parts.append(f"new: {''.join(extra[:10])!r}")
+    if gone:
+        parts.append(f"missing: {''.join(gone[:10])!r}")
+    return "; ".join(parts)
+
+
+def _dataclass_from(cls: type, values: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    unknown = set(values) - names
+    if unknown:
+        raise UserError(f"checkpoint has unknown {cls.__name__} fields: {', '.join(sorted(unknown))}")
+    try:
+        return cls(**values).validate()
+    except TypeError as exc:
+        raise UserError(f"checkpoint has a bad {cls.__name__}: {exc}") from None
+
+
+def _to_cpu(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().clone()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,241 @@
+"""`rnn-tui` opens the playground; `rnn-tui train` and `rnn-tui sample` work headless.
+
+Every error the user can cause ends as one line on stderr and exit status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from rnn_tui.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.errors import UserError
+from rnn_tui.texts import default_text_path
+
+DEFAULT_CHECKPOINT = "rnn-tui.pt"
+MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
+TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
+               "eval_every", "seed")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UserError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rnn-tui", description="A terminal playground for character-level RNN language models.")
+    add_run_flags(parser)
+    parser.add_argument("--checkpoint", metavar="CKPT", help="open the app on this checkpoint")
+    parser.add_argument("--paused", action="store_true", help="open the app without starting to train")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    train = sub.add_parser("train", help="train headless, printing progress (or JSON lines)")
+    add_run_flags(train)
+    train.add_argument("--out", metavar="CKPT", default=DEFAULT_CHECKPOINT,
+                       help=f"checkpoint written at the end and on Ctrl+C (default {DEFAULT_CHECKPOINT})")
+    train.add_argument("--resume", metavar="CKPT", help="continue the run saved in this checkpoint")
+    train.add_argument("--json", action="store_true", help="print one JSON object per event instead of a progress bar")
+
+    sample = sub.add_parser("sample", help="generate text from a checkpoint, streaming")
+    sample.add_argument("--checkpoint", metavar="CKPT", default=DEFAULT_CHECKPOINT,
+                        help=f"default {DEFAULT_CHECKPOINT}")
+    sample.add_argument("--seed-text", default="", help="text the model reads before it writes")
+    how = sample.add_mutually_exclusive_group()
+    how.add_argument("--temperature", type=float, default=1.0, help="softmax temperature; 0 means greedy (default 1)")
+    how.add_argument("--greedy", action="store_true", help="always take the likeliest character")
+    sample.add_argument("--top-k", type=int, default=0, help="draw only from the k likeliest characters (0: off)")
+    sample.add_argument("--top-p", type=float, default=1.0, help="draw only from the likeliest mass p (1: off)")
+    sample.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
+    sample.add_argument("--seed", type=int, help="random seed, for a reproducible sample")
+    sample.add_argument("--device", help="auto (default), cpu, cuda or mps")
+    return parser
+
+
+def add_run_flags(parser: argparse.ArgumentParser) -> None:
+    """Text, model and training flags shared by the app and `train`; unset flags stay None."""
+    parser.add_argument("--text", metavar="FILE", help="UTF-8 text to learn (default: the bundled essay)")
+    parser.add_argument("--preset", choices=sorted(PRESETS), help="a named model and training setup")
+    model = parser.add_argument_group("model")
+    model.add_argument("--cell", choices=CELLS)
+    model.add_argument("--hidden", type=int, help="units per layer")
+    model.add_argument("--layers", type=int, help="stacked recurrent layers")
+    model.add_argument("--embed", type=int, help="input projection size; 0 feeds one-hot vectors")
+    model.add_argument("--dropout", type=float, help="between layers and before the output")
+    run = parser.add_argument_group("training")
+    run.add_argument("--seq", type=int, help="characters per stream per step (BPTT length)")
+    run.add_argument("--batch", type=int, help="parallel streams per step")
+    run.add_argument("--lr", type=float, help="learning rate")
+    run.add_argument("--optimizer", choices=OPTIMIZERS)
+    run.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    run.add_argument("--clip", type=float, help="gradient-norm clip (0: off)")
+    stop = run.add_mutually_exclusive_group()
+    stop.add_argument("--steps", type=int, help="stop after this many steps in total")
+    stop.add_argument("--epochs", type=float, help="stop after this many passes over the text")
+    stop.add_argument("--minutes", type=float, help="stop after this much training time")
+    run.add_argument("--eval-every", type=int, help="steps between validation passes")
+    run.add_argument("--seed", type=int, help="random seed (same seed, same losses on CPU)")
+    run.add_argument("--device", help="auto (default: cuda, then mps, then cpu), cpu, cuda or mps")
+    run.add_argument("--threads", type=int, help="torch CPU threads")
+
+
+def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+    """Defaults, then the preset, then explicit flags."""
+    model, train = ModelConfig(), TrainConfig()
+    if args.preset:
+        preset = PRESETS[args.preset]
+        model, train = apply_overrides(model, preset.model), apply_overrides(train, preset.train)
+    given = vars(args)
+    return (apply_overrides(model, {k: given.get(k) for k in MODEL_FLAGS}),
+            apply_overrides(train, {k: given.get(k) for k in TRAIN_FLAGS}))
+
+
+def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k, None) is not None}
+
+
+def set_threads(threads: int | None) -> None:
+    if threads is None:
+        return
+    if threads < 1:
+        raise UserError(f"threads must be a positive whole number, not {threads}")
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from rnn_tui.checkpoint import load_checkpoint, save_checkpoint, trainer_from_checkpoint, trainer_state
+    from rnn_tui.data import Corpus, Vocab
+    from rnn_tui.training import Control, Trainer
+
+    set_threads(args.threads)
+    text_path = Path(args.text) if args.text else default_text_path()
+    if args.resume:
+        data = load_checkpoint(args.resume)
+        corpus = Corpus.from_file(text_path, vocab=Vocab(data["vocab"]))
+        trainer = trainer_from_checkpoint(data, corpus, args.device, explicit_train_flags(args))
+    else:
+        model_config, train_config = configs_from_args(args)
+        trainer = Trainer(model_config, train_config.validate(), Corpus.from_file(text_path), args.device)
+
+    control = Control()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: control.stop())
+    report = JsonReport() if args.json else ProgressReport(trainer)
+    if not args.json:
+        print(f"{trainer.corpus.name}: {len(trainer.corpus.train) + len(trainer.corpus.val):,} characters, "
+              f"vocabulary {len(trainer.corpus.vocab)}; {trainer.model_config.cell} model with "
+              f"{trainer.model.num_parameters():,} parameters on {trainer.device}", file=sys.stderr)
+    if not trainer.train_config.has_stop_point and not args.json:
+        print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
+    stop = trainer.run(report, control)
+    save_checkpoint(args.out, trainer_state(trainer))
+    if not args.json:
+        print(f"saved {args.out}", file=sys.stderr)
+    return 1 if stop.reason == "diverged" else 0
+
+
+class JsonReport:
+    def __call__(self, event: Any) -> None:
+        from rnn_tui.events import event_to_dict
+
+        print(json.dumps(event_to_dict(event)), flush=True)
+
+
+class ProgressReport:
+    """A one-line progress bar on a terminal; one line per evaluation elsewhere."""
+
+    def __init__(self, trainer: Any):
+        self.trainer = trainer
+        self.tty = sys.stderr.isatty()
+        self.val: str = ""
+        self.last_draw = 0.0
+        self.started = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        if event.kind == "eval":
+            self.val = f"val {event.val_loss:.3f} ({event.val_bpc:.2f} bpc)"
+            if not self.tty:
+                print(f"step {event.step} epoch {event.epoch:.2f} train {event.train_loss:.3f} {self.val}",
+                      file=sys.stderr, flush=True)
+        elif event.kind == "step" and self.tty and time.monotonic() - self.last_draw > 0.1:
+            self.last_draw = time.monotonic()
+            print("\r" + self.line(event), end="", file=sys.stderr, flush=True)
+        elif event.kind == "stop":
+            if self.tty:
+                print(file=sys.stderr)
+            val = "" if event.val_loss is None else f", val {event.val_loss:.3f} nats ({event.val_bpc:.2f} bpc)"
+            train = "" if event.train_loss is None else f": train {event.train_loss:.3f}"
+            print(f"{event.message}{train}{val}", file=sys.stderr, flush=True)
+
+    def line(self, event: Any) -> str:
+        fraction = self.fraction(event)
+        bar = ""
+        if fraction is not None:
+            filled = int(20 * fraction)
+            bar = f"[{'#' * filled}{'.' * (20 - filled)}] {100 * fraction:3.0f}% "
+        return (f"{bar}step {event.step} epoch {event.epoch:.2f} loss {event.loss:.3f} {self.val} "
+                f"{event.chars_per_sec / 1000:.1f}k chars/s   ")
+
+    def fraction(self, event: Any) -> float | None:
+        cfg = self.trainer.train_config
+        parts = []
+        if cfg.steps:
+            parts.append(event.step / cfg.steps)
+        if cfg.epochs:
+            parts.append(event.epoch / cfg.epochs)
+        if cfg.minutes:
+            parts.append((time.monotonic() - self.started) / 60 / cfg.minutes)
+        return min(1.0, max(parts)) if parts else None
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from rnn_tui.checkpoint import load_checkpoint, model_from_checkpoint
+    from rnn_tui.device import pick_device
+    from rnn_tui.sampling import SampleSettings, Sampler
+
+    if args.length < 0:
+        raise UserError(f"length must be 0 or more, not {args.length}")
+    if not math.isfinite(args.temperature) or args.temperature < 0:
+        raise UserError(f"temperature must be 0 or a positive number, not {args.temperature}")
+    model, vocab = model_from_checkpoint(load_checkpoint(args.checkpoint))
+    model = model.to(pick_device(args.device))
+    settings = SampleSettings(temperature=args.temperature, greedy=args.greedy, top_k=args.top_k, top_p=args.top_p)
+    sampler = Sampler(model, vocab, settings, seed=args.seed)
+    sys.stdout.write(args.seed_text)
+    for sampled in sampler.generate(args.seed_text, args.length):
+        sys.stdout.write(sampled.char)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from rnn_tui.tui.launch import launch
+
+    return launch(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        handler = {"train": cmd_train, "sample": cmd_sample}.get(args.command, cmd_app)
+        return handler(args)
+    except UserError as exc:
+        print(f"rnn-tui: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Every size and setting in one place: the model, the training run, and named presets."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from rnn_tui.errors import UserError
+
+CELLS = ("elman", "jordan", "lstm", "gru")
+OPTIMIZERS = ("adam", "rmsprop")
+SCHEDULES = ("constant", "cosine", "char-rnn")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    cell: str = "lstm"
+    vocab_size: int = 0  # set from the corpus
+    hidden: int = 128
+    layers: int = 1
+    embed: int = 8  # input projection size; 0 feeds one-hot vectors
+    dropout: float = 0.0  # between layers and before the output projection
+    nonlinearity: str = "tanh"  # Elman and Jordan only: tanh or relu
+
+    def validate(self) -> ModelConfig:
+        if self.cell not in CELLS:
+            raise UserError(f"unknown cell {self.cell!r}: choose one of {', '.join(CELLS)}")
+        if self.nonlinearity not in ("tanh", "relu"):
+            raise UserError(f"nonlinearity must be tanh or relu, not {self.nonlinearity!r}")
+        _positive("hidden", self.hidden)
+        _positive("layers", self.layers)
+        _positive("vocab_size", self.vocab_size)
+        if self.embed < 0:
+            raise UserError(f"embed must be 0 (one-hot) or more, not {self.embed}")
+        _probability("dropout", self.dropout)
+        return self
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seq: int = 100  # characters per stream per step (the truncation length of BPTT)
+    batch: int = 32  # parallel streams
+    lr: float = 2e-3
+    optimizer: str = "adam"
+    schedule: str = "constant"
+    clip: float = 5.0  # global gradient-norm clip; 0 turns it off
+    weight_decay: float = 0.0
+    steps: int | None = None  # stop points: the first one reached ends the run
+    epochs: float | None = None
+    minutes: float | None = None
+    eval_every: int = 100  # steps between validation passes
+    eval_batches: int = 20  # cap on validation batches per pass; 0 means the whole split
+    seed: int = 1337
+
+    def validate(self) -> TrainConfig:
+        _positive("seq", self.seq)
+        _positive("batch", self.batch)
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise UserError(f"learning rate must be a positive number, not {self.lr}")
+        if self.optimizer not in OPTIMIZERS:
+            raise UserError(f"unknown optimizer {self.optimizer!r}: choose {' or '.join(OPTIMIZERS)}")
+        if self.schedule not in SCHEDULES:
+            raise UserError(f"unknown schedule {self.schedule!r}: choose one of {', '.join(SCHEDULES)}")
+        if not (math.isfinite(self.clip) and self.clip >= 0):
+            raise UserError(f"clip must be 0 (off) or a positive number, not {self.clip}")
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise UserError(f"weight decay must be 0 or more, not {self.weight_decay}")
+        for name in ("steps", "epochs", "minutes"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise UserError(f"--{name} must be a positive number, not {value}")
+        _positive("eval_every", self.eval_every)
+        if self.eval_batches < 0:
+            raise UserError(f"eval_batches must be 0 (all) or more, not {self.eval_batches}")
+        return self
+
+    @property
+    def has_stop_point(self) -> bool:
+        return any(v is not None for v in (self.steps, self.epochs, self.minutes))
+
+
+@dataclass(frozen=True)
+class Preset:
+    description: str
+    model: dict[str, Any]
+    train: dict[str, Any]
+
+
+PRESETS: dict[str, Preset] = {
+    "tiny": Preset(
+        "small LSTM that visibly learns within a minute on a laptop CPU (the app's default)",
+        model=dict(cell="lstm", hidden=128, layers=1, embed=16),
+        train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
+    ),
+    "lecture": Preset(
+        "the lecture's example: LSTM, 128 hidden, input projection to 8 dims",
+        model=dict(cell="lstm", hidden=128, layers=1, embed=8),
+        train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
+    ),
+}
+
+
+def apply_overrides(config: Any, overrides: dict[str, Any]) -> Any:
+    """A copy of a config dataclass with the non-None overrides applied."""
+    names = {f.name for f in fields(config)}
+    return replace(config, **{k: v for k, v in overrides.items() if k in names and v is not None})
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    return asdict(config)
+
+
+def _positive(name: str, value: int) -> None:
+    if not (isinstance(value, int) and value > 0):
+        raise UserError(f"{name} must be a positive whole number, not {value}")
+
+
+def _probability(name: str, value: float) -> None:
+    if not (math.isfinite(value) and 0 <= value < 1):
+        raise UserError(f"{name} must be in [0, 1), not {value}")

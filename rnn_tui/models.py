@@ -1,0 +1,241 @@
+"""The four recurrent cells, written as their update rules, and the stacked character model.
+
+Each cell keeps its weights in the layout of torch's fused kernels (gates stacked in the rows
+of `weight_ih` and `weight_hh`, in torch's order), so one set of parameters serves both the
+readable step-by-step path (sampling, inspection, Jordan) and the fused sequence kernels
+(`torch.rnn_tanh`, `torch.lstm`, `torch.gru`) used for training. Tests check the two agree.
+
+Shapes: B batch, T time, E input size, H hidden size, V vocabulary size, L layers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rnn_tui.config import ModelConfig
+
+State = tuple[Tensor, ...]  # Elman, GRU: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
+Activations = dict[str, Tensor]  # name -> (B, H), e.g. "h", "c", and the gates
+NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+class Cell(nn.Module):
+    """Weights shared by all cells: `blocks` stacked blocks of H rows each (one per gate)."""
+
+    blocks = 1
+    quantities: tuple[str, ...] = ("h",)
+
+    def __init__(self, input_size: int, hidden_size: int, recurrent_size: int | None = None):
+        super().__init__()
+        rows = self.blocks * hidden_size
+        self.hidden_size = hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(rows, input_size))
+        self.weight_hh = nn.Parameter(torch.empty(rows, recurrent_size or hidden_size))
+        self.bias_ih = nn.Parameter(torch.empty(rows))
+        self.bias_hh = nn.Parameter(torch.empty(rows))
+        bound = 1 / math.sqrt(hidden_size)  # torch's default for its recurrent layers
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def flat_weights(self) -> list[Tensor]:
+        return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
+
+    def pre(self, x: Tensor, h: Tensor) -> tuple[Tensor, Tensor]:
+        """W_ih x + b_ih and W_hh h + b_hh, each (B, blocks*H)."""
+        return F.linear(x, self.weight_ih, self.bias_ih), F.linear(h, self.weight_hh, self.bias_hh)
+
+
+class ElmanCell(Cell):
+    """Elman ("vanilla") cell.
+
+    h' = σ(W_ih x + b_ih + W_hh h + b_hh),   σ = tanh (or relu)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh"):
+        super().__init__(input_size, hidden_size)
+        self.sigma = NONLINEARITIES[nonlinearity]
+
+    def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
+        (h,) = state
+        a, b = self.pre(x, h)
+        h = self.sigma(a + b)
+        return (h,), {"h": h}
+
+
+class JordanCell(Cell):
+    """Jordan cell: the state fed back is the network's previous output y, not its hidden layer.
+
+    h = σ(W_ih x + b_ih + W_hh y_prev + b_hh),   σ = tanh (or relu)
+
+    For a character model y_prev is the previous predicted distribution softmax(W_y h_prev + b_y)
+    (the target would only repeat the current input). CharRNN closes that loop.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int, nonlinearity: str = "tanh"):
+        super().__init__(input_size, hidden_size, recurrent_size=output_size)
+        self.sigma = NONLINEARITIES[nonlinearity]
+
+    def forward(self, x: Tensor, y_prev: Tensor) -> Activations:
+        a, b = self.pre(x, y_prev)
+        h = self.sigma(a + b)
+        return {"h": h}
+
+
+class LSTMCell(Cell):
+    """Long short-term memory cell.
+
+    i = σ(W_ii x + b_ii + W_hi h + b_hi)      input gate
+    f = σ(W_if x + b_if + W_hf h + b_hf)      forget gate
+    g = tanh(W_ig x + b_ig + W_hg h + b_hg)   candidate cell
+    o = σ(W_io x + b_io + W_ho h + b_ho)      output gate
+    c' = f ⊙ c + i ⊙ g
+    h' = o ⊙ tanh(c')
+    """
+
+    blocks = 4
+    quantities = ("h", "c", "i", "f", "g", "o")
+
+    def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
+        h, c = state
+        a, b = self.pre(x, h)
+        i, f, g, o = (a + b).chunk(4, dim=-1)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        return (h, c), {"h": h, "c": c, "i": i, "f": f, "g": g, "o": o}
+
+
+class GRUCell(Cell):
+    """Gated recurrent unit.
+
+    r = σ(W_ir x + b_ir + W_hr h + b_hr)             reset gate
+    z = σ(W_iz x + b_iz + W_hz h + b_hz)             update gate
+    n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))    candidate
+    h' = (1 - z) ⊙ n + z ⊙ h
+    """
+
+    blocks = 3
+    quantities = ("h", "r", "z", "n")
+
+    def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
+        (h,) = state
+        a, b = self.pre(x, h)
+        a_r, a_z, a_n = a.chunk(3, dim=-1)
+        b_r, b_z, b_n = b.chunk(3, dim=-1)
+        r = torch.sigmoid(a_r + b_r)
+        z = torch.sigmoid(a_z + b_z)
+        n = torch.tanh(a_n + r * b_n)
+        h = (1 - z) * n + z * h
+        return (h,), {"h": h, "r": r, "z": z, "n": n}
+
+
+def fused_sequence(model: CharRNN, x: Tensor, state: State) -> tuple[Tensor, State]:
+    """The whole stack over (B, T, E) inputs in one call of torch's fused kernel (cuDNN, oneDNN)."""
+    c = model.config
+    args = (model.flat_weights(), True, c.layers, c.dropout, model.training, False, True)
+    if c.cell == "lstm":
+        out, h, cell = torch.lstm(x, state, *args)
+        return out, (h, cell)
+    kernel = {"gru": torch.gru, "elman": torch.rnn_tanh if c.nonlinearity == "tanh" else torch.rnn_relu}[c.cell]
+    out, h = kernel(x, state[0], *args)
+    return out, (h,)
+
+
+FUSED_CELLS = ("elman", "lstm", "gru")  # Jordan feeds back the output, which no kernel does
+CELL_CLASSES: dict[str, type[Cell]] = {"elman": ElmanCell, "jordan": JordanCell, "lstm": LSTMCell, "gru": GRUCell}
+
+
+class CharRNN(nn.Module):
+    """Character model: input projection, `layers` stacked cells, dropout, output projection.
+
+    x_t = E[char_t] (or one-hot when embed = 0)
+    h_t^1 = cell_1(x_t, state^1),  h_t^k = cell_k(dropout(h_t^(k-1)), state^k)
+    logits_t = W_y dropout(h_t^L) + b_y
+    """
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config.validate()
+        V, E, H, L = config.vocab_size, config.embed, config.hidden, config.layers
+        self.embed = nn.Embedding(V, E) if E > 0 else None
+        sizes = [E or V] + [H] * (L - 1)
+        if config.cell == "jordan":
+            cells = [JordanCell(n, H, V, config.nonlinearity) for n in sizes]
+        elif config.cell == "elman":
+            cells = [ElmanCell(n, H, config.nonlinearity) for n in sizes]
+        else:
+            cells = [CELL_CLASSES[config.cell](n, H) for n in sizes]
+        self.cells = nn.ModuleList(cells)
+        self.drop = nn.Dropout(config.dropout)
+        self.head = nn.Linear(H, V)
+
+    @property
+    def quantities(self) -> tuple[str, ...]:
+        return type(self.cells[0]).quantities
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def flat_weights(self) -> list[Tensor]:
+        return [w for cell in self.cells for w in cell.flat_weights()]
+
+    def initial_state(self, batch: int) -> State:
+        c, w = self.config, self.head.weight
+        if c.cell == "jordan":
+            return (w.new_zeros(batch, c.vocab_size),)
+        zeros = w.new_zeros(c.layers, batch, c.hidden)
+        return (zeros, zeros.clone()) if c.cell == "lstm" else (zeros,)
+
+    def inputs(self, idx: Tensor) -> Tensor:
+        """(...,) character ids -> (..., E) input vectors."""
+        if self.embed is None:
+            return F.one_hot(idx, self.config.vocab_size).to(self.head.weight.dtype)
+        return self.embed(idx)
+
+    def forward(self, idx: Tensor, state: State | None = None, fused: bool = True) -> tuple[Tensor, State]:
+        """(B, T) ids -> (B, T, V) logits and the state after the last character."""
+        if state is None:
+            state = self.initial_state(idx.shape[0])
+        x = self.inputs(idx)  # (B, T, E)
+        if fused and self.config.cell in FUSED_CELLS:
+            out, state = fused_sequence(self, x, state)  # (B, T, H)
+            return self.head(self.drop(out)), state
+        logits = []
+        for t in range(idx.shape[1]):
+            step_logits, state, _ = self.step_inputs(x[:, t], state)
+            logits.append(step_logits)
+        return torch.stack(logits, dim=1), state
+
+    def step(self, idx: Tensor, state: State) -> tuple[Tensor, State, list[Activations]]:
+        """One character per stream: (B,) ids -> (B, V) logits, next state, activations per layer."""
+        return self.step_inputs(self.inputs(idx), state)
+
+    def step_inputs(self, x: Tensor, state: State) -> tuple[Tensor, State, list[Activations]]:
+        if self.config.cell == "jordan":
+            return self._step_jordan(x, state)
+        layer_acts, new_states = [], []
+        for k, cell in enumerate(self.cells):
+            layer_state, acts = cell(x, tuple(s[k] for s in state))
+            layer_acts.append(acts)
+            new_states.append(layer_state)
+            x = self.drop(acts["h"])
+        state = tuple(torch.stack(parts) for parts in zip(*new_states))
+        return self.head(x), state, layer_acts
+
+    def _step_jordan(self, x: Tensor, state: State) -> tuple[Tensor, State, list[Activations]]:
+        (y_prev,) = state
+        layer_acts = []
+        for cell in self.cells:
+            acts = cell(x, y_prev)
+            layer_acts.append(acts)
+            x = self.drop(acts["h"])
+        logits = self.head(x)
+        return logits, (torch.softmax(logits, dim=-1),), layer_acts
+
+
+def detach_state(state: State) -> State:
+    return tuple(s.detach() for s in state)

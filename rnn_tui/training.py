@@ -1,0 +1,271 @@
+"""Training: truncated back-propagation through time over carried hidden state.
+
+`Trainer` owns the model, optimizer, data position and metrics; `train_step` is one step,
+`run` loops until a stop point, a stop request or divergence, emitting plain events.
+`Control` lets another thread pause, resume, single-step, stop and change the learning rate.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from rnn_tui.config import ModelConfig, TrainConfig
+from rnn_tui.data import Corpus, Streams
+from rnn_tui.device import pick_device
+from rnn_tui.errors import UserError
+from rnn_tui.events import Event, EvalEvent, StepEvent, StopEvent
+from rnn_tui.history import History
+from rnn_tui.models import CharRNN, State, detach_state
+
+CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
+
+
+class Control:
+    """Requests from another thread, read by `Trainer.run` between steps."""
+
+    def __init__(self, paused: bool = False):
+        self._cond = threading.Condition()
+        self._paused = paused
+        self._stop = False
+        self._single_steps = 0
+        self._lr: float | None = None
+
+    def pause(self) -> None:
+        with self._cond:
+            self._paused = True
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused = False
+            self._cond.notify_all()
+
+    def step_once(self) -> None:
+        with self._cond:
+            self._single_steps += 1
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+
+    def set_lr(self, lr: float) -> None:
+        if not (math.isfinite(lr) and lr > 0):
+            raise UserError(f"learning rate must be a positive number, not {lr}")
+        with self._cond:
+            self._lr = lr
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop
+
+    def take_lr(self) -> float | None:
+        with self._cond:
+            lr, self._lr = self._lr, None
+            return lr
+
+    def wait_for_turn(self, timeout: float | None = None) -> bool:
+        """Block while paused; True when a step may run, False when stopping (or timed out)."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._stop or not self._paused or self._single_steps, timeout)
+            if self._stop:
+                return False
+            if not self._paused:
+                return True
+            if self._single_steps:
+                self._single_steps -= 1
+                return True
+            return False
+
+
+class Trainer:
+    def __init__(self, model_config: ModelConfig, train_config: TrainConfig, corpus: Corpus,
+                 device: str | torch.device | None = None):
+        self.train_config = train_config.validate()
+        self.model_config = model_config = model_config_for(model_config, corpus)
+        self.corpus = corpus
+        self.device = device if isinstance(device, torch.device) else pick_device(device)
+        torch.manual_seed(train_config.seed)
+        self.model = CharRNN(model_config).to(self.device)
+        self.optimizer = make_optimizer(self.model, train_config)
+        self.train_streams = Streams(corpus.train, train_config.batch, train_config.seq, "training")
+        self.val_streams = Streams(corpus.val, val_batch(len(corpus.val), train_config), train_config.seq, "validation")
+        self.base_lr = train_config.lr
+        self.step = 0
+        self.state: State | None = None  # carried from one batch to the next within an epoch
+        self.train_history = History()
+        self.val_history = History()
+        self.lr_changes: list[tuple[int, float]] = []
+        self.recent_losses: deque[float] = deque(maxlen=50)
+        self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
+        self._last_step_end: float | None = None
+
+    @property
+    def epoch(self) -> float:
+        return self.step / len(self.train_streams)
+
+    def lr_at(self, step: int) -> float:
+        cfg, lr = self.train_config, self.base_lr
+        if cfg.schedule == "cosine" and (total := self.total_steps()):
+            floor = lr / 10
+            return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * min(step / total, 1.0)))
+        if cfg.schedule == "char-rnn":
+            return lr * CHAR_RNN_DECAY ** max(0, int(step / len(self.train_streams)) - CHAR_RNN_DECAY_AFTER + 1)
+        return lr
+
+    def total_steps(self) -> int | None:
+        cfg = self.train_config
+        candidates = [cfg.steps] if cfg.steps else []
+        if cfg.epochs:
+            candidates.append(math.ceil(cfg.epochs * len(self.train_streams)))
+        return min(candidates) if candidates else None
+
+    def set_lr(self, lr: float) -> None:
+        self.base_lr = lr
+        self.lr_changes.append((self.step, lr))
+
+    def train_step(self) -> StepEvent | StopEvent:
+        k = self.step % len(self.train_streams)
+        if k == 0:
+            self.state = None  # a new epoch restarts every stream at its beginning
+        x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
+        self.model.train()
+        logits, state = self.model(x, self.state)
+        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            return self._diverged(f"the loss became {loss_value} at step {self.step + 1}")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        max_norm = self.train_config.clip or math.inf
+        grad_norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), max_norm).item()
+        if not math.isfinite(grad_norm):
+            return self._diverged(f"the gradient norm became {grad_norm} at step {self.step + 1}")
+        lr = self.lr_at(self.step)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with self.lock:
+            self.optimizer.step()
+        self.state = detach_state(state)
+        self.step += 1
+        self.recent_losses.append(loss_value)
+        self.train_history.append(self.step, loss_value)
+        now = time.perf_counter()
+        elapsed = now - self._last_step_end if self._last_step_end else None
+        self._last_step_end = now
+        chars = x.numel()
+        return StepEvent(self.step, self.epoch, loss_value, grad_norm, lr, chars / elapsed if elapsed else 0.0)
+
+    def _diverged(self, what: str) -> StopEvent:
+        return StopEvent(self.step, self.epoch, "diverged",
+                         f"training stopped: {what}; the weights from step {self.step} are kept "
+                         "(try a lower learning rate)", self.train_loss(), self.val_history.last())
+
+    def train_loss(self) -> float | None:
+        return sum(self.recent_losses) / len(self.recent_losses) if self.recent_losses else None
+
+    @torch.no_grad()
+    def evaluate(self) -> EvalEvent:
+        """Mean loss over the validation split (its first `eval_batches` batches), state carried."""
+        self.model.eval()
+        limit = self.train_config.eval_batches or len(self.val_streams)
+        state, total, count = None, 0.0, 0
+        for k in range(min(limit, len(self.val_streams))):
+            x, y = (t.to(self.device) for t in self.val_streams.get(k))
+            logits, state = self.model(x, state)
+            total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
+            count += y.numel()
+        self.model.train()
+        val_loss = total / count
+        self.val_history.append(self.step, val_loss)
+        train_loss = self.train_loss()
+        return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss)
+
+    def stop_reason(self, minutes_elapsed: float) -> str | None:
+        cfg = self.train_config
+        if cfg.steps is not None and self.step >= cfg.steps:
+            return "steps"
+        if cfg.epochs is not None and self.epoch >= cfg.epochs - 1e-9:
+            return "epochs"
+        if cfg.minutes is not None and minutes_elapsed >= cfg.minutes:
+            return "minutes"
+        return None
+
+    def run(self, emit: Callable[[Event], None], control: Control | None = None) -> StopEvent:
+        """Train until a stop point, a stop request or divergence; the last event is a StopEvent."""
+        control = control or Control()
+        active = 0.0  # minutes spent training, pauses excluded
+        self._last_step_end = None
+        while True:
+            if (reason := self.stop_reason(active)) is not None:
+                break
+            if not control.wait_for_turn(timeout=0.25 if control.paused else None):
+                if control.stopped:
+                    reason = "stopped"
+                    break
+                self._last_step_end = None  # a pause is not training time
+                continue
+            if (lr := control.take_lr()) is not None:
+                self.set_lr(lr)
+            started = time.perf_counter()
+            event = self.train_step()
+            active += (time.perf_counter() - started) / 60
+            emit(event)
+            if isinstance(event, StopEvent):
+                return event
+            if self.step % self.train_config.eval_every == 0:
+                emit(self.evaluate())
+        if self.step and self.step % self.train_config.eval_every:
+            emit(self.evaluate())  # the final figures are measured at the final step
+        stop = StopEvent(self.step, self.epoch, reason, _STOP_MESSAGES[reason].format(step=self.step),
+                         self.train_loss(), self.val_history.last())
+        emit(stop)
+        return stop
+
+    def snapshot(self) -> dict[str, torch.Tensor]:
+        """A consistent copy of the weights on the CPU, taken between optimizer steps."""
+        with self.lock:
+            return {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+
+    def snapshot_model(self) -> CharRNN:
+        model = CharRNN(self.model_config)
+        model.load_state_dict(self.snapshot())
+        return model.eval()
+
+
+_STOP_MESSAGES = {
+    "steps": "reached the step limit at step {step}",
+    "epochs": "reached the epoch limit at step {step}",
+    "minutes": "reached the time limit at step {step}",
+    "stopped": "stopped by request at step {step}",
+}
+
+
+def model_config_for(config: ModelConfig, corpus: Corpus) -> ModelConfig:
+    """The model config with the corpus's vocabulary size filled in (or checked)."""
+    if config.vocab_size and config.vocab_size != len(corpus.vocab):
+        raise UserError(f"the model expects {config.vocab_size} characters but the text has {len(corpus.vocab)}")
+    return replace(config, vocab_size=len(corpus.vocab)).validate()
+
+
+def make_optimizer(model: CharRNN, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "rmsprop":
+        return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, alpha=0.95, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def val_batch(val_chars: int, cfg: TrainConfig) -> int:
+    """As many validation streams as the split allows, up to the training batch."""
+    return max(1, min(cfg.batch, (val_chars - 1) // (cfg.seq + 1)))

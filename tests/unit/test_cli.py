@@ -1,0 +1,86 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rnn_tui.cli import configs_from_args, build_parser, main
+
+
+@pytest.fixture
+def text_file(tmp_path, small_text):
+    path = tmp_path / "corpus.txt"
+    path.write_text(small_text)
+    return path
+
+
+TINY = ["--hidden", "24", "--embed", "8", "--seq", "24", "--batch", "8"]
+
+
+def test_train_json_then_sample(text_file, tmp_path, capsys):
+    ckpt = tmp_path / "m.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "30", "--eval-every", "10", "--json",
+                 "--out", str(ckpt)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["kind"] for e in lines].count("step") == 30
+    evals = [e for e in lines if e["kind"] == "eval"]
+    assert len(evals) == 3 and all(e["val_bpc"] == pytest.approx(e["val_loss"] / 0.6931471805599453)
+                                   for e in evals)
+    last = lines[-1]
+    assert last["kind"] == "stop" and last["train_loss"] > 0 and last["val_loss"] == evals[-1]["val_loss"]
+    assert set(lines[0]) >= {"step", "epoch", "loss", "grad_norm", "lr", "chars_per_sec"}
+
+    assert main(["sample", "--checkpoint", str(ckpt), "--seed-text", "# count\n", "--length", "40",
+                 "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# count\n") and len(out) == len("# count\n") + 40 + 1
+
+
+def test_resume_continues_the_step_count(text_file, tmp_path, capsys):
+    ckpt = tmp_path / "m.pt"
+    main(["train", "--text", str(text_file), *TINY, "--steps", "5", "--json", "--out", str(ckpt)])
+    capsys.readouterr()
+    assert main(["train", "--text", str(text_file), "--resume", str(ckpt), "--steps", "8", "--json",
+                 "--out", str(ckpt)]) == 0
+    steps = [json.loads(line)["step"] for line in capsys.readouterr().out.splitlines()]
+    assert steps[0] == 6 and steps[-1] == 8
+
+
+def test_presets_then_flags():
+    args = build_parser().parse_args(["train", "--preset", "lecture", "--hidden", "64"])
+    model, train = configs_from_args(args)
+    assert (model.cell, model.embed, model.hidden) == ("lstm", 8, 64)
+    args = build_parser().parse_args(["train", "--preset", "lecture"])
+    assert configs_from_args(args)[0].hidden == 128
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--text", "/no/such/file"], "no such file"),
+    (["train", "--text", "EMPTY"], "is empty"),
+    (["train", "--text", "BINARY"], "binary"),
+    (["train", "--cell", "transformer"], "invalid choice"),
+    (["train", "--hidden", "-4"], "hidden must be a positive"),
+    (["train", "--lr", "nan"], "learning rate"),
+    (["sample", "--checkpoint", "CORRUPT"], "not a readable checkpoint"),
+    (["sample", "--checkpoint", "FOREIGN"], "not an rnn-tui checkpoint"),
+    (["sample", "--temperature", "-1"], "temperature"),
+    (["sample", "--temperature", "nan"], "temperature"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
+    import torch
+
+    files = {"EMPTY": b"", "BINARY": b"\x89PNG\r\n\x1a\n\x00\x00", "CORRUPT": b"PK\x03\x04garbage"}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "FOREIGN")
+    argv = [str(tmp_path / a) if a in (*files, "FOREIGN") else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "rnn_tui", "sample", "--checkpoint", str(tmp_path / "none.pt")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"rnn-tui: error: no such checkpoint: {tmp_path / 'none.pt'}"

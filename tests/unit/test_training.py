@@ -1,0 +1,162 @@
+import math
+import threading
+import time
+
+import pytest
+import torch
+
+from rnn_tui.config import ModelConfig, TrainConfig
+from rnn_tui.data import Corpus
+from rnn_tui.events import EvalEvent, StepEvent, StopEvent
+from rnn_tui.training import Control, Trainer
+
+from .helpers import losses, tiny_trainer
+
+
+def test_two_layer_lstm_learns_the_structured_corpus(structured_text):
+    trainer = tiny_trainer(structured_text[:30_000], layers=2, seq=48, batch=16, eval_every=10**6)
+    for _ in range(250):
+        trainer.train_step()
+    val = trainer.evaluate().val_loss
+    unigram = trainer.corpus.unigram_entropy()
+    assert val < 0.6 * unigram, f"val {val:.3f} vs unigram entropy {unigram:.3f}"
+
+
+def test_jordan_learns_something(small_text):
+    trainer = tiny_trainer(small_text, cell="jordan", seq=24)
+    for _ in range(120):
+        trainer.train_step()
+    assert trainer.evaluate().val_loss < trainer.corpus.unigram_entropy() - 0.3
+
+
+@pytest.mark.parametrize("cell", ["elman", "gru"])
+def test_other_cells_learn(small_text, cell):
+    trainer = tiny_trainer(small_text, cell=cell)
+    first = trainer.evaluate().val_loss
+    for _ in range(100):
+        trainer.train_step()
+    assert trainer.evaluate().val_loss < first - 0.8
+
+
+def test_same_seed_same_losses_other_seed_other_losses(small_text):
+    a = losses(tiny_trainer(small_text, layers=2, seed=3), 15)
+    b = losses(tiny_trainer(small_text, layers=2, seed=3), 15)
+    c = losses(tiny_trainer(small_text, layers=2, seed=4), 15)
+    assert a == b
+    assert a != c
+
+
+def test_state_is_carried_within_an_epoch_and_reset_at_its_start(small_text):
+    trainer = tiny_trainer(small_text)
+    trainer.train_step()
+    carried = trainer.state
+    assert carried is not None and not carried[0].requires_grad  # detached: BPTT is truncated
+    trainer.step = len(trainer.train_streams)  # next step starts epoch 2
+    captured = {}
+    original = trainer.model.forward
+    trainer.model.forward = lambda x, state=None, **kw: (captured.setdefault("state", state), original(x, state, **kw))[1]
+    trainer.train_step()
+    assert captured["state"] is None
+
+
+def test_run_emits_steps_evaluations_and_a_final_stop(small_text):
+    trainer = tiny_trainer(small_text, steps=25, eval_every=10)
+    events = []
+    stop = trainer.run(events.append)
+    kinds = [e.kind for e in events]
+    assert kinds.count("step") == 25 and kinds[-1] == "stop"
+    evals = [e for e in events if isinstance(e, EvalEvent)]
+    assert [e.step for e in evals] == [10, 20, 25]
+    assert stop.reason == "steps" and stop.val_loss == evals[-1].val_loss
+    assert evals[-1].val_bpc == pytest.approx(evals[-1].val_loss / math.log(2))
+    step = events[0]
+    assert isinstance(step, StepEvent) and step.grad_norm > 0 and step.lr == pytest.approx(1e-2)
+
+
+def test_epoch_stop_point(small_text):
+    trainer = tiny_trainer(small_text, epochs=2)
+    stop = trainer.run(lambda e: None)
+    assert stop.reason == "epochs" and trainer.step == 2 * len(trainer.train_streams)
+
+
+def test_non_finite_loss_stops_and_keeps_the_last_good_weights(small_text):
+    trainer = tiny_trainer(small_text, steps=50)
+    losses(trainer, 3)
+    good = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+    with torch.no_grad():
+        trainer.model.head.bias[0] = math.inf  # the next forward pass produces a non-finite loss
+    events = []
+    stop = trainer.run(events.append)
+    assert stop.reason == "diverged" and "loss became nan" in stop.message
+    assert trainer.step == 3
+    with torch.no_grad():
+        trainer.model.head.bias[0] = good["head.bias"][0]
+    for k, v in trainer.model.state_dict().items():
+        assert torch.equal(v, good[k]), f"{k} was changed by the failed step"
+
+
+def test_control_pauses_single_steps_resumes_and_stops_from_another_thread(small_text):
+    trainer = tiny_trainer(small_text)
+    control = Control(paused=True)
+    events = []
+    worker = threading.Thread(target=trainer.run, args=(events.append, control))
+    worker.start()
+    time.sleep(0.3)
+    assert trainer.step == 0  # paused from the start
+    control.step_once()
+    deadline = time.monotonic() + 5
+    while trainer.step < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert trainer.step == 1  # exactly one step
+    control.set_lr(1e-4)
+    control.resume()
+    while trainer.step < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    control.stop()
+    worker.join(timeout=2)
+    assert not worker.is_alive()
+    assert isinstance(events[-1], StopEvent) and events[-1].reason == "stopped"
+    steps = [e for e in events if isinstance(e, StepEvent)]
+    assert steps[0].lr == pytest.approx(1e-2) and steps[-1].lr == pytest.approx(1e-4)
+    assert trainer.lr_changes == [(1, 1e-4)]
+
+
+def test_learning_rate_schedules(small_text):
+    cosine = tiny_trainer(small_text, schedule="cosine", steps=100)
+    assert cosine.lr_at(0) == pytest.approx(1e-2)
+    assert cosine.lr_at(50) == pytest.approx(0.55e-2)
+    assert cosine.lr_at(100) == pytest.approx(1e-3)
+    decay = tiny_trainer(small_text, schedule="char-rnn")
+    per_epoch = len(decay.train_streams)
+    assert decay.lr_at(9 * per_epoch) == pytest.approx(1e-2)
+    assert decay.lr_at(10 * per_epoch) == pytest.approx(1e-2 * 0.97)
+    assert decay.lr_at(12 * per_epoch) == pytest.approx(1e-2 * 0.97**3)
+
+
+def test_rmsprop_and_clipping(small_text):
+    trainer = tiny_trainer(small_text, optimizer="rmsprop", clip=0.01)
+    assert isinstance(trainer.optimizer, torch.optim.RMSprop)
+    event = trainer.train_step()
+    total = torch.sqrt(sum((p.grad**2).sum() for p in trainer.model.parameters()))
+    assert event.grad_norm > 0.01 and total.item() == pytest.approx(0.01, rel=1e-3)
+
+
+def test_snapshot_is_a_detached_copy(small_text):
+    trainer = tiny_trainer(small_text)
+    snap = trainer.snapshot()
+    trainer.train_step()
+    assert not torch.equal(snap["head.weight"], trainer.model.head.weight)
+
+
+def test_bad_settings_are_refused():
+    corpus = Corpus.from_text("abcdefgh" * 200)
+    from rnn_tui.errors import UserError
+
+    for bad in (dict(lr=float("nan")), dict(lr=0.0), dict(lr=-1.0), dict(seq=0), dict(batch=-2)):
+        with pytest.raises(UserError):
+            Trainer(ModelConfig(hidden=8), TrainConfig(**bad), corpus, "cpu")
+    with pytest.raises(UserError, match="dropout"):
+        Trainer(ModelConfig(hidden=8, dropout=1.0), TrainConfig(), corpus, "cpu")
+    with pytest.raises(UserError, match="too short"):
+        Trainer(ModelConfig(hidden=8), TrainConfig(seq=100, batch=32), corpus, "cpu")
