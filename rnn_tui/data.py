@@ -18,10 +18,10 @@ import numpy as np
 import torch
 
 from rnn_tui.errors import UserError
+from rnn_tui.texts import read_text
 
 VAL_FRACTION = 0.1
 _CHUNK = 1 << 20  # characters encoded at a time, to keep memory near the text's own size
-_BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
 
 
 def describe_char(ch: str) -> str:
@@ -82,33 +82,6 @@ class Vocab:
             points = np.frombuffer(piece.encode("utf-32-le"), dtype=np.uint32)
             out[start : start + len(piece)] = table[points]
         return out
-
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file, refusing what is not one with a one-line reason."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError(f"no such file: {p}")
-    if p.is_dir():
-        raise UserError(f"{p} is a directory, not a text file")
-    try:
-        raw = p.read_bytes()
-    except PermissionError:
-        raise UserError(f"permission denied reading {p}") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {p}: {exc.strerror or exc}") from None
-    if not raw:
-        raise UserError(f"{p} is empty")
-    if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[: 1 << 16]:
-        raise UserError(f"{p} looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UserError(
-            f"{p} is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}); "
-            "convert it, e.g. iconv -f latin1 -t utf-8"
-        ) from None
-    return text.removeprefix("\ufeff")
 
 
 @dataclass

@@ -19,6 +19,7 @@ class StepEvent:
     grad_norm: float  # global gradient norm before clipping
     lr: float
     chars_per_sec: float
+    seconds: float  # wall time of this step, from the end of the previous one (0 for a first step)
     kind: str = "step"
 
 

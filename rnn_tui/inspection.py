@@ -24,6 +24,9 @@ class Inspection:
     def surprisal_bits(self) -> np.ndarray:
         return self.surprisal / math.log(2)
 
+    def unit_order(self, layer: int, quantity: str) -> np.ndarray:
+        return units_by_variance(self.layers[layer][quantity])
+
 
 def inspect_text(model: CharRNN, vocab: Vocab, text: str) -> Inspection:
     """Run `text` through the model one character at a time and record every activation."""

@@ -36,7 +36,7 @@ class Control:
         self._paused = paused
         self._stop = False
         self._single_steps = 0
-        self._lr: float | None = None
+        self._tasks: list[Callable[[Trainer], None]] = []
 
     def pause(self) -> None:
         with self._cond:
@@ -58,10 +58,16 @@ class Control:
             self._cond.notify_all()
 
     def set_lr(self, lr: float) -> None:
+        """Change the learning rate before the next step; the change is recorded for the plot."""
         if not (math.isfinite(lr) and lr > 0):
             raise UserError(f"learning rate must be a positive number, not {lr}")
+        self.call_soon(lambda trainer: trainer.set_lr(lr))
+
+    def call_soon(self, task: Callable[[Trainer], None]) -> None:
+        """Run `task(trainer)` on the training thread between steps, also while paused."""
         with self._cond:
-            self._lr = lr
+            self._tasks.append(task)
+            self._cond.notify_all()
 
     @property
     def paused(self) -> bool:
@@ -71,16 +77,16 @@ class Control:
     def stopped(self) -> bool:
         return self._stop
 
-    def take_lr(self) -> float | None:
+    def take_tasks(self) -> list[Callable[[Trainer], None]]:
         with self._cond:
-            lr, self._lr = self._lr, None
-            return lr
+            tasks, self._tasks = self._tasks, []
+            return tasks
 
     def wait_for_turn(self, timeout: float | None = None) -> bool:
-        """Block while paused; True when a step may run, False when stopping (or timed out)."""
+        """Block while paused; True when a step may run, False when stopping, timed out or a task waits."""
         with self._cond:
-            self._cond.wait_for(lambda: self._stop or not self._paused or self._single_steps, timeout)
-            if self._stop:
+            self._cond.wait_for(lambda: self._stop or not self._paused or self._single_steps or self._tasks, timeout)
+            if self._stop or self._tasks:
                 return False
             if not self._paused:
                 return True
@@ -163,10 +169,10 @@ class Trainer:
         self.recent_losses.append(loss_value)
         self.train_history.append(self.step, loss_value)
         now = time.perf_counter()
-        elapsed = now - self._last_step_end if self._last_step_end else None
+        seconds = now - self._last_step_end if self._last_step_end else 0.0
         self._last_step_end = now
-        chars = x.numel()
-        return StepEvent(self.step, self.epoch, loss_value, grad_norm, lr, chars / elapsed if elapsed else 0.0)
+        return StepEvent(self.step, self.epoch, loss_value, grad_norm, lr, x.numel() / seconds if seconds else 0.0,
+                         seconds)
 
     def _diverged(self, what: str) -> StopEvent:
         return StopEvent(self.step, self.epoch, "diverged",
@@ -209,16 +215,17 @@ class Trainer:
         active = 0.0  # minutes spent training, pauses excluded
         self._last_step_end = None
         while True:
+            for task in control.take_tasks():
+                task(self)
             if (reason := self.stop_reason(active)) is not None:
                 break
             if not control.wait_for_turn(timeout=0.25 if control.paused else None):
                 if control.stopped:
                     reason = "stopped"
                     break
-                self._last_step_end = None  # a pause is not training time
+                if control.paused:
+                    self._last_step_end = None  # a pause is not training time
                 continue
-            if (lr := control.take_lr()) is not None:
-                self.set_lr(lr)
             started = time.perf_counter()
             event = self.train_step()
             active += (time.perf_counter() - started) / 60

@@ -3,7 +3,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from rnn_tui.data import Corpus, Streams, Vocab, read_text
+from rnn_tui.data import Corpus, Streams, Vocab
+from rnn_tui.texts import read_text
 from rnn_tui.errors import UserError
 
 

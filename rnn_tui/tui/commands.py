@@ -1,0 +1,37 @@
+"""The app's own commands in the command palette (ctrl+p): cells, checkpoints and texts."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from rnn_tui.config import CELLS
+from rnn_tui.texts import sample_texts
+
+
+class PlaygroundCommands(Provider):
+    def commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        out = [(f"Cell: {cell.upper()}", partial(app.change_cell, cell), f"train a fresh {cell} model")
+               for cell in CELLS]
+        out += [
+            ("Save checkpoint", app.action_save, f"write the run to {app.checkpoint_path}"),
+            ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
+            ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
+            ("Open text file…", app.prompt_text_file, "learn any UTF-8 text file"),
+        ]
+        out += [(f"Switch text: {path.name}", partial(app.switch_text, str(path)), "a bundled corpus")
+                for path in sample_texts()]
+        return out
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self.commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

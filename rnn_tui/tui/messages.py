@@ -1,0 +1,39 @@
+"""Messages that carry work done off the UI thread back to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class TrainerMessages(Message):
+    """A batch of what the training process sent (events, Ready, Snapshot, Saved, Failed)."""
+
+    items: list[Any]
+
+
+@dataclass
+class EngineLoaded(Message):
+    """torch and the sampling engine are imported in the UI process."""
+
+    error: str | None = None
+
+
+@dataclass
+class SampleUpdate(Message):
+    """The sampler's text so far; `probs` is the distribution the newest character came from."""
+
+    seed: str
+    generated: str
+    probs: Any  # numpy (V,) or None
+    step: int  # training step of the weights that wrote it
+    done: bool = False
+
+
+@dataclass
+class InspectionReady(Message):
+    inspection: Any  # rnn_tui.inspection.Inspection
+    step: int

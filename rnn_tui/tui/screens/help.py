@@ -1,0 +1,67 @@
+"""F1: what each panel shows, the keys, and the equations of the cell being trained."""
+
+from __future__ import annotations
+
+import inspect
+import sys
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+PANELS = """\
+# rnn-tui
+
+A character-level recurrent network learns the text on the right of the status panel,
+one character at a time: given the characters so far, it predicts the next one.
+
+## Panels
+
+- **Training**: step, epoch (passes over the text), the training loss (smoothed), the
+  validation loss on the held-out last 10% of the text in nats and bits per character,
+  speed and elapsed time.
+- **Loss plot**: the red line is a uniform guess (ln V for V characters); the orange line
+  is the unigram entropy, the best a model can do knowing only how common each character
+  is. Below orange, the network is using context. Magenta lines mark learning-rate changes.
+- **Sampling**: type a seed and press Enter; the model reads it, then writes. Temperature
+  divides the logits before the softmax: low is safe and repetitive, high is varied and
+  wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest.
+  Beside it: the likeliest next characters and their probabilities.
+- **Hidden state**: one column per character of the last sample, one row per unit (most
+  variable first), blue for negative, red for positive. Pick a layer and a quantity (h; for
+  LSTM also c and the gates i f g o; for GRU r z n). Focus it and use the arrow keys: left
+  and right move along the text, up and down pick a unit; the line below colours the text by
+  the picked unit.
+- **Settings** tab: the cell and sizes. Changing the model resets it; the learning rate
+  changes live.
+
+## Keys
+
+`space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
+· `g` greedy · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
+`ctrl+q` quit
+"""
+
+
+def cell_equations(cell: str) -> str:
+    """The update rule from the cell class's docstring, once the engine is loaded."""
+    models = sys.modules.get("rnn_tui.models")
+    if models is None:
+        return "The equations appear here once the engine has loaded."
+    doc = inspect.getdoc(models.CELL_CLASSES[cell]) or ""
+    title, _, body = doc.partition("\n")
+    return f"{title}\n\n```\n{body.strip()}\n```"
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "close")]
+
+    def __init__(self, cell: str):
+        super().__init__()
+        self.cell = cell
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="help"):
+            yield Markdown(PANELS + f"\n## The {self.cell.upper()} cell\n\n" + cell_equations(self.cell))

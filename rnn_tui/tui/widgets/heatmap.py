@@ -1,0 +1,169 @@
+"""The hidden state, character by character.
+
+A heatmap with one column per character (printed under it) and one row per unit, most
+variable units on top, on a diverging scale for [-1, 1]; below it the text coloured by the
+picked unit, as in Karpathy, Johnson and Fei-Fei's "Visualizing and Understanding Recurrent
+Networks". Arrow keys move along the text (left/right) and between units (up/down).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Select, Static
+
+from rnn_tui.tui.widgets.sampler import show_char
+
+NEGATIVE, ZERO, POSITIVE = (59, 130, 246), (38, 38, 38), (239, 68, 68)
+GUTTER = 6  # "▶ 127 "
+
+
+def diverging(value: float) -> str:
+    """A colour for a value in [-1, 1] (clipped): blue below zero, red above, dark at zero."""
+    v = max(-1.0, min(1.0, float(value)))
+    end = POSITIVE if v > 0 else NEGATIVE
+    r, g, b = (round(z + abs(v) * (e - z)) for z, e in zip(ZERO, end))
+    return f"rgb({r},{g},{b})"
+
+
+@dataclass
+class HeatmapData:
+    text: str
+    values: np.ndarray  # (T, units)
+    surprisal_bits: np.ndarray  # (T,)
+    order: np.ndarray  # units, most variable first
+
+
+class Heatmap(Widget, can_focus=True):
+    BINDINGS = [
+        Binding("left", "move(-1)", "earlier char", show=False),
+        Binding("right", "move(1)", "later char", show=False),
+        Binding("up", "unit(-1)", "unit up", show=False),
+        Binding("down", "unit(1)", "unit down", show=False),
+        Binding("home", "move(-100000)", show=False),
+        Binding("end", "move(100000)", show=False),
+    ]
+    cursor: reactive[int] = reactive(0)
+    unit_rank: reactive[int] = reactive(0)  # position of the picked unit in variance order
+    data: reactive[HeatmapData | None] = reactive(None, always_update=True)
+
+    @dataclass
+    class Moved(Message):
+        heatmap: Heatmap
+
+    def set_data(self, data: HeatmapData) -> None:
+        self.data = data
+        self.cursor = min(self.cursor, len(data.text) - 1) if self.cursor else len(data.text) - 1
+        self.unit_rank = min(self.unit_rank, data.values.shape[1] - 1)
+        self.post_message(self.Moved(self))
+
+    @property
+    def picked_unit(self) -> int | None:
+        return None if self.data is None else int(self.data.order[self.unit_rank])
+
+    def action_move(self, delta: int) -> None:
+        if self.data is not None:
+            self.cursor = max(0, min(len(self.data.text) - 1, self.cursor + delta))
+            self.post_message(self.Moved(self))
+
+    def action_unit(self, delta: int) -> None:
+        if self.data is not None:
+            self.unit_rank = max(0, min(self.data.values.shape[1] - 1, self.unit_rank + delta))
+            self.post_message(self.Moved(self))
+
+    def window(self, columns: int) -> range:
+        assert self.data is not None
+        n = len(self.data.text)
+        start = max(0, min(self.cursor - columns // 2, n - columns))
+        return range(start, min(n, start + columns))
+
+    def render(self) -> Text:
+        data = self.data
+        if data is None:
+            return Text("hidden states appear after the first sample", style="dim italic")
+        height, width = self.size.height, self.size.width
+        rows = max(1, height - 1)
+        cols = self.window(max(1, width - GUTTER))
+        first_rank = max(0, min(self.unit_rank - rows // 2, len(data.order) - rows))
+        out = Text(no_wrap=True, overflow="crop")
+        for rank in range(first_rank, min(len(data.order), first_rank + rows)):
+            unit = int(data.order[rank])
+            picked = rank == self.unit_rank
+            out.append(f"{'▶' if picked else ' '}{unit:>4} ", style="bold" if picked else "dim")
+            for t in cols:
+                mark = "▏" if t == self.cursor else " "
+                out.append(mark, style=Style(bgcolor=diverging(data.values[t, unit]), color="white"))
+            out.append("\n")
+        out.append(" " * GUTTER)
+        for t in cols:
+            out.append(show_char(data.text[t]), style="reverse bold" if t == self.cursor else "")
+        return out
+
+
+class HiddenStateView(Vertical):
+    """Layer and quantity pickers, the heatmap, the coloured text and the values at the cursor."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="heatmap-controls"):
+            yield Select([("layer 1", 0)], value=0, allow_blank=False, id="layer")
+            yield Select([("h", "h")], value="h", allow_blank=False, id="quantity")
+            yield Static("", id="heatmap-info")
+        yield Heatmap(id="heatmap")
+        yield Static("", id="unit-text")
+
+    def on_mount(self) -> None:
+        self.inspection = None  # rnn_tui.inspection.Inspection, once the sampler has one
+        self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
+
+    def set_inspection(self, inspection) -> None:
+        self.inspection = inspection
+        choices = (len(inspection.layers), inspection.quantities())
+        if choices != self.choices:
+            self.choices = choices
+            layer_select = self.query_one("#layer", Select)
+            quantity_select = self.query_one("#quantity", Select)
+            layer, quantity = layer_select.value, quantity_select.value
+            layer_select.set_options([(f"layer {k + 1}", k) for k in range(choices[0])])
+            quantity_select.set_options([(q, q) for q in choices[1]])
+            layer_select.value = layer if layer in range(choices[0]) else 0
+            quantity_select.value = quantity if quantity in choices[1] else "h"
+        self.refresh_heatmap()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.refresh_heatmap()
+
+    def refresh_heatmap(self) -> None:
+        if self.inspection is None:
+            return
+        layer = self.query_one("#layer", Select).value
+        quantity = self.query_one("#quantity", Select).value
+        values = self.inspection.layers[layer][quantity]
+        self.query_one(Heatmap).set_data(HeatmapData(self.inspection.text, values, self.inspection.surprisal_bits(),
+                                                     self.inspection.unit_order(layer, quantity)))
+
+    def on_heatmap_moved(self, event: Heatmap.Moved) -> None:
+        heatmap = event.heatmap
+        data, unit, t = heatmap.data, heatmap.picked_unit, heatmap.cursor
+        if data is None or unit is None:
+            return
+        quantity = self.query_one("#quantity", Select).value
+        layer = self.query_one("#layer", Select).value
+        surprisal = data.surprisal_bits[t]
+        info = (f"t={t} {show_char(data.text[t])!r}  layer {layer + 1} {quantity}[{unit}] = {data.values[t, unit]:+.2f}"
+                + ("" if np.isnan(surprisal) else f"  surprisal {surprisal:.2f} bits"))
+        self.query_one("#heatmap-info", Static).update(info)
+        coloured = Text()
+        for k, ch in enumerate(data.text):
+            style = Style(bgcolor=diverging(data.values[k, unit]), color="white", underline=k == t, bold=k == t)
+            coloured.append("⏎" if ch == "\n" else ch, style=style)
+        self.query_one("#unit-text", Static).update(coloured)

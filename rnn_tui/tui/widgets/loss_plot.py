@@ -1,0 +1,67 @@
+"""Train and validation loss against step, with the baselines that give them meaning."""
+
+from __future__ import annotations
+
+from textual_plotext import PlotextPlot
+
+from rnn_tui.tui.state import RunState
+
+REDRAW_SECONDS = 0.25  # a redraw costs ~30 ms of the UI thread at 120x40: at most 4 per second
+
+
+def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[float], list[float]]:
+    """At most `points` points, each the mean of a run of neighbours: cost stays flat as runs grow."""
+    if len(xs) <= points:
+        return list(xs), list(ys)
+    size = len(xs) / points
+    out_x, out_y = [], []
+    for k in range(points):
+        lo, hi = int(k * size), max(int((k + 1) * size), int(k * size) + 1)
+        out_x.append(sum(xs[lo:hi]) / (hi - lo))
+        out_y.append(sum(ys[lo:hi]) / (hi - lo))
+    return out_x, out_y
+
+
+class LossPlot(PlotextPlot):
+    def __init__(self, state: RunState, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+        self._drawn_version = -1
+        self.redraws = 0
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(REDRAW_SECONDS, self.redraw_if_changed)
+
+    def redraw_if_changed(self) -> None:
+        if self.state.version == self._drawn_version or not self.display or self.size.width < 10:
+            return
+        self._drawn_version = self.state.version
+        self.draw()
+        self.refresh()
+        self.redraws += 1
+
+    def draw(self) -> None:
+        plt, state = self.plt, self.state
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("loss (nats per character)")
+        plt.xlabel("step")
+        ready = state.ready
+        if ready is None:
+            return
+        width = max(10, self.size.width)
+        xs, ys = downsample(state.train_curve.xs, state.train_curve.ys, 2 * width)
+        vx, vy = downsample(state.val_curve.xs, state.val_curve.ys, 2 * width)
+        last = max(xs[-1] if xs else 1, 1)
+        plt.plot([0, last], [ready.uniform_loss] * 2, label="uniform guess ln V", color="red", marker="braille")
+        plt.plot([0, last], [ready.unigram_entropy] * 2, label="unigram entropy", color="orange", marker="braille")
+        for step, _ in state.lr_changes:
+            plt.vline(step, "magenta")
+        if xs:
+            plt.plot(xs, ys, label="train (smoothed)", color="cyan", marker="braille")
+        if vx:
+            plt.plot(vx, vy, label="validation", color="green", marker="dot" if len(vx) < 3 else "braille")
+        plt.xlim(0, last)
+        top = max(ready.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
+        plt.ylim(0, top)

@@ -1,0 +1,82 @@
+"""The sampling panel: seed, temperature, greedy and top-k, the streaming text, and the
+next-character distribution beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, Static, Switch
+
+from rnn_tui.tui.widgets.temperature import TemperatureControl
+
+TOP_CANDIDATES = 8
+
+
+def show_char(ch: str) -> str:
+    return {"\n": "⏎", " ": "␣", "\t": "⇥"}.get(ch, ch)
+
+
+class SamplerPanel(Vertical):
+    @dataclass
+    class SeedSubmitted(Message):
+        text: str
+
+    @dataclass
+    class TopKSubmitted(Message):
+        value: str
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="sampler-controls"):
+            yield Input(placeholder="seed text, then Enter", id="seed")
+            yield TemperatureControl(id="temperature")
+        with Horizontal(id="sampler-options"):
+            yield Label("greedy")
+            yield Switch(id="greedy", animate=False)
+            yield Label("top-k")
+            yield Input("0", id="top-k", restrict=r"[0-9]*", max_length=5)
+            yield Static("", id="sample-note")
+        with VerticalScroll(id="sample-scroll"):
+            yield Static(Text("loading the engine (torch)…", style="italic dim"), id="sample-text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "seed":
+            self.post_message(self.SeedSubmitted(event.value))
+        elif event.input.id == "top-k":
+            self.post_message(self.TopKSubmitted(event.value))
+
+    def show_sample(self, seed: str, generated: str, step: int, done: bool) -> None:
+        text = Text(seed, style="bold reverse")
+        text.append(generated)
+        if not done:
+            text.append("▌", style="blink")
+        self.query_one("#sample-text", Static).update(text)
+        self.query_one("#sample-note", Static).update(f"weights from step {step:,}")
+
+    def show_message(self, message: str) -> None:
+        self.query_one("#sample-text", Static).update(Text(message, style="italic dim"))
+
+
+class Distribution(Static):
+    """The likeliest next characters after the newest sampled one, with their probabilities."""
+
+    def show(self, probs: np.ndarray | None, vocab: str) -> None:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(justify="right", no_wrap=True)
+        table.add_column(no_wrap=True)
+        if probs is None:
+            self.update(Text("next-character distribution appears with the first sample", style="dim italic"))
+            return
+        top = np.argsort(-probs)[:TOP_CANDIDATES]
+        width = max(4, self.size.width - 14)
+        for i in top:
+            p = float(probs[i])
+            table.add_row(f"{show_char(vocab[i])!s}", f"{p:6.1%}", Text("█" * max(0, round(p * width)), style="cyan"))
+        self.update(table)

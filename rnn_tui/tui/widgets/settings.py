@@ -1,0 +1,63 @@
+"""The model and training settings form. It only collects text; the app parses and applies it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Select, Static
+
+from rnn_tui.background import RunSpec
+from rnn_tui.config import CELLS
+
+FIELDS = [  # (name, label, section)
+    ("hidden", "hidden units", "model"),
+    ("layers", "layers", "model"),
+    ("embed", "embed (0 = one-hot)", "model"),
+    ("dropout", "dropout", "model"),
+    ("seq", "sequence length", "train"),
+    ("batch", "batch", "train"),
+    ("lr", "learning rate", "train"),
+]
+
+
+class SettingsPanel(Vertical):
+    @dataclass
+    class Applied(Message):
+        values: dict[str, str]
+
+    def compose(self) -> ComposeResult:
+        with Grid(id="settings-grid"):
+            yield Label("cell")
+            yield Select([(c.upper() if c in ("lstm", "gru") else c.capitalize(), c) for c in CELLS],
+                         allow_blank=False, id="set-cell")
+            for name, label, _ in FIELDS:
+                yield Label(label)
+                yield Input(id=f"set-{name}")
+        with Horizontal(id="settings-actions"):
+            yield Button("Apply", variant="primary", id="apply")
+            yield Static("", id="settings-note")
+
+    def show(self, spec: RunSpec, parameters: int | None) -> None:
+        self.query_one("#set-cell", Select).value = spec.model.cell
+        for name, _, section in FIELDS:
+            source = spec.model if section == "model" else spec.train
+            self.query_one(f"#set-{name}", Input).value = f"{getattr(source, name):g}"
+        note = "" if parameters is None else f"{parameters:,} parameters. "
+        self.query_one("#settings-note", Static).update(
+            note + "Changing the model, sequence or batch resets training; the learning rate changes live.")
+
+    def values(self) -> dict[str, str]:
+        out = {"cell": str(self.query_one("#set-cell", Select).value)}
+        out.update({name: self.query_one(f"#set-{name}", Input).value.strip() for name, _, _ in FIELDS})
+        return out
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.Applied(self.values()))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Applied(self.values()))

@@ -1,0 +1,70 @@
+"""The training panel: what the run is doing, in numbers."""
+
+from __future__ import annotations
+
+import math
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ProgressBar, Static
+
+from rnn_tui.tui.state import RunState
+
+LN2 = math.log(2)
+
+
+def _fmt(value: float | None, spec: str = ".3f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class TrainingStatus(Vertical):
+    """Step, epoch, losses, speed and time, and a progress bar when the run has a stop point."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-table")
+        yield ProgressBar(total=1.0, show_eta=False, id="status-progress")
+
+    def show(self, state: RunState) -> None:
+        self.query_one("#status-table", Static).update(self.render_table(state))
+        bar = self.query_one(ProgressBar)
+        progress = state.progress
+        bar.display = progress is not None
+        if progress is not None:
+            bar.update(progress=progress)
+
+    @staticmethod
+    def render_table(state: RunState) -> Table:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="dim", no_wrap=True, min_width=10)
+        table.add_column(no_wrap=True)
+        if state.ready is None:
+            table.add_row("", Text("starting the training process…", style="italic"))
+            return table
+        if state.finished:
+            mode = Text("■ stopped: " + state.finished, style="bold yellow")
+        elif state.paused:
+            mode = Text("‖ paused", style="bold yellow")
+        else:
+            mode = Text("● training", style="bold green")
+        table.add_row("", mode)
+        table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
+        table.add_row("train loss", _fmt(state.loss))
+        val = state.val_loss
+        table.add_row("val loss", "–" if val is None else f"{val:.3f}  ({val / LN2:.2f} bits/char)")
+        cps = state.chars_per_sec
+        table.add_row("speed", "–" if cps is None else f"{cps / 1000:.1f}k chars/s")
+        table.add_row("elapsed", _clock(state.elapsed))
+        table.add_row("lr", _fmt(state.lr, ".2e"))
+        ready, model = state.ready, state.spec.model
+        table.add_row("model", f"{model.cell.upper()} {model.layers}×{model.hidden}, embed {model.embed}")
+        table.add_row("", f"{ready.parameters:,} parameters · {ready.device}")
+        table.add_row("text", f"{ready.corpus_name} · {len(ready.vocab)} chars")
+        return table
