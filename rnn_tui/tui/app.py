@@ -65,6 +65,8 @@ class PlaygroundApp(App):
         Binding("right_square_bracket", "temperature(1)", "hotter", key_display="]", id="hotter"),
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("f1", "help", "help", id="help"),
+        Binding("f2", "show_tab('playground')", "playground", id="playground-tab"),
+        Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab"),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = "rnn-tui.pt",
@@ -305,6 +307,12 @@ class PlaygroundApp(App):
         self.state.version += 1
         self.trainer.reset(replace(spec, paused=self.state.paused))
         self.status_panel.show(self.state)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.set_focus(None)  # a focused widget in the other pane would hold its tab in view
+        self.query_one(TabbedContent).active = tab
+        if tab == "settings-tab":
+            self.settings_panel.query_one("#set-cell").focus()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.state.spec.model.cell))

@@ -1,5 +1,6 @@
 """The real app driven by Textual's pilot: training, sampling, the heatmap, checkpoints, quitting."""
 
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -102,3 +103,121 @@ async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
         assert control.value > 1.2 and f"temperature {control.value:.2f}" in shown(control)
         assert await sample_with_seed(pilot, app, "t=") != greedy
         await app.action_quit()
+
+
+async def test_heatmap_layer_and_quantity_can_be_switched(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_inspection is not None, what="an inspection")
+        inspection = app.last_inspection.inspection
+        heatmap = app.query_one(Heatmap)
+        np.testing.assert_array_equal(heatmap.data.values, inspection.layers[0]["h"])
+        app.query_one("#layer", Select).value = 1
+        app.query_one("#quantity", Select).value = "c"
+        await pilot.pause(0.2)
+        np.testing.assert_array_equal(heatmap.data.values, inspection.layers[1]["c"])
+        # the most variable unit is on top; moving picks another unit and another character
+        top = int(np.argmax(inspection.layers[1]["c"].var(axis=0)))
+        assert heatmap.picked_unit == top
+        heatmap.focus()
+        cursor = heatmap.cursor
+        await pilot.press("down", "left", "left")
+        assert heatmap.picked_unit != top and heatmap.cursor == cursor - 2
+        info = shown(app.query_one("#heatmap-info", Static))
+        assert f"c[{heatmap.picked_unit}]" in info and f"t={cursor - 2}" in info and "layer 2" in info
+        await app.action_quit()
+
+
+async def test_save_and_reload_a_checkpoint(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 10, what="training")
+        await pilot.press("space")  # pause, so the saved step is the step we reload
+        await pilot.pause(0.3)
+        await pilot.press("s")
+        path = tmp_path / "run.pt"
+        await wait_for(pilot, lambda: path.exists() and any("saved" in n.message for n in app._notifications),
+                       what="the checkpoint")
+        saved = load_checkpoint(path)
+        model, vocab = model_from_checkpoint(saved)
+        assert vocab.chars == app.state.ready.vocab and saved["step"] == app.state.step
+        app.restart(replace(app.state.spec, checkpoint=str(path)))
+        assert app.state.ready is None
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
+        assert app.state.step == saved["step"] and len(app.state.train_curve) == saved["step"]
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state.step > saved["step"] + 3, what="training to go on")
+        await app.action_quit()
+
+
+async def test_quit_while_training_stops_the_process_within_a_second(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 5, what="training")
+        process = app.trainer.process
+        started = time.monotonic()
+        await pilot.press("ctrl+q")
+        await wait_for(pilot, lambda: not process.is_alive(), timeout=5, what="the training process to end")
+        assert time.monotonic() - started < 1.5
+        assert process.exitcode == 0  # it stopped itself rather than being killed
+
+
+async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.live_sampler is not None and app.state.ready is not None, what="the engine")
+        seed = app.query_one("#seed", Input)
+        seed.focus()
+        await pilot.press(*"Zé", "enter")
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "U+00E9" in errors[-1] and "\n" not in errors[-1]
+        assert app.live_sampler.seed_text != "Zé"
+        await pilot.press("f3")
+        app.query_one("#set-hidden", Input).value = "lots"
+        app.query_one("#set-lr", Input).value = "nan"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert "hidden: 'lots' is not a whole number" in errors[-1]
+        app.query_one("#set-hidden", Input).value = "32"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        assert "lr: 'nan' is not a finite number" in [n.message for n in app._notifications][-1]
+        app.query_one("#set-hidden", Input).value = "-3"
+        app.query_one("#set-lr", Input).value = "0.01"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        assert "hidden must be a positive whole number" in [n.message for n in app._notifications][-1]
+        assert app.is_running and app.trainer.commands == []  # nothing was sent to the trainer
+
+
+async def test_learning_rate_changes_live_and_is_marked(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None and app.state.step > 0, what="training")
+        await pilot.press("f3")
+        app.query_one("#set-lr", Input).value = "0.0005"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        assert app.trainer.commands == [("lr", 0.0005)]
+        assert app.state.lr_changes == [(app.state.step, 0.0005)]
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.state.lr == pytest.approx(0.0005), what="the new learning rate")
+
+
+async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="training")
+        await pilot.press("f3")
+        app.query_one("#set-hidden", Input).value = "48"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        assert app.trainer.commands == []  # a question first
+        await pilot.press("escape")
+        assert app.trainer.commands == []
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        await pilot.click("#yes")
+        (command, spec), = app.trainer.commands
+        assert command == "reset" and spec.model.hidden == 48
