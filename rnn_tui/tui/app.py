@@ -65,8 +65,8 @@ class PlaygroundApp(App):
         Binding("right_square_bracket", "temperature(1)", "hotter", key_display="]", id="hotter"),
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("f1", "help", "help", id="help"),
-        Binding("f2", "show_tab('playground')", "playground", id="playground-tab"),
-        Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab"),
+        Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
+        Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = "rnn-tui.pt",

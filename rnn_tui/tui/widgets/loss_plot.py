@@ -22,7 +22,12 @@ def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[floa
     return out_x, out_y
 
 
+LEGEND = "[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [orange1]━ unigram[/] [magenta]│ lr set[/]"
+
+
 class LossPlot(PlotextPlot):
+    """The legend lives in the border's subtitle, where it hides no part of the curves."""
+
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
@@ -31,6 +36,7 @@ class LossPlot(PlotextPlot):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.border_subtitle = LEGEND
         self.set_interval(REDRAW_SECONDS, self.redraw_if_changed)
 
     def redraw_if_changed(self) -> None:
@@ -45,8 +51,9 @@ class LossPlot(PlotextPlot):
         plt, state = self.plt, self.state
         plt.clear_data()
         plt.clear_figure()
-        plt.title("loss (nats per character)")
-        plt.xlabel("step")
+        if self.size.height >= 12:  # small terminals keep every row for the curves
+            plt.title("loss (nats per character)")
+            plt.xlabel("step")
         ready = state.ready
         if ready is None:
             return
@@ -54,14 +61,14 @@ class LossPlot(PlotextPlot):
         xs, ys = downsample(state.train_curve.xs, state.train_curve.ys, 2 * width)
         vx, vy = downsample(state.val_curve.xs, state.val_curve.ys, 2 * width)
         last = max(xs[-1] if xs else 1, 1)
-        plt.plot([0, last], [ready.uniform_loss] * 2, label="uniform guess ln V", color="red", marker="braille")
-        plt.plot([0, last], [ready.unigram_entropy] * 2, label="unigram entropy", color="orange", marker="braille")
+        plt.hline(ready.uniform_loss, "red")
+        plt.hline(ready.unigram_entropy, "orange")
         for step, _ in state.lr_changes:
             plt.vline(step, "magenta")
         if xs:
-            plt.plot(xs, ys, label="train (smoothed)", color="cyan", marker="braille")
+            plt.plot(xs, ys, color="cyan", marker="braille")
         if vx:
-            plt.plot(vx, vy, label="validation", color="green", marker="dot" if len(vx) < 3 else "braille")
+            plt.plot(vx, vy, color="green", marker="dot" if len(vx) < 3 else "braille")
         plt.xlim(0, last)
         top = max(ready.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
         plt.ylim(0, top)

@@ -52,7 +52,8 @@ class SamplerPanel(Vertical):
             self.post_message(self.TopKSubmitted(event.value))
 
     def show_sample(self, seed: str, generated: str, step: int, done: bool) -> None:
-        text = Text(seed, style="bold reverse")
+        text = Text()
+        text.append(seed, style="bold reverse")
         text.append(generated)
         if not done:
             text.append("▌", style="blink")

@@ -58,7 +58,8 @@ class TrainingStatus(Vertical):
         table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
         table.add_row("train loss", _fmt(state.loss))
         val = state.val_loss
-        table.add_row("val loss", "–" if val is None else f"{val:.3f}  ({val / LN2:.2f} bits/char)")
+        table.add_row("val loss", "–" if val is None else f"{val:.3f} nats/char")
+        table.add_row("val bits", "–" if val is None else f"{val / LN2:.2f} bits/char")
         cps = state.chars_per_sec
         table.add_row("speed", "–" if cps is None else f"{cps / 1000:.1f}k chars/s")
         table.add_row("elapsed", _clock(state.elapsed))
