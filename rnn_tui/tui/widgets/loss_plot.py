@@ -22,7 +22,7 @@ def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[floa
     return out_x, out_y
 
 
-LEGEND = "[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [orange1]━ unigram[/] [magenta]│ lr set[/]"
+LEGEND = "[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [#ff8700]━ unigram[/] [magenta]│ lr set[/]"
 
 
 class LossPlot(PlotextPlot):
