@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -121,8 +121,9 @@ class PlaygroundApp(App):
         self.bridge()
         self.load_engine()
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < COMPACT_WIDTH or self.size.height < COMPACT_HEIGHT, "-compact")
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
 
     # ---- background work ----
 

@@ -1,0 +1,66 @@
+"""Textual conventions: help, the command palette, resizing, and a first frame before torch."""
+
+import subprocess
+import sys
+
+from textual.command import CommandPalette
+from textual.widgets import Markdown
+
+from rnn_tui.tui.commands import PlaygroundCommands
+from rnn_tui.tui.screens.help import HelpScreen
+
+from .conftest import scripted_app, shown, tiny_spec, wait_for
+
+
+def test_the_app_module_does_not_import_torch():
+    code = "import sys, rnn_tui.tui.app, rnn_tui.tui.launch; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, cell="gru"), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.engine_loaded, what="the engine")
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen.query_one(Markdown).source
+        assert "Hidden state" in text and "unigram entropy" in text
+        assert "h' = (1 - z) ⊙ n + z ⊙ h" in text  # the GRU's update rule, from the cell's docstring
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await app.action_quit()
+
+
+async def test_palette_offers_the_apps_commands(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        names = [name for name, _, _ in PlaygroundCommands(app.screen).commands()]
+        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text file…"} <= set(names)
+        assert any(name.startswith("Switch text: structured") for name in names)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"cell: elman", "enter")
+        await pilot.pause(0.3)
+        await pilot.click("#yes")
+        await pilot.pause(0.2)
+        (command, spec), = app.trainer.commands
+        assert command == "reset" and spec.model.cell == "elman"
+        await app.action_quit()
+
+
+async def test_resizing_to_a_tiny_terminal_and_back_keeps_working(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_inspection is not None, what="a sample")
+        await pilot.resize_terminal(40, 12)
+        await pilot.pause(0.2)
+        assert app.has_class("-compact")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.2)
+        assert not app.has_class("-compact")
+        assert f"{app.state.step:,}" in shown(app.query_one("#status-table"))
+        await app.action_quit()
