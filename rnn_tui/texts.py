@@ -10,6 +10,7 @@ from pathlib import Path
 from rnn_tui.errors import UserError
 
 DEFAULT_TEXT = "recurrent_networks.txt"
+MAX_TEXT_BYTES = 1 << 30  # beyond 1 GiB a char-RNN on this machine would not finish an epoch anyway
 _BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
 
 
@@ -34,6 +35,9 @@ def read_text(path: str | os.PathLike[str]) -> str:
     if p.is_dir():
         raise UserError(f"{p} is a directory, not a text file")
     try:
+        size = p.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise UserError(f"{p} is {size / 2**30:.1f} GiB; texts up to {MAX_TEXT_BYTES / 2**30:.0f} GiB are read")
         raw = p.read_bytes()
     except PermissionError:
         raise UserError(f"permission denied reading {p}") from None

@@ -26,6 +26,7 @@ from rnn_tui.history import History
 from rnn_tui.models import CharRNN, State, detach_state
 
 CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
+EXPLODED = 3.0  # a loss this many times a uniform guess's (ln V) means training has blown up
 
 
 class Control:
@@ -153,6 +154,8 @@ class Trainer:
         loss_value = loss.item()
         if not math.isfinite(loss_value):
             return self._diverged(f"the loss became {loss_value} at step {self.step + 1}")
+        if loss_value > EXPLODED * max(1.0, self.corpus.uniform_loss()):
+            return self._diverged(f"the loss exploded to {loss_value:.3g} at step {self.step + 1}")
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         max_norm = self.train_config.clip or math.inf

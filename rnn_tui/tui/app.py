@@ -83,6 +83,7 @@ class PlaygroundApp(App):
         self.last_inspection: InspectionReady | None = None
         self.engine_loaded = False
         self.closing = False
+        self.autosave_after = AUTOSAVE_AFTER
 
     # ---- layout ----
 
@@ -390,7 +391,7 @@ class PlaygroundApp(App):
         self.closing = True
         if self.live_sampler is not None:
             self.live_sampler.stop()
-        autosave = self.checkpoint_path if self.state.elapsed > AUTOSAVE_AFTER else None
+        autosave = self.checkpoint_path if self.state.elapsed > self.autosave_after else None
         await asyncio.to_thread(self.trainer.close, autosave)
 
     async def on_unmount(self) -> None:

@@ -6,6 +6,8 @@ import argparse
 import signal
 from pathlib import Path
 
+from textual.app import App
+
 from rnn_tui.background import BackgroundTrainer, RunSpec
 from rnn_tui.cli import DEFAULT_CHECKPOINT, configs_from_args
 from rnn_tui.config import apply_overrides
@@ -25,14 +27,19 @@ def spec_from_args(args: argparse.Namespace) -> RunSpec:
                    device=args.device, threads=args.threads or 1, paused=args.paused)
 
 
+def quit_on_signals(app: App) -> None:
+    """SIGTERM and SIGHUP (the terminal closed) quit as ctrl+q does: training stops, autosave runs."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda *_: app.call_later(app.action_quit))
+
+
 def launch(args: argparse.Namespace) -> int:
     from rnn_tui.tui.app import PlaygroundApp
 
     spec = spec_from_args(args)
     trainer = BackgroundTrainer(spec)  # its queues exist before the app takes the terminal
     app = PlaygroundApp(spec, trainer, checkpoint_path=args.checkpoint or DEFAULT_CHECKPOINT)
-    for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or a kill: stop training in order
-        signal.signal(sig, lambda *_: app.call_later(app.action_quit))
+    quit_on_signals(app)
     try:
         app.run()
     finally:

@@ -1,0 +1,76 @@
+"""The app under stress: signals, key mashing during a reset, a failing save, divergence."""
+
+import os
+import signal
+import time
+
+from rnn_tui.checkpoint import load_checkpoint
+from rnn_tui.tui.launch import quit_on_signals
+
+from .conftest import live_app, shown, tiny_spec, wait_for
+
+
+async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path):
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+        app = live_app(tiny_spec(text_path), tmp_path)
+        app.autosave_after = 0.0  # the default, 60 s, is too long for a test
+        path = tmp_path / "run.pt"
+        path.unlink(missing_ok=True)
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                quit_on_signals(app)
+                await wait_for(pilot, lambda: app.state.step >= 5, what="training")
+                process = app.trainer.process
+                os.kill(os.getpid(), sig)
+                await wait_for(pilot, lambda: not process.is_alive(), timeout=10, what="the trainer to stop")
+            assert process.exitcode == 0 and not app.is_running
+            assert load_checkpoint(path)["step"] >= 5  # saved on the way out
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
+async def test_keys_mashed_while_the_model_resets(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        await pilot.press("r")
+        await pilot.click("#yes")
+        await pilot.press(*"snnsg[]", "space", "space", "r", "escape", *"n][gs", "space")
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the new model")
+        if app.state.paused:
+            await pilot.press("space")
+        step = app.state.step
+        await wait_for(pilot, lambda: app.state.step > step + 3, what="training after the reset")
+        assert app.is_running and "step" in shown(app.query_one("#status-table"))
+        await app.action_quit()
+
+
+async def test_a_failed_save_is_one_line_and_training_goes_on(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    app.checkpoint_path = str(tmp_path / "blocked" / "run.pt")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: any(n.severity == "error" for n in app._notifications), what="the error")
+        message = [n.message for n in app._notifications if n.severity == "error"][-1]
+        assert message.startswith("cannot save checkpoint") and "\n" not in message
+        step = app.state.step
+        await wait_for(pilot, lambda: app.state.step > step + 3, what="training to go on")
+        await app.action_quit()
+
+
+async def test_divergence_is_explained_and_the_weights_still_sample(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path, lr=1e4), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.finished is not None, what="divergence")
+        assert "training stopped" in app.state.finished and app.state.paused
+        assert "stopped" in shown(app.query_one("#status-table"))
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await pilot.press("s")
+        path = tmp_path / "run.pt"
+        await wait_for(pilot, lambda: path.exists(), what="the save")
+        assert load_checkpoint(path)["step"] == app.state.step
+        await app.action_quit()
