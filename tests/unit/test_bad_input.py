@@ -154,3 +154,21 @@ def test_read_only_output_folder_is_one_line_and_keeps_the_old_file(small_text, 
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert stat.S_ISREG(path.stat().st_mode)
+
+
+def test_a_200_mb_text_loads_without_exhausting_memory(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "huge.txt"
+    line = b"the quick brown fox jumps over the lazy dog 0123456789\n"
+    with open(path, "wb") as f:
+        f.write(line * (200_000_000 // len(line)))
+    size = path.stat().st_size
+    code = ("import resource, sys; import rnn_tui.data as d; base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+            "c = d.Corpus.from_file(sys.argv[1]);"
+            "print(len(c.train) + len(c.val), base * 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=240)
+    chars, base, peak = map(int, out.stdout.split())
+    assert chars == size
+    assert peak - base < 4 * size, f"loading took {(peak - base) / size:.1f}x the file's size"
