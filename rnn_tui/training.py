@@ -116,6 +116,7 @@ class Trainer:
         self.val_history = History()
         self.lr_changes: list[tuple[int, float]] = []
         self.recent_losses: deque[float] = deque(maxlen=50)
+        self.run_minutes = 0.0  # training time of the current run() (pauses and evaluations excluded)
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
         self._last_step_end: float | None = None
 
@@ -125,19 +126,23 @@ class Trainer:
 
     def lr_at(self, step: int) -> float:
         cfg, lr = self.train_config, self.base_lr
-        if cfg.schedule == "cosine" and (total := self.total_steps()):
+        if cfg.schedule == "cosine" and (done := self.progress(step)) is not None:
             floor = lr / 10
-            return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * min(step / total, 1.0)))
+            return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * done))
         if cfg.schedule == "char-rnn":
             return lr * CHAR_RNN_DECAY ** max(0, int(step / len(self.train_streams)) - CHAR_RNN_DECAY_AFTER + 1)
         return lr
 
-    def total_steps(self) -> int | None:
-        cfg = self.train_config
-        candidates = [cfg.steps] if cfg.steps else []
+    def progress(self, step: int) -> float | None:
+        """How far `step` is towards the first stop point (steps, epochs or minutes), from 0 to 1."""
+        cfg, parts = self.train_config, []
+        if cfg.steps:
+            parts.append(step / cfg.steps)
         if cfg.epochs:
-            candidates.append(math.ceil(cfg.epochs * len(self.train_streams)))
-        return min(candidates) if candidates else None
+            parts.append(step / len(self.train_streams) / cfg.epochs)
+        if cfg.minutes:
+            parts.append(self.run_minutes / cfg.minutes)
+        return min(1.0, max(parts)) if parts else None
 
     def set_lr(self, lr: float) -> None:
         self.base_lr = lr
@@ -202,25 +207,25 @@ class Trainer:
         train_loss = self.train_loss()
         return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss)
 
-    def stop_reason(self, minutes_elapsed: float) -> str | None:
+    def stop_reason(self) -> str | None:
         cfg = self.train_config
         if cfg.steps is not None and self.step >= cfg.steps:
             return "steps"
         if cfg.epochs is not None and self.epoch >= cfg.epochs - 1e-9:
             return "epochs"
-        if cfg.minutes is not None and minutes_elapsed >= cfg.minutes:
+        if cfg.minutes is not None and self.run_minutes >= cfg.minutes:
             return "minutes"
         return None
 
     def run(self, emit: Callable[[Event], None], control: Control | None = None) -> StopEvent:
         """Train until a stop point, a stop request or divergence; the last event is a StopEvent."""
         control = control or Control()
-        active = 0.0  # minutes spent training, pauses excluded
+        self.run_minutes = 0.0
         self._last_step_end = None
         while True:
             for task in control.take_tasks():
                 task(self)
-            if (reason := self.stop_reason(active)) is not None:
+            if (reason := self.stop_reason()) is not None:
                 break
             if not control.wait_for_turn(timeout=0.25 if control.paused else None):
                 if control.stopped:
@@ -231,7 +236,7 @@ class Trainer:
                 continue
             started = time.perf_counter()
             event = self.train_step()
-            active += (time.perf_counter() - started) / 60
+            self.run_minutes += (time.perf_counter() - started) / 60
             emit(event)
             if isinstance(event, StopEvent):
                 return event

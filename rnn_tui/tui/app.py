@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPan
 from textual.worker import get_current_worker
 
 from rnn_tui.background import Failed, Ready, RunSpec, Saved, Snapshot
-from rnn_tui.config import ModelConfig, TrainConfig
+from rnn_tui.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.errors import UserError
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate, TrainerMessages
@@ -347,6 +347,13 @@ class PlaygroundApp(App):
         spec = self.state.spec
         self.confirm_reset(replace(spec, model=replace(spec.model, cell=cell), checkpoint=None),
                            f"Switch to a fresh {cell.upper()} model? Unsaved training is lost.")
+
+    def use_preset(self, name: str) -> None:
+        preset, spec = PRESETS[name], self.state.spec
+        model = apply_overrides(ModelConfig(vocab_size=spec.model.vocab_size), preset.model)
+        train = apply_overrides(TrainConfig(), preset.train)
+        self.confirm_reset(replace(spec, model=model, train=train, checkpoint=None),
+                           f"Start a fresh {name} run ({preset.description})? Unsaved training is lost.")
 
     def switch_text(self, path: str) -> None:
         if not Path(path).is_file():

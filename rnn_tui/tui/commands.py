@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from rnn_tui.config import CELLS
+from rnn_tui.config import CELLS, PRESETS
 from rnn_tui.texts import sample_texts
 
 
@@ -21,6 +21,8 @@ class PlaygroundCommands(Provider):
             ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
             ("Open text file…", app.prompt_text_file, "learn any UTF-8 text file"),
         ]
+        out += [(f"Preset: {name}", partial(app.use_preset, name), preset.description)
+                for name, preset in PRESETS.items()]
         out += [(f"Switch text: {path.name}", partial(app.switch_text, str(path)), "a bundled corpus")
                 for path in sample_texts()]
         return out

@@ -38,7 +38,7 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         names = [name for name, _, _ in PlaygroundCommands(app.screen).commands()]
-        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text file…"} <= set(names)
+        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text file…", "Preset: shakespeare-5min"} <= set(names)
         assert any(name.startswith("Switch text: structured") for name in names)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)

@@ -134,6 +134,15 @@ def test_learning_rate_schedules(small_text):
     assert decay.lr_at(12 * per_epoch) == pytest.approx(1e-2 * 0.97**3)
 
 
+def test_cosine_over_a_time_budget_follows_the_minutes_trained(small_text):
+    trainer = tiny_trainer(small_text, schedule="cosine", minutes=2.0)
+    assert trainer.lr_at(0) == pytest.approx(1e-2)
+    trainer.run_minutes = 1.0
+    assert trainer.lr_at(0) == pytest.approx(0.55e-2)
+    trainer.run_minutes = 2.0
+    assert trainer.lr_at(0) == pytest.approx(1e-3) and trainer.stop_reason() == "minutes"
+
+
 def test_rmsprop_and_clipping(small_text):
     trainer = tiny_trainer(small_text, optimizer="rmsprop", clip=0.01)
     assert isinstance(trainer.optimizer, torch.optim.RMSprop)
