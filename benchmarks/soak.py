@@ -2,23 +2,27 @@
 
 Run from the repository root:
 
-    python benchmarks/soak.py                 # 100,000 steps, about an hour of a real session's plot
+    python benchmarks/soak.py                 # 100,000 steps, ten minutes on two cores
     python benchmarks/soak.py --steps 3000    # a quick check, under a minute
 
 The real PlaygroundApp with the real BackgroundTrainer runs headless (App.run_test at 120x40)
 with a tiny model on sample_texts/structured.txt, so that many steps pass quickly while the
-loss plot, the sampler and the hidden-state heatmap keep updating as they do in a session.
-Every --sample-every steps it records the resident memory (VmRSS from /proc, so Linux only)
-of the UI process and of the training process. Checked, after a warm-up of the first tenth
-of the run:
+loss plot, the sampler and the hidden-state heatmap keep updating as they do in a session;
+100,000 steps put more points into the plot's curves than an hour of the default model does.
 
-  memory   the growth of each process's RSS from the end of the warm-up to the end of the run;
-  plot     the median time of LossPlot.draw() on the UI thread at the end of the warm-up and at
-           the end of the run (its curves are bounded History objects, downsampled to the
-           plot's width, so the cost should not grow with the run); draw() plus the plotext
-           render that turns it into text is shown beside it;
+Every --sample-every steps the soak records the resident memory (VmRSS from /proc, so Linux
+only) of the UI process and of the training process, and times LossPlot.draw() a few times on
+the UI thread, as the plot's own timer runs it. Draw times are the UI thread's CPU time
+(time.thread_time), not wall time, so that other work on the machine, which preempts the thread
+at random, does not pass for growth. Checked, with the first tenth of the run as warm-up:
+
+  memory   each process's RSS grows by at most a few MB from the end of the warm-up to the end;
+  plot     the median draw time over the samples in the tenth of the run after the warm-up and
+           over those in the last tenth stay close (the curves are bounded History objects,
+           downsampled to the plot's width); draw() plus the plotext render that turns it into
+           text is shown beside it;
   keys     at the end, space pauses: RunState.paused flips and the step stops advancing; space
-           again resumes and the step moves on. Each is timed from the key press.
+           again resumes and the step moves on. Each is timed from the key press, in wall time.
 
 The process exits with 1 when a target is missed.
 """
@@ -48,9 +52,9 @@ from rnn_tui.tui.widgets.loss_plot import LossPlot
 
 SIZE = (120, 40)
 TEXT = "structured.txt"
-WARMUP_FRACTION = 0.1  # memory and plot baselines are taken this far into the run
+WARMUP_FRACTION = 0.1  # the warm-up, and the length of the windows whose draw times are compared
 SAMPLES_PER_RUN = 50  # the default --sample-every is the run's steps over this
-DRAW_CALLS = 15  # timed calls of the plot's draw, after one untimed
+DRAW_CALLS = 5  # timed draws per sample, after one untimed
 POLL = 0.01  # seconds between looks at the app's state while timing a key
 HOLD = 1.0  # a pause has taken hold once the step has not moved for this long
 STALL_TIMEOUT = 120.0  # seconds without a step before the run is declared stuck
@@ -59,7 +63,7 @@ KEY_TIMEOUT = 10.0  # seconds for a key's effect to show
 
 RSS_GROWTH_TARGET_MB = 5.0
 DRAW_RATIO_TARGET = 1.5
-PAUSE_FLAG_TARGET_MS = 100.0  # the key to RunState.paused
+FLAG_TARGET_MS = 100.0  # the key to RunState.paused set or cleared
 PAUSE_HOLD_TARGET_MS = 500.0  # the key to the last step the app sees before the pause
 RESUME_TARGET_MS = 500.0  # the key to the first step the app sees after resuming
 
@@ -79,13 +83,9 @@ class Sample:
     seconds: float  # since the first step
     ui_mb: float
     training_mb: float
-
-
-@dataclass(frozen=True)
-class DrawTime:
-    draw_ms: float  # LossPlot.draw(): the curves downsampled and handed to plotext
-    redraw_ms: float  # draw() and the render that turns the figure into text
-    points: int  # points in the train curve's History
+    points: int  # in the train curve's History
+    draw_ms: float  # LossPlot.draw(), UI-thread CPU time, median of DRAW_CALLS
+    redraw_ms: float  # draw() and the render that turns the figure into text, likewise
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,14 @@ class KeyTimes:
     resume_ms: float | None  # the first step the app saw after resuming
 
 
+@dataclass(frozen=True)
+class SoakResult:
+    samples: list[Sample]
+    warmup_step: int
+    keys: KeyTimes
+    plot_redraws: int
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -105,21 +113,20 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS in /proc/{pid}/status")
 
 
-def time_draw(plot: LossPlot) -> DrawTime:
-    """Median times over DRAW_CALLS calls (robust to the odd preemption on a busy machine), run
-    here on the UI thread as the plot's timer would."""
+def time_draw(plot: LossPlot) -> tuple[float, float]:
+    """Median milliseconds of the UI thread's CPU time for draw() and for draw() with render()."""
     plot.draw()
     plot.render()
     draws, redraws = [], []
     for _ in range(DRAW_CALLS):
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         plot.draw()
-        t1 = time.perf_counter()
+        t1 = time.thread_time()
         plot.render()
-        t2 = time.perf_counter()
+        t2 = time.thread_time()
         draws.append(t1 - t0)
         redraws.append(t2 - t0)
-    return DrawTime(1000 * statistics.median(draws), 1000 * statistics.median(redraws), len(plot.state.train_curve))
+    return 1000 * statistics.median(draws), 1000 * statistics.median(redraws)
 
 
 async def wait_for_step(app: PlaygroundApp, step: int) -> None:
@@ -179,16 +186,6 @@ async def check_keys(pilot: Pilot, app: PlaygroundApp) -> KeyTimes:
     return KeyTimes(pause_flag_ms, pause_hold_ms, resume_flag_ms, resume_ms)
 
 
-@dataclass(frozen=True)
-class SoakResult:
-    samples: list[Sample]
-    warmup: Sample
-    draw_start: DrawTime
-    draw_end: DrawTime
-    keys: KeyTimes
-    plot_redraws: int
-
-
 async def soak(spec: RunSpec, steps: int, sample_every: int) -> SoakResult:
     warmup_step = max(1, round(steps * WARMUP_FRACTION))
     with tempfile.TemporaryDirectory() as tmp:
@@ -204,46 +201,48 @@ async def soak(spec: RunSpec, steps: int, sample_every: int) -> SoakResult:
             pids = os.getpid(), trainer.process.pid
             started = time.monotonic()
             samples: list[Sample] = []
-            warmup: Sample | None = None
-            draw_start: DrawTime | None = None
-            targets = sorted({*range(sample_every, steps, sample_every), warmup_step, steps})
-            for target in targets:
+            for target in sorted({*range(sample_every, steps, sample_every), warmup_step, steps}):
                 if samples and samples[-1].step >= target:  # the app saw several steps in one batch
                     continue
                 await wait_for_step(app, target)
-                sample = Sample(app.state.step, time.monotonic() - started, *(rss_mb(pid) for pid in pids))
+                step, seconds = app.state.step, time.monotonic() - started
+                memory = [rss_mb(pid) for pid in pids]
+                sample = Sample(step, seconds, *memory, len(app.state.train_curve), *time_draw(plot))
                 samples.append(sample)
-                print_sample(sample, len(app.state.train_curve))
-                if warmup is None and sample.step >= warmup_step:
-                    warmup, draw_start = sample, time_draw(plot)
-            draw_end = time_draw(plot)
+                print_sample(sample)
             keys = await check_keys(pilot, app)
             redraws = plot.redraws
             await app.action_quit()  # the app's own way out: the sampler and the training process stop first
-    return SoakResult(samples, warmup, draw_start, draw_end, keys, redraws)
+    return SoakResult(samples, warmup_step, keys, redraws)
 
 
 # ---- report ----
+
+
+def load_average() -> str:
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def print_header(spec: RunSpec, steps: int, sample_every: int) -> None:
     model, train = spec.model, spec.train
     print(f"rnn-tui soak, {datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"os.cpu_count() = {os.cpu_count()}")
+          f"os.cpu_count() = {os.cpu_count()}, load average {load_average()}")
     print(f"python {platform.python_version()}, torch {version('torch')}, textual {version('textual')}")
     print(f"run: {Path(spec.text_path).name}, {model.cell} hidden {model.hidden} embed {model.embed}, "
           f"batch {train.batch} x seq {train.seq}, eval every {train.eval_every}, {spec.threads} torch thread(s)")
-    print(f"{steps:,} steps, memory sampled every {sample_every:,}, warm-up {WARMUP_FRACTION:.0%} of the run; "
-          f"app at {SIZE[0]}x{SIZE[1]}")
+    print(f"{steps:,} steps, sampled every {sample_every:,}, warm-up {WARMUP_FRACTION:.0%} of the run; "
+          f"app at {SIZE[0]}x{SIZE[1]}; draw times are UI-thread CPU ms, median of {DRAW_CALLS}")
     print()
-    print(f"{'step':>9}  {'time':>8}  {'UI RSS':>9}  {'training RSS':>12}  {'plot points':>11}")
+    print(f"{'step':>9}  {'time':>7}  {'UI RSS':>8}  {'training RSS':>12}  {'plot points':>11}  "
+          f"{'draw':>7}  {'+render':>8}  {'load':>4}")
 
 
-def print_sample(sample: Sample, points: int) -> None:
+def print_sample(sample: Sample) -> None:
     minutes, seconds = divmod(int(sample.seconds), 60)
-    print(f"{sample.step:>9,}  {minutes:>5}:{seconds:02d}  {sample.ui_mb:>6.1f} MB  {sample.training_mb:>9.1f} MB  "
-          f"{points:>11,}", flush=True)
+    print(f"{sample.step:>9,}  {minutes:>4}:{seconds:02d}  {sample.ui_mb:>5.1f} MB  {sample.training_mb:>9.1f} MB  "
+          f"{sample.points:>11,}  {sample.draw_ms:>4.2f} ms  {sample.redraw_ms:>5.1f} ms  {os.getloadavg()[0]:>4.2f}",
+          flush=True)
 
 
 class Table:
@@ -272,12 +271,17 @@ def add_key_row(table: Table, measure: str, ms: float | None, missing: str, targ
 
 def report(result: SoakResult) -> bool:
     """Print the table; True when every target is met."""
-    warm, end = result.warmup, result.samples[-1]
-    after_warmup = [s for s in result.samples if s.step >= warm.step]
-    first_draw, last_draw, keys = result.draw_start, result.draw_end, result.keys
+    samples, warmup_step, keys = result.samples, result.warmup_step, result.keys
+    warm = next(s for s in samples if s.step >= warmup_step)
+    end = samples[-1]
+    after_warmup = [s for s in samples if s.step >= warm.step]
+    # the draw windows: the tenth of the run after the warm-up, and the last tenth, each at least one sample
+    first = [s for s in after_warmup if s.step < warm.step + warmup_step] or [warm]
+    last = [s for s in after_warmup if s.step > end.step - warmup_step] or [end]
+
     table = Table()
     table.add("steps seen by the app", f"{end.step:,} in {end.seconds / 60:.1f} min")
-    table.add("steps/s after warm-up", f"{(end.step - warm.step) / (end.seconds - warm.seconds):,.0f}")
+    table.add("steps/s after warm-up", f"{(end.step - warm.step) / max(end.seconds - warm.seconds, 1e-9):,.0f}")
     for name, start_mb, end_mb, max_mb in [
         ("UI process", warm.ui_mb, end.ui_mb, max(s.ui_mb for s in after_warmup)),
         ("training process", warm.training_mb, end.training_mb, max(s.training_mb for s in after_warmup)),
@@ -286,22 +290,25 @@ def report(result: SoakResult) -> bool:
         table.add(f"{name} RSS, warm-up -> end", f"{start_mb:.1f} -> {end_mb:.1f} MB ({growth:+.1f})",
                   f"<= +{RSS_GROWTH_TARGET_MB:g} MB", growth <= RSS_GROWTH_TARGET_MB)
         table.add(f"{name} RSS, max after warm-up", f"{max_mb:.1f} MB")
-    table.add("train curve points, warm-up -> end", f"{first_draw.points:,} -> {last_draw.points:,}")
-    table.add(f"plot.draw() median of {DRAW_CALLS}, warm-up -> end",
-              f"{first_draw.draw_ms:.2f} -> {last_draw.draw_ms:.2f} ms")
-    ratio = last_draw.draw_ms / first_draw.draw_ms
-    table.add("plot.draw() end / warm-up", f"{ratio:.2f}", f"<= {DRAW_RATIO_TARGET:g}", ratio <= DRAW_RATIO_TARGET)
-    table.add("plot draw + render, warm-up -> end", f"{first_draw.redraw_ms:.1f} -> {last_draw.redraw_ms:.1f} ms "
-              f"(x{last_draw.redraw_ms / first_draw.redraw_ms:.2f})")
+    table.add("train curve points, warm-up -> end", f"{warm.points:,} -> {end.points:,}")
+    draw_first, draw_last = (statistics.median(s.draw_ms for s in window) for window in (first, last))
+    redraw_first, redraw_last = (statistics.median(s.redraw_ms for s in window) for window in (first, last))
+    table.add(f"plot.draw(), first {len(first)} -> last {len(last)} samples",
+              f"{draw_first:.2f} -> {draw_last:.2f} ms")
+    ratio = draw_last / draw_first
+    table.add("plot.draw() last / first", f"{ratio:.2f}", f"<= {DRAW_RATIO_TARGET:g}", ratio <= DRAW_RATIO_TARGET)
+    table.add("plot draw + render, first -> last", f"{redraw_first:.1f} -> {redraw_last:.1f} ms "
+              f"(x{redraw_last / redraw_first:.2f})")
     table.add("plot redraws by its timer", f"{result.plot_redraws:,}")
-    add_key_row(table, "space -> paused", keys.pause_flag_ms, "never", PAUSE_FLAG_TARGET_MS)
+    add_key_row(table, "space -> paused", keys.pause_flag_ms, "never", FLAG_TARGET_MS)
     add_key_row(table, "space -> last step before the pause", keys.pause_hold_ms, "never stopped",
                 PAUSE_HOLD_TARGET_MS)
-    add_key_row(table, "space again -> not paused", keys.resume_flag_ms, "never", PAUSE_FLAG_TARGET_MS)
+    add_key_row(table, "space again -> not paused", keys.resume_flag_ms, "never", FLAG_TARGET_MS)
     add_key_row(table, "space again -> first new step", keys.resume_ms, "never moved", RESUME_TARGET_MS)
     print()
     table.print()
-    print(f"(a pause counts as taken hold when the step then stays put for {HOLD:g} s)")
+    print(f"(a pause counts as taken hold when the step then stays put for {HOLD:g} s; load average at the end "
+          f"{load_average()}: other work on the machine slows the steps and the key timings)")
     return table.all_met
 
 
@@ -309,7 +316,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=100_000, help="training steps to run (default 100000)")
     parser.add_argument("--sample-every", type=int, default=None,
-                        help=f"steps between memory samples (default: steps / {SAMPLES_PER_RUN})")
+                        help=f"steps between samples of memory and draw time (default: steps / {SAMPLES_PER_RUN})")
     args = parser.parse_args(argv)
     if args.sample_every is None:
         args.sample_every = max(1, args.steps // SAMPLES_PER_RUN)

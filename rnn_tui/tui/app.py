@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from rnn_tui.background import Failed, Ready, RunSpec, Saved, Snapshot
 from rnn_tui.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.errors import UserError
+from rnn_tui.events import StopEvent
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate, TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -92,7 +93,7 @@ class PlaygroundApp(App):
         with TabbedContent(id="tabs"):
             with TabPane("Playground", id="playground"):
                 with Horizontal(id="top"):
-                    yield TrainingStatus(id="status")
+                    yield TrainingStatus(self.state, id="status")
                     yield LossPlot(self.state, id="plot")
                 with Horizontal(id="middle"):
                     yield SamplerPanel(id="sampler")
@@ -116,7 +117,6 @@ class PlaygroundApp(App):
                                  ("distribution", "Next character"), ("hidden", "Hidden state"),
                                  ("settings", "Model and training")]:
             self.query_one(f"#{widget_id}").border_title = title
-        self.status_panel.show(self.state)
         self.settings_panel.show(self.state.spec, None)
         self.trainer.start()
         self.bridge()
@@ -191,6 +191,9 @@ class PlaygroundApp(App):
             if isinstance(item, list):
                 for event in item:
                     state.on_event(event)
+                    if isinstance(event, StopEvent) and event.reason != "stopped":
+                        self.notify(event.message, severity="error" if event.reason == "diverged" else "information",
+                                    timeout=10)
             elif isinstance(item, Ready):
                 state.on_ready(item)
                 self.settings_panel.show(item.spec, item.parameters)
@@ -201,7 +204,6 @@ class PlaygroundApp(App):
                 self.notify(f"saved {item.path} at step {item.step:,}", title="checkpoint")
             elif isinstance(item, Failed):
                 self.notify(item.message, severity="error", timeout=8)
-        self.status_panel.show(state)
 
     def _send_weights(self, snapshot: Snapshot) -> None:
         if self.live_sampler is not None and self.state.ready is not None:
@@ -283,7 +285,7 @@ class PlaygroundApp(App):
             self.trainer.pause()
             state.paused = True
         state.version += 1
-        self.status_panel.show(state)
+        self.status_panel.show()  # at once: the key should answer visibly
 
     def action_step_once(self) -> None:
         if not self.state.paused:
@@ -308,7 +310,7 @@ class PlaygroundApp(App):
         self.state.ready = None
         self.state.version += 1
         self.trainer.reset(replace(spec, paused=self.state.paused))
-        self.status_panel.show(self.state)
+        self.status_panel.show()
 
     def action_show_tab(self, tab: str) -> None:
         self.set_focus(None)  # a focused widget in the other pane would hold its tab in view

@@ -18,7 +18,7 @@ from rnn_tui.sampling import SampleSettings
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
-POST_EVERY = 0.05
+POST_EVERY = 0.1  # the text on screen grows ten times a second
 
 
 class LiveSampler:

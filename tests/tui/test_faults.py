@@ -67,7 +67,9 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.finished is not None, what="divergence")
         assert "training stopped" in app.state.finished and app.state.paused
-        assert "stopped" in shown(app.query_one("#status-table"))
+        assert any(n.severity == "error" and "lower learning rate" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: "stopped: training stopped" in shown(app.query_one("#status-table")),
+                       what="the reason on screen")
         await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
         await pilot.press("s")
         path = tmp_path / "run.pt"

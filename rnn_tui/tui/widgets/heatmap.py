@@ -161,9 +161,9 @@ class HiddenStateView(Vertical):
         surprisal = data.surprisal_bits[t]
         info = (f"t={t} {show_char(data.text[t])!r}  layer {layer + 1} {quantity}[{unit}] = {data.values[t, unit]:+.2f}"
                 + ("" if np.isnan(surprisal) else f"  surprisal {surprisal:.2f} bits"))
-        self.query_one("#heatmap-info", Static).update(info)
+        self.query_one("#heatmap-info", Static).update(info, layout=False)
         coloured = Text()
         for k, ch in enumerate(data.text):
             style = Style(bgcolor=diverging(data.values[k, unit]), color="white", underline=k == t, bold=k == t)
             coloured.append("⏎" if ch == "\n" else ch, style=style)
-        self.query_one("#unit-text", Static).update(coloured)
+        self.query_one("#unit-text", Static).update(coloured, layout=False)

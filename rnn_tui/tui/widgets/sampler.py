@@ -44,6 +44,10 @@ class SamplerPanel(Vertical):
         with VerticalScroll(id="sample-scroll"):
             yield Static(Text("loading the engine (torch)…", style="italic dim"), id="sample-text")
 
+    def on_mount(self) -> None:  # held, so late updates during shutdown find them
+        self.sample_text = self.query_one("#sample-text", Static)
+        self.sample_note = self.query_one("#sample-note", Static)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "seed":
@@ -57,11 +61,11 @@ class SamplerPanel(Vertical):
         text.append(generated)
         if not done:
             text.append("▌", style="blink")
-        self.query_one("#sample-text", Static).update(text)
-        self.query_one("#sample-note", Static).update(f"weights from step {step:,}")
+        self.sample_text.update(text)
+        self.sample_note.update(f"weights from step {step:,}", layout=False)
 
     def show_message(self, message: str) -> None:
-        self.query_one("#sample-text", Static).update(Text(message, style="italic dim"))
+        self.sample_text.update(Text(message, style="italic dim"))
 
 
 class Distribution(Static):
@@ -74,10 +78,10 @@ class Distribution(Static):
         table.add_column(no_wrap=True)
         if probs is None:
             self.update(Text("next-character distribution appears with the first sample", style="dim italic"))
-            return
+            return  # the panel's size is fixed by the layout, so updates need no layout pass
         top = np.argsort(-probs)[:TOP_CANDIDATES]
         width = max(4, self.size.width - 14)
         for i in top:
             p = float(probs[i])
             table.add_row(f"{show_char(vocab[i])!s}", f"{p:6.1%}", Text("█" * max(0, round(p * width)), style="cyan"))
-        self.update(table)
+        self.update(table, layout=False)

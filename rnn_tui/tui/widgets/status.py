@@ -25,16 +25,39 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
+
+
 class TrainingStatus(Vertical):
     """Step, epoch, losses, speed and time, and a progress bar when the run has a stop point."""
+
+    def __init__(self, state: RunState, **kwargs):
+        super().__init__(**kwargs)
+        self.state = state
+        self._shown_version = -1
+        self._rows = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-table")
         yield ProgressBar(total=1.0, show_eta=False, id="status-progress")
 
-    def show(self, state: RunState) -> None:
-        self.query_one("#status-table", Static).update(self.render_table(state))
-        bar = self.query_one(ProgressBar)
+    def on_mount(self) -> None:
+        self.table = self.query_one("#status-table", Static)
+        self.bar = self.query_one(ProgressBar)
+        self.show()
+        self.set_interval(REFRESH_SECONDS, self.show_if_changed)
+
+    def show_if_changed(self) -> None:
+        if self.state.version != self._shown_version:
+            self.show()
+
+    def show(self) -> None:
+        state = self.state
+        self._shown_version = state.version
+        table = self.render_table(state)
+        self.table.update(table, layout=table.row_count != self._rows)  # a layout pass only when rows change
+        self._rows = table.row_count
+        bar = self.bar
         progress = state.progress
         bar.display = progress is not None
         if progress is not None:
