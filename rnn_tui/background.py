@@ -199,6 +199,9 @@ class _Child:
                 self.control = Control(paused=spec.paused if spec is not None else True)
             if spec is not None:
                 new = self._build(spec)
+                if new is None and trainer is None and spec.checkpoint:  # start fresh rather than show nothing
+                    spec = replace(spec, checkpoint=None)
+                    new = self._build(spec)
                 if new is not None:
                     trainer, built_from = new, spec
                     gc.collect()

@@ -3,6 +3,7 @@
 import os
 import signal
 import time
+from dataclasses import replace
 
 from rnn_tui.checkpoint import load_checkpoint
 from rnn_tui.tui.launch import quit_on_signals
@@ -75,4 +76,16 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
         path = tmp_path / "run.pt"
         await wait_for(pilot, lambda: path.exists(), what="the save")
         assert load_checkpoint(path)["step"] == app.state.step
+        await app.action_quit()
+
+
+async def test_a_corrupt_checkpoint_at_launch_is_one_line_and_a_fresh_model_trains(text_path, tmp_path):
+    bad = tmp_path / "corrupt.pt"
+    bad.write_bytes(b"PK\x03\x04 not really a checkpoint")
+    spec = replace(tiny_spec(text_path), checkpoint=str(bad))
+    app = live_app(spec, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step > 3, what="a fresh model training")
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1 and "not a readable checkpoint" in errors[0] and "\n" not in errors[0]
         await app.action_quit()
