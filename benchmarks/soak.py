@@ -2,13 +2,14 @@
 
 Run from the repository root:
 
-    python benchmarks/soak.py                 # 100,000 steps, ten minutes on two cores
-    python benchmarks/soak.py --steps 3000    # a quick check, under a minute
+    python benchmarks/soak.py                 # 100,000 steps, 10-12 minutes on two cores
+    python benchmarks/soak.py --steps 3000    # a quick check of the soak itself, under a minute
 
 The real PlaygroundApp with the real BackgroundTrainer runs headless (App.run_test at 120x40)
 with a tiny model on sample_texts/structured.txt, so that many steps pass quickly while the
-loss plot, the sampler and the hidden-state heatmap keep updating as they do in a session;
-100,000 steps put more points into the plot's curves than an hour of the default model does.
+loss plot, the sampler and the hidden-state heatmap keep updating as they do in a session:
+the default run stands for an hour-long session. In a quick check the warm-up ends a second
+or two in, while the UI process is still loading its engine, so its memory verdict means little.
 
 Every --sample-every steps the soak records the resident memory (VmRSS from /proc, so Linux
 only) of the UI process and of the training process, and times LossPlot.draw() a few times on
