@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 import torch
 
-from benchmarks.timing import Span, alternate, measure, repeats_for, timed
+from benchmarks.timing import Span, interleave, repeats_for, timed
 from rnn_tui.config import ModelConfig, TrainConfig
 from rnn_tui.data import Corpus
 from rnn_tui.texts import default_text_path
@@ -29,7 +29,7 @@ class Options:
     @property
     def rounds(self) -> int:
         """Rounds of A/B alternation for rows with a target; medians are taken over them."""
-        return 2 if self.quick else 5
+        return 2 if self.quick else 9
 
     @property
     def report_rounds(self) -> int:
@@ -39,7 +39,7 @@ class Options:
     @property
     def window(self) -> float:
         """Seconds of work per candidate per round."""
-        return 0.2 if self.quick else 0.6
+        return 0.2 if self.quick else 0.4
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,15 @@ def ms(seconds: float) -> str:
 
 def step_windows(steppers: dict[str, Callable[[], object]], options: Options, warmup: int = 2,
                  same_steps: bool = True, rounds: int | None = None) -> dict[str, list[Span]]:
-    """Seconds per step (wall and CPU) of each loop, alternating windows of steps round by round.
+    """Seconds per step (wall and CPU) of each loop, per round, steps interleaved one by one.
 
-    Each loop is warmed up first. With `same_steps` every window runs the step count that fills
-    `options.window` for the slowest loop; otherwise each loop fills the window on its own."""
+    Each loop is warmed up, then timed over as many steps again to size the rounds: with
+    `same_steps` every loop runs the step count that fills `options.window` for the slowest;
+    otherwise each loop runs as many steps as fill the window on its own."""
+    for step in steppers.values():
+        for _ in range(warmup):
+            step()
     per_step = {name: timed(lambda s=step: [s() for _ in range(warmup)]) / warmup for name, step in steppers.items()}
     slowest = max(per_step.values())
     counts = {name: repeats_for(slowest if same_steps else t, options.window) for name, t in per_step.items()}
-
-    def window(name: str) -> Callable[[], Span]:
-        step, n = steppers[name], counts[name]
-        return lambda: measure(lambda: [step() for _ in range(n)]) / n
-
-    return alternate({name: window(name) for name in steppers}, rounds or options.rounds)
+    return interleave(steppers, counts, rounds or options.rounds)

@@ -70,14 +70,17 @@ def read_until_footer(master: int, start: float) -> tuple[float, float]:
     while time.perf_counter() - start < TIMEOUT:
         if not select.select([master], [], [], 0.01)[0]:
             continue
-        output += os.read(master, 1 << 16)
+        try:
+            output += os.read(master, 1 << 16)
+        except OSError:  # the app exited and closed the terminal
+            break
         now = time.perf_counter() - start
         text = visible(output)
         if first is None and text:
             first = now
         if FOOTER_TEXT in text:
             return first or now, now
-    raise RuntimeError(f"rnn-tui drew no footer within {TIMEOUT:.0f} s; its output began {output[:200]!r}")
+    raise RuntimeError(f"rnn-tui drew no footer (within {TIMEOUT:.0f} s); its output began {output[:200]!r}")
 
 
 def import_torch() -> float:

@@ -4,10 +4,10 @@ A: `Trainer.train_step` (rnn_tui.training) on the bundled text.
 B: `ReferenceLoop.step` (benchmarks/reference.py): nn.Embedding -> nn.LSTM/GRU/RNN -> nn.Linear,
    Adam, clip_grad_norm_, loss.item() each step, on the same text.
 For LSTM, GRU and Elman at the lecture's size (1 x 128 hidden, embed 8) and at 2 x 256, seq 100,
-batch 32, with 1 torch thread (the app's training process) and 2. Windows of the same number of
-steps alternate A and B; the figure is the median over rounds of A's chars/s over B's (wall
-time), with the same ratio by process CPU time beside it: on a shared machine the wall ratio
-also moves with other work, while with one thread the CPU-time ratio shows the code's own cost.
+batch 32, with 1 torch thread (the app's training process) and 2. Each round runs the same
+number of steps of A and B, interleaved step by step (A B B A ...); the figure is the median
+over rounds of A's chars/s over B's (wall time), with the same ratio by process CPU time beside
+it (with one thread it is the code's own cost, whatever else the machine runs).
 """
 
 from __future__ import annotations

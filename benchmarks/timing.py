@@ -2,7 +2,8 @@
 
 On a shared two-core machine absolute speeds drift with other work, so every figure in the
 suite is a ratio against a reference measured in the same run: `alternate` runs the candidates
-in turn (A B, then B A, ...), so drift hits both alike, and rows quote medians over rounds.
+in turn (A B, then B A, ...), so drift hits both alike, and rows quote medians over rounds;
+`interleave` does the same call by call within a round, for training steps.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class Span:
     wall: float
     cpu: float
 
+    def __add__(self, other: Span) -> Span:
+        return Span(self.wall + other.wall, self.cpu + other.cpu)
+
     def __truediv__(self, n: float) -> Span:
         return Span(self.wall / n, self.cpu / n)
 
@@ -58,6 +62,30 @@ def alternate(candidates: Mapping[str, Callable[[], T]], rounds: int) -> dict[st
     for r in range(rounds):
         for name in names if r % 2 == 0 else reversed(names):
             results[name].append(candidates[name]())
+    return results
+
+
+def interleave(steps: Mapping[str, Callable[[], object]], counts: Mapping[str, int],
+               rounds: int) -> dict[str, list[Span]]:
+    """Mean time per call of each step, per round, with the calls interleaved one by one.
+
+    Each round calls every step `counts[name]` times, taking turns call by call with the order
+    reversed on every turn (A B, B A, A B, ...), so a change in the machine's speed hits all
+    steps alike."""
+    names = list(steps)
+    results: dict[str, list[Span]] = {name: [] for name in names}
+    turn = 0  # counted across rounds, so rounds of one call each still alternate the order
+    for _ in range(rounds):
+        totals = {name: Span(0.0, 0.0) for name in names}
+        left = dict(counts)
+        while any(left.values()):
+            for name in names if turn % 2 == 0 else reversed(names):
+                if left[name]:
+                    totals[name] += measure(steps[name])
+                    left[name] -= 1
+            turn += 1
+        for name in names:
+            results[name].append(totals[name] / counts[name])
     return results
 
 

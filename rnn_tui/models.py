@@ -205,8 +205,8 @@ class CharRNN(nn.Module):
             out, state = fused_sequence(self, x, state)  # (B, T, H)
             return self.head(self.drop(out)), state
         logits = []
-        for t in range(idx.shape[1]):
-            step_logits, state, _ = self.step_inputs(x[:, t], state)
+        for x_t in x.unbind(1):  # unbind, not x[:, t]: each slice's backward would fill a (B, T, E) gradient
+            step_logits, state, _ = self.step_inputs(x_t, state)
             logits.append(step_logits)
         return torch.stack(logits, dim=1), state
 

@@ -118,6 +118,9 @@ class PlaygroundApp(App):
                                  ("settings", "Model and training")]:
             self.query_one(f"#{widget_id}").border_title = title
         self.settings_panel.show(self.state.spec, None)
+        self.call_after_refresh(self.start_background_work)  # the first frame first: both compete for the cores
+
+    def start_background_work(self) -> None:
         self.trainer.start()
         self.bridge()
         self.load_engine()
