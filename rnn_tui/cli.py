@@ -157,7 +157,6 @@ class ProgressReport:
         self.tty = sys.stderr.isatty()
         self.val: str = ""
         self.last_draw = 0.0
-        self.started = time.monotonic()
 
     def __call__(self, event: Any) -> None:
         if event.kind == "eval":
@@ -176,24 +175,13 @@ class ProgressReport:
             print(f"{event.message}{train}{val}", file=sys.stderr, flush=True)
 
     def line(self, event: Any) -> str:
-        fraction = self.fraction(event)
+        fraction = self.trainer.progress(event.step)
         bar = ""
         if fraction is not None:
             filled = int(20 * fraction)
             bar = f"[{'#' * filled}{'.' * (20 - filled)}] {100 * fraction:3.0f}% "
         return (f"{bar}step {event.step} epoch {event.epoch:.2f} loss {event.loss:.3f} {self.val} "
                 f"{event.chars_per_sec / 1000:.1f}k chars/s   ")
-
-    def fraction(self, event: Any) -> float | None:
-        cfg = self.trainer.train_config
-        parts = []
-        if cfg.steps:
-            parts.append(event.step / cfg.steps)
-        if cfg.epochs:
-            parts.append(event.epoch / cfg.epochs)
-        if cfg.minutes:
-            parts.append((time.monotonic() - self.started) / 60 / cfg.minutes)
-        return min(1.0, max(parts)) if parts else None
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
