@@ -16,15 +16,15 @@ from pathlib import Path
 
 import torch
 
-from rnn_tui.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint, trainer_state
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus
-from rnn_tui.device import pick_device
-from rnn_tui.inspection import inspect_text
-from rnn_tui.models import CharRNN
-from rnn_tui.sampling import SampleSettings, Sampler
-from rnn_tui.texts import default_text_path
-from rnn_tui.training import Trainer
+from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint, save_checkpoint, trainer_state
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.device import pick_device
+from rnn_tui.engine.inspection import inspect_text
+from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.engine.texts import default_text_path
+from rnn_tui.engine.training import Trainer
 
 
 def check(name: str, ok: bool, detail: str = "") -> bool:
@@ -54,7 +54,7 @@ def main() -> int:
         return 1
     print(f"     {torch.cuda.get_device_name()} · torch {torch.__version__}")
 
-    corpus = Corpus.from_file(args.text)
+    corpus = Corpus.load(args.text)
     tf32 = torch.backends.cudnn.allow_tf32
     torch.backends.cudnn.allow_tf32 = False  # cuDNN's default TF32 rounds to ~1e-4; compare in full fp32
     for cell in ("elman", "lstm", "gru"):

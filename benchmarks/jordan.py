@@ -26,8 +26,8 @@ from torch import Tensor
 
 from benchmarks.common import APP_TRAINING_THREADS, Options, Result, engine_trainer, kilo, ms, step_windows, torch_threads
 from benchmarks.timing import median, paired_ratio, timed, walls
-from rnn_tui.models import CharRNN, State
-from rnn_tui.training import Trainer
+from rnn_tui.engine.models import CharRNN, State
+from rnn_tui.engine.training import Trainer
 
 HIDDEN, EMBED, SEQ, BATCH = 128, 8, 100, 32
 FIRST_STEPS = 3

@@ -1,7 +1,7 @@
 """Row 5: time to quality on tinyshakespeare: the best validation loss within a wall-time budget.
 
 A: the engine's own loop (`Trainer.run`, as `rnn-tui train --preset NAME` runs it) with a named
-   preset (--preset; by default "shakespeare-5min" when rnn_tui.config.PRESETS has it, else the
+   preset (--preset; by default "shakespeare-5min" when rnn_tui.engine.config.PRESETS has it, else the
    reference's shape below), its stop point set to the budget (`minutes`), so a schedule that
    anneals over the run's minutes sees the budget. Its training time is the engine's own count
    (`Trainer.run_minutes`: steps only, evaluations excluded).
@@ -28,11 +28,11 @@ from torch import Tensor, nn
 from benchmarks.common import Options, Result, torch_threads
 from benchmarks.reference import ReferenceLoop, streams
 from benchmarks.timing import timed
-from rnn_tui.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
-from rnn_tui.data import Corpus
-from rnn_tui.events import Event, StepEvent, StopEvent
-from rnn_tui.texts import read_text
-from rnn_tui.training import Trainer
+from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.events import Event, StepEvent, StopEvent
+from rnn_tui.engine.texts import read_text
+from rnn_tui.engine.training import Trainer
 
 DEFAULT_PRESET = "shakespeare-5min"
 THREADS = 2

@@ -1,6 +1,6 @@
 """Row 1: training throughput of the engine against plain PyTorch, same model and batch shapes.
 
-A: `Trainer.train_step` (rnn_tui.training) on the bundled text.
+A: `Trainer.train_step` (rnn_tui.engine.training) on the bundled text.
 B: `ReferenceLoop.step` (benchmarks/reference.py): nn.Embedding -> nn.LSTM/GRU/RNN -> nn.Linear,
    Adam, clip_grad_norm_, loss.item() each step, on the same text.
 For LSTM, GRU and Elman at the lecture's size (1 x 128 hidden, embed 8) and at 2 x 256, seq 100,
@@ -15,7 +15,7 @@ from __future__ import annotations
 from benchmarks.common import Options, Result, engine_trainer, kilo, step_windows, torch_threads
 from benchmarks.reference import ReferenceLoop
 from benchmarks.timing import cpus, median, paired_ratio, walls
-from rnn_tui.texts import default_text_path, read_text
+from rnn_tui.engine.texts import default_text_path, read_text
 
 CELLS = ("lstm", "gru", "elman")
 SIZES = ((1, 128), (2, 256))  # (layers, hidden)

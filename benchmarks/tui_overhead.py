@@ -54,9 +54,9 @@ from textual import events
 from textual.message import Message
 from textual.timer import Timer
 
-from rnn_tui.background import BackgroundTrainer, RunSpec
+from rnn_tui.run.process import BackgroundTrainer, RunSpec
 from rnn_tui.cli import build_parser
-from rnn_tui.events import Event, StepEvent
+from rnn_tui.engine.events import Event, StepEvent
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.launch import spec_from_args
 from rnn_tui.tui.widgets.loss_plot import LossPlot
@@ -235,11 +235,11 @@ def headless_child(spec: RunSpec, warmup: float, seconds: float, result: Connect
     """The training process of a headless run: set up as the app's training process is, minus the queues."""
     import torch
 
-    from rnn_tui.data import Corpus
-    from rnn_tui.training import Control, Trainer
+    from rnn_tui.engine.data import Corpus
+    from rnn_tui.engine.training import Control, Trainer
 
     torch.set_num_threads(spec.threads)
-    trainer = Trainer(spec.model, spec.train, Corpus.from_file(spec.text_path), spec.device)
+    trainer = Trainer(spec.model, spec.train, Corpus.load(spec.text_path), spec.device)
     gc.collect()
     gc.freeze()
     control = Control()

@@ -11,17 +11,12 @@ import math
 import signal
 import sys
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
-from rnn_tui.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES, ModelConfig, TrainConfig, apply_overrides
-from rnn_tui.errors import UserError
-from rnn_tui.texts import default_text_path
-
-DEFAULT_CHECKPOINT = "rnn-tui.pt"
-MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
-TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
-               "eval_every", "seed")
+from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
+from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,8 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_run_flags(parser: argparse.ArgumentParser) -> None:
     """Text, model and training flags shared by the app and `train`; unset flags stay None."""
-    parser.add_argument("--text", metavar="FILE", help="UTF-8 text to learn (default: the bundled essay)")
-    parser.add_argument("--preset", choices=sorted(PRESETS), help="a named model and training setup")
+    parser.add_argument("--text", metavar="NAME|FILE",
+                        help=f"a UTF-8 file or a built-in text: {', '.join(BUILTIN_TEXTS)} (default {DEFAULT_TEXT})")
+    parser.add_argument("--preset", choices=sorted(PRESETS),
+                        help=f"a named model and training setup (default {DEFAULT_PRESET} unless model flags are given)")
     model = parser.add_argument_group("model")
     model.add_argument("--cell", choices=CELLS)
     model.add_argument("--hidden", type=int, help="units per layer")
@@ -85,21 +82,6 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--threads", type=int, help="torch CPU threads")
 
 
-def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
-    """Defaults, then the preset, then explicit flags."""
-    model, train = ModelConfig(), TrainConfig()
-    if args.preset:
-        preset = PRESETS[args.preset]
-        model, train = apply_overrides(model, preset.model), apply_overrides(train, preset.train)
-    given = vars(args)
-    return (apply_overrides(model, {k: given.get(k) for k in MODEL_FLAGS}),
-            apply_overrides(train, {k: given.get(k) for k in TRAIN_FLAGS}))
-
-
-def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: getattr(args, k) for k in TRAIN_FLAGS if getattr(args, k, None) is not None}
-
-
 def set_threads(threads: int | None) -> None:
     if threads is None:
         return
@@ -111,28 +93,22 @@ def set_threads(threads: int | None) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from rnn_tui.checkpoint import load_checkpoint, save_checkpoint, trainer_from_checkpoint, trainer_state
-    from rnn_tui.data import Corpus, Vocab
-    from rnn_tui.training import Control, Trainer
+    from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+    from rnn_tui.engine.training import Control
 
     set_threads(args.threads)
-    text_path = Path(args.text) if args.text else default_text_path()
-    if args.resume:
-        data = load_checkpoint(args.resume)
-        corpus = Corpus.from_file(text_path, vocab=Vocab(data["vocab"]))
-        trainer = trainer_from_checkpoint(data, corpus, args.device, explicit_train_flags(args))
-    else:
-        model_config, train_config = configs_from_args(args)
-        trainer = Trainer(model_config, train_config.validate(), Corpus.from_file(text_path), args.device)
-
+    trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), explicit_train_flags(args))
     control = Control()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop())
     report = JsonReport() if args.json else ProgressReport(trainer)
-    if not args.json:
-        print(f"{trainer.corpus.name}: {len(trainer.corpus.train) + len(trainer.corpus.val):,} characters, "
-              f"vocabulary {len(trainer.corpus.vocab)}; {trainer.model_config.cell} model with "
-              f"{trainer.model.num_parameters():,} parameters on {trainer.device}", file=sys.stderr)
+    start = trainer.start_event()
+    if args.json:
+        report(start)
+    else:
+        print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
+              f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}",
+              file=sys.stderr)
     if not trainer.train_config.has_stop_point and not args.json:
         print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     stop = trainer.run(report, control)
@@ -144,7 +120,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 class JsonReport:
     def __call__(self, event: Any) -> None:
-        from rnn_tui.events import event_to_dict
+        from rnn_tui.engine.events import event_to_dict
 
         print(json.dumps(event_to_dict(event)), flush=True)
 
@@ -156,6 +132,7 @@ class ProgressReport:
         self.trainer = trainer
         self.tty = sys.stderr.isatty()
         self.val: str = ""
+        self.advice: str | None = None
         self.last_draw = 0.0
 
     def __call__(self, event: Any) -> None:
@@ -164,6 +141,9 @@ class ProgressReport:
             if not self.tty:
                 print(f"step {event.step} epoch {event.epoch:.2f} train {event.train_loss:.3f} {self.val}",
                       file=sys.stderr, flush=True)
+            if event.advice and event.advice != self.advice:
+                print(("\n" if self.tty else "") + event.advice, file=sys.stderr, flush=True)
+            self.advice = event.advice
         elif event.kind == "step" and self.tty and time.monotonic() - self.last_draw > 0.1:
             self.last_draw = time.monotonic()
             print("\r" + self.line(event), end="", file=sys.stderr, flush=True)
@@ -185,9 +165,9 @@ class ProgressReport:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from rnn_tui.checkpoint import load_checkpoint, model_from_checkpoint
-    from rnn_tui.device import pick_device
-    from rnn_tui.sampling import SampleSettings, Sampler
+    from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
+    from rnn_tui.engine.device import pick_device
+    from rnn_tui.engine.sampling import SampleSettings, Sampler
 
     if args.length < 0:
         raise UserError(f"length must be 0 or more, not {args.length}")

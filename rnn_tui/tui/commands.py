@@ -1,4 +1,4 @@
-"""The app's own commands in the command palette (ctrl+p): cells, checkpoints and texts."""
+"""The app's own commands in the command palette (ctrl+p): cells, checkpoints, presets and texts."""
 
 from __future__ import annotations
 
@@ -6,25 +6,26 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from rnn_tui.config import CELLS, PRESETS
-from rnn_tui.texts import sample_texts
+from rnn_tui.engine.config import CELLS, PRESETS
+from rnn_tui.engine.texts import BUILTIN_TEXTS
 
 
 class PlaygroundCommands(Provider):
     def commands(self) -> list[tuple[str, object, str]]:
         app = self.app
-        out = [(f"Cell: {cell.upper()}", partial(app.change_cell, cell), f"train a fresh {cell} model")
+        training = app.training
+        out = [(f"Cell: {cell.upper()}", partial(training.change_cell, cell), f"train a fresh {cell} model")
                for cell in CELLS]
         out += [
-            ("Save checkpoint", app.action_save, f"write the run to {app.checkpoint_path}"),
+            ("Save checkpoint", app.action_save, f"write the run to {training.checkpoint_path}"),
             ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
             ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
-            ("Open text file…", app.prompt_text_file, "learn any UTF-8 text file"),
+            ("Open text…", app.prompt_text, "learn any UTF-8 text file, or a built-in text by name"),
         ]
-        out += [(f"Preset: {name}", partial(app.use_preset, name), preset.description)
+        out += [(f"Preset: {name}", partial(training.use_preset, name), preset.description)
                 for name, preset in PRESETS.items()]
-        out += [(f"Switch text: {path.name}", partial(app.switch_text, str(path)), "a bundled corpus")
-                for path in sample_texts()]
+        out += [(f"Switch text: {name}", partial(training.switch_text, name), text.description)
+                for name, text in BUILTIN_TEXTS.items()]
         return out
 
     async def discover(self) -> Hits:

@@ -13,8 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from rnn_tui.config import ModelConfig
-from rnn_tui.sampling import SampleSettings
+from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.sampling import SampleSettings
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
@@ -51,10 +51,10 @@ class LiveSampler:
     def run(self) -> None:
         import torch
 
-        from rnn_tui.data import Vocab
-        from rnn_tui.inspection import inspect_text
-        from rnn_tui.models import CharRNN
-        from rnn_tui.sampling import Sampler
+        from rnn_tui.engine.data import Vocab
+        from rnn_tui.engine.inspection import inspect_text
+        from rnn_tui.engine.models import CharRNN
+        from rnn_tui.engine.sampling import Sampler
 
         model: Any = None
         loaded: tuple | None = None

@@ -7,12 +7,14 @@ from typing import Any
 
 from textual.message import Message
 
+from rnn_tui.run.protocol import Message as TrainerMessage
+
 
 @dataclass
 class TrainerMessages(Message):
-    """A batch of what the training process sent (events, Ready, Snapshot, Saved, Failed)."""
+    """A batch of what the training process sent."""
 
-    items: list[Any]
+    items: list[TrainerMessage]
 
 
 @dataclass
@@ -35,5 +37,5 @@ class SampleUpdate(Message):
 
 @dataclass
 class InspectionReady(Message):
-    inspection: Any  # rnn_tui.inspection.Inspection
+    inspection: Any  # rnn_tui.engine.inspection.Inspection
     step: int

@@ -1,20 +1,21 @@
-"""What the app knows about the run, kept out of the widgets: updated from the trainer's
-messages, read by widgets when they redraw."""
+"""What the app knows about the run, kept out of the widgets. The training process owns the run:
+this state only applies what it reports (Ready and events); widgets read it when they redraw."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from rnn_tui.background import Ready, RunSpec
-from rnn_tui.events import Event, EvalEvent, StepEvent, StopEvent
-from rnn_tui.history import History
+from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StepEvent, StopEvent
+from rnn_tui.engine.history import History
+from rnn_tui.run.protocol import Ready
+from rnn_tui.run.spec import RunSpec
 
 SMOOTHING = 0.9  # exponential moving average of the train loss, as the plot shows it
 
 
 @dataclass
 class RunState:
-    spec: RunSpec
+    spec: RunSpec  # the settings in force, as the training process last reported them
     ready: Ready | None = None
     paused: bool = False
     finished: str | None = None  # why the last run ended by itself, if it did
@@ -22,20 +23,23 @@ class RunState:
     epoch: float = 0.0
     loss: float | None = None  # smoothed
     val_loss: float | None = None
+    best: tuple[int, float] | None = None  # (step, val_loss) of the best weights
+    advice: str | None = None  # the coach's line from the last evaluation
     chars_per_sec: float | None = None  # smoothed
-    lr: float | None = None
+    lr: float | None = None  # the rate the last step used (after the schedule)
     elapsed: float = 0.0  # seconds spent training
     train_curve: History = field(default_factory=History)
     val_curve: History = field(default_factory=History)
-    lr_changes: list[tuple[int, float]] = field(default_factory=list)
+    setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
     version: int = 0  # bumped on every change, so a widget redraws only when something changed
 
     def on_ready(self, ready: Ready) -> None:
         self.ready, self.spec = ready, ready.spec
-        self.step, self.epoch = ready.step, ready.step / ready.steps_per_epoch
-        self.loss = self.val_loss = self.chars_per_sec = None
+        self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
+        self.chars_per_sec = self.advice = None
         self.elapsed, self.finished = 0.0, None
         self.lr = ready.spec.train.lr
+        self.best = ready.best
         self.train_curve, self.val_curve = History(), History()
         for x, y in zip(*ready.train_curve):
             self.train_curve.append(x, y)
@@ -43,32 +47,40 @@ class RunState:
             self.val_curve.append(x, y)
         self.loss = self.train_curve.last()
         self.val_loss = self.val_curve.last()
-        self.lr_changes = list(ready.lr_changes)
+        self.setting_changes = list(ready.setting_changes)
         self.version += 1
 
     def on_event(self, event: Event) -> None:
         self.version += 1
-        self.step, self.epoch = event.step, event.epoch
-        if isinstance(event, StepEvent):
-            self.loss = event.loss if self.loss is None else SMOOTHING * self.loss + (1 - SMOOTHING) * event.loss
-            self.train_curve.append(event.step, self.loss)
-            if event.chars_per_sec:
-                cps = self.chars_per_sec
-                self.chars_per_sec = event.chars_per_sec if cps is None else 0.95 * cps + 0.05 * event.chars_per_sec
-            self.lr = event.lr
-            self.elapsed += event.seconds
-            self.finished = None
-        elif isinstance(event, EvalEvent):
-            self.val_loss = event.val_loss
-            self.val_curve.append(event.step, event.val_loss)
-        elif isinstance(event, StopEvent) and event.reason != "stopped":
-            self.finished = event.message
-            self.paused = True
+        match event:
+            case StepEvent():
+                self.step, self.epoch = event.step, event.epoch
+                self.loss = event.loss if self.loss is None else SMOOTHING * self.loss + (1 - SMOOTHING) * event.loss
+                self.train_curve.append(event.step, self.loss)
+                if event.chars_per_sec:
+                    cps = self.chars_per_sec
+                    self.chars_per_sec = event.chars_per_sec if cps is None else 0.95 * cps + 0.05 * event.chars_per_sec
+                self.lr = event.lr
+                self.elapsed += event.seconds
+                self.finished = None
+            case EvalEvent():
+                self.val_loss, self.advice = event.val_loss, event.advice
+                self.best = (event.best_step, event.best_val)
+                self.val_curve.append(event.step, event.val_loss)
+            case SettingEvent(step=step, name=name, value=value):
+                self.setting_changes.append((step, name, value))
+                if name == "lr":
+                    self.spec = replace(self.spec, train=replace(self.spec.train, lr=value))
+                    self.lr = value
+                elif name == "dropout":
+                    self.spec = replace(self.spec, model=replace(self.spec.model, dropout=value))
+            case StopEvent(reason=reason, message=message) if reason != "stopped":
+                self.finished = message
+                self.paused = True
 
-    def mark_lr_change(self, lr: float) -> None:
-        """The user changed the learning rate; the trainer applies it before its next step."""
-        self.lr_changes.append((self.step, lr))
-        self.version += 1
+    def changes_of(self, name: str) -> list[int]:
+        """Steps at which the setting `name` was changed, for the plot's marks."""
+        return [step for step, changed, _ in self.setting_changes if changed == name]
 
     @property
     def progress(self) -> float | None:

@@ -7,11 +7,11 @@ import time
 
 import torch
 
-from rnn_tui.checkpoint import FORMAT, load_checkpoint
+from rnn_tui.engine.checkpoint import FORMAT, load_checkpoint
 
 WRITER = r"""
 import sys, torch
-from rnn_tui.checkpoint import save_checkpoint, FORMAT
+from rnn_tui.engine.checkpoint import save_checkpoint, FORMAT
 path = sys.argv[1]
 weights = torch.randn(6_000_000)  # 24 MB: every write takes a while
 n = 0

@@ -1,20 +1,20 @@
 """A stand-in for the training process: real training, in this process and on demand.
 
-`start()` trains a seeded model for a fixed number of steps with fixed step timings, so every
-number on the screen is the same on every run: what snapshot tests need.
+`start()` trains a seeded model for a fixed number of steps with fixed step timings, so the
+numbers on the screen repeat from run to run on one machine. Commands are recorded and the
+ones a test needs (one step, lr, dropout, save) are carried out as the real process would.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any
 
-from rnn_tui.background import RunSpec, Saved, ready_message, snapshot_message
-from rnn_tui.checkpoint import save_checkpoint, trainer_state
-from rnn_tui.data import Corpus
-from rnn_tui.events import StepEvent
-from rnn_tui.training import Trainer
+from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+from rnn_tui.engine.events import Event, StepEvent
+from rnn_tui.run.process import ready_message, snapshot_message
+from rnn_tui.run.protocol import Command, Events, Message, Save, Saved, SetDropout, SetLR, StepOnce
+from rnn_tui.run.spec import RunSpec, build_trainer
 
 STEP_SECONDS = 0.01
 
@@ -22,13 +22,13 @@ STEP_SECONDS = 0.01
 class ScriptedTrainer:
     def __init__(self, spec: RunSpec, steps: int = 40):
         self.spec, self.steps = spec, steps
-        self.queue: list[Any] = []
-        self.commands: list[tuple] = []
+        self.queue: list[Message] = []
+        self.commands: list[Command] = []
         self.closed = False
-        self.trainer: Trainer | None = None
+        self.trainer = None
 
     def start(self) -> None:
-        self.trainer = Trainer(self.spec.model, self.spec.train, Corpus.from_file(self.spec.text_path), "cpu")
+        self.trainer = build_trainer(replace(self.spec, device="cpu"))
         self.queue.append(ready_message(self.trainer, self.spec))
         self.advance(self.steps)
 
@@ -40,39 +40,34 @@ class ScriptedTrainer:
                           if isinstance(event, StepEvent) else event)
             if trainer.step % trainer.train_config.eval_every == 0:
                 events.append(trainer.evaluate())
-        self.queue += [events, snapshot_message(trainer)]
+        self.queue += [Events(tuple(events)), snapshot_message(trainer)]
 
-    def receive(self, timeout: float = 0.1) -> list[Any]:
+    def receive(self, timeout: float = 0.1) -> list[Message]:
         if not self.queue:
             time.sleep(timeout)
             return []
         items, self.queue = self.queue, []
         return items
 
-    def pause(self) -> None:
-        self.commands.append(("pause",))
+    def send(self, command: Command) -> None:
+        self.commands.append(command)
+        match command:
+            case StepOnce():
+                self.advance(1)
+            case SetLR(lr):
+                self.emit(self.trainer.set_lr(lr))
+            case SetDropout(dropout):
+                self.emit(self.trainer.set_dropout(dropout))
+            case Save(path):
+                save_checkpoint(path, trainer_state(self.trainer))
+                self.queue.append(Saved(path, self.trainer.step))
 
-    def resume(self) -> None:
-        self.commands.append(("resume",))
-
-    def step_once(self) -> None:
-        self.commands.append(("step",))
-        self.advance(1)
-
-    def set_lr(self, lr: float) -> None:
-        self.commands.append(("lr", lr))
-        self.trainer.set_lr(lr)
-
-    def save(self, path: str) -> None:
-        save_checkpoint(path, trainer_state(self.trainer))
-        self.queue.append(Saved(path, self.trainer.step))
-
-    def reset(self, spec: RunSpec) -> None:
-        self.commands.append(("reset", spec))
+    def emit(self, event: Event) -> None:
+        self.queue.append(Events((event,)))
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         self.closed = True
 
 
-def event_chars(trainer: Trainer) -> int:
+def event_chars(trainer) -> int:
     return trainer.train_config.batch * trainer.train_config.seq

@@ -1,5 +1,6 @@
 """The real app driven by Textual's pilot: training, sampling, the heatmap, checkpoints, quitting."""
 
+import math
 import time
 from dataclasses import replace
 
@@ -8,10 +9,11 @@ import pytest
 import torch
 from textual.widgets import Input, Select, Static
 
-from rnn_tui.checkpoint import load_checkpoint, model_from_checkpoint
-from rnn_tui.data import Vocab
-from rnn_tui.models import CharRNN
-from rnn_tui.sampling import SampleSettings, Sampler
+from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
+from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.run.protocol import Reset, SetDropout, SetLR
 from rnn_tui.tui.widgets.heatmap import Heatmap
 from rnn_tui.tui.widgets.status import TrainingStatus
 from rnn_tui.tui.widgets.temperature import TemperatureControl
@@ -34,7 +36,8 @@ async def test_training_starts_and_numbers_move(text_path, tmp_path):
         await pilot.press("space")  # hold the numbers still to read them off the screen
         await pilot.pause(0.5)
         await wait_for(pilot, lambda: f"{app.state.step:,}   epoch" in status_text(app), what="the step shown")
-        assert f"{app.state.val_loss:.3f} nats/char" in status_text(app) and "bits/char" in status_text(app)
+        val = app.state.val_loss
+        assert f"{val:.3f} nats · {val / math.log(2):.2f} bits" in status_text(app)
         await app.action_quit()
 
 
@@ -60,7 +63,7 @@ async def test_pause_resume_and_single_step(text_path, tmp_path):
 async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.live_sampler is not None, what="the engine")
+        await wait_for(pilot, lambda: app.sampling.sampler is not None, what="the engine")
         app.query_one("#seed", Input).focus()
         await pilot.press(*"# count", "enter")
         await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == "# count"
@@ -75,7 +78,7 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
 async def sample_with_seed(pilot, app, seed: str) -> str:
     """Restart the sampler on `seed` and wait for the whole sample."""
     app.last_sample = None  # the sampler idles after a sample, so nothing older can arrive now
-    app.live_sampler.set_seed_text(seed)
+    app.sampling.sampler.set_seed_text(seed)
     await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == seed
                    and app.last_sample.done, what=f"a sample after {seed!r}")
     return app.last_sample.generated
@@ -89,14 +92,14 @@ async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
         app.set_focus(None)
         await pilot.press("right_square_bracket")
         assert control.value == pytest.approx(1.05) and "temperature 1.05" in shown(control)
-        assert app.sample_settings.temperature == pytest.approx(1.05)
+        assert app.sampling.settings.temperature == pytest.approx(1.05)
         for _ in range(21):
             await pilot.press("left_square_bracket")
         assert control.value == 0 and "temperature 0.00" in shown(control)
         # at 0 the sample is the greedy decoding of the same weights
         greedy = await sample_with_seed(pilot, app, "t=")
         net = CharRNN(app.state.spec.model)
-        net.load_state_dict({k: torch.from_numpy(v) for k, v in app.latest_snapshot.weights.items()})
+        net.load_state_dict({k: torch.from_numpy(v) for k, v in app.sampling.latest.weights.items()})
         vocab = Vocab(app.state.ready.vocab)
         assert greedy == Sampler(net, vocab, SampleSettings(greedy=True)).text("t=", len(greedy))
         # a click far right on the bar makes it hot, and the text leaves the argmax path
@@ -137,12 +140,12 @@ async def test_save_and_reload_a_checkpoint(text_path, tmp_path):
         await pilot.pause(0.3)
         await pilot.press("s")
         path = tmp_path / "run.pt"
-        await wait_for(pilot, lambda: path.exists() and any("saved" in n.message for n in app._notifications),
+        await wait_for(pilot, lambda: path.exists() and any("saved" in text for _, text in app.notices),
                        what="the checkpoint")
         saved = load_checkpoint(path)
         model, vocab = model_from_checkpoint(saved)
         assert vocab.chars == app.state.ready.vocab and saved["step"] == app.state.step
-        app.restart(replace(app.state.spec, checkpoint=str(path)))
+        app.training.restart(replace(app.state.spec, checkpoint=str(path)))
         assert app.state.ready is None
         await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
         assert app.state.step == saved["step"] and len(app.state.train_curve) == saved["step"]
@@ -155,7 +158,7 @@ async def test_quit_while_training_stops_the_process_within_a_second(text_path, 
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 5, what="training")
-        process = app.trainer.process
+        process = app.training.handle.process
         started = time.monotonic()
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not process.is_alive(), timeout=5, what="the training process to end")
@@ -166,44 +169,51 @@ async def test_quit_while_training_stops_the_process_within_a_second(text_path, 
 async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.live_sampler is not None and app.state.ready is not None, what="the engine")
+        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None, what="the engine")
         seed = app.query_one("#seed", Input)
         seed.focus()
         await pilot.press(*"Zé", "enter")
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [text for severity, text in app.notices if severity == "error"]
         assert errors and "U+00E9" in errors[-1] and "\n" not in errors[-1]
-        assert app.live_sampler.seed_text != "Zé"
+        assert app.sampling.sampler.seed_text != "Zé"
         await pilot.press("f3")
         app.query_one("#set-hidden", Input).value = "lots"
         app.query_one("#set-lr", Input).value = "nan"
         await pilot.click("#apply")
         await pilot.pause(0.1)
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [text for severity, text in app.notices if severity == "error"]
         assert "hidden: 'lots' is not a whole number" in errors[-1]
         app.query_one("#set-hidden", Input).value = "32"
         await pilot.click("#apply")
         await pilot.pause(0.1)
-        assert "lr: 'nan' is not a finite number" in [n.message for n in app._notifications][-1]
+        assert "lr: 'nan' is not a finite number" in [text for _, text in app.notices][-1]
         app.query_one("#set-hidden", Input).value = "-3"
         app.query_one("#set-lr", Input).value = "0.01"
         await pilot.click("#apply")
         await pilot.pause(0.1)
-        assert "hidden must be a positive whole number" in [n.message for n in app._notifications][-1]
-        assert app.is_running and app.trainer.commands == []  # nothing was sent to the trainer
+        assert "hidden must be a positive whole number" in [text for _, text in app.notices][-1]
+        assert app.is_running and app.training.handle.commands == []  # nothing was sent to the trainer
 
 
-async def test_learning_rate_changes_live_and_is_marked(text_path, tmp_path):
+async def test_learning_rate_and_dropout_change_live_and_are_marked(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None and app.state.step > 0, what="training")
         await pilot.press("f3")
         app.query_one("#set-lr", Input).value = "0.0005"
+        app.query_one("#set-dropout", Input).value = "0.25"
         await pilot.click("#apply")
-        await pilot.pause(0.1)
-        assert app.trainer.commands == [("lr", 0.0005)]
-        assert app.state.lr_changes == [(app.state.step, 0.0005)]
-        await pilot.press("n")
-        await wait_for(pilot, lambda: app.state.lr == pytest.approx(0.0005), what="the new learning rate")
+        await wait_for(pilot, lambda: app.state.spec.model.dropout == 0.25, what="the dropout reported back")
+        assert app.training.handle.commands == [SetLR(0.0005), SetDropout(0.25)]  # no reset asked for
+        step = app.state.step
+        assert app.state.setting_changes == [(step, "lr", 0.0005), (step, "dropout", 0.25)]
+        assert app.state.changes_of("dropout") == [step] and app.state.spec.train.lr == 0.0005
+        trainer = app.training.handle.trainer
+        assert trainer.model.drop.p == 0.25 and trainer.train_config.lr == 0.0005
+        await pilot.press("f2", "n")
+        await wait_for(pilot, lambda: app.state.step == step + 1, what="one more step")
+        assert app.state.lr == pytest.approx(0.0005)
+        await wait_for(pilot, lambda: "dropout 0.25" in status_text(app), what="dropout on the status")
 
 
 async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
@@ -214,11 +224,11 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
         app.query_one("#set-hidden", Input).value = "48"
         await pilot.click("#apply")
         await pilot.pause(0.1)
-        assert app.trainer.commands == []  # a question first
+        assert app.training.handle.commands == []  # a question first
         await pilot.press("escape")
-        assert app.trainer.commands == []
+        assert app.training.handle.commands == []
         await pilot.click("#apply")
         await pilot.pause(0.1)
         await pilot.click("#yes")
-        (command, spec), = app.trainer.commands
-        assert command == "reset" and spec.model.hidden == 48
+        (command,) = app.training.handle.commands
+        assert isinstance(command, Reset) and command.spec.model.hidden == 48

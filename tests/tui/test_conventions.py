@@ -6,6 +6,7 @@ import sys
 from textual.command import CommandPalette
 from textual.widgets import Markdown
 
+from rnn_tui.run.protocol import Reset
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.screens.help import HelpScreen
 
@@ -21,7 +22,7 @@ def test_the_app_module_does_not_import_torch():
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, cell="gru"), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.engine_loaded, what="the engine")
+        await wait_for(pilot, lambda: app.sampling.engine_loaded, what="the engine")
         await pilot.press("f1")
         await pilot.pause(0.2)
         assert isinstance(app.screen, HelpScreen)
@@ -38,8 +39,8 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         names = [name for name, _, _ in PlaygroundCommands(app.screen).commands()]
-        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text file…", "Preset: shakespeare-5min"} <= set(names)
-        assert any(name.startswith("Switch text: structured") for name in names)
+        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text…", "Preset: shakespeare-5min"} <= set(names)
+        assert {"Switch text: python", "Switch text: essay", "Switch text: structured"} <= set(names)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         assert isinstance(app.screen, CommandPalette)
@@ -47,8 +48,8 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
         await pilot.pause(0.3)
         await pilot.click("#yes")
         await pilot.pause(0.2)
-        (command, spec), = app.trainer.commands
-        assert command == "reset" and spec.model.cell == "elman"
+        (command,) = app.training.handle.commands
+        assert isinstance(command, Reset) and command.spec.model.cell == "elman"
         await app.action_quit()
 
 

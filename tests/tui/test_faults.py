@@ -5,7 +5,7 @@ import signal
 import time
 from dataclasses import replace
 
-from rnn_tui.checkpoint import load_checkpoint
+from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.tui.launch import quit_on_signals
 
 from .conftest import live_app, shown, tiny_spec, wait_for
@@ -15,14 +15,14 @@ async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path
     for sig in (signal.SIGTERM, signal.SIGHUP):
         previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
         app = live_app(tiny_spec(text_path), tmp_path)
-        app.autosave_after = 0.0  # the default, 60 s, is too long for a test
+        app.training.autosave_after = 0.0  # the default, 60 s, is too long for a test
         path = tmp_path / "run.pt"
         path.unlink(missing_ok=True)
         try:
             async with app.run_test(size=(120, 40)) as pilot:
                 quit_on_signals(app)
                 await wait_for(pilot, lambda: app.state.step >= 5, what="training")
-                process = app.trainer.process
+                process = app.training.handle.process
                 os.kill(os.getpid(), sig)
                 await wait_for(pilot, lambda: not process.is_alive(), timeout=10, what="the trainer to stop")
             assert process.exitcode == 0 and not app.is_running
@@ -51,12 +51,12 @@ async def test_keys_mashed_while_the_model_resets(text_path, tmp_path):
 async def test_a_failed_save_is_one_line_and_training_goes_on(text_path, tmp_path):
     app = live_app(tiny_spec(text_path), tmp_path)
     (tmp_path / "blocked").write_text("a file where a folder should be")
-    app.checkpoint_path = str(tmp_path / "blocked" / "run.pt")
+    app.training.checkpoint_path = str(tmp_path / "blocked" / "run.pt")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
         await pilot.press("s")
-        await wait_for(pilot, lambda: any(n.severity == "error" for n in app._notifications), what="the error")
-        message = [n.message for n in app._notifications if n.severity == "error"][-1]
+        await wait_for(pilot, lambda: any(severity == "error" for severity, _ in app.notices), what="the error")
+        message = [text for severity, text in app.notices if severity == "error"][-1]
         assert message.startswith("cannot save checkpoint") and "\n" not in message
         step = app.state.step
         await wait_for(pilot, lambda: app.state.step > step + 3, what="training to go on")
@@ -68,7 +68,7 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.finished is not None, what="divergence")
         assert "training stopped" in app.state.finished and app.state.paused
-        assert any(n.severity == "error" and "lower learning rate" in n.message for n in app._notifications)
+        assert any(severity == "error" and "lower learning rate" in text for severity, text in app.notices)
         await wait_for(pilot, lambda: "stopped: training stopped" in shown(app.query_one("#status-table")),
                        what="the reason on screen")
         await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
@@ -86,6 +86,6 @@ async def test_a_corrupt_checkpoint_at_launch_is_one_line_and_a_fresh_model_trai
     app = live_app(spec, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step > 3, what="a fresh model training")
-        errors = [n.message for n in app._notifications if n.severity == "error"]
+        errors = [text for severity, text in app.notices if severity == "error"]
         assert len(errors) == 1 and "not a readable checkpoint" in errors[0] and "\n" not in errors[0]
         await app.action_quit()

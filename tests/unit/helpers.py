@@ -1,6 +1,6 @@
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus
-from rnn_tui.training import Trainer
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.training import Trainer
 
 
 def tiny_trainer(text: str, cell: str = "lstm", layers: int = 1, **train) -> Trainer:

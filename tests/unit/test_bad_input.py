@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus
-from rnn_tui.errors import UserError
-from rnn_tui.sampling import SampleSettings, Sampler
-from rnn_tui.texts import read_text
-from rnn_tui.training import Trainer
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.engine.texts import read_text
+from rnn_tui.engine.training import Trainer
 
 from .helpers import tiny_trainer
 
@@ -65,7 +65,7 @@ def test_a_vocabulary_of_thousands_of_characters(tmp_path):
     text = "".join(rng.choice(chars, size=60_000))
     path = tmp_path / "cjk.txt"
     path.write_text(text, encoding="utf-8")
-    corpus = Corpus.from_file(path)
+    corpus = Corpus.load(path)
     assert len(corpus.vocab) > 2900 and corpus.train.dtype == np.uint16
     trainer = Trainer(ModelConfig(hidden=16, embed=8), TrainConfig(seq=16, batch=4), corpus, "cpu")
     assert trainer.train_step().kind == "step"
@@ -132,7 +132,7 @@ def test_edge_settings_that_are_served(small_text, settings):
 
 
 def test_read_only_output_folder_is_one_line_and_keeps_the_old_file(small_text, tmp_path, monkeypatch):
-    from rnn_tui.checkpoint import save_checkpoint, trainer_state
+    from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 
     trainer = tiny_trainer(small_text)
     folder = tmp_path / "out"
@@ -165,8 +165,8 @@ def test_a_200_mb_text_loads_without_exhausting_memory(tmp_path):
     with open(path, "wb") as f:
         f.write(line * (200_000_000 // len(line)))
     size = path.stat().st_size
-    code = ("import resource, sys; import rnn_tui.data as d; base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
-            "c = d.Corpus.from_file(sys.argv[1]);"
+    code = ("import resource, sys; import rnn_tui.engine.data as d; base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+            "c = d.Corpus.load(sys.argv[1]);"
             "print(len(c.train) + len(c.val), base * 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=240)
     chars, base, peak = map(int, out.stdout.split())

@@ -5,10 +5,10 @@ import random
 import pytest
 import torch
 
-from rnn_tui.checkpoint import (load_checkpoint, model_from_checkpoint, save_checkpoint, trainer_from_checkpoint,
+from rnn_tui.engine.checkpoint import (load_checkpoint, model_from_checkpoint, save_checkpoint, trainer_from_checkpoint,
                                 trainer_state)
-from rnn_tui.data import Corpus, Vocab
-from rnn_tui.errors import UserError
+from rnn_tui.engine.data import Corpus, Vocab
+from rnn_tui.engine.errors import UserError
 
 from .helpers import losses, tiny_trainer
 
@@ -25,8 +25,8 @@ def test_resume_continues_exactly_where_it_stopped(small_text, tmp_path):
 
 
 def test_resume_with_dropout_is_exact(small_text, tmp_path):
-    from rnn_tui.config import ModelConfig, TrainConfig
-    from rnn_tui.training import Trainer
+    from rnn_tui.engine.config import ModelConfig, TrainConfig
+    from rnn_tui.engine.training import Trainer
 
     def make():
         return Trainer(ModelConfig(cell="gru", hidden=32, layers=2, embed=8, dropout=0.3),

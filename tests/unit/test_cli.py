@@ -1,10 +1,13 @@
 import json
+import math
 import subprocess
 import sys
 
 import pytest
 
-from rnn_tui.cli import configs_from_args, build_parser, main
+from rnn_tui.cli import build_parser, main
+from rnn_tui.engine.checkpoint import load_checkpoint
+from rnn_tui.run.spec import configs_from_args
 
 
 @pytest.fixture
@@ -22,6 +25,12 @@ def test_train_json_then_sample(text_file, tmp_path, capsys):
     assert main(["train", "--text", str(text_file), *TINY, "--steps", "30", "--eval-every", "10", "--json",
                  "--out", str(ckpt)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    start = lines.pop(0)
+    vocab = load_checkpoint(ckpt)["vocab"]
+    assert start["kind"] == "start" and start["text"] == "corpus.txt" and start["vocab_size"] == len(vocab)
+    assert start["chars"] == len(text_file.read_text()) and start["uniform_loss"] == pytest.approx(math.log(len(vocab)))
+    assert 0 < start["unigram_entropy"] < start["uniform_loss"] and start["device"] == "cpu"
+    assert start["parameters"] > 0 and start["step"] == 0
     assert [e["kind"] for e in lines].count("step") == 30
     evals = [e for e in lines if e["kind"] == "eval"]
     assert len(evals) == 3 and all(e["val_bpc"] == pytest.approx(e["val_loss"] / 0.6931471805599453)
@@ -30,10 +39,13 @@ def test_train_json_then_sample(text_file, tmp_path, capsys):
     assert last["kind"] == "stop" and last["train_loss"] > 0 and last["val_loss"] == evals[-1]["val_loss"]
     assert set(lines[0]) >= {"step", "epoch", "loss", "grad_norm", "lr", "chars_per_sec"}
 
-    assert main(["sample", "--checkpoint", str(ckpt), "--seed-text", "# count\n", "--length", "40",
-                 "--seed", "1"]) == 0
-    out = capsys.readouterr().out
-    assert out.startswith("# count\n") and len(out) == len("# count\n") + 40 + 1
+    outputs = []
+    for seed in (1, 1, 2):
+        assert main(["sample", "--checkpoint", str(ckpt), "--seed-text", "# count\n", "--length", "40",
+                     "--seed", str(seed)]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] != outputs[2]  # --seed makes a sample reproducible
+    assert all(out.startswith("# count\n") and set(out) <= set(vocab) for out in outputs)
 
 
 def test_resume_continues_the_step_count(text_file, tmp_path, capsys):
@@ -42,8 +54,20 @@ def test_resume_continues_the_step_count(text_file, tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", "--text", str(text_file), "--resume", str(ckpt), "--steps", "8", "--json",
                  "--out", str(ckpt)]) == 0
-    steps = [json.loads(line)["step"] for line in capsys.readouterr().out.splitlines()]
-    assert steps[0] == 6 and steps[-1] == 8
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines[0]["kind"] == "start" and lines[0]["step"] == 5
+    steps = [e["step"] for e in lines if e["kind"] == "step"]
+    assert steps == [6, 7, 8]
+
+
+def test_train_without_text_uses_the_apps_default(monkeypatch):
+    from rnn_tui.run.spec import spec_from_args
+
+    monkeypatch.setattr("rnn_tui.run.spec.load_text", lambda text: "checked")
+    app_spec = spec_from_args(build_parser().parse_args([]))
+    train_spec = spec_from_args(build_parser().parse_args(["train"]))
+    assert app_spec.text == train_spec.text == "python"
+    assert (app_spec.model, app_spec.train) == (train_spec.model, train_spec.train)
 
 
 def test_presets_then_flags():

@@ -3,9 +3,9 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from rnn_tui.data import Corpus, Streams, Vocab
-from rnn_tui.texts import read_text
-from rnn_tui.errors import UserError
+from rnn_tui.engine.data import Corpus, Streams, Vocab
+from rnn_tui.engine.texts import read_text
+from rnn_tui.engine.errors import UserError
 
 
 def test_vocab_is_sorted_unique_and_round_trips_any_unicode():
@@ -83,7 +83,7 @@ def test_large_text_loads_in_a_few_times_its_size(tmp_path):
     path = tmp_path / "big.txt"
     path.write_text(("the quick brown fox jumps over the lazy dog\n" * (size // 44 + 1))[:size])
     tracemalloc.start()
-    corpus = Corpus.from_file(path)
+    corpus = Corpus.load(path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert corpus.train.dtype == np.uint8

@@ -1,5 +1,4 @@
-from rnn_tui.history import History
-from rnn_tui.texts import default_text_path, sample_texts
+from rnn_tui.engine.history import History
 
 
 def test_history_stays_bounded_and_keeps_the_shape():
@@ -21,8 +20,3 @@ def test_history_round_trips_through_plain_data():
     h.append(21, 42.0)
     assert (restored.xs, restored.ys) == (h.xs, h.ys)
 
-
-def test_bundled_corpora_are_there_and_large_enough():
-    texts = sample_texts()
-    assert default_text_path() in texts
-    assert len(texts) >= 3 and all(t.stat().st_size >= 20_000 for t in texts)

@@ -3,10 +3,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from rnn_tui.config import ModelConfig
-from rnn_tui.data import Vocab
-from rnn_tui.inspection import inspect_text, units_by_variance
-from rnn_tui.models import CharRNN
+from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.inspection import inspect_text, units_by_variance
+from rnn_tui.engine.models import CharRNN
 
 VOCAB = Vocab.from_text("abcdefgh ()\n")
 

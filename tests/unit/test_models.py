@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from rnn_tui.config import ModelConfig
-from rnn_tui.models import CharRNN, GRUCell, LSTMCell
+from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.models import CharRNN, GRUCell, LSTMCell
 
 
 def model(cell: str, layers: int = 1, embed: int = 8, **kw) -> CharRNN:

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from rnn_tui.errors import UserError
-from rnn_tui.sampling import SampleSettings, Sampler, distribution
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.sampling import SampleSettings, Sampler, distribution
 
 from .helpers import tiny_trainer
 

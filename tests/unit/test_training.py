@@ -5,10 +5,10 @@ import time
 import pytest
 import torch
 
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus
-from rnn_tui.events import EvalEvent, StepEvent, StopEvent
-from rnn_tui.training import Control, Trainer
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.events import EvalEvent, SettingEvent, StepEvent, StopEvent
+from rnn_tui.engine.training import Control, Trainer
 
 from .helpers import losses, tiny_trainer
 
@@ -119,7 +119,8 @@ def test_control_pauses_single_steps_resumes_and_stops_from_another_thread(small
     assert isinstance(events[-1], StopEvent) and events[-1].reason == "stopped"
     steps = [e for e in events if isinstance(e, StepEvent)]
     assert steps[0].lr == pytest.approx(1e-2) and steps[-1].lr == pytest.approx(1e-4)
-    assert trainer.lr_changes == [(1, 1e-4)]
+    assert trainer.setting_changes == [(1, "lr", 1e-4)] and trainer.train_config.lr == 1e-4
+    assert SettingEvent(1, "lr", 1e-4) in events  # the change is reported, as the app needs it
 
 
 def test_learning_rate_schedules(small_text):
@@ -160,7 +161,7 @@ def test_snapshot_is_a_detached_copy(small_text):
 
 def test_bad_settings_are_refused():
     corpus = Corpus.from_text("abcdefgh" * 200)
-    from rnn_tui.errors import UserError
+    from rnn_tui.engine.errors import UserError
 
     for bad in (dict(lr=float("nan")), dict(lr=0.0), dict(lr=-1.0), dict(seq=0), dict(batch=-2)):
         with pytest.raises(UserError):

@@ -9,7 +9,30 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 
+DIALOG_CSS = """
+{screen} {{
+    align: center middle;
+}}
+{screen} .dialog {{
+    width: 70;
+    height: auto;
+    max-height: 90%;
+    border: thick $accent;
+    background: $surface;
+    padding: 1 2;
+}}
+{screen} .dialog-buttons {{
+    height: auto;
+    margin-top: 1;
+}}
+{screen} .dialog-buttons Button {{
+    margin-right: 2;
+}}
+"""
+
+
 class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = DIALOG_CSS.format(screen="ConfirmScreen")
     BINDINGS = [Binding("escape", "dismiss(False)", "cancel"), Binding("y", "dismiss(True)", "yes")]
 
     def __init__(self, question: str, yes: str = "Yes"):
@@ -28,6 +51,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class PromptScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = DIALOG_CSS.format(screen="PromptScreen")
     BINDINGS = [Binding("escape", "dismiss(None)", "cancel")]
 
     def __init__(self, question: str, value: str = ""):

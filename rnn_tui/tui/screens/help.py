@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from rnn_tui.tui.screens.dialogs import DIALOG_CSS
+
 PANELS = """\
 # rnn-tui
 
@@ -47,7 +49,7 @@ one character at a time: given the characters so far, it predicts the next one.
 
 def cell_equations(cell: str) -> str:
     """The update rule from the cell class's docstring, once the engine is loaded."""
-    models = sys.modules.get("rnn_tui.models")
+    models = sys.modules.get("rnn_tui.engine.models")
     if models is None:
         return "The equations appear here once the engine has loaded."
     doc = inspect.getdoc(models.CELL_CLASSES[cell]) or ""
@@ -56,6 +58,12 @@ def cell_equations(cell: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = DIALOG_CSS.format(screen="HelpScreen") + """
+    HelpScreen #help {
+        width: 90;
+        height: 90%;
+    }
+    """
     BINDINGS = [Binding("escape,f1,q", "dismiss", "close")]
 
     def __init__(self, cell: str):

@@ -44,6 +44,15 @@ class HeatmapData:
 
 
 class Heatmap(Widget, can_focus=True):
+    DEFAULT_CSS = """
+    Heatmap {
+        height: 1fr;
+        min-height: 3;
+    }
+    Heatmap:focus {
+        background: $boost;
+    }
+    """
     BINDINGS = [
         Binding("left", "move(-1)", "earlier char", show=False),
         Binding("right", "move(1)", "later char", show=False),
@@ -112,6 +121,32 @@ class Heatmap(Widget, can_focus=True):
 class HiddenStateView(Vertical):
     """Layer and quantity pickers, the heatmap, the coloured text and the values at the cursor."""
 
+    DEFAULT_CSS = """
+    HiddenStateView {
+        height: 1fr;
+        padding: 0 1;
+    }
+    HiddenStateView #heatmap-controls {
+        height: 1;
+    }
+    HiddenStateView #heatmap-controls Select {
+        width: 16;
+    }
+    HiddenStateView #heatmap-controls SelectCurrent {
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+    HiddenStateView #heatmap-info {
+        width: 1fr;
+        padding: 0 1;
+    }
+    HiddenStateView #unit-text {
+        height: 3;
+        margin-top: 1;
+    }
+    """
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="heatmap-controls"):
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="layer")
@@ -121,7 +156,7 @@ class HiddenStateView(Vertical):
         yield Static("", id="unit-text")
 
     def on_mount(self) -> None:
-        self.inspection = None  # rnn_tui.inspection.Inspection, once the sampler has one
+        self.inspection = None  # rnn_tui.engine.inspection.Inspection, once the sampler has one
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
 
     def set_inspection(self, inspection) -> None:

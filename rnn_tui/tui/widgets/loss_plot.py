@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from textual_plotext import PlotextPlot
 
 from rnn_tui.tui.state import RunState
@@ -22,11 +24,35 @@ def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[floa
     return out_x, out_y
 
 
-LEGEND = "[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [#ff8700]━ unigram[/] [magenta]│ lr set[/]"
+def step_label(step: float) -> str:
+    """Whole steps, shortened past a thousand: 800, 1.2k, 25k, 1.5M."""
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if step >= limit:
+            return f"{step / limit:.1f}".rstrip("0").rstrip(".") + suffix
+    return f"{step:.0f}"
+
+
+def step_ticks(last: float, count: int = 5) -> list[int]:
+    """Round steps from 0 to `last`, about `count` of them, spaced 1, 2 or 5 times a power of ten."""
+    raw = max(1.0, last / count)
+    power = 10 ** math.floor(math.log10(raw))
+    spacing = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [int(k * spacing) for k in range(int(last // spacing) + 1)]
+
+
+LEGEND = ("[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [#ff8700]━ unigram[/] "
+          "[magenta]│ lr set[/] [yellow]│ dropout set[/]")
 
 
 class LossPlot(PlotextPlot):
     """The legend lives in the border's subtitle, where it hides no part of the curves."""
+
+    DEFAULT_CSS = """
+    LossPlot {
+        width: 1fr;
+        border-subtitle-align: center;
+    }
+    """
 
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
@@ -61,14 +87,18 @@ class LossPlot(PlotextPlot):
         xs, ys = downsample(state.train_curve.xs, state.train_curve.ys, 2 * width)
         vx, vy = downsample(state.val_curve.xs, state.val_curve.ys, 2 * width)
         last = max(xs[-1] if xs else 1, 1)
-        plt.hline(ready.uniform_loss, "red")
-        plt.hline(ready.unigram_entropy, "orange")
-        for step, _ in state.lr_changes:
+        plt.hline(ready.start.uniform_loss, "red")
+        plt.hline(ready.start.unigram_entropy, "orange")
+        for step in state.changes_of("lr"):
             plt.vline(step, "magenta")
+        for step in state.changes_of("dropout"):
+            plt.vline(step, "yellow")
         if xs:
             plt.plot(xs, ys, color="cyan", marker="braille")
         if vx:
             plt.plot(vx, vy, color="green", marker="dot" if len(vx) < 3 else "braille")
         plt.xlim(0, last)
-        top = max(ready.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
+        ticks = step_ticks(last, count=max(2, width // 16))
+        plt.xticks(ticks, [step_label(t) for t in ticks])
+        top = max(ready.start.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
         plt.ylim(0, top)

@@ -23,6 +23,55 @@ def show_char(ch: str) -> str:
 
 
 class SamplerPanel(Vertical):
+    DEFAULT_CSS = """
+    SamplerPanel {
+        width: 1fr;
+        padding: 0 1;
+    }
+    SamplerPanel #sampler-controls, SamplerPanel #sampler-options {
+        height: 1;
+    }
+    SamplerPanel #seed {
+        width: 1fr;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    SamplerPanel #temperature {
+        width: 40;
+        height: 1;
+        padding: 0 1;
+    }
+    SamplerPanel #temperature:focus {
+        background: $boost;
+    }
+    SamplerPanel #sampler-options Label {
+        padding: 0 1;
+    }
+    SamplerPanel #greedy {
+        height: 1;
+        border: none;
+        padding: 0;
+        width: 6;
+    }
+    SamplerPanel #top-k {
+        width: 8;
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    SamplerPanel #sample-note {
+        width: 1fr;
+        text-align: right;
+        color: $text-muted;
+    }
+    SamplerPanel #sample-scroll {
+        height: 1fr;
+    }
+    """
+
     @dataclass
     class SeedSubmitted(Message):
         text: str
@@ -39,7 +88,7 @@ class SamplerPanel(Vertical):
             yield Label("greedy")
             yield Switch(id="greedy", animate=False)
             yield Label("top-k")
-            yield Input("0", id="top-k", restrict=r"[0-9]*", max_length=5)
+            yield Input("", placeholder="off", id="top-k", restrict=r"[0-9]*", max_length=5)
             yield Static("", id="sample-note")
         with VerticalScroll(id="sample-scroll"):
             yield Static(Text("loading the engine (torch)…", style="italic dim"), id="sample-text")
@@ -53,16 +102,18 @@ class SamplerPanel(Vertical):
         if event.input.id == "seed":
             self.post_message(self.SeedSubmitted(event.value))
         elif event.input.id == "top-k":
+            if event.value.strip("0") == "":  # 0 is off: show it as "off"
+                event.input.value = ""
             self.post_message(self.TopKSubmitted(event.value))
 
-    def show_sample(self, seed: str, generated: str, step: int, done: bool) -> None:
+    def show_sample(self, seed: str, generated: str, step: int, done: bool, best: bool = False) -> None:
         text = Text()
         text.append(seed, style="bold reverse")
         text.append(generated)
         if not done:
             text.append("▌", style="blink")
         self.sample_text.update(text)
-        self.sample_note.update(f"weights from step {step:,}", layout=False)
+        self.sample_note.update(f"{'best' if best else 'latest'} weights, step {step:,}", layout=False)
 
     def show_message(self, message: str) -> None:
         self.sample_text.update(Text(message, style="italic dim"))
@@ -70,6 +121,14 @@ class SamplerPanel(Vertical):
 
 class Distribution(Static):
     """The likeliest next characters after the newest sampled one, with their probabilities."""
+
+    DEFAULT_CSS = """
+    Distribution {
+        width: 30;
+        height: 100%;  /* fixed, so its updates can skip the layout pass */
+        padding: 0 1;
+    }
+    """
 
     def show(self, probs: np.ndarray | None, vocab: str) -> None:
         table = Table.grid(padding=(0, 1))

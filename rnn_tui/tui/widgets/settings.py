@@ -9,8 +9,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from rnn_tui.background import RunSpec
-from rnn_tui.config import CELLS
+from rnn_tui.run.spec import RunSpec
+from rnn_tui.engine.config import CELLS
 
 FIELDS = [  # (name, label, section)
     ("hidden", "hidden units", "model"),
@@ -24,6 +24,31 @@ FIELDS = [  # (name, label, section)
 
 
 class SettingsPanel(Vertical):
+    DEFAULT_CSS = """
+    SettingsPanel {
+        height: auto;
+        padding: 1 2;
+    }
+    SettingsPanel #settings-grid {
+        grid-size: 2;
+        grid-columns: 24 30;
+        grid-rows: 3;
+        height: auto;
+    }
+    SettingsPanel #settings-grid Label {
+        padding: 1 0;
+    }
+    SettingsPanel #settings-actions {
+        height: auto;
+        margin-top: 1;
+    }
+    SettingsPanel #settings-note {
+        width: 1fr;
+        padding: 1 2;
+        color: $text-muted;
+    }
+    """
+
     @dataclass
     class Applied(Message):
         values: dict[str, str]
@@ -47,7 +72,8 @@ class SettingsPanel(Vertical):
             self.query_one(f"#set-{name}", Input).value = f"{getattr(source, name):g}"
         note = "" if parameters is None else f"{parameters:,} parameters. "
         self.query_one("#settings-note", Static).update(
-            note + "Changing the model, sequence or batch resets training; the learning rate changes live.")
+            note + "Changing the cell, sizes, sequence or batch resets training; the learning rate and "
+            "dropout change live.")
 
     def values(self) -> dict[str, str]:
         out = {"cell": str(self.query_one("#set-cell", Select).value)}

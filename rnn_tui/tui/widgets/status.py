@@ -1,4 +1,4 @@
-"""The training panel: what the run is doing, in numbers."""
+"""The training panel: what the run is doing, in numbers, and the coach's advice."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from textual.widgets import ProgressBar, Static
 from rnn_tui.tui.state import RunState
 
 LN2 = math.log(2)
+REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
 
 
 def _fmt(value: float | None, spec: str = ".3f") -> str:
@@ -25,15 +26,31 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
+def count(n: int) -> str:
+    """4,033,577 -> 4.0M: a size that fits a narrow column."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= limit:
+            return f"{n / limit:.1f}{suffix}"
+    return str(n)
 
 
 class TrainingStatus(Vertical):
     """Step, epoch, losses, speed and time, and a progress bar when the run has a stop point."""
 
+    DEFAULT_CSS = """
+    TrainingStatus {
+        width: 46;
+        padding: 0 1;
+    }
+    TrainingStatus #status-table {
+        height: auto;
+    }
+    """
+
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
+        self.sampling_best = False  # set by the app: the sampler reads the best weights
         self._shown_version = -1
         self._rows = 0
 
@@ -54,7 +71,7 @@ class TrainingStatus(Vertical):
     def show(self) -> None:
         state = self.state
         self._shown_version = state.version
-        table = self.render_table(state)
+        table = self.render_table(state, self.sampling_best)
         self.table.update(table, layout=table.row_count != self._rows)  # a layout pass only when rows change
         self._rows = table.row_count
         bar = self.bar
@@ -64,10 +81,10 @@ class TrainingStatus(Vertical):
             bar.update(progress=progress)
 
     @staticmethod
-    def render_table(state: RunState) -> Table:
+    def render_table(state: RunState, best_weights: bool = False) -> Table:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True, min_width=10)
-        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
         if state.ready is None:
             table.add_row("", Text("starting the training process…", style="italic"))
             return table
@@ -78,17 +95,23 @@ class TrainingStatus(Vertical):
         else:
             mode = Text("● training", style="bold green")
         table.add_row("", mode)
+        if state.advice:
+            table.add_row("coach", Text(state.advice, style="yellow"))
         table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
         table.add_row("train loss", _fmt(state.loss))
         val = state.val_loss
-        table.add_row("val loss", "–" if val is None else f"{val:.3f} nats/char")
-        table.add_row("val bits", "–" if val is None else f"{val / LN2:.2f} bits/char")
+        table.add_row("val loss", "–" if val is None else f"{val:.3f} nats · {val / LN2:.2f} bits")
+        best = "–" if state.best is None else f"{state.best[1]:.3f} at step {state.best[0]:,}"
+        table.add_row("best val", Text(best + (" ◆ sampling" if best_weights else ""), no_wrap=True,
+                                       overflow="ellipsis"))
         cps = state.chars_per_sec
         table.add_row("speed", "–" if cps is None else f"{cps / 1000:.1f}k chars/s")
         table.add_row("elapsed", _clock(state.elapsed))
-        table.add_row("lr", _fmt(state.lr, ".2e"))
-        ready, model = state.ready, state.spec.model
+        model = state.spec.model
+        table.add_row("lr", f"{_fmt(state.lr, '.2e')}   dropout {model.dropout:g}")
+        ready = state.ready
         table.add_row("model", f"{model.cell.upper()} {model.layers}×{model.hidden}, embed {model.embed}")
-        table.add_row("", f"{ready.parameters:,} parameters · {ready.device}")
-        table.add_row("text", f"{ready.corpus_name} · {len(ready.vocab)} chars")
+        table.add_row("", f"{ready.start.parameters:,} parameters · {ready.start.device}")
+        table.add_row("text", Text(f"{ready.start.text} · {count(ready.start.chars)} chars · V {len(ready.vocab)}",
+                                   no_wrap=True, overflow="ellipsis"))
         return table

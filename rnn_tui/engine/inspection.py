@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rnn_tui.data import Vocab
-from rnn_tui.models import CharRNN
+from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.models import CharRNN
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ import math
 import os
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 import numpy as np
 import torch
 
-from rnn_tui.errors import UserError
-from rnn_tui.texts import read_text
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.texts import load_text, text_name
 
 VAL_FRACTION = 0.1
 _CHUNK = 1 << 20  # characters encoded at a time, to keep memory near the text's own size
@@ -105,8 +104,9 @@ class Corpus:
         return cls(vocab, ids[:cut], ids[cut:], name)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str], vocab: Vocab | None = None) -> Corpus:
-        return cls.from_text(read_text(path), name=Path(path).name, vocab=vocab)
+    def load(cls, text: str | os.PathLike[str], vocab: Vocab | None = None) -> Corpus:
+        """A built-in text by name (`python`, `essay`, ...) or a UTF-8 file."""
+        return cls.from_text(load_text(str(text)), name=text_name(str(text)), vocab=vocab)
 
     def unigram_entropy(self) -> float:
         """Entropy in nats of the training text's character frequencies: the loss of a model that

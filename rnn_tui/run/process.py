@@ -1,9 +1,9 @@
 """Training in a spawned child process, so the UI process never shares a core or a GIL with it.
 
-The parent sends commands (tuples) down one queue; the child sends messages up another:
-engine events in batches, `Ready` when a model is built, weight `Snapshot`s at a modest rate,
-`Saved` and `Failed`. Measured here, a thread in the UI process lost 29-43% of training speed
-and stalled the UI; a spawned process with one torch thread lost about 4%.
+The parent sends `Command`s down one queue; the child sends `Message`s up another: `Ready` when
+a run is built, engine events in batches, weight `Snapshot`s at a modest rate (and the best
+weights when they improve), `Saved` and `Failed`. Measured here, a thread in the UI process lost
+29-43% of training speed and stalled the UI; a spawned process with one torch thread lost about 4%.
 """
 
 from __future__ import annotations
@@ -15,61 +15,20 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Callable
 
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.errors import UserError
-from rnn_tui.events import Event, StepEvent
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.events import EvalEvent, Event, StepEvent
+from rnn_tui.run.protocol import (Command, Events, Failed, Message, Pause, Quit, Ready, Reset, Resume, Save, Saved,
+                                  SetDropout, SetLR, Snapshot, StepOnce)
+from rnn_tui.run.spec import RunSpec, build_trainer
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.training import Control, Trainer
 
 SNAPSHOT_SECONDS = 1.0  # how often the sampler and heatmap get fresh weights while training runs
 FLUSH_SECONDS = 0.05  # step events are batched for this long
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """What the child builds: a fresh model on a text, or a checkpoint continued on it."""
-
-    text_path: str
-    model: ModelConfig
-    train: TrainConfig
-    checkpoint: str | None = None
-    device: str | None = None
-    threads: int = 1
-    paused: bool = False
-
-
-@dataclass(frozen=True)
-class Ready:
-    spec: RunSpec  # as built: configs filled in from the corpus or checkpoint
-    corpus_name: str
-    vocab: str
-    parameters: int
-    steps_per_epoch: int
-    uniform_loss: float
-    unigram_entropy: float
-    device: str
-    step: int
-    train_curve: tuple[list[float], list[float]] = ((), ())  # resumed runs bring their curves
-    val_curve: tuple[list[float], list[float]] = ((), ())
-    lr_changes: list[tuple[int, float]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    step: int
-    weights: dict[str, Any]  # numpy arrays: picklable by value, no shared-memory handles
-
-
-@dataclass(frozen=True)
-class Saved:
-    path: str
-    step: int
-
-
-@dataclass(frozen=True)
-class Failed:
-    message: str
 
 
 class BackgroundTrainer:
@@ -85,30 +44,12 @@ class BackgroundTrainer:
     def start(self) -> None:
         self.process.start()
 
-    def send(self, *command: Any) -> None:
+    def send(self, command: Command) -> None:
         self.commands.put(command)
 
-    def pause(self) -> None:
-        self.send("pause")
-
-    def resume(self) -> None:
-        self.send("resume")
-
-    def step_once(self) -> None:
-        self.send("step")
-
-    def set_lr(self, lr: float) -> None:
-        self.send("lr", lr)
-
-    def save(self, path: str) -> None:
-        self.send("save", path)
-
-    def reset(self, spec: RunSpec) -> None:
-        self.send("reset", spec)
-
-    def receive(self, timeout: float = 0.1) -> list[Any]:
+    def receive(self, timeout: float = 0.1) -> list[Message]:
         """Everything waiting, blocking up to `timeout` for the first message."""
-        out: list[Any] = []
+        out: list[Message] = []
         try:
             out.append(self.messages.get(timeout=timeout))
             while True:
@@ -125,7 +66,7 @@ class BackgroundTrainer:
             return
         if self.process.is_alive():
             try:
-                self.send("quit", autosave)
+                self.send(Quit(autosave))
             except (ValueError, OSError):
                 pass
             self.process.join(timeout + (5.0 if autosave else 0.0))
@@ -140,21 +81,24 @@ class BackgroundTrainer:
             q.close()
 
 
-def ready_message(trainer: Any, spec: RunSpec) -> Ready:
-    """Describe a freshly built (or resumed) Trainer for the app."""
-    corpus = trainer.corpus
+def ready_message(trainer: Trainer, spec: RunSpec) -> Ready:
+    """Describe a freshly built (or resumed) Trainer: the settings in force are the trainer's own."""
+    best = None if trainer.best is None else (trainer.best.step, trainer.best.val_loss)
     return Ready(
         spec=replace(spec, model=trainer.model_config, train=trainer.train_config, checkpoint=None),
-        corpus_name=corpus.name, vocab=corpus.vocab.chars, parameters=trainer.model.num_parameters(),
-        steps_per_epoch=len(trainer.train_streams), uniform_loss=corpus.uniform_loss(),
-        unigram_entropy=corpus.unigram_entropy(), device=str(trainer.device), step=trainer.step,
+        start=trainer.start_event(), vocab=trainer.corpus.vocab.chars, steps_per_epoch=len(trainer.train_streams),
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
-        lr_changes=list(trainer.lr_changes))
+        setting_changes=list(trainer.setting_changes), best=best)
 
 
-def snapshot_message(trainer: Any) -> Snapshot:
+def snapshot_message(trainer: Trainer) -> Snapshot:
     return Snapshot(trainer.step, {k: v.numpy() for k, v in trainer.snapshot().items()})
+
+
+def best_snapshot_message(trainer: Trainer) -> Snapshot | None:
+    best = trainer.best
+    return None if best is None else Snapshot(best.step, {k: v.numpy() for k, v in best.weights.items()}, best=True)
 
 
 # ---- the child process ----
@@ -177,7 +121,7 @@ class _Child:
         self.spec = spec
         self.commands = commands
         self.messages = messages
-        self.control: Any = None
+        self.control: Control | None = None
         self.next_spec: RunSpec | None = spec
         self.quit = False
         self.autosave: str | None = None
@@ -189,7 +133,7 @@ class _Child:
     def run(self) -> None:
         import gc
 
-        from rnn_tui.training import Control
+        from rnn_tui.engine.training import Control
 
         threading.Thread(target=self._read_commands, daemon=True).start()
         trainer, built_from = None, self.spec
@@ -212,6 +156,8 @@ class _Child:
                 self.control.wait_for_turn(timeout=None)
                 continue
             self._send_snapshot(trainer)
+            if (best := best_snapshot_message(trainer)) is not None:
+                self.messages.put(best)
             trainer.run(self._emit_for(trainer), self.control)
             self._flush()
             if not self.quit and self.next_spec is None:  # a stop point or divergence ended the run
@@ -219,47 +165,41 @@ class _Child:
         if trainer is not None and self.autosave:
             self._save(trainer, self.autosave)
 
-    def _build(self, spec: RunSpec) -> Any:
-        from rnn_tui.checkpoint import load_checkpoint, trainer_from_checkpoint
-        from rnn_tui.data import Corpus, Vocab
-        from rnn_tui.training import Trainer
-
+    def _build(self, spec: RunSpec) -> Trainer | None:
         try:
-            if spec.checkpoint:
-                data = load_checkpoint(spec.checkpoint)
-                corpus = Corpus.from_file(spec.text_path, vocab=Vocab(data["vocab"]))
-                trainer = trainer_from_checkpoint(data, corpus, spec.device)
-            else:
-                trainer = Trainer(spec.model, spec.train, Corpus.from_file(spec.text_path), spec.device)
+            trainer = build_trainer(spec)
         except UserError as exc:
             self.messages.put(Failed(str(exc)))
             return None
         self.messages.put(ready_message(trainer, spec))
         return trainer
 
-    def _emit_for(self, trainer: Any):
+    def _emit_for(self, trainer: Trainer) -> Callable[[Event], None]:
         def emit(event: Event) -> None:
             self.pending.append(event)
             now = time.monotonic()
-            if not isinstance(event, StepEvent) or self.control.paused or now - self.last_flush > FLUSH_SECONDS:
+            paused = self.control is not None and self.control.paused
+            if not isinstance(event, StepEvent) or paused or now - self.last_flush > FLUSH_SECONDS:
                 self._flush()
-            if isinstance(event, StepEvent) and (self.control.paused or now - self.last_snapshot > SNAPSHOT_SECONDS):
+            if isinstance(event, StepEvent) and (paused or now - self.last_snapshot > SNAPSHOT_SECONDS):
                 self._send_snapshot(trainer)
+            if isinstance(event, EvalEvent) and event.best_step == event.step:
+                self.messages.put(best_snapshot_message(trainer))
 
         return emit
 
     def _flush(self) -> None:
         if self.pending:
-            self.messages.put(list(self.pending))
+            self.messages.put(Events(tuple(self.pending)))
             self.pending.clear()
         self.last_flush = time.monotonic()
 
-    def _send_snapshot(self, trainer: Any) -> None:
+    def _send_snapshot(self, trainer: Trainer) -> None:
         self.messages.put(snapshot_message(trainer))
         self.last_snapshot = time.monotonic()
 
-    def _save(self, trainer: Any, path: str) -> None:
-        from rnn_tui.checkpoint import save_checkpoint, trainer_state
+    def _save(self, trainer: Trainer, path: str) -> None:
+        from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 
         try:
             save_checkpoint(path, trainer_state(trainer))
@@ -269,30 +209,38 @@ class _Child:
             self.messages.put(Saved(path, trainer.step))
 
     def _read_commands(self) -> None:
-        while True:
+        while not self.quit:
             try:
-                name, *args = self.commands.get()
+                command: Command = self.commands.get()
             except (EOFError, OSError):
-                name, args = "quit", [None]
+                command = Quit()
             with self.lock:
-                control = self.control
-                if name == "pause":
-                    control.pause()
-                elif name == "resume":
-                    control.resume()
-                elif name == "step":
-                    control.step_once()
-                elif name == "lr":
-                    control.set_lr(args[0])
-                elif name == "save":
-                    control.call_soon(lambda trainer, path=args[0]: self._save(trainer, path))
-                elif name == "reset":
-                    self.next_spec = args[0]
-                    control.stop()
-                elif name == "quit":
-                    self.quit, self.autosave = True, args[0]
-                    control.stop()
-                    return
+                try:
+                    self._dispatch(command)
+                except UserError as exc:  # the app checks settings first; a bad one still loses nothing
+                    self.messages.put(Failed(str(exc)))
+
+    def _dispatch(self, command: Command) -> None:
+        control = self.control
+        match command:
+            case Pause():
+                control.pause()
+            case Resume():
+                control.resume()
+            case StepOnce():
+                control.step_once()
+            case SetLR(lr):
+                control.set_lr(lr)
+            case SetDropout(dropout):
+                control.set_dropout(dropout)
+            case Save(path):
+                control.call_soon(lambda trainer: self._save(trainer, path))
+            case Reset(spec):
+                self.next_spec = spec
+                control.stop()
+            case Quit(autosave):
+                self.quit, self.autosave = True, autosave
+                control.stop()
 
 
 def _silence_output() -> None:

@@ -1,8 +1,10 @@
 """Training: truncated back-propagation through time over carried hidden state.
 
-`Trainer` owns the model, optimizer, data position and metrics; `train_step` is one step,
-`run` loops until a stop point, a stop request or divergence, emitting plain events.
-`Control` lets another thread pause, resume, single-step, stop and change the learning rate.
+`Trainer` owns the model, optimizer, data position, settings and metrics; `train_step` is one
+step, `run` loops until a stop point, a stop request or divergence, emitting plain events.
+`Control` lets another thread pause, resume, single-step, stop and change live settings.
+The Trainer is the one owner of the run's settings: `train_config.lr` is the rate set now,
+`model_config.dropout` the dropout now; each change is recorded and reported as an event.
 """
 
 from __future__ import annotations
@@ -11,19 +13,20 @@ import math
 import threading
 import time
 from collections import deque
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus, Streams
-from rnn_tui.device import pick_device
-from rnn_tui.errors import UserError
-from rnn_tui.events import Event, EvalEvent, StepEvent, StopEvent
-from rnn_tui.history import History
-from rnn_tui.models import CharRNN, State, detach_state
+from rnn_tui.engine.config import ModelConfig, TrainConfig, check_dropout, check_lr
+from rnn_tui.engine.data import Corpus, Streams
+from rnn_tui.engine.device import pick_device
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.coach import advise
+from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
+from rnn_tui.engine.history import History
+from rnn_tui.engine.models import CharRNN, State, detach_state
 
 CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
 EXPLODED = 3.0  # a loss this many times a uniform guess's (ln V) means training has blown up
@@ -59,13 +62,17 @@ class Control:
             self._cond.notify_all()
 
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate before the next step; the change is recorded for the plot."""
-        if not (math.isfinite(lr) and lr > 0):
-            raise UserError(f"learning rate must be a positive number, not {lr}")
+        """Change the learning rate before the next step; the trainer reports the change."""
+        check_lr(lr)
         self.call_soon(lambda trainer: trainer.set_lr(lr))
 
-    def call_soon(self, task: Callable[[Trainer], None]) -> None:
-        """Run `task(trainer)` on the training thread between steps, also while paused."""
+    def set_dropout(self, dropout: float) -> None:
+        check_dropout(dropout)
+        self.call_soon(lambda trainer: trainer.set_dropout(dropout))
+
+    def call_soon(self, task: Callable[[Trainer], Event | None]) -> None:
+        """Run `task(trainer)` on the training thread between steps, also while paused; an event it
+        returns is emitted."""
         with self._cond:
             self._tasks.append(task)
             self._cond.notify_all()
@@ -78,7 +85,7 @@ class Control:
     def stopped(self) -> bool:
         return self._stop
 
-    def take_tasks(self) -> list[Callable[[Trainer], None]]:
+    def take_tasks(self) -> list[Callable[[Trainer], Event | None]]:
         with self._cond:
             tasks, self._tasks = self._tasks, []
             return tasks
@@ -97,11 +104,20 @@ class Control:
             return False
 
 
+@dataclass(frozen=True)
+class BestWeights:
+    """The weights of the lowest validation loss so far, kept beside the latest ones."""
+
+    step: int
+    val_loss: float
+    weights: dict[str, torch.Tensor]  # on the CPU
+
+
 class Trainer:
     def __init__(self, model_config: ModelConfig, train_config: TrainConfig, corpus: Corpus,
                  device: str | torch.device | None = None):
         self.train_config = train_config.validate()
-        self.model_config = model_config = model_config_for(model_config, corpus)
+        model_config = model_config_for(model_config, corpus)
         self.corpus = corpus
         self.device = device if isinstance(device, torch.device) else pick_device(device)
         torch.manual_seed(train_config.seed)
@@ -109,23 +125,29 @@ class Trainer:
         self.optimizer = make_optimizer(self.model, train_config)
         self.train_streams = Streams(corpus.train, train_config.batch, train_config.seq, "training")
         self.val_streams = Streams(corpus.val, val_batch(len(corpus.val), train_config), train_config.seq, "validation")
-        self.base_lr = train_config.lr
         self.step = 0
         self.state: State | None = None  # carried from one batch to the next within an epoch
         self.train_history = History()
         self.val_history = History()
-        self.lr_changes: list[tuple[int, float]] = []
+        self.setting_changes: list[tuple[int, str, float]] = []  # (step, "lr" or "dropout", value)
+        self.best: BestWeights | None = None
+        self.val_points: list[tuple[int, float]] = []  # every evaluation, for the coach (History averages)
         self.recent_losses: deque[float] = deque(maxlen=50)
         self.run_minutes = 0.0  # training time of the current run() (pauses and evaluations excluded)
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
         self._last_step_end: float | None = None
 
     @property
+    def model_config(self) -> ModelConfig:
+        return self.model.config
+
+    @property
     def epoch(self) -> float:
         return self.step / len(self.train_streams)
 
     def lr_at(self, step: int) -> float:
-        cfg, lr = self.train_config, self.base_lr
+        cfg = self.train_config
+        lr = cfg.lr
         if cfg.schedule == "cosine" and (done := self.progress(step)) is not None:
             floor = lr / 10
             return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * done))
@@ -144,9 +166,23 @@ class Trainer:
             parts.append(self.run_minutes / cfg.minutes)
         return min(1.0, max(parts)) if parts else None
 
-    def set_lr(self, lr: float) -> None:
-        self.base_lr = lr
-        self.lr_changes.append((self.step, lr))
+    def set_lr(self, lr: float) -> SettingEvent:
+        self.train_config = replace(self.train_config, lr=check_lr(lr))
+        return self._changed("lr", lr)
+
+    def set_dropout(self, dropout: float) -> SettingEvent:
+        """Dropout is only a probability: it changes between steps without touching the weights."""
+        self.model.set_dropout(check_dropout(dropout))
+        return self._changed("dropout", dropout)
+
+    def _changed(self, name: str, value: float) -> SettingEvent:
+        self.setting_changes.append((self.step, name, value))
+        return SettingEvent(self.step, name, value)
+
+    def start_event(self) -> StartEvent:
+        corpus = self.corpus
+        return StartEvent(corpus.name, len(corpus.train) + len(corpus.val), len(corpus.vocab), corpus.uniform_loss(),
+                          corpus.unigram_entropy(), self.model.num_parameters(), str(self.device), self.step)
 
     def train_step(self) -> StepEvent | StopEvent:
         k = self.step % len(self.train_streams)
@@ -204,8 +240,12 @@ class Trainer:
         self.model.train()
         val_loss = total / count
         self.val_history.append(self.step, val_loss)
+        self.val_points.append((self.step, val_loss))
+        if self.best is None or val_loss < self.best.val_loss:
+            self.best = BestWeights(self.step, val_loss, self.snapshot())
         train_loss = self.train_loss()
-        return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss)
+        return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss,
+                         self.best.val_loss, self.best.step, advise(self.val_points, self.model_config.dropout))
 
     def stop_reason(self) -> str | None:
         cfg = self.train_config
@@ -224,7 +264,8 @@ class Trainer:
         self._last_step_end = None
         while True:
             for task in control.take_tasks():
-                task(self)
+                if (event := task(self)) is not None:
+                    emit(event)
             if (reason := self.stop_reason()) is not None:
                 break
             if not control.wait_for_turn(timeout=0.25 if control.paused else None):

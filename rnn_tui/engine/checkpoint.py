@@ -7,23 +7,26 @@ anything that would run code when unpickled.
 
 from __future__ import annotations
 
+import glob
 import os
 import pickle
 import tempfile
+import time
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from rnn_tui.config import ModelConfig, TrainConfig
-from rnn_tui.data import Corpus, Vocab
-from rnn_tui.errors import UserError
-from rnn_tui.history import History
-from rnn_tui.models import CharRNN
-from rnn_tui.training import Trainer
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus, Vocab
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.history import History
+from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.training import BestWeights, Trainer
 
-FORMAT = "rnn-tui/1"
+STALE_SECONDS = 60.0
+FORMAT = "rnn-tui/2"  # 2: the set learning rate lives in train_config; best weights; setting changes
 
 
 def trainer_state(trainer: Trainer) -> dict[str, Any]:
@@ -38,14 +41,16 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
             "model": {k: v.detach().cpu().clone() for k, v in trainer.model.state_dict().items()},
             "optimizer": _to_cpu(trainer.optimizer.state_dict()),
             "step": trainer.step,
-            "base_lr": trainer.base_lr,
+            "best": None if trainer.best is None else {
+                "step": trainer.best.step, "val_loss": trainer.best.val_loss, "model": trainer.best.weights},
             "carried_state": None if trainer.state is None else [s.detach().cpu().clone() for s in trainer.state],
             "rng": {"torch": torch.get_rng_state(),
                     "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []},
             "metrics": {
                 "train": trainer.train_history.to_dict(),
                 "val": trainer.val_history.to_dict(),
-                "lr_changes": [list(c) for c in trainer.lr_changes],
+                "setting_changes": [list(c) for c in trainer.setting_changes],
+                "val_points": [list(p) for p in trainer.val_points],
                 "recent_losses": list(trainer.recent_losses),
             },
         }
@@ -58,6 +63,7 @@ def save_checkpoint(path: str | os.PathLike[str], data: dict[str, Any]) -> Path:
     tmp_name = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(path)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False) as f:
             tmp_name = f.name
             torch.save(data, f)
@@ -72,6 +78,18 @@ def save_checkpoint(path: str | os.PathLike[str], data: dict[str, Any]) -> Path:
         if tmp_name is not None:
             Path(tmp_name).unlink(missing_ok=True)
     return path
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """Delete what saves of `path` killed mid-write left behind (`.NAME.XXXX.tmp`). A save still
+    under way in another process is younger than `STALE_SECONDS`, so it is left alone."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > STALE_SECONDS:
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove: the save itself goes on
 
 
 def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -92,6 +110,9 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
         raise UserError(f"permission denied reading {path}") from None
     except Exception:  # torch reports truncated and foreign files with many exception types
         raise UserError(f"{path} is not a readable checkpoint (corrupt or truncated)") from None
+    if isinstance(data, dict) and str(data.get("format", "")).startswith("rnn-tui/") and data["format"] != FORMAT:
+        raise UserError(f"{path} was written by another version of rnn-tui (format {data['format']}); "
+                        f"this one reads {FORMAT}")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(f"{path} is not an rnn-tui checkpoint (expected format {FORMAT})")
     missing = [k for k in ("model_config", "train_config", "vocab", "model", "step") if k not in data]
@@ -126,14 +147,16 @@ def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | 
     trainer.model.load_state_dict(model.state_dict())
     trainer.optimizer.load_state_dict(data["optimizer"])
     trainer.step = int(data["step"])
-    trainer.base_lr = float(data.get("base_lr", train_config.lr))
+    if (best := data.get("best")) is not None:
+        trainer.best = BestWeights(int(best["step"]), float(best["val_loss"]), best["model"])
     carried = data.get("carried_state")
     trainer.state = None if carried is None else tuple(s.to(trainer.device) for s in carried)
     metrics = data.get("metrics", {})
     if metrics:
         trainer.train_history = History.from_dict(metrics["train"])
         trainer.val_history = History.from_dict(metrics["val"])
-        trainer.lr_changes = [(int(s), float(lr)) for s, lr in metrics["lr_changes"]]
+        trainer.setting_changes = [(int(s), str(name), float(v)) for s, name, v in metrics["setting_changes"]]
+        trainer.val_points = [(int(s), float(v)) for s, v in metrics["val_points"]]
         trainer.recent_losses.extend(float(x) for x in metrics["recent_losses"])
     rng = data.get("rng", {})
     if "torch" in rng:

@@ -11,12 +11,13 @@ Shapes: B batch, T time, E input size, H hidden size, V vocabulary size, L layer
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnn_tui.config import ModelConfig
+from rnn_tui.engine.config import ModelConfig
 
 State = tuple[Tensor, ...]  # Elman, GRU: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
 Activations = dict[str, Tensor]  # name -> (B, H), e.g. "h", "c", and the gates
@@ -176,6 +177,11 @@ class CharRNN(nn.Module):
     @property
     def quantities(self) -> tuple[str, ...]:
         return type(self.cells[0]).quantities
+
+    def set_dropout(self, p: float) -> None:
+        """Dropout is a probability, not a weight: it can change between any two steps."""
+        self.config = replace(self.config, dropout=p).validate()
+        self.drop.p = p
 
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from rnn_tui.errors import UserError
+from rnn_tui.engine.errors import UserError
 
 
 def pick_device(requested: str | None = None) -> torch.device:

@@ -16,9 +16,9 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from rnn_tui.data import Vocab
-from rnn_tui.errors import UserError
-from rnn_tui.models import CharRNN, State
+from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.models import CharRNN, State
 
 MAX_TEMPERATURE = 100.0
 

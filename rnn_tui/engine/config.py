@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
-from rnn_tui.errors import UserError
+from rnn_tui.engine.errors import UserError
 
 CELLS = ("elman", "jordan", "lstm", "gru")
 OPTIMIZERS = ("adam", "rmsprop")
@@ -33,7 +33,7 @@ class ModelConfig:
         _positive("vocab_size", self.vocab_size)
         if self.embed < 0:
             raise UserError(f"embed must be 0 (one-hot) or more, not {self.embed}")
-        _probability("dropout", self.dropout)
+        check_dropout(self.dropout)
         return self
 
 
@@ -56,8 +56,7 @@ class TrainConfig:
     def validate(self) -> TrainConfig:
         _positive("seq", self.seq)
         _positive("batch", self.batch)
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise UserError(f"learning rate must be a positive number, not {self.lr}")
+        check_lr(self.lr)
         if self.optimizer not in OPTIMIZERS:
             raise UserError(f"unknown optimizer {self.optimizer!r}: choose {' or '.join(OPTIMIZERS)}")
         if self.schedule not in SCHEDULES:
@@ -91,7 +90,7 @@ PRESETS: dict[str, Preset] = {
     "tiny": Preset(
         "small LSTM that visibly learns within a minute on a laptop CPU (the app's default)",
         model=dict(cell="lstm", hidden=128, layers=1, embed=16),
-        train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
+        train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40),
     ),
     "lecture": Preset(
         "the lecture's example: LSTM, 128 hidden, input projection to 8 dims",
@@ -121,6 +120,13 @@ def _positive(name: str, value: int) -> None:
         raise UserError(f"{name} must be a positive whole number, not {value}")
 
 
-def _probability(name: str, value: float) -> None:
-    if not (math.isfinite(value) and 0 <= value < 1):
-        raise UserError(f"{name} must be in [0, 1), not {value}")
+def check_lr(lr: float) -> float:
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise UserError(f"learning rate must be a positive number, not {lr}")
+    return float(lr)
+
+
+def check_dropout(dropout: float) -> float:
+    if not (isinstance(dropout, (int, float)) and math.isfinite(dropout) and 0 <= dropout < 1):
+        raise UserError(f"dropout must be in [0, 1), not {dropout}")
+    return float(dropout)

@@ -1,6 +1,6 @@
 """What a training run reports, as plain dataclasses: no torch, no UI types.
 
-The CLI prints them (as JSON with --json); the app turns them into widget updates.
+The CLI prints them (as JSON with --json); the app turns them into its state and widgets.
 """
 
 from __future__ import annotations
@@ -12,12 +12,27 @@ LN2 = math.log(2)
 
 
 @dataclass(frozen=True)
+class StartEvent:
+    """What a script needs to judge the losses that follow, without reading the text."""
+
+    text: str  # a built-in name or a file name
+    chars: int  # size of the whole text in characters (train + validation)
+    vocab_size: int
+    uniform_loss: float  # ln V: the loss of a uniform guess
+    unigram_entropy: float  # nats: the loss of a model that knows only how common each character is
+    parameters: int
+    device: str
+    step: int  # 0 for a fresh run, more for a resumed one
+    kind: str = "start"
+
+
+@dataclass(frozen=True)
 class StepEvent:
     step: int  # steps completed so far
     epoch: float  # passes over the training text, fractional
     loss: float  # mean cross-entropy of this step's batch, nats per character
     grad_norm: float  # global gradient norm before clipping
-    lr: float
+    lr: float  # the rate this step used (the schedule applied to the set rate)
     chars_per_sec: float
     seconds: float  # wall time of this step, from the end of the previous one (0 for a first step)
     kind: str = "step"
@@ -29,12 +44,24 @@ class EvalEvent:
     epoch: float
     val_loss: float  # nats per character on the validation split
     train_loss: float  # mean of the recent training steps, nats per character
-
+    best_val: float  # the lowest val_loss of the run so far (this one included)
+    best_step: int
+    advice: str | None = None  # the coach's one line: overfitting or a plateau
     kind: str = "eval"
 
     @property
     def val_bpc(self) -> float:
         return self.val_loss / LN2
+
+
+@dataclass(frozen=True)
+class SettingEvent:
+    """A setting of the running model changed (the learning rate or dropout), from `step` on."""
+
+    step: int
+    name: str  # "lr" or "dropout"
+    value: float
+    kind: str = "setting"
 
 
 @dataclass(frozen=True)
@@ -52,7 +79,7 @@ class StopEvent:
         return None if self.val_loss is None else self.val_loss / LN2
 
 
-Event = StepEvent | EvalEvent | StopEvent
+Event = StartEvent | StepEvent | EvalEvent | SettingEvent | StopEvent
 
 
 def event_to_dict(event: Event) -> dict:

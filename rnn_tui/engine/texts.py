@@ -1,0 +1,122 @@
+"""Texts to learn: UTF-8 files read with a clear refusal, and the built-in texts by name.
+
+`--text` takes either: a path to a file, or the name of a built-in text (`python`, `essay`,
+`structured`, `source`). No torch here: the app checks a text before the engine has loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import sysconfig
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rnn_tui.engine.errors import UserError
+
+MAX_TEXT_BYTES = 1 << 30  # beyond 1 GiB a char-RNN on this machine would not finish an epoch anyway
+_BINARY_SIGNATURES = (b"\x89PNG", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"GIF8", b"\xff\xd8\xff")
+PYTHON_CORPUS_BYTES = 4_000_000  # large enough that the default model keeps improving for many minutes
+_SKIPPED_STDLIB_PARTS = {"site-packages", "dist-packages", "idlelib", "lib2to3", "turtledemo", "ensurepip",
+                         "encodings"}  # encodings: tables of hex codes, not code
+
+
+def sample_texts_dir() -> Path:
+    inside_package = Path(__file__).parents[1] / "sample_texts"  # where the wheel puts them
+    return inside_package if inside_package.is_dir() else Path(__file__).parents[2] / "sample_texts"
+
+
+def python_stdlib_text(limit: int = PYTHON_CORPUS_BYTES) -> str:
+    """The running interpreter's standard library source: its ASCII .py files outside the tests,
+    in a fixed shuffled order (so the validation split is a fair sample of modules), each under a `# ---- path ----` header, until `limit` bytes. Every machine with
+    Python has it: real code, with the brackets, quotes, indentation and comments that single units
+    of a char-RNN learn to track (Karpathy, Johnson and Fei-Fei 2015)."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    parts, size = [], 0
+    for path in sorted(root.rglob("*.py"), key=lambda p: zlib.crc32(p.relative_to(root).as_posix().encode())):
+        relative = path.relative_to(root).parts
+        if _SKIPPED_STDLIB_PARTS & set(relative) or any(p.startswith("test") for p in relative):
+            continue
+        try:
+            source = path.read_bytes().decode("ascii")
+        except (OSError, UnicodeDecodeError):  # a few files hold other scripts; ASCII keeps the vocabulary small
+            continue
+        parts.append(f"# ---- {'/'.join(relative)} ----\n{source}")
+        size += len(parts[-1])
+        if size >= limit:
+            break
+    if not parts:
+        raise UserError(f"no Python source found under {root} to build the built-in text 'python'")
+    return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class BuiltinText:
+    name: str
+    description: str
+    load: Callable[[], str]
+
+
+def _bundled(file_name: str) -> Callable[[], str]:
+    return lambda: read_text(sample_texts_dir() / file_name)
+
+
+BUILTIN_TEXTS: dict[str, BuiltinText] = {t.name: t for t in (
+    BuiltinText("python", "the Python standard library's source, 4 MB (the default)", python_stdlib_text),
+    BuiltinText("essay", "an essay on recurrent networks, 32 KB: small, a model memorises it",
+                _bundled("recurrent_networks.txt")),
+    BuiltinText("structured", "brackets, quotes, counting and fixed-width lines, 75 KB",
+                _bundled("structured.txt")),
+    BuiltinText("source", "this project's own source, 110 KB", _bundled("rnn_tui_source.txt")),
+)}
+DEFAULT_TEXT = "python"
+
+
+def text_name(text: str) -> str:
+    """How a text (a built-in name or a path) is named on screen."""
+    return text if is_builtin(text) else Path(text).name
+
+
+def is_builtin(text: str) -> bool:
+    """A built-in name, unless a file of that name is where the user is."""
+    return text in BUILTIN_TEXTS and not Path(text).exists()
+
+
+def load_text(text: str) -> str:
+    """The contents of a built-in text or a file; anything else is a one-line UserError."""
+    if is_builtin(text):
+        return BUILTIN_TEXTS[text].load()
+    if not Path(text).exists():
+        raise UserError(f"no such file or built-in text: {text} (built-in: {', '.join(BUILTIN_TEXTS)})")
+    return read_text(text)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file, refusing what is not one with a one-line reason."""
+    p = Path(path)
+    if not p.exists():
+        raise UserError(f"no such file: {p}")
+    if p.is_dir():
+        raise UserError(f"{p} is a directory, not a text file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise UserError(f"{p} is {size / 2**30:.1f} GiB; texts up to {MAX_TEXT_BYTES / 2**30:.0f} GiB are read")
+        raw = p.read_bytes()
+    except PermissionError:
+        raise UserError(f"permission denied reading {p}") from None
+    except OSError as exc:
+        raise UserError(f"cannot read {p}: {exc.strerror or exc}") from None
+    if not raw:
+        raise UserError(f"{p} is empty")
+    if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[: 1 << 16]:
+        raise UserError(f"{p} looks like a binary file, not text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{p} is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}); "
+            "convert it, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+    return text.removeprefix("\ufeff")

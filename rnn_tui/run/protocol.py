@@ -1,0 +1,112 @@
+"""The typed protocol between the app and the training process: one frozen dataclass per
+command (down) and per message (up), dispatched with `match` on each side. No torch here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from rnn_tui.engine.events import Event, StartEvent
+from rnn_tui.run.spec import RunSpec
+
+# ---- commands: app -> training process ----
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class StepOnce:
+    pass
+
+
+@dataclass(frozen=True)
+class SetLR:
+    lr: float
+
+
+@dataclass(frozen=True)
+class SetDropout:
+    dropout: float
+
+
+@dataclass(frozen=True)
+class Save:
+    path: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Build a new run (a new model, text or checkpoint); the old one is dropped."""
+
+    spec: RunSpec
+
+
+@dataclass(frozen=True)
+class Quit:
+    autosave: str | None = None  # save the run here first
+
+
+Command = Pause | Resume | StepOnce | SetLR | SetDropout | Save | Reset | Quit
+
+# ---- messages: training process -> app ----
+
+
+@dataclass(frozen=True)
+class Ready:
+    """A run was built (or rebuilt after a failure); everything the app shows about it starts here."""
+
+    spec: RunSpec  # as built: the settings in force, filled in from the text or checkpoint
+    start: StartEvent
+    vocab: str
+    steps_per_epoch: int
+    train_curve: tuple[list[float], list[float]] = ((), ())  # resumed runs bring their curves
+    val_curve: tuple[list[float], list[float]] = ((), ())
+    setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
+    best: tuple[int, float] | None = None  # (step, val_loss) of the best weights so far
+
+
+@dataclass(frozen=True)
+class Events:
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Weights for the sampler: the latest, or the best on validation so far."""
+
+    step: int
+    weights: dict[str, np.ndarray]  # numpy arrays: picklable by value, no shared-memory handles
+    best: bool = False
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: str
+    step: int
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str
+
+
+Message = Ready | Events | Snapshot | Saved | Failed
+
+
+class TrainerHandle(Protocol):
+    """What the app needs of a training process: the real one, or a scripted one in tests."""
+
+    def start(self) -> None: ...
+    def send(self, command: Command) -> None: ...
+    def receive(self, timeout: float = 0.1) -> list[Message]: ...
+    def close(self, autosave: str | None = None, timeout: float = 1.0) -> None: ...

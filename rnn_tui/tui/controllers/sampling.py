@@ -1,0 +1,133 @@
+"""The sampling side of the app: torch loaded off the UI thread, a live sampler on the newest
+(or the best) weights, and the seed, temperature, greedy and top-k settings it reads."""
+
+from __future__ import annotations
+
+import gc
+from typing import TYPE_CHECKING, Any
+
+from rnn_tui.engine.errors import UserError
+from rnn_tui.run.protocol import Snapshot
+from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.sampling import SampleSettings
+    from rnn_tui.tui.app import PlaygroundApp
+    from rnn_tui.tui.live_sampling import LiveSampler
+
+MAX_SEED = 500  # characters of seed the sampler reads; longer seeds keep their end
+
+
+class SamplingController:
+    def __init__(self, app: PlaygroundApp, seed: int | None, pace: float | None, pause: float):
+        self.app = app
+        self.state = app.state
+        self.options = dict(seed=seed, pace=pace, pause=pause)
+        self.settings: SampleSettings | None = None  # once torch is loaded
+        self.sampler: LiveSampler | None = None
+        self.latest: Snapshot | None = None
+        self.best: Snapshot | None = None
+        self.use_best = False  # sample from the best-on-validation weights instead of the latest
+        self.engine_loaded = False
+
+    def start(self) -> None:
+        self.app.run_worker(self._load_engine, thread=True, group="engine", exit_on_error=False)
+
+    def _load_engine(self) -> None:
+        """Import torch off the UI thread, so the first frame does not wait the seconds it takes."""
+        try:
+            import torch
+
+            from rnn_tui.tui import live_sampling  # noqa: F401  (imports the sampling engine)
+
+            torch.set_num_threads(1)  # one character at a time gains nothing from more
+            gc.collect()
+            gc.freeze()  # keep the collector from walking torch's objects on every UI pass
+            self.app.post_message(EngineLoaded())
+        except Exception as exc:  # pragma: no cover - a broken torch install
+            self.app.post_message(EngineLoaded(error=f"{type(exc).__name__}: {exc}"))
+
+    def engine_ready(self, temperature: float, greedy: bool, seed_text: str) -> None:
+        from rnn_tui.engine.sampling import SampleSettings
+        from rnn_tui.tui.live_sampling import LiveSampler
+
+        self.engine_loaded = True
+        self.settings = SampleSettings(temperature=temperature, greedy=greedy)
+        self.sampler = LiveSampler(self.settings, self._post_sample, self._post_inspection, **self.options)
+        self.sampler.set_seed_text(seed_text[-MAX_SEED:])
+        self._send_weights()
+        self.app.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
+
+    def _post_sample(self, seed: str, generated: str, probs: Any, step: int, done: bool) -> None:
+        self.app.post_message(SampleUpdate(seed, generated, probs, step, done))
+
+    def _post_inspection(self, inspection: Any, step: int) -> None:
+        self.app.post_message(InspectionReady(inspection, step))
+
+    # ---- weights ----
+
+    def new_run(self) -> None:
+        self.latest = self.best = None
+
+    def receive_weights(self, snapshot: Snapshot) -> None:
+        if snapshot.best:
+            self.best = snapshot
+        else:
+            self.latest = snapshot
+        self._send_weights()
+
+    @property
+    def weights(self) -> Snapshot | None:
+        """The snapshot the sampler reads: the best one when chosen and there is one, else the latest."""
+        return (self.best if self.use_best and self.best is not None else None) or self.latest
+
+    def toggle_best(self) -> None:
+        self.use_best = not self.use_best
+        self._send_weights()
+
+    def _send_weights(self) -> None:
+        snapshot = self.weights
+        if self.sampler is not None and self.state.ready is not None and snapshot is not None:
+            self.sampler.set_weights(self.state.spec.model, self.state.ready.vocab, snapshot.weights, snapshot.step)
+
+    # ---- settings ----
+
+    def set_seed(self, seed: str) -> None:
+        if self.state.ready is not None:
+            from rnn_tui.engine.data import Vocab
+
+            try:
+                Vocab(self.state.ready.vocab).encode(seed)
+            except UserError as exc:
+                self.app.notify(f"seed refused: {exc}", severity="error")
+                return
+        if len(seed) > MAX_SEED:
+            self.app.notify(f"seed shortened to its last {MAX_SEED} characters", severity="warning")
+            seed = seed[-MAX_SEED:]
+        if self.sampler is not None:
+            self.sampler.set_seed_text(seed)
+
+    def set_top_k(self, value: str) -> None:
+        vocab_size = len(self.state.ready.vocab) if self.state.ready else None
+        try:
+            top_k = int(value or "0")
+            if vocab_size is not None and top_k > vocab_size:
+                raise ValueError
+        except ValueError:
+            self.app.notify(f"top-k must be a whole number from 0 (off) to {vocab_size}, not {value!r}",
+                            severity="error")
+            return
+        if self.settings is not None:
+            self.settings.top_k = top_k
+
+    def set_temperature(self, value: float) -> None:
+        if self.settings is not None:
+            self.settings.temperature = value
+
+    def set_greedy(self, greedy: bool) -> None:
+        if self.settings is not None:
+            self.settings.greedy = greedy
+
+    def stop(self) -> None:
+        if self.sampler is not None:
+            self.sampler.stop()

@@ -1,0 +1,192 @@
+"""The training side of the app: commands to the training process, and what it reports back.
+
+It owns nothing about the run: settings and progress come back from the process as messages,
+which it applies to `RunState`. Actions that replace the run ask first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.worker import get_current_worker
+
+from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.events import StopEvent
+from rnn_tui.engine.texts import is_builtin, text_name
+from rnn_tui.run.protocol import (Events, Failed, Pause, Ready, Reset, Resume, Save, Saved, SetDropout, SetLR,
+                                  Snapshot, StepOnce, TrainerHandle)
+from rnn_tui.run.spec import RunSpec
+from rnn_tui.tui.messages import TrainerMessages
+from rnn_tui.tui.screens.dialogs import ConfirmScreen
+
+if TYPE_CHECKING:
+    from rnn_tui.tui.app import PlaygroundApp
+
+AUTOSAVE_AFTER = 60.0  # seconds of training after which quitting saves the run first
+
+
+class TrainingController:
+    def __init__(self, app: PlaygroundApp, handle: TrainerHandle, checkpoint_path: str):
+        self.app = app
+        self.handle = handle
+        self.state = app.state
+        self.checkpoint_path = checkpoint_path
+        self.autosave_after = AUTOSAVE_AFTER
+        self.closing = False
+
+    def start(self) -> None:
+        self.handle.start()
+        self.app.run_worker(self._bridge, thread=True, group="bridge", exit_on_error=False)
+
+    def _bridge(self) -> None:
+        """Carry the training process's messages onto the UI thread, a batch at a time."""
+        worker = get_current_worker()
+        while not (self.closing or worker.is_cancelled):
+            items = self.handle.receive(timeout=0.05)
+            if items:
+                self.app.post_message(TrainerMessages(items))
+
+    def receive(self, items: list[Any]) -> None:
+        app, state = self.app, self.state
+        for item in items:
+            match item:
+                case Events(events):
+                    for event in events:
+                        state.on_event(event)
+                        if isinstance(event, StopEvent) and event.reason != "stopped":
+                            app.notify(event.message, severity="error" if event.reason == "diverged" else "information",
+                                       timeout=10)
+                case Ready():
+                    state.on_ready(item)
+                    app.run_ready(item)
+                case Snapshot():
+                    app.sampling.receive_weights(item)
+                case Saved(path, step):
+                    app.notify(f"saved {path} at step {step:,}", title="checkpoint")
+                case Failed(message):
+                    app.notify(message, severity="error", timeout=8)
+
+    # ---- running ----
+
+    def toggle_pause(self) -> None:
+        state = self.state
+        if state.paused:
+            self.handle.send(Resume())
+            state.paused, state.finished = False, None
+        else:
+            self.handle.send(Pause())
+            state.paused = True
+        state.version += 1
+
+    def step_once(self) -> None:
+        if not self.state.paused:
+            self.toggle_pause()
+        self.handle.send(StepOnce())
+
+    def save(self, path: str | None = None) -> None:
+        if path:
+            self.checkpoint_path = path
+        self.handle.send(Save(self.checkpoint_path))
+
+    def restart(self, spec: RunSpec) -> None:
+        """Have the training process build a new run (a new model, text or checkpoint)."""
+        self.state.ready = None
+        self.state.version += 1
+        self.handle.send(Reset(replace(spec, paused=self.state.paused)))
+
+    def confirm_restart(self, spec: RunSpec, question: str) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.restart(spec)
+
+        self.app.push_screen(ConfirmScreen(question, "Reset"), answer)
+
+    # ---- what the user asks for ----
+
+    def reset(self) -> None:
+        self.confirm_restart(self.state.spec, "Reset the model to fresh random weights? Unsaved training is lost.")
+
+    def apply_settings(self, values: dict[str, str]) -> None:
+        try:
+            model, train = parse_settings(values, self.state.spec)
+        except UserError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        current = self.state.spec
+        live = {"dropout": model.dropout, "lr": train.lr}
+        if (replace(model, dropout=current.model.dropout) != current.model
+                or (train.seq, train.batch) != (current.train.seq, current.train.batch)):
+            self.confirm_restart(replace(current, model=model, train=train, checkpoint=None),
+                                 "The new settings need a fresh model. Reset and start again?")
+            return
+        changed = [name for name, value in live.items()
+                   if value != (current.model.dropout if name == "dropout" else current.train.lr)]
+        if not changed:
+            self.app.notify("nothing changed")
+        if "lr" in changed:
+            self.handle.send(SetLR(train.lr))
+            self.app.notify(f"learning rate {train.lr:g} from the next step")
+        if "dropout" in changed:
+            self.handle.send(SetDropout(model.dropout))
+            self.app.notify(f"dropout {model.dropout:g} from the next step")
+
+    def change_cell(self, cell: str) -> None:
+        spec = self.state.spec
+        self.confirm_restart(replace(spec, model=replace(spec.model, cell=cell), checkpoint=None),
+                             f"Switch to a fresh {cell.upper()} model? Unsaved training is lost.")
+
+    def use_preset(self, name: str) -> None:
+        preset, spec = PRESETS[name], self.state.spec
+        model = apply_overrides(ModelConfig(vocab_size=spec.model.vocab_size), preset.model)
+        train = apply_overrides(TrainConfig(), preset.train)
+        self.confirm_restart(replace(spec, model=model, train=train, checkpoint=None),
+                             f"Start a fresh {name} run ({preset.description})? Unsaved training is lost.")
+
+    def switch_text(self, text: str) -> None:
+        if not is_builtin(text) and not Path(text).is_file():
+            self.app.notify(f"no such file or built-in text: {text}", severity="error")
+            return
+        spec = self.state.spec
+        self.confirm_restart(replace(spec, text=text, model=replace(spec.model, vocab_size=0), checkpoint=None),
+                             f"Train a fresh model on {text_name(text)}? Unsaved training is lost.")
+
+    def load_checkpoint(self, path: str) -> None:
+        if not Path(path).is_file():
+            self.app.notify(f"no such checkpoint: {path}", severity="error")
+            return
+        self.restart(replace(self.state.spec, checkpoint=path))
+
+    # ---- quitting ----
+
+    async def shutdown(self) -> None:
+        """Stop the training process, saving first after a long run."""
+        if self.closing:
+            return
+        self.closing = True
+        autosave = self.checkpoint_path if self.state.elapsed > self.autosave_after else None
+        await asyncio.to_thread(self.handle.close, autosave)
+
+
+def parse_settings(values: dict[str, str], spec: RunSpec) -> tuple[ModelConfig, TrainConfig]:
+    """The settings form's text as configs; a bad field is a one-line UserError naming it."""
+
+    def number(name: str, kind: type) -> Any:
+        text = values[name]
+        try:
+            value = kind(text)
+        except ValueError:
+            raise UserError(f"{name}: {text!r} is not a {'whole ' if kind is int else ''}number") from None
+        if kind is float and not math.isfinite(value):
+            raise UserError(f"{name}: {text!r} is not a finite number")
+        return value
+
+    model = replace(spec.model, cell=values["cell"], hidden=number("hidden", int), layers=number("layers", int),
+                    embed=number("embed", int), dropout=number("dropout", float))
+    train = replace(spec.train, seq=number("seq", int), batch=number("batch", int), lr=number("lr", float))
+    replace(model, vocab_size=model.vocab_size or 1).validate()  # the vocabulary comes from the text later
+    return model, train.validate()

@@ -1,0 +1,40 @@
+"""Built-in texts by name, files by path, and the default text."""
+
+import pytest
+
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT, load_text, python_stdlib_text, text_name
+
+
+def test_every_builtin_text_loads_by_name():
+    for name in BUILTIN_TEXTS:
+        if name == "python":
+            continue  # 4 MB: its own test reads a small slice
+        text = load_text(name)
+        assert len(text) > 20_000 and text_name(name) == name
+
+
+def test_the_python_text_is_real_code_and_the_same_every_time():
+    first = python_stdlib_text(limit=200_000)
+    assert first == python_stdlib_text(limit=200_000)
+    assert first.isascii() and len(first) >= 200_000
+    assert first.startswith("# ---- ") and first.count("\ndef ") > 20 and "/test" not in first
+    corpus = Corpus.from_text(first, name="python")
+    assert len(corpus.vocab) <= 100 and corpus.unigram_entropy() < corpus.uniform_loss()
+
+
+def test_the_default_is_the_large_python_text():
+    assert DEFAULT_TEXT == "python"
+    assert "4 MB" in BUILTIN_TEXTS[DEFAULT_TEXT].description
+
+
+def test_a_file_wins_over_a_builtin_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "essay").write_text("my own essay, not the bundled one")
+    assert load_text("essay") == "my own essay, not the bundled one"
+
+
+def test_an_unknown_name_lists_the_builtin_texts():
+    with pytest.raises(UserError, match="no such file or built-in text: shakespear .*python, essay"):
+        load_text("shakespear")
