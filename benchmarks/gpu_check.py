@@ -22,7 +22,7 @@ from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
-from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.engine.sampling import Sampler, SampleSettings
 from rnn_tui.engine.texts import default_text_path
 from rnn_tui.engine.training import Trainer
 

@@ -18,13 +18,22 @@ torch.jit.script, whose compile time
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from benchmarks.common import APP_TRAINING_THREADS, Options, Result, engine_trainer, kilo, ms, step_windows, torch_threads
+from benchmarks.common import (
+    APP_TRAINING_THREADS,
+    Options,
+    Result,
+    engine_trainer,
+    kilo,
+    ms,
+    step_windows,
+    torch_threads,
+)
 from benchmarks.timing import median, paired_ratio, timed, walls
 from rnn_tui.engine.models import CharRNN, State
 from rnn_tui.engine.training import Trainer

@@ -23,9 +23,9 @@ import argparse
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 if __package__ in (None, ""):  # run as a script: import `benchmarks` from the repository root, not its files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)

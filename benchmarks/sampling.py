@@ -26,12 +26,12 @@ import torch
 
 from benchmarks.common import Options, Result, kilo, torch_threads
 from benchmarks.timing import alternate, median, paired_ratio, percentile, repeats_for, timed
-from rnn_tui.run.process import BackgroundTrainer, Ready, RunSpec, Snapshot
 from rnn_tui.cli import build_parser
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.events import StepEvent
 from rnn_tui.engine.models import CharRNN
-from rnn_tui.engine.sampling import SampledChar, SampleSettings, Sampler, distribution
+from rnn_tui.engine.sampling import SampledChar, Sampler, SampleSettings, distribution
+from rnn_tui.run.process import BackgroundTrainer, Ready, RunSpec, Snapshot
 
 WARM_STEPS = 100
 SAMPLER_THREADS = 1  # the app's load_engine sets this in the UI process

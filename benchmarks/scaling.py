@@ -10,7 +10,7 @@ Figure: the fraction of the peak the training step achieves, for 1 and 2 torch t
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 

@@ -18,8 +18,8 @@ not in the default suite: `--only shakespeare --shakespeare PATH`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import torch
 import torch.nn.functional as F

@@ -45,9 +45,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from rnn_tui.run.process import BackgroundTrainer, RunSpec
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.texts import sample_texts_dir
+from rnn_tui.run.process import BackgroundTrainer, RunSpec
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 

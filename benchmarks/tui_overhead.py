@@ -43,20 +43,21 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib.metadata import version
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual import events
 from textual.message import Message
 from textual.timer import Timer
 
-from rnn_tui.run.process import BackgroundTrainer, RunSpec
 from rnn_tui.cli import build_parser
 from rnn_tui.engine.events import Event, StepEvent
+from rnn_tui.run.process import BackgroundTrainer, RunSpec
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.launch import spec_from_args
 from rnn_tui.tui.widgets.loss_plot import LossPlot

@@ -8,8 +8,8 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
-from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.cli import build_parser
+from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.launch import spec_from_args
 

@@ -11,7 +11,8 @@ import math
 import signal
 import sys
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
@@ -58,7 +59,7 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", metavar="NAME|FILE",
                         help=f"a UTF-8 file or a built-in text: {', '.join(BUILTIN_TEXTS)} (default {DEFAULT_TEXT})")
     parser.add_argument("--preset", choices=sorted(PRESETS),
-                        help=f"a named model and training setup (default {DEFAULT_PRESET} unless model flags are given)")
+                        help=f"a named model and training setup (default {DEFAULT_PRESET} without model flags)")
     model = parser.add_argument_group("model")
     model.add_argument("--cell", choices=CELLS)
     model.add_argument("--hidden", type=int, help="units per layer")
@@ -167,7 +168,7 @@ class ProgressReport:
 def cmd_sample(args: argparse.Namespace) -> int:
     from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
     from rnn_tui.engine.device import pick_device
-    from rnn_tui.engine.sampling import SampleSettings, Sampler
+    from rnn_tui.engine.sampling import Sampler, SampleSettings
 
     if args.length < 0:
         raise UserError(f"length must be 0 or more, not {args.length}")

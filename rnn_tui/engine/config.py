@@ -89,7 +89,7 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     "tiny": Preset(
         "small LSTM that visibly learns within a minute on a laptop CPU (the app's default)",
-        model=dict(cell="lstm", hidden=128, layers=1, embed=16),
+        model=dict(cell="lstm", hidden=128, layers=1, embed=16, dropout=0.1),
         train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40),
     ),
     "lecture": Preset(

@@ -10,8 +10,8 @@ smallest set whose probability reaches p; both renormalise.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import torch

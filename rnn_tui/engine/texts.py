@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import sysconfig
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from rnn_tui.engine.errors import UserError
 
@@ -29,9 +29,10 @@ def sample_texts_dir() -> Path:
 
 def python_stdlib_text(limit: int = PYTHON_CORPUS_BYTES) -> str:
     """The running interpreter's standard library source: its ASCII .py files outside the tests,
-    in a fixed shuffled order (so the validation split is a fair sample of modules), each under a `# ---- path ----` header, until `limit` bytes. Every machine with
-    Python has it: real code, with the brackets, quotes, indentation and comments that single units
-    of a char-RNN learn to track (Karpathy, Johnson and Fei-Fei 2015)."""
+    in a fixed shuffled order (so the validation split is a fair sample of modules), each under a
+    `# ---- path ----` header, until `limit` bytes. Every machine with Python has it: real code,
+    with the brackets, quotes, indentation and comments that single units of a char-RNN learn to
+    track (Karpathy, Johnson and Fei-Fei 2015)."""
     root = Path(sysconfig.get_paths()["stdlib"])
     parts, size = [], 0
     for path in sorted(root.rglob("*.py"), key=lambda p: zlib.crc32(p.relative_to(root).as_posix().encode())):

@@ -13,17 +13,17 @@ import math
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable
 
 import torch
 import torch.nn.functional as F
 
+from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig, check_dropout, check_lr
 from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.coach import advise
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import History
 from rnn_tui.engine.models import CharRNN, State, detach_state

@@ -15,13 +15,29 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StepEvent
-from rnn_tui.run.protocol import (Command, Events, Failed, Message, Pause, Quit, Ready, Reset, Resume, Save, Saved,
-                                  SetDropout, SetLR, Snapshot, StepOnce)
+from rnn_tui.run.protocol import (
+    Command,
+    Events,
+    Failed,
+    Message,
+    Pause,
+    Quit,
+    Ready,
+    Reset,
+    Resume,
+    Save,
+    Saved,
+    SetDropout,
+    SetLR,
+    Snapshot,
+    StepOnce,
+)
 from rnn_tui.run.spec import RunSpec, build_trainer
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import RunSpec
-from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.tui.app import PlaygroundApp
 
 from .scripted import ScriptedTrainer

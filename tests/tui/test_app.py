@@ -12,10 +12,9 @@ from textual.widgets import Input, Select, Static
 from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.models import CharRNN
-from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.engine.sampling import Sampler, SampleSettings
 from rnn_tui.run.protocol import Reset, SetDropout, SetLR
 from rnn_tui.tui.widgets.heatmap import Heatmap
-from rnn_tui.tui.widgets.status import TrainingStatus
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
 from .conftest import live_app, scripted_app, shown, tiny_spec, wait_for
@@ -37,7 +36,7 @@ async def test_training_starts_and_numbers_move(text_path, tmp_path):
         await pilot.pause(0.5)
         await wait_for(pilot, lambda: f"{app.state.step:,}   epoch" in status_text(app), what="the step shown")
         val = app.state.val_loss
-        assert f"{val:.3f} nats · {val / math.log(2):.2f} bits" in status_text(app)
+        assert f"{val:.3f} · {val / math.log(2):.2f} bits" in status_text(app)
         await app.action_quit()
 
 
@@ -169,7 +168,8 @@ async def test_quit_while_training_stops_the_process_within_a_second(text_path, 
 async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None, what="the engine")
+        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None,
+                       what="the engine")
         seed = app.query_one("#seed", Input)
         seed.focus()
         await pilot.press(*"Zé", "enter")

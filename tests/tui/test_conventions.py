@@ -1,7 +1,5 @@
 """Textual conventions: help, the command palette, resizing, and a first frame before torch."""
 
-import subprocess
-import sys
 
 from textual.command import CommandPalette
 from textual.widgets import Markdown
@@ -11,12 +9,6 @@ from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.screens.help import HelpScreen
 
 from .conftest import scripted_app, shown, tiny_spec, wait_for
-
-
-def test_the_app_module_does_not_import_torch():
-    code = "import sys, rnn_tui.tui.app, rnn_tui.tui.launch; print('torch' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "False", result.stderr
 
 
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
@@ -39,7 +31,8 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         names = [name for name, _, _ in PlaygroundCommands(app.screen).commands()]
-        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text…", "Preset: shakespeare-5min"} <= set(names)
+        assert {"Cell: GRU", "Save checkpoint", "Load checkpoint…", "Open text…",
+                "Preset: shakespeare-5min"} <= set(names)
         assert {"Switch text: python", "Switch text: essay", "Switch text: structured"} <= set(names)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)

@@ -10,7 +10,7 @@ import torch
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.sampling import SampleSettings, Sampler
+from rnn_tui.engine.sampling import Sampler, SampleSettings
 from rnn_tui.engine.texts import read_text
 from rnn_tui.engine.training import Trainer
 
@@ -94,7 +94,8 @@ def test_dropout_outside_zero_one(dropout):
 @pytest.mark.parametrize("field", ["hidden", "layers", "seq", "batch"])
 @pytest.mark.parametrize("value", [0, -2])
 def test_zero_or_negative_sizes(field, value):
-    config = ModelConfig(vocab_size=5, **{field: value}) if field in ("hidden", "layers") else TrainConfig(**{field: value})
+    is_model = field in ("hidden", "layers")
+    config = ModelConfig(vocab_size=5, **{field: value}) if is_model else TrainConfig(**{field: value})
     with pytest.raises(UserError, match=f"{field} must be a positive whole number"):
         config.validate()
 
@@ -165,7 +166,8 @@ def test_a_200_mb_text_loads_without_exhausting_memory(tmp_path):
     with open(path, "wb") as f:
         f.write(line * (200_000_000 // len(line)))
     size = path.stat().st_size
-    code = ("import resource, sys; import rnn_tui.engine.data as d; base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
+    code = ("import resource, sys; import rnn_tui.engine.data as d;"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss;"
             "c = d.Corpus.load(sys.argv[1]);"
             "print(len(c.train) + len(c.val), base * 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)")
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=240)

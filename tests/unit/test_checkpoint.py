@@ -5,9 +5,15 @@ import random
 import pytest
 import torch
 
-from rnn_tui.engine.checkpoint import (load_checkpoint, model_from_checkpoint, save_checkpoint, trainer_from_checkpoint,
-                                trainer_state)
-from rnn_tui.engine.data import Corpus, Vocab
+from rnn_tui.engine.checkpoint import (
+    STALE_SECONDS,
+    load_checkpoint,
+    model_from_checkpoint,
+    save_checkpoint,
+    trainer_from_checkpoint,
+    trainer_state,
+)
+from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.errors import UserError
 
 from .helpers import losses, tiny_trainer
@@ -130,3 +136,43 @@ def test_other_architecture_is_explained(small_text, tmp_path):
     data["model_config"]["cell"] = "gru"
     with pytest.raises(UserError, match="do not fit a gru model"):
         model_from_checkpoint(data)
+
+
+def test_the_set_lr_best_weights_and_setting_changes_survive_a_checkpoint(small_text, tmp_path):
+    trainer = tiny_trainer(small_text)
+    losses(trainer, 10)
+    trainer.evaluate()
+    trainer.set_lr(7e-4)
+    trainer.set_dropout(0.2)
+    losses(trainer, 5)
+    path = save_checkpoint(tmp_path / "run.pt", trainer_state(trainer))
+    resumed = trainer_from_checkpoint(load_checkpoint(path), trainer.corpus, "cpu")
+    assert resumed.train_config.lr == 7e-4 and resumed.model_config.dropout == 0.2
+    assert resumed.model.drop.p == 0.2
+    assert resumed.setting_changes == [(10, "lr", 7e-4), (10, "dropout", 0.2)]
+    assert resumed.best.step == 10 and resumed.best.val_loss == trainer.best.val_loss
+    assert all(torch.equal(resumed.best.weights[k], v) for k, v in trainer.best.weights.items())
+    assert resumed.val_points == trainer.val_points
+    assert resumed.train_step().lr == 7e-4
+
+
+def test_a_save_removes_what_killed_saves_left_behind(small_text, tmp_path):
+    trainer = tiny_trainer(small_text)
+    stale, fresh, other = (tmp_path / ".run.pt.abc123.tmp", tmp_path / ".run.pt.def456.tmp",
+                           tmp_path / ".other.pt.abc123.tmp")
+    for path in (stale, fresh, other):
+        path.write_bytes(b"half a checkpoint")
+    old = os.path.getmtime(stale) - STALE_SECONDS - 1
+    for path in (stale, other):
+        os.utime(path, (old, old))
+    save_checkpoint(tmp_path / "run.pt", trainer_state(trainer))
+    assert not stale.exists()  # a save of run.pt killed long ago
+    assert fresh.exists()  # maybe a save under way in another process
+    assert other.exists()  # not ours
+
+
+def test_a_checkpoint_of_another_format_version_says_so(tmp_path):
+    path = tmp_path / "old.pt"
+    torch.save({"format": "rnn-tui/1", "model": {}}, path)
+    with pytest.raises(UserError, match=r"another version of rnn-tui \(format rnn-tui/1\); this one reads rnn-tui/2"):
+        load_checkpoint(path)

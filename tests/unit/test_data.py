@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from rnn_tui.engine.data import Corpus, Streams, Vocab
-from rnn_tui.engine.texts import read_text
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.texts import read_text
 
 
 def test_vocab_is_sorted_unique_and_round_trips_any_unicode():

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.sampling import SampleSettings, Sampler, distribution
+from rnn_tui.engine.sampling import Sampler, SampleSettings, distribution
 
 from .helpers import tiny_trainer
 

@@ -7,6 +7,7 @@ import torch
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, SettingEvent, StepEvent, StopEvent
 from rnn_tui.engine.training import Control, Trainer
 
@@ -54,7 +55,11 @@ def test_state_is_carried_within_an_epoch_and_reset_at_its_start(small_text):
     trainer.step = len(trainer.train_streams)  # next step starts epoch 2
     captured = {}
     original = trainer.model.forward
-    trainer.model.forward = lambda x, state=None, **kw: (captured.setdefault("state", state), original(x, state, **kw))[1]
+    def forward(x, state=None, **kw):
+        captured.setdefault("state", state)
+        return original(x, state, **kw)
+
+    trainer.model.forward = forward
     trainer.train_step()
     assert captured["state"] is None
 
@@ -170,3 +175,35 @@ def test_bad_settings_are_refused():
         Trainer(ModelConfig(hidden=8, dropout=1.0), TrainConfig(), corpus, "cpu")
     with pytest.raises(UserError, match="too short"):
         Trainer(ModelConfig(hidden=8), TrainConfig(seq=100, batch=32), corpus, "cpu")
+
+
+def test_dropout_changes_live_and_is_reported(small_text):
+    trainer = tiny_trainer(small_text, layers=2)
+    losses(trainer, 3)
+    event = trainer.set_dropout(0.4)
+    assert event == SettingEvent(3, "dropout", 0.4) and trainer.setting_changes == [(3, "dropout", 0.4)]
+    assert trainer.model_config.dropout == 0.4 and trainer.model.drop.p == 0.4
+    torch.manual_seed(0)
+    x, _ = trainer.train_streams.get(0)
+    trainer.model.train()
+    dropped = trainer.model(x)[0]
+    trainer.model.eval()
+    assert not torch.equal(dropped, trainer.model(x)[0])  # the fused kernel drops between layers too
+    with pytest.raises(UserError, match="dropout must be in"):
+        trainer.set_dropout(1.0)
+
+
+def test_the_best_weights_are_kept_beside_the_latest(small_text):
+    trainer = tiny_trainer(small_text)
+    losses(trainer, 20)
+    good = trainer.evaluate()
+    before = trainer.snapshot()
+    assert (good.best_step, good.best_val) == (20, good.val_loss) and trainer.best.step == 20
+    with torch.no_grad():  # spoil the weights: the next evaluation is worse
+        for p in trainer.model.parameters():
+            p.add_(torch.randn_like(p))
+    losses(trainer, 1)
+    worse = trainer.evaluate()
+    assert worse.val_loss > good.val_loss and (worse.best_step, worse.best_val) == (20, good.val_loss)
+    assert all(torch.equal(trainer.best.weights[k], before[k]) for k in before)
+    assert not torch.equal(trainer.best.weights["head.weight"], trainer.model.head.weight.detach())

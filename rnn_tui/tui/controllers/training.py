@@ -18,8 +18,21 @@ from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overr
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import StopEvent
 from rnn_tui.engine.texts import is_builtin, text_name
-from rnn_tui.run.protocol import (Events, Failed, Pause, Ready, Reset, Resume, Save, Saved, SetDropout, SetLR,
-                                  Snapshot, StepOnce, TrainerHandle)
+from rnn_tui.run.protocol import (
+    Events,
+    Failed,
+    Pause,
+    Ready,
+    Reset,
+    Resume,
+    Save,
+    Saved,
+    SetDropout,
+    SetLR,
+    Snapshot,
+    StepOnce,
+    TrainerHandle,
+)
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.messages import TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen

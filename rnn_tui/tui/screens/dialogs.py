@@ -8,7 +8,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-
 DIALOG_CSS = """
 {screen} {{
     align: center middle;

@@ -9,8 +9,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
-from rnn_tui.run.spec import RunSpec
 from rnn_tui.engine.config import CELLS
+from rnn_tui.run.spec import RunSpec
 
 FIELDS = [  # (name, label, section)
     ("hidden", "hidden units", "model"),

@@ -100,7 +100,7 @@ class TrainingStatus(Vertical):
         table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
         table.add_row("train loss", _fmt(state.loss))
         val = state.val_loss
-        table.add_row("val loss", "–" if val is None else f"{val:.3f} nats · {val / LN2:.2f} bits")
+        table.add_row("val loss", "–" if val is None else f"{val:.3f} · {val / LN2:.2f} bits")
         best = "–" if state.best is None else f"{state.best[1]:.3f} at step {state.best[0]:,}"
         table.add_row("best val", Text(best + (" ◆ sampling" if best_weights else ""), no_wrap=True,
                                        overflow="ellipsis"))

@@ -1,0 +1,104 @@
+"""Fixed data for snapshot tests: a run, a sample and hidden states that no torch kernel computes.
+
+Every number is made with integer arithmetic and one IEEE division, so it is the same on every
+CPU (torch picks other kernels on AVX2 and AVX-512 machines, and its last bits differ). Values
+keep clear of the edges where a colour or a printed digit would change, which the perturbation
+test checks: the screen is the same when every value moves by 1e-6.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.events import EvalEvent, StartEvent, StepEvent
+from rnn_tui.engine.inspection import Inspection
+from rnn_tui.run.protocol import Command, Events, Message, Ready
+from rnn_tui.run.spec import RunSpec
+from rnn_tui.tui.messages import InspectionReady, SampleUpdate
+
+TEXT = 'def count(items):\n    """How many."""\n    total = 0\n    for item in items:\n        total += 1\n'
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+VOCAB = "".join(sorted(set(TEXT + LETTERS + "()[]{}_-+*/=<>!?#'\"")))
+SEED = "def count("
+STEPS, EVAL_EVERY, UNITS = 60, 10, 32
+SPEC = RunSpec("fixed.txt", ModelConfig(cell="lstm", vocab_size=len(VOCAB), hidden=UNITS, layers=2, embed=8),
+               TrainConfig(seq=24, batch=8, lr=1e-2, eval_every=EVAL_EVERY))
+
+
+def train_loss(step: int) -> float:
+    return 1.5 + 2.5 * 40 / (40 + step) + 0.0013
+
+
+def val_loss(step: int) -> float:
+    return 1.7 + 2.5 * 40 / (40 + step) + 0.0017
+
+
+class FixedTrainer:
+    """A TrainerHandle that reports a fixed run of `STEPS` steps, every float moved by `shift`."""
+
+    def __init__(self, shift: float = 0.0):
+        self.shift = shift
+        self.queue: list[Message] = []
+        self.commands: list[Command] = []
+
+    def start(self) -> None:
+        s = self.shift
+        start = StartEvent("fixed.txt", 12_000, len(VOCAB), 4.3567 + s, 3.2113 + s, 31_337, "cpu", 0)
+        self.queue.append(Ready(SPEC, start, VOCAB, steps_per_epoch=50))
+        events = []
+        for step in range(1, STEPS + 1):
+            events.append(StepEvent(step, step / 50, train_loss(step) + s, 0.5 + s, 1e-2, 19_200.0 + s, 0.01))
+            if step % EVAL_EVERY == 0:
+                best = min(range(EVAL_EVERY, step + 1, EVAL_EVERY), key=val_loss)
+                events.append(EvalEvent(step, step / 50, val_loss(step) + s, train_loss(step) + s,
+                                        val_loss(best) + s, best))
+        self.queue.append(Events(tuple(events)))
+
+    def receive(self, timeout: float = 0.1) -> list[Message]:
+        if not self.queue:
+            time.sleep(timeout)
+            return []
+        items, self.queue = self.queue, []
+        return items
+
+    def send(self, command: Command) -> None:
+        self.commands.append(command)
+
+    def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
+        pass
+
+
+def fixed_probs(shift: float = 0.0) -> np.ndarray:
+    weights = (np.arange(len(VOCAB)) * 7 % 13 + 1).astype(np.float64) ** 2
+    weights[VOCAB.index("i")] = 600  # a clear favourite
+    return weights / weights.sum() + shift
+
+
+def fixed_activations(length: int, units: int, phase: int, shift: float) -> np.ndarray:
+    """(T, units) values in (-1, 1): a saw-tooth per unit, each unit with its own amplitude, so the
+    variance order has no near-ties."""
+    t = np.arange(length)[:, None]
+    u = np.arange(units)[None, :]
+    pattern = ((t * 7 + u * 13 + phase) % 41 - 20) / 21  # in [-20/21, 20/21]
+    amplitude = (units - u) / units
+    return np.round(pattern * amplitude, 2) + 0.003 + shift  # 0.003: away from colour and print edges
+
+
+def fixed_inspection(shift: float = 0.0) -> Inspection:
+    text = SEED + TEXT[len(SEED):]
+    quantities = ("h", "c", "i", "f", "g", "o")
+    layers = [{q: fixed_activations(len(text), UNITS, 5 * layer + k, shift) for k, q in enumerate(quantities)}
+              for layer in range(2)]
+    surprisal = (np.arange(len(text)) % 9 + 1) / 4 + 0.0031 + shift
+    surprisal[0] = np.nan
+    return Inspection(text, layers, surprisal)
+
+
+def fixed_messages(shift: float = 0.0) -> list:
+    """What the sampler would post: the finished sample, then its hidden states."""
+    generated = TEXT[len(SEED):]
+    return [SampleUpdate(SEED, generated, fixed_probs(shift), STEPS, done=True),
+            InspectionReady(fixed_inspection(shift), STEPS)]
