@@ -23,7 +23,6 @@ from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler, SampleSettings
-from rnn_tui.engine.texts import default_text_path
 from rnn_tui.engine.training import Trainer
 
 
@@ -45,7 +44,7 @@ def chars_per_sec(trainer: Trainer, steps: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--text", default=str(default_text_path()))
+    parser.add_argument("--text", default="essay")
     args = parser.parse_args()
     results = []
     device = pick_device()

@@ -31,7 +31,9 @@ from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.events import StepEvent
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import SampledChar, Sampler, SampleSettings, distribution
-from rnn_tui.run.process import BackgroundTrainer, Ready, RunSpec, Snapshot
+from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.protocol import Events, Pause, Ready, Resume, Snapshot
+from rnn_tui.run.spec import RunSpec, spec_from_args
 
 WARM_STEPS = 100
 SAMPLER_THREADS = 1  # the app's load_engine sets this in the UI process
@@ -41,8 +43,6 @@ COLD, HOT = 0.05, 2.0
 
 def app_spec() -> RunSpec:
     """The run `rnn-tui` starts with no flags."""
-    from rnn_tui.tui.launch import spec_from_args
-
     return spec_from_args(build_parser().parse_args([]))
 
 
@@ -55,7 +55,7 @@ def run(options: Options) -> list[Result]:
             model = load(ready, snapshot)
             vocab = Vocab(ready.vocab)
             speed = speed_result(trainer, Sampler(model, vocab, seed=0), options)
-            trainer.pause()
+            trainer.send(Pause())
             return [speed, temperature_result(model, vocab, options)]
     finally:
         trainer.close()
@@ -80,7 +80,7 @@ def load(ready: Ready, snapshot: Snapshot) -> CharRNN:
 
 
 def steps_in(items: list[Any]) -> int:
-    return sum(isinstance(e, StepEvent) for batch in items if isinstance(batch, list) for e in batch)
+    return sum(isinstance(e, StepEvent) for batch in items if isinstance(batch, Events) for e in batch.events)
 
 
 def speed_result(trainer: BackgroundTrainer, sampler: Sampler, options: Options) -> Result:
@@ -91,9 +91,9 @@ def speed_result(trainer: BackgroundTrainer, sampler: Sampler, options: Options)
     def window(training: bool) -> tuple[list[float], int]:
         """Per-character latencies, and the trainer's steps reported meanwhile."""
         if training:
-            trainer.resume()
+            trainer.send(Resume())
         else:
-            trainer.pause()
+            trainer.send(Pause())
         settle(trainer, training)
         latencies = [timed(lambda: next(stream)) for _ in range(chars)]
         return latencies, steps_in(trainer.receive(0.0))

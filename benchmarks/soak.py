@@ -46,8 +46,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
-from rnn_tui.engine.texts import sample_texts_dir
-from rnn_tui.run.process import BackgroundTrainer, RunSpec
+from rnn_tui.engine.texts import sample_texts_dir, text_name
+from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 
@@ -230,7 +231,7 @@ def print_header(spec: RunSpec, steps: int, sample_every: int) -> None:
     print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
           f"os.cpu_count() = {os.cpu_count()}, load average {load_average()}")
     print(f"python {platform.python_version()}, torch {version('torch')}, textual {version('textual')}")
-    print(f"run: {Path(spec.text_path).name}, {model.cell} hidden {model.hidden} embed {model.embed}, "
+    print(f"run: {text_name(spec.text)}, {model.cell} hidden {model.hidden} embed {model.embed}, "
           f"batch {train.batch} x seq {train.seq}, eval every {train.eval_every}, {spec.threads} torch thread(s)")
     print(f"{steps:,} steps, sampled every {sample_every:,}, warm-up {WARMUP_FRACTION:.0%} of the run; "
           f"app at {SIZE[0]}x{SIZE[1]}; draw times are UI-thread CPU ms, median of {DRAW_CALLS}")

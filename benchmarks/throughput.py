@@ -15,7 +15,7 @@ from __future__ import annotations
 from benchmarks.common import Options, Result, engine_trainer, kilo, step_windows, torch_threads
 from benchmarks.reference import ReferenceLoop
 from benchmarks.timing import cpus, median, paired_ratio, walls
-from rnn_tui.engine.texts import default_text_path, read_text
+from rnn_tui.engine.texts import load_text
 
 CELLS = ("lstm", "gru", "elman")
 SIZES = ((1, 128), (2, 256))  # (layers, hidden)
@@ -32,7 +32,7 @@ def run(options: Options) -> list[Result]:
 def compare(cell: str, layers: int, hidden: int, threads: int, options: Options) -> Result:
     with torch_threads(threads):
         engine = engine_trainer(cell, hidden, layers, EMBED, SEQ, BATCH)
-        reference = ReferenceLoop(read_text(default_text_path()), cell, hidden, layers, EMBED, SEQ, BATCH)
+        reference = ReferenceLoop(load_text("essay"), cell, hidden, layers, EMBED, SEQ, BATCH)
         spans = step_windows({"engine": engine.train_step, "reference": reference.step}, options)
     engine_s, plain_s = walls(spans["engine"]), walls(spans["reference"])
     ratio = paired_ratio(plain_s, engine_s)  # engine chars/s over plain chars/s

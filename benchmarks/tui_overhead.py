@@ -57,9 +57,10 @@ from textual.timer import Timer
 
 from rnn_tui.cli import build_parser
 from rnn_tui.engine.events import Event, StepEvent
-from rnn_tui.run.process import BackgroundTrainer, RunSpec
+from rnn_tui.engine.texts import text_name
+from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.spec import RunSpec, build_trainer, spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
-from rnn_tui.tui.launch import spec_from_args
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 
 SIZE = (120, 40)
@@ -236,11 +237,10 @@ def headless_child(spec: RunSpec, warmup: float, seconds: float, result: Connect
     """The training process of a headless run: set up as the app's training process is, minus the queues."""
     import torch
 
-    from rnn_tui.engine.data import Corpus
-    from rnn_tui.engine.training import Control, Trainer
+    from rnn_tui.engine.training import Control
 
     torch.set_num_threads(spec.threads)
-    trainer = Trainer(spec.model, spec.train, Corpus.load(spec.text_path), spec.device)
+    trainer = build_trainer(spec)
     gc.collect()
     gc.freeze()
     control = Control()
@@ -288,7 +288,7 @@ def print_header(spec: RunSpec, args: argparse.Namespace) -> None:
     print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
           f"os.cpu_count() = {os.cpu_count()}, load average {load_average()}")
     print(f"python {platform.python_version()}, torch {version('torch')}, textual {version('textual')}")
-    print(f"run: {Path(spec.text_path).name}, {model.cell} hidden {model.hidden} embed {model.embed}, "
+    print(f"run: {text_name(spec.text)}, {model.cell} hidden {model.hidden} embed {model.embed}, "
           f"batch {train.batch} x seq {train.seq} = {chars_per_step(spec)} chars/step, eval every {train.eval_every}")
     print(f"torch threads: app training process {spec.threads}, app UI process 1 (set by the app), "
           f"headless B1 {spec.threads}, B2 {FASTEST_THREADS}")

@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.events import EvalEvent, StartEvent, StepEvent
 from rnn_tui.engine.inspection import Inspection
@@ -33,7 +34,8 @@ def train_loss(step: int) -> float:
 
 
 def val_loss(step: int) -> float:
-    return 1.7 + 2.5 * 40 / (40 + step) + 0.0017
+    """Falls until step 30, then rises: the coach says the run overfits."""
+    return 1.7 + 2.5 * 40 / (40 + step) + max(0, step - 30) / 40 + 0.0017
 
 
 class FixedTrainer:
@@ -52,9 +54,10 @@ class FixedTrainer:
         for step in range(1, STEPS + 1):
             events.append(StepEvent(step, step / 50, train_loss(step) + s, 0.5 + s, 1e-2, 19_200.0 + s, 0.01))
             if step % EVAL_EVERY == 0:
-                best = min(range(EVAL_EVERY, step + 1, EVAL_EVERY), key=val_loss)
+                points = [(k, val_loss(k) + s) for k in range(EVAL_EVERY, step + 1, EVAL_EVERY)]
+                best = min(points, key=lambda point: point[1])
                 events.append(EvalEvent(step, step / 50, val_loss(step) + s, train_loss(step) + s,
-                                        val_loss(best) + s, best))
+                                        best[1], best[0], advise(points, dropout=0.0)))
         self.queue.append(Events(tuple(events)))
 
     def receive(self, timeout: float = 0.1) -> list[Message]:

@@ -58,3 +58,16 @@ async def test_resizing_to_a_tiny_terminal_and_back_keeps_working(text_path, tmp
         assert not app.has_class("-compact")
         assert f"{app.state.step:,}" in shown(app.query_one("#status-table"))
         await app.action_quit()
+
+
+async def test_the_palettes_screenshot_saves_where_the_user_is(text_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        app.deliver_screenshot()  # what the palette's "Screenshot" command calls
+        await wait_for(pilot, lambda: any("screenshot" in text.lower() for _, text in app.notices), what="the notice")
+        (saved,) = tmp_path.glob("*.svg")
+        assert "<svg" in saved.read_text()[:500]
+        assert app.notices[-1][0] == "information" and str(saved.name) in app.notices[-1][1]
+        await app.action_quit()

@@ -5,8 +5,8 @@ import pytest
 
 from rnn_tui.tui.app import PlaygroundApp
 
-from .conftest import wait_for
-from .fixed_run import SPEC, STEPS, FixedTrainer, fixed_messages
+from .conftest import shown, wait_for
+from .fixed_run import SPEC, STEPS, FixedTrainer, fixed_messages, val_loss
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -46,3 +46,19 @@ async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
             screens.append(app.export_screenshot())
             await app.action_quit()
     assert screens[0] == screens[1] == screens[2]
+
+
+async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
+    app = fixed_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "coach" in shown(app.query_one("#status-table")), what="the coach's line")
+        text = " ".join(shown(app.query_one("#status-table")).split())
+        advice = "overfitting since step 30: val 0.32 above its best; try dropout 0.2 or a larger text"
+        assert advice in text
+        (toast,) = [notice for notice in app.notices if "overfitting" in notice[1]]  # once, when it began
+        assert toast == ("warning", advice.replace("0.32", "0.18"))
+        await pilot.resize_terminal(80, 24)  # a narrow status keeps the headline
+        await wait_for(pilot, lambda: "dropout 0.2" not in shown(app.query_one("#status-table")), what="the headline")
+        assert "overfitting since step 30" in " ".join(shown(app.query_one("#status-table")).split())
+        assert app.state.best == (30, pytest.approx(val_loss(30)))
+        await app.action_quit()

@@ -207,3 +207,15 @@ def test_the_best_weights_are_kept_beside_the_latest(small_text):
     assert worse.val_loss > good.val_loss and (worse.best_step, worse.best_val) == (20, good.val_loss)
     assert all(torch.equal(trainer.best.weights[k], before[k]) for k in before)
     assert not torch.equal(trainer.best.weights["head.weight"], trainer.model.head.weight.detach())
+
+
+def test_a_small_text_overfits_and_the_coach_says_so(small_text):
+    trainer = tiny_trainer(small_text[:3000], seq=16, batch=4, eval_every=25)
+    events = []
+    for _ in range(40):
+        losses(trainer, 25)
+        events.append(trainer.evaluate())
+        if events[-1].advice:
+            break
+    assert events[-1].advice.startswith(f"overfitting since step {events[-1].best_step:,}: val ")
+    assert events[-1].val_loss > events[-1].best_val + 0.05 and events[-2].val_loss > events[-1].best_val + 0.05

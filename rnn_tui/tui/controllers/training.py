@@ -16,7 +16,7 @@ from textual.worker import get_current_worker
 
 from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.events import StopEvent
+from rnn_tui.engine.events import EvalEvent, Event, StopEvent
 from rnn_tui.engine.texts import is_builtin, text_name
 from rnn_tui.run.protocol import (
     Events,
@@ -70,10 +70,7 @@ class TrainingController:
             match item:
                 case Events(events):
                     for event in events:
-                        state.on_event(event)
-                        if isinstance(event, StopEvent) and event.reason != "stopped":
-                            app.notify(event.message, severity="error" if event.reason == "diverged" else "information",
-                                       timeout=10)
+                        self._apply(event)
                 case Ready():
                     state.on_ready(item)
                     app.run_ready(item)
@@ -83,6 +80,16 @@ class TrainingController:
                     app.notify(f"saved {path} at step {step:,}", title="checkpoint")
                 case Failed(message):
                     app.notify(message, severity="error", timeout=8)
+
+    def _apply(self, event: Event) -> None:
+        """An engine event into the state; the ones a person should not miss also as a toast."""
+        advice_before = self.state.advice
+        self.state.on_event(event)
+        match event:
+            case StopEvent(reason=reason, message=message) if reason != "stopped":
+                self.app.notify(message, severity="error" if reason == "diverged" else "information", timeout=10)
+            case EvalEvent(advice=advice) if advice and not _same_kind(advice, advice_before):
+                self.app.notify(advice, title="coach", severity="warning", timeout=12)
 
     # ---- running ----
 
@@ -183,6 +190,11 @@ class TrainingController:
         self.closing = True
         autosave = self.checkpoint_path if self.state.elapsed > self.autosave_after else None
         await asyncio.to_thread(self.handle.close, autosave)
+
+
+def _same_kind(advice: str, before: str | None) -> bool:
+    """Overfitting after overfitting is no news; overfitting after a plateau (or nothing) is."""
+    return before is not None and advice.split()[0] == before.split()[0]
 
 
 def parse_settings(values: dict[str, str], spec: RunSpec) -> tuple[ModelConfig, TrainConfig]:

@@ -14,6 +14,7 @@ from rnn_tui.tui.state import RunState
 
 LN2 = math.log(2)
 REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
+NARROW = 40  # columns (inside the border and padding) below which the coach's advice shows only its headline
 
 
 def _fmt(value: float | None, spec: str = ".3f") -> str:
@@ -64,6 +65,9 @@ class TrainingStatus(Vertical):
         self.show()
         self.set_interval(REFRESH_SECONDS, self.show_if_changed)
 
+    def on_resize(self) -> None:
+        self.show()  # the coach's line depends on the width
+
     def show_if_changed(self) -> None:
         if self.state.version != self._shown_version:
             self.show()
@@ -71,7 +75,7 @@ class TrainingStatus(Vertical):
     def show(self) -> None:
         state = self.state
         self._shown_version = state.version
-        table = self.render_table(state, self.sampling_best)
+        table = self.render_table(state, self.sampling_best, narrow=self.size.width < NARROW)
         self.table.update(table, layout=table.row_count != self._rows)  # a layout pass only when rows change
         self._rows = table.row_count
         bar = self.bar
@@ -81,7 +85,7 @@ class TrainingStatus(Vertical):
             bar.update(progress=progress)
 
     @staticmethod
-    def render_table(state: RunState, best_weights: bool = False) -> Table:
+    def render_table(state: RunState, best_weights: bool = False, narrow: bool = False) -> Table:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True, min_width=10)
         table.add_column(overflow="fold")
@@ -95,8 +99,8 @@ class TrainingStatus(Vertical):
         else:
             mode = Text("● training", style="bold green")
         table.add_row("", mode)
-        if state.advice:
-            table.add_row("coach", Text(state.advice, style="yellow"))
+        if state.advice:  # a narrow panel keeps the headline; the app also shows the whole line as a toast
+            table.add_row("coach", Text(state.advice.partition(":")[0] if narrow else state.advice, style="yellow"))
         table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
         table.add_row("train loss", _fmt(state.loss))
         val = state.val_loss
