@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.events import Event, StepEvent
-from rnn_tui.run.process import ready_message, snapshot_message
+from rnn_tui.run.process import best_snapshot_message, ready_message, snapshot_message
 from rnn_tui.run.protocol import Command, Events, Message, Save, Saved, SetDropout, SetLR, StepOnce
 from rnn_tui.run.spec import RunSpec, build_trainer
 
@@ -40,13 +40,13 @@ class ScriptedTrainer:
                           if isinstance(event, StepEvent) else event)
             if trainer.step % trainer.train_config.eval_every == 0:
                 events.append(trainer.evaluate())
-        self.queue += [Events(tuple(events)), snapshot_message(trainer)]
+        self.queue += [Events(tuple(events)), snapshot_message(trainer), best_snapshot_message(trainer)]
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
         if not self.queue:
             time.sleep(timeout)
             return []
-        items, self.queue = self.queue, []
+        items, self.queue = [item for item in self.queue if item is not None], []
         return items
 
     def send(self, command: Command) -> None:

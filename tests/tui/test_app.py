@@ -232,3 +232,21 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
         await pilot.click("#yes")
         (command,) = app.training.handle.commands
         assert isinstance(command, Reset) and command.spec.model.hidden == 48
+
+
+async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, eval_every=15), tmp_path, steps=40)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        sampling = app.sampling
+        assert sampling.latest.step == 40 and sampling.best.step in (15, 30) and sampling.weights is sampling.latest
+        await pilot.press("b")
+        assert sampling.weights is sampling.best and "◆ sampling" in status_text(app)
+        best = await sample_with_seed(pilot, app, "# ")
+        assert app.last_sample.step == sampling.best.step
+        await wait_for(pilot, lambda: "best weights, step" in shown(app.query_one("#sample-note")), what="the note")
+        await pilot.press("b")
+        assert sampling.weights is sampling.latest
+        latest = await sample_with_seed(pilot, app, "# ")
+        assert app.last_sample.step == 40 and latest != best  # other weights, same seed and sampler seed
+        await app.action_quit()

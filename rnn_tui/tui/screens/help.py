@@ -16,33 +16,36 @@ from rnn_tui.tui.screens.dialogs import DIALOG_CSS
 PANELS = """\
 # rnn-tui
 
-A character-level recurrent network learns the text on the right of the status panel,
+A character-level recurrent network learns a text (named on the status panel's last row),
 one character at a time: given the characters so far, it predicts the next one.
 
 ## Panels
 
 - **Training**: step, epoch (passes over the text), the training loss (smoothed), the
-  validation loss on the held-out last 10% of the text in nats and bits per character,
-  speed and elapsed time.
+  validation loss on the held-out last 10% of the text in nats and bits per character, the
+  best validation loss so far, speed, elapsed time, the learning rate and dropout. The
+  coach's line appears when validation turns up (overfitting) or stops improving (a plateau).
 - **Loss plot**: the red line is a uniform guess (ln V for V characters); the orange line
   is the unigram entropy, the best a model can do knowing only how common each character
-  is. Below orange, the network is using context. Magenta lines mark learning-rate changes.
+  is. Below orange, the network is using context. Magenta lines mark learning-rate changes,
+  yellow lines dropout changes.
 - **Sampling**: type a seed and press Enter; the model reads it, then writes. Temperature
   divides the logits before the softmax: low is safe and repetitive, high is varied and
-  wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest.
-  Beside it: the likeliest next characters and their probabilities.
+  wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest
+  (empty or 0: off). `b` samples from the weights of the best validation loss instead of the
+  latest. Beside it: the likeliest next characters and their probabilities.
 - **Hidden state**: one column per character of the last sample, one row per unit (most
   variable first), blue for negative, red for positive. Pick a layer and a quantity (h; for
   LSTM also c and the gates i f g o; for GRU r z n). Focus it and use the arrow keys: left
   and right move along the text, up and down pick a unit; the line below colours the text by
   the picked unit.
 - **Settings** tab: the cell and sizes. Changing the model resets it; the learning rate
-  changes live.
+  and dropout change live.
 
 ## Keys
 
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
-· `g` greedy · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
+· `g` greedy · `b` best or latest weights · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
 `ctrl+q` quit
 """
 
