@@ -84,6 +84,13 @@ def is_builtin(text: str) -> bool:
     return text in BUILTIN_TEXTS and not Path(text).exists()
 
 
+def check_text(text: str) -> None:
+    """Refuse a text that cannot be read, cheaply: a built-in name is known good (the python text
+    takes half a second to assemble, which a start-up should not wait for), a file is read."""
+    if not is_builtin(text):
+        load_text(text)
+
+
 def load_text(text: str) -> str:
     """The contents of a built-in text or a file; anything else is a one-line UserError."""
     if is_builtin(text):

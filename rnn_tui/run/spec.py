@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
-from rnn_tui.engine.texts import DEFAULT_TEXT, load_text
+from rnn_tui.engine.texts import DEFAULT_TEXT, check_text
 
 if TYPE_CHECKING:
     from rnn_tui.engine.training import Trainer
@@ -56,7 +56,7 @@ def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
 def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> RunSpec:
     """A checked RunSpec: a bad text or setting is a UserError here, before anything starts."""
     text = args.text or DEFAULT_TEXT
-    load_text(text)
+    check_text(text)
     model, train = configs_from_args(args)
     train.validate()
     replace(model, vocab_size=1).validate()  # the vocabulary comes from the text later

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
+import numpy as np
 from textual.message import Message
 
 from rnn_tui.run.protocol import Message as TrainerMessage
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.inspection import Inspection
 
 
 @dataclass
@@ -30,12 +34,12 @@ class SampleUpdate(Message):
 
     seed: str
     generated: str
-    probs: Any  # numpy (V,) or None
+    probs: np.ndarray | None  # (V,)
     step: int  # training step of the weights that wrote it
     done: bool = False
 
 
 @dataclass
 class InspectionReady(Message):
-    inspection: Any  # rnn_tui.engine.inspection.Inspection
+    inspection: Inspection
     step: int

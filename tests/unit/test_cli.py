@@ -63,7 +63,6 @@ def test_resume_continues_the_step_count(text_file, tmp_path, capsys):
 def test_train_without_text_uses_the_apps_default(monkeypatch):
     from rnn_tui.run.spec import spec_from_args
 
-    monkeypatch.setattr("rnn_tui.run.spec.load_text", lambda text: "checked")
     app_spec = spec_from_args(build_parser().parse_args([]))
     train_spec = spec_from_args(build_parser().parse_args(["train"]))
     assert app_spec.text == train_spec.text == "python"

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.tui.app import PlaygroundApp
     from rnn_tui.tui.live_sampling import LiveSampler
@@ -58,10 +61,10 @@ class SamplingController:
         self._send_weights()
         self.app.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
 
-    def _post_sample(self, seed: str, generated: str, probs: Any, step: int, done: bool) -> None:
+    def _post_sample(self, seed: str, generated: str, probs: np.ndarray | None, step: int, done: bool) -> None:
         self.app.post_message(SampleUpdate(seed, generated, probs, step, done))
 
-    def _post_inspection(self, inspection: Any, step: int) -> None:
+    def _post_inspection(self, inspection: Inspection, step: int) -> None:
         self.app.post_message(InspectionReady(inspection, step))
 
     # ---- weights ----

@@ -21,6 +21,7 @@ from rnn_tui.engine.texts import is_builtin, text_name
 from rnn_tui.run.protocol import (
     Events,
     Failed,
+    Message,
     Pause,
     Ready,
     Reset,
@@ -64,7 +65,7 @@ class TrainingController:
             if items:
                 self.app.post_message(TrainerMessages(items))
 
-    def receive(self, items: list[Any]) -> None:
+    def receive(self, items: list[Message]) -> None:
         app, state = self.app, self.state
         for item in items:
             match item:
