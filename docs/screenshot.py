@@ -1,4 +1,4 @@
-"""Save docs/screenshot.svg: the app on its defaults after about 40 seconds of training.
+"""Save docs/screenshot.svg: the app on its defaults (the python text) after about 40 seconds of training.
 
     python docs/screenshot.py
 """
@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rnn_tui.cli import build_parser
 from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
-from rnn_tui.tui.launch import spec_from_args
 
 OUT = Path(__file__).with_name("screenshot.svg")
 
