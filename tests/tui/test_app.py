@@ -254,3 +254,33 @@ async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
         latest = await sample_with_seed(pilot, app, "# ")
         assert app.last_sample.step == 40 and latest != best  # other weights, same seed and sampler seed
         await app.action_quit()
+
+
+async def test_top_k_zero_shows_as_off(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.sampling.settings is not None and app.state.ready is not None,
+                       what="the engine")
+        top_k = app.query_one("#top-k", Input)
+        assert top_k.value == "" and top_k.placeholder == "off"
+        top_k.focus()
+        await pilot.press("5", "enter")
+        assert app.sampling.settings.top_k == 5 and top_k.value == "5"
+        await pilot.press("backspace", "0", "enter")
+        assert app.sampling.settings.top_k == 0 and top_k.value == ""  # 0 is off, and shown as such
+        await app.action_quit()
+
+
+async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        app.training.switch_text("no-such-text")
+        assert app.notices[-1] == ("error", "no such file or built-in text: no-such-text")
+        app.training.switch_text("essay")
+        await pilot.pause(0.2)
+        assert app.training.handle.commands == []  # a question first
+        await pilot.click("#yes")
+        (command,) = app.training.handle.commands
+        assert isinstance(command, Reset) and command.spec.text == "essay" and command.spec.model.vocab_size == 0
+        await app.action_quit()

@@ -69,6 +69,12 @@ def test_train_without_text_uses_the_apps_default(monkeypatch):
     assert (app_spec.model, app_spec.train) == (train_spec.model, train_spec.train)
 
 
+def test_train_takes_a_builtin_text_by_name(tmp_path, capsys):
+    assert main(["train", "--text", "essay", *TINY, "--steps", "2", "--json", "--out", str(tmp_path / "e.pt")]) == 0
+    start = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert start["text"] == "essay" and start["chars"] > 30_000
+
+
 def test_presets_then_flags():
     args = build_parser().parse_args(["train", "--preset", "lecture", "--hidden", "64"])
     model, train = configs_from_args(args)
