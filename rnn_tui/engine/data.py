@@ -17,9 +17,9 @@ import numpy as np
 import torch
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.splits import val_size
 from rnn_tui.engine.texts import load_text, text_name
 
-VAL_FRACTION = 0.1
 _CHUNK = 1 << 20  # characters encoded at a time, to keep memory near the text's own size
 
 
@@ -98,7 +98,7 @@ class Corpus:
             raise UserError("the text is empty")
         vocab = vocab or Vocab.from_text(text)
         ids = vocab.encode_array(text)
-        cut = len(ids) - max(1, int(len(ids) * VAL_FRACTION))
+        cut = len(ids) - val_size(len(ids))
         if cut < 2 or len(ids) - cut < 2:
             raise UserError(f"{name} is too short to split into training and validation text ({len(ids)} characters)")
         return cls(vocab, ids[:cut], ids[cut:], name)

@@ -84,11 +84,12 @@ def is_builtin(text: str) -> bool:
     return text in BUILTIN_TEXTS and not Path(text).exists()
 
 
-def check_text(text: str) -> None:
-    """Refuse a text that cannot be read, cheaply: a built-in name is known good (the python text
-    takes half a second to assemble, which a start-up should not wait for), a file is read."""
-    if not is_builtin(text):
-        load_text(text)
+def text_length(text: str) -> int:
+    """Characters in a text, refusing one that cannot be read. Cheap for `python`, whose half a
+    second of assembly a start-up should not wait for: it has at least PYTHON_CORPUS_BYTES."""
+    if is_builtin(text) and text == "python":
+        return PYTHON_CORPUS_BYTES
+    return len(load_text(text))
 
 
 def load_text(text: str) -> str:

@@ -97,24 +97,25 @@ class BackgroundTrainer:
             q.close()
 
 
-def ready_message(trainer: Trainer, spec: RunSpec) -> Ready:
+def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:
     """Describe a freshly built (or resumed) Trainer: the settings in force are the trainer's own."""
     best = None if trainer.best is None else (trainer.best.step, trainer.best.val_loss)
     return Ready(
-        spec=replace(spec, model=trainer.model_config, train=trainer.train_config, checkpoint=None),
+        run=run, spec=replace(spec, model=trainer.model_config, train=trainer.train_config, checkpoint=None),
         start=trainer.start_event(), vocab=trainer.corpus.vocab.chars, steps_per_epoch=len(trainer.train_streams),
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
         setting_changes=list(trainer.setting_changes), best=best)
 
 
-def snapshot_message(trainer: Trainer) -> Snapshot:
-    return Snapshot(trainer.step, {k: v.numpy() for k, v in trainer.snapshot().items()})
+def snapshot_message(trainer: Trainer, run: int) -> Snapshot:
+    return Snapshot(run, trainer.step, {k: v.numpy() for k, v in trainer.snapshot().items()})
 
 
-def best_snapshot_message(trainer: Trainer) -> Snapshot | None:
+def best_snapshot_message(trainer: Trainer, run: int) -> Snapshot | None:
     best = trainer.best
-    return None if best is None else Snapshot(best.step, {k: v.numpy() for k, v in best.weights.items()}, best=True)
+    return None if best is None else Snapshot(run, best.step, {k: v.numpy() for k, v in best.weights.items()},
+                                               best=True)
 
 
 # ---- the child process ----
@@ -126,7 +127,7 @@ def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
     try:
         _Child(spec, commands, messages).run()
     except Exception as exc:  # reported as one line in the app instead of a traceback on its screen
-        messages.put(Failed(f"the training process failed: {type(exc).__name__}: {exc}"))
+        messages.put(Failed(-1, f"the training process failed: {type(exc).__name__}: {exc}"))
 
 
 class _Child:
@@ -139,6 +140,8 @@ class _Child:
         self.messages = messages
         self.control: Control | None = None
         self.next_spec: RunSpec | None = spec
+        self.next_run = 0
+        self.run_id = 0  # the run the messages sent now belong to
         self.quit = False
         self.autosave: str | None = None
         self.pending: list[Event] = []
@@ -156,6 +159,7 @@ class _Child:
         while not self.quit:
             with self.lock:
                 spec, self.next_spec = self.next_spec, None
+                self.run_id = self.next_run
                 self.control = Control(paused=spec.paused if spec is not None else True)
             if spec is not None:
                 new = self._build(spec)
@@ -167,12 +171,12 @@ class _Child:
                     gc.collect()
                     gc.freeze()  # torch's many small objects need not be walked by every collection
                 elif trainer is not None:  # a bad file or checkpoint loses nothing: go on with the old run
-                    self.messages.put(ready_message(trainer, built_from))
+                    self.messages.put(ready_message(trainer, built_from, self.run_id))
             if trainer is None:  # nothing could be built yet: wait for a new spec or quit
                 self.control.wait_for_turn(timeout=None)
                 continue
             self._send_snapshot(trainer)
-            if (best := best_snapshot_message(trainer)) is not None:
+            if (best := best_snapshot_message(trainer, self.run_id)) is not None:
                 self.messages.put(best)
             trainer.run(self._emit_for(trainer), self.control)
             self._flush()
@@ -185,9 +189,9 @@ class _Child:
         try:
             trainer = build_trainer(spec)
         except UserError as exc:
-            self.messages.put(Failed(str(exc)))
+            self.messages.put(Failed(self.run_id, str(exc)))
             return None
-        self.messages.put(ready_message(trainer, spec))
+        self.messages.put(ready_message(trainer, spec, self.run_id))
         return trainer
 
     def _emit_for(self, trainer: Trainer) -> Callable[[Event], None]:
@@ -200,18 +204,18 @@ class _Child:
             if isinstance(event, StepEvent) and (paused or now - self.last_snapshot > SNAPSHOT_SECONDS):
                 self._send_snapshot(trainer)
             if isinstance(event, EvalEvent) and event.best_step == event.step:
-                self.messages.put(best_snapshot_message(trainer))
+                self.messages.put(best_snapshot_message(trainer, self.run_id))
 
         return emit
 
     def _flush(self) -> None:
         if self.pending:
-            self.messages.put(Events(tuple(self.pending)))
+            self.messages.put(Events(self.run_id, tuple(self.pending)))
             self.pending.clear()
         self.last_flush = time.monotonic()
 
     def _send_snapshot(self, trainer: Trainer) -> None:
-        self.messages.put(snapshot_message(trainer))
+        self.messages.put(snapshot_message(trainer, self.run_id))
         self.last_snapshot = time.monotonic()
 
     def _save(self, trainer: Trainer, path: str) -> None:
@@ -220,9 +224,9 @@ class _Child:
         try:
             save_checkpoint(path, trainer_state(trainer))
         except UserError as exc:
-            self.messages.put(Failed(str(exc)))
+            self.messages.put(Failed(self.run_id, str(exc)))
         else:
-            self.messages.put(Saved(path, trainer.step))
+            self.messages.put(Saved(self.run_id, path, trainer.step))
 
     def _read_commands(self) -> None:
         while not self.quit:
@@ -234,7 +238,7 @@ class _Child:
                 try:
                     self._dispatch(command)
                 except UserError as exc:  # the app checks settings first; a bad one still loses nothing
-                    self.messages.put(Failed(str(exc)))
+                    self.messages.put(Failed(self.run_id, str(exc)))
 
     def _dispatch(self, command: Command) -> None:
         control = self.control
@@ -251,8 +255,8 @@ class _Child:
                 control.set_dropout(dropout)
             case Save(path):
                 control.call_soon(lambda trainer: self._save(trainer, path))
-            case Reset(spec):
-                self.next_spec = spec
+            case Reset(spec, run):
+                self.next_spec, self.next_run = spec, run
                 control.stop()
             case Quit(autosave):
                 self.quit, self.autosave = True, autosave

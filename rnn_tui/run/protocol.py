@@ -1,5 +1,10 @@
 """The typed protocol between the app and the training process: one frozen dataclass per
-command (down) and per message (up), dispatched with `match` on each side. No torch here."""
+command (down) and per message (up), dispatched with `match` on each side. No torch here.
+
+Runs are numbered by the app: `Reset` carries the number of the run it asks for, and every
+message up names the run it belongs to, so the app can drop what an earlier run sent after
+it asked for a new one. A failed rebuild goes on with the old model under the new number.
+"""
 
 from __future__ import annotations
 
@@ -49,6 +54,7 @@ class Reset:
     """Build a new run (a new model, text or checkpoint); the old one is dropped."""
 
     spec: RunSpec
+    run: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ Command = Pause | Resume | StepOnce | SetLR | SetDropout | Save | Reset | Quit
 class Ready:
     """A run was built (or rebuilt after a failure); everything the app shows about it starts here."""
 
+    run: int
     spec: RunSpec  # as built: the settings in force, filled in from the text or checkpoint
     start: StartEvent
     vocab: str
@@ -77,6 +84,7 @@ class Ready:
 
 @dataclass(frozen=True)
 class Events:
+    run: int
     events: tuple[Event, ...]
 
 
@@ -84,6 +92,7 @@ class Events:
 class Snapshot:
     """Weights for the sampler: the latest, or the best on validation so far."""
 
+    run: int
     step: int
     weights: dict[str, np.ndarray]  # numpy arrays: picklable by value, no shared-memory handles
     best: bool = False
@@ -91,12 +100,14 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class Saved:
+    run: int
     path: str
     step: int
 
 
 @dataclass(frozen=True)
 class Failed:
+    run: int
     message: str
 
 

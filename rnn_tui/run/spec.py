@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
-from rnn_tui.engine.texts import DEFAULT_TEXT, check_text
+from rnn_tui.engine.splits import check_fits
+from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
 
 if TYPE_CHECKING:
     from rnn_tui.engine.training import Trainer
@@ -56,9 +57,11 @@ def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
 def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> RunSpec:
     """A checked RunSpec: a bad text or setting is a UserError here, before anything starts."""
     text = args.text or DEFAULT_TEXT
-    check_text(text)
+    chars = text_length(text)
     model, train = configs_from_args(args)
     train.validate()
+    if not checkpoint:  # a checkpoint brings its own batch and sequence length
+        check_fits(chars, train.batch, train.seq, text_name(text))
     replace(model, vocab_size=1).validate()  # the vocabulary comes from the text later
     return RunSpec(text=text, model=model, train=train, checkpoint=checkpoint, device=args.device,
                    threads=getattr(args, "threads", None) or 1, paused=getattr(args, "paused", False))

@@ -18,7 +18,7 @@ from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
-from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate, TrainerMessages
+from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SamplerFailed, SampleUpdate, TrainerMessages
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
@@ -59,6 +59,7 @@ class PlaygroundApp(App):
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause)
         self.last_sample: SampleUpdate | None = None
         self.last_inspection: InspectionReady | None = None
+        self.sampler_failure: str | None = None  # the last failure shown, so a repeat is not shown again
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
 
     # ---- layout ----
@@ -117,7 +118,7 @@ class PlaygroundApp(App):
     def run_ready(self, ready: Ready) -> None:
         """A run was built: the settings form and the sampler follow it."""
         self.settings_panel.show(ready.spec, ready.start.parameters)
-        self.sampling.new_run()
+        self.sampling.run_ready(len(ready.vocab))
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
@@ -126,20 +127,31 @@ class PlaygroundApp(App):
         self.sampler_panel.show_message("waiting for the first weights…")
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
 
+    def current(self, run: int) -> bool:
+        """Whether something the sampler made belongs to the run on screen (and the app is not closing)."""
+        return run == self.training.run and not self.training.closing
+
     def on_sample_update(self, message: SampleUpdate) -> None:
-        if self.training.closing:
+        if not self.current(message.run):
             return
         self.last_sample = message
+        self.sampler_failure = None
         self.sampler_panel.show_sample(message.seed, message.generated, message.step, message.done,
                                        best=self.sampling.use_best and self.sampling.best is not None)
-        if self.state.ready is not None:
-            self.distribution.show(message.probs, self.state.ready.vocab)
+        self.distribution.show(message.probs, message.vocab)
 
     def on_inspection_ready(self, message: InspectionReady) -> None:
-        if self.training.closing:
+        if not self.current(message.run):
             return
         self.last_inspection = message
         self.hidden_view.set_inspection(message.inspection)
+
+    def on_sampler_failed(self, message: SamplerFailed) -> None:
+        if not self.current(message.run) or message.error == self.sampler_failure:
+            return
+        self.sampler_failure = message.error
+        self.sampler_panel.show_message(f"sampling failed, trying again: {message.error}")
+        self.notify(f"sampling failed: {message.error}", severity="error", timeout=8)
 
     # ---- sampling controls ----
 

@@ -28,4 +28,4 @@ def launch(args: argparse.Namespace) -> int:
         app.run()
     finally:
         trainer.close()
-    return 0
+    return app.return_code or 0  # Textual sets 1 when the app crashed

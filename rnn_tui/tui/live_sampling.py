@@ -3,6 +3,8 @@
 Each sample starts from the seed with the freshest snapshot, streams its characters at a
 readable pace, and is then inspected (hidden states per character) for the heatmap.
 Settings are read before every character, so a temperature change shows on the next one.
+Every message it posts names the run its weights came from, so the app can drop what an
+earlier run's model wrote; a sample that fails is reported and the loop goes on.
 """
 
 from __future__ import annotations
@@ -10,39 +12,56 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
+from textual.message import Message
 
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.sampling import SampleSettings
+from rnn_tui.tui.messages import InspectionReady, SamplerFailed, SampleUpdate
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
 POST_EVERY = 0.1  # the text on screen grows ten times a second
+RETRY_SECONDS = 2.0  # after a failed sample, unless new weights or settings come first
+
+
+@dataclass(frozen=True)
+class Weights:
+    run: int  # the run they belong to (TrainingController.run)
+    config: ModelConfig
+    vocab: str
+    tensors: dict[str, np.ndarray]
+    step: int
 
 
 class LiveSampler:
-    def __init__(self, settings: SampleSettings, on_update: Callable[..., None], on_inspection: Callable[..., None],
-                 seed: int | None = None, pause: float = 1.5, length: int = SAMPLE_CHARS,
-                 pace: float | None = CHARS_PER_SECOND):
+    def __init__(self, settings: SampleSettings, post: Callable[[Message], None], seed: int | None = None,
+                 pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND):
         self.settings = settings
-        self.on_update = on_update
-        self.on_inspection = on_inspection
+        self.post = post
         self.seed = seed
         self.pause = pause
         self.length = length
         self.pace = pace
         self.seed_text = ""
-        self._weights: tuple[ModelConfig, str, dict[str, np.ndarray], int] | None = None
-        self._interrupt = threading.Event()  # a new seed or a stop: end the current sample or pause
+        self._weights: Weights | None = None
+        self._interrupt = threading.Event()  # new weights of another run, a new seed, a stop: start over
         self.stopped = threading.Event()
 
-    def set_weights(self, config: ModelConfig, vocab: str, weights: dict[str, np.ndarray], step: int) -> None:
-        self._weights = (config, vocab, weights, step)  # picked up by the next sample
+    def set_weights(self, weights: Weights | None) -> None:
+        """Newer weights of the same run are picked up by the next sample; another run's at once."""
+        previous, self._weights = self._weights, weights
+        if weights is None or previous is None or previous.run != weights.run:
+            self._interrupt.set()
 
     def set_seed_text(self, text: str) -> None:
         self.seed_text = text
+        self._interrupt.set()
+
+    def restart(self) -> None:
+        """Start a new sample now (after a change of settings)."""
         self._interrupt.set()
 
     def stop(self) -> None:
@@ -50,6 +69,20 @@ class LiveSampler:
         self._interrupt.set()
 
     def run(self) -> None:
+        while not self.stopped.is_set():
+            weights = self._weights
+            if weights is None:
+                self._interrupt.wait(0.1)
+                self._interrupt.clear()
+                continue
+            self._interrupt.clear()
+            try:
+                self._sample(weights)
+            except Exception as exc:  # reported, then tried again: the sampler never silently dies
+                self.post(SamplerFailed(weights.run, f"{type(exc).__name__}: {exc}"))
+                self._interrupt.wait(RETRY_SECONDS)
+
+    def _sample(self, weights: Weights) -> None:
         import torch
 
         from rnn_tui.engine.data import Vocab
@@ -57,41 +90,33 @@ class LiveSampler:
         from rnn_tui.engine.models import CharRNN
         from rnn_tui.engine.sampling import Sampler
 
-        model: Any = None
-        loaded: tuple | None = None
-        while not self.stopped.is_set():
-            if self._weights is None:
-                self.stopped.wait(0.1)
-                continue
-            self._interrupt.clear()
-            config, vocab_chars, weights, step = self._weights
-            if loaded is None or loaded[:2] != (config, vocab_chars):
-                model = CharRNN(config).eval()
-            model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()})
-            loaded = (config, vocab_chars)
-            vocab = Vocab(vocab_chars)
-            seed_text = self.seed_text
-            if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
-                seed_text = ""
-            sampler = Sampler(model, vocab, self.settings, seed=self.seed)  # shares self.settings with the UI
-            generated, last_post, started = [], 0.0, time.monotonic()
-            probs = None
-            for sampled in sampler.generate(seed_text, self.length):
-                if self._interrupt.is_set():
-                    break
-                generated.append(sampled.char)
-                probs = sampled.probs
-                now = time.monotonic()
-                if now - last_post > POST_EVERY:
-                    self.on_update(seed_text, "".join(generated), probs, step, False)
-                    last_post = now
-                if self.pace:
-                    delay = started + len(generated) / self.pace - time.monotonic()
-                    if delay > 0:
-                        time.sleep(delay)
-            else:
-                text = "".join(generated)
-                self.on_update(seed_text, text, probs, step, True)
-                inspection = inspect_text(model, vocab, (seed_text + text)[-self.length - 1:] or "\n")
-                self.on_inspection(inspection, step)
-                self._interrupt.wait(self.pause)  # time to read it, unless the seed changes
+        model = CharRNN(weights.config).eval()
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
+        vocab = Vocab(weights.vocab)
+        seed_text = self.seed_text
+        if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
+            seed_text = ""
+        sampler = Sampler(model, vocab, self.settings, seed=self.seed)  # shares self.settings with the UI
+        generated, last_post, started = [], 0.0, time.monotonic()
+        probs = None
+
+        def update(done: bool) -> SampleUpdate:
+            return SampleUpdate(weights.run, weights.vocab, seed_text, "".join(generated), probs, weights.step, done)
+
+        for sampled in sampler.generate(seed_text, self.length):
+            if self._interrupt.is_set():
+                return
+            generated.append(sampled.char)
+            probs = sampled.probs
+            now = time.monotonic()
+            if now - last_post > POST_EVERY:
+                self.post(update(done=False))
+                last_post = now
+            if self.pace:
+                delay = started + len(generated) / self.pace - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        self.post(update(done=True))
+        text = (seed_text + "".join(generated))[-self.length - 1:] or "\n"
+        self.post(InspectionReady(weights.run, inspect_text(model, vocab, text), weights.step))
+        self._interrupt.wait(self.pause)  # time to read it, unless the seed changes

@@ -32,6 +32,8 @@ class EngineLoaded(Message):
 class SampleUpdate(Message):
     """The sampler's text so far; `probs` is the distribution the newest character came from."""
 
+    run: int  # the run whose weights wrote it
+    vocab: str  # the characters `probs` is indexed by
     seed: str
     generated: str
     probs: np.ndarray | None  # (V,)
@@ -41,5 +43,14 @@ class SampleUpdate(Message):
 
 @dataclass
 class InspectionReady(Message):
+    run: int
     inspection: Inspection
     step: int
+
+
+@dataclass
+class SamplerFailed(Message):
+    """A sample failed; the sampler tries again with the next weights or settings."""
+
+    run: int
+    error: str

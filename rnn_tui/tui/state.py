@@ -19,6 +19,7 @@ class RunState:
     ready: Ready | None = None
     paused: bool = False
     finished: str | None = None  # why the last run ended by itself, if it did
+    failed: str | None = None  # why no run could be built, while there is none
     step: int = 0
     epoch: float = 0.0
     loss: float | None = None  # smoothed
@@ -34,7 +35,7 @@ class RunState:
     version: int = 0  # bumped on every change, so a widget redraws only when something changed
 
     def on_ready(self, ready: Ready) -> None:
-        self.ready, self.spec = ready, ready.spec
+        self.ready, self.spec, self.failed = ready, ready.spec, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
         self.chars_per_sec = self.advice = None
         self.elapsed, self.finished = 0.0, None
@@ -77,6 +78,11 @@ class RunState:
             case StopEvent(reason=reason, message=message) if reason != "stopped":
                 self.finished = message
                 self.paused = True
+
+    def on_failed(self, message: str) -> None:
+        if self.ready is None:  # nothing runs: say why instead of "starting..."
+            self.failed = message
+            self.version += 1
 
     def changes_of(self, name: str) -> list[int]:
         """Steps at which the setting `name` was changed, for the plot's marks."""

@@ -49,7 +49,7 @@ class FixedTrainer:
     def start(self) -> None:
         s = self.shift
         start = StartEvent("fixed.txt", 12_000, len(VOCAB), 4.3567 + s, 3.2113 + s, 31_337, "cpu", 0)
-        self.queue.append(Ready(SPEC, start, VOCAB, steps_per_epoch=50))
+        self.queue.append(Ready(0, SPEC, start, VOCAB, steps_per_epoch=50))
         events = []
         for step in range(1, STEPS + 1):
             events.append(StepEvent(step, step / 50, train_loss(step) + s, 0.5 + s, 1e-2, 19_200.0 + s, 0.01))
@@ -58,7 +58,7 @@ class FixedTrainer:
                 best = min(points, key=lambda point: point[1])
                 events.append(EvalEvent(step, step / 50, val_loss(step) + s, train_loss(step) + s,
                                         best[1], best[0], advise(points, dropout=0.0)))
-        self.queue.append(Events(tuple(events)))
+        self.queue.append(Events(0, tuple(events)))
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
         if not self.queue:
@@ -103,5 +103,5 @@ def fixed_inspection(shift: float = 0.0) -> Inspection:
 def fixed_messages(shift: float = 0.0) -> list:
     """What the sampler would post: the finished sample, then its hidden states."""
     generated = TEXT[len(SEED):]
-    return [SampleUpdate(SEED, generated, fixed_probs(shift), STEPS, done=True),
-            InspectionReady(fixed_inspection(shift), STEPS)]
+    return [SampleUpdate(0, VOCAB, SEED, generated, fixed_probs(shift), STEPS, done=True),
+            InspectionReady(0, fixed_inspection(shift), STEPS)]

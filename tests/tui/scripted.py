@@ -13,23 +13,27 @@ from dataclasses import replace
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.events import Event, StepEvent
 from rnn_tui.run.process import best_snapshot_message, ready_message, snapshot_message
-from rnn_tui.run.protocol import Command, Events, Message, Save, Saved, SetDropout, SetLR, StepOnce
+from rnn_tui.run.protocol import Command, Events, Message, Reset, Save, Saved, SetDropout, SetLR, StepOnce
 from rnn_tui.run.spec import RunSpec, build_trainer
 
 STEP_SECONDS = 0.01
 
 
 class ScriptedTrainer:
-    def __init__(self, spec: RunSpec, steps: int = 40):
-        self.spec, self.steps = spec, steps
+    def __init__(self, spec: RunSpec, steps: int = 40, rebuild: bool = False):
+        self.spec, self.steps, self.rebuild = spec, steps, rebuild  # rebuild: carry out Reset too
         self.queue: list[Message] = []
         self.commands: list[Command] = []
         self.closed = False
         self.trainer = None
+        self.run = 0
 
     def start(self) -> None:
-        self.trainer = build_trainer(replace(self.spec, device="cpu"))
-        self.queue.append(ready_message(self.trainer, self.spec))
+        self.build(self.spec)
+
+    def build(self, spec: RunSpec) -> None:
+        self.trainer = build_trainer(replace(spec, device="cpu"))
+        self.queue.append(ready_message(self.trainer, spec, self.run))
         self.advance(self.steps)
 
     def advance(self, steps: int) -> None:
@@ -40,7 +44,8 @@ class ScriptedTrainer:
                           if isinstance(event, StepEvent) else event)
             if trainer.step % trainer.train_config.eval_every == 0:
                 events.append(trainer.evaluate())
-        self.queue += [Events(tuple(events)), snapshot_message(trainer), best_snapshot_message(trainer)]
+        self.queue += [Events(self.run, tuple(events)), snapshot_message(trainer, self.run),
+                       best_snapshot_message(trainer, self.run)]
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
         if not self.queue:
@@ -60,10 +65,13 @@ class ScriptedTrainer:
                 self.emit(self.trainer.set_dropout(dropout))
             case Save(path):
                 save_checkpoint(path, trainer_state(self.trainer))
-                self.queue.append(Saved(path, self.trainer.step))
+                self.queue.append(Saved(self.run, path, self.trainer.step))
+            case Reset(spec, run) if self.rebuild:
+                self.run = run
+                self.build(spec)
 
     def emit(self, event: Event) -> None:
-        self.queue.append(Events((event,)))
+        self.queue.append(Events(self.run, (event,)))
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         self.closed = True

@@ -6,14 +6,11 @@ from __future__ import annotations
 import gc
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.protocol import Snapshot
-from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SampleUpdate
+from rnn_tui.tui.messages import EngineLoaded
 
 if TYPE_CHECKING:
-    from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.tui.app import PlaygroundApp
     from rnn_tui.tui.live_sampling import LiveSampler
@@ -56,21 +53,25 @@ class SamplingController:
 
         self.engine_loaded = True
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
-        self.sampler = LiveSampler(self.settings, self._post_sample, self._post_inspection, **self.options)
+        self.sampler = LiveSampler(self.settings, self.app.post_message, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
         self._send_weights()
         self.app.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
 
-    def _post_sample(self, seed: str, generated: str, probs: np.ndarray | None, step: int, done: bool) -> None:
-        self.app.post_message(SampleUpdate(seed, generated, probs, step, done))
-
-    def _post_inspection(self, inspection: Inspection, step: int) -> None:
-        self.app.post_message(InspectionReady(inspection, step))
-
     # ---- weights ----
 
     def new_run(self) -> None:
+        """A new run was asked for: nothing of the old one is sampled any more."""
         self.latest = self.best = None
+        self._send_weights()
+
+    def run_ready(self, vocab_size: int) -> None:
+        """The run's vocabulary is known: a top-k beyond it would be refused, so it is capped."""
+        if self.settings is not None and self.settings.top_k > vocab_size:
+            self.app.notify(f"top-k {self.settings.top_k} is more than the {vocab_size} characters of this text: "
+                            "set to off", severity="warning")
+            self.settings.top_k = 0
+            self.app.sampler_panel.show_top_k(0)
 
     def receive_weights(self, snapshot: Snapshot) -> None:
         if snapshot.best:
@@ -89,9 +90,16 @@ class SamplingController:
         self._send_weights()
 
     def _send_weights(self) -> None:
-        snapshot = self.weights
-        if self.sampler is not None and self.state.ready is not None and snapshot is not None:
-            self.sampler.set_weights(self.state.spec.model, self.state.ready.vocab, snapshot.weights, snapshot.step)
+        from rnn_tui.tui.live_sampling import Weights
+
+        snapshot, ready = self.weights, self.state.ready
+        if self.sampler is None:
+            return
+        if ready is None or snapshot is None:
+            self.sampler.set_weights(None)
+        else:
+            self.sampler.set_weights(Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights,
+                                             snapshot.step))
 
     # ---- settings ----
 

@@ -52,6 +52,7 @@ class TrainingController:
         self.checkpoint_path = checkpoint_path
         self.autosave_after = AUTOSAVE_AFTER
         self.closing = False
+        self.run = 0  # the run asked for last; what earlier runs still send is dropped
 
     def start(self) -> None:
         self.handle.start()
@@ -68,8 +69,10 @@ class TrainingController:
     def receive(self, items: list[Message]) -> None:
         app, state = self.app, self.state
         for item in items:
+            if isinstance(item, (Ready, Events, Snapshot)) and item.run != self.run:
+                continue  # sent by a run replaced since: its numbers and weights no longer apply
             match item:
-                case Events(events):
+                case Events(events=events):
                     for event in events:
                         self._apply(event)
                 case Ready():
@@ -77,9 +80,10 @@ class TrainingController:
                     app.run_ready(item)
                 case Snapshot():
                     app.sampling.receive_weights(item)
-                case Saved(path, step):
+                case Saved(path=path, step=step):
                     app.notify(f"saved {path} at step {step:,}", title="checkpoint")
-                case Failed(message):
+                case Failed(message=message):
+                    state.on_failed(message)
                     app.notify(message, severity="error", timeout=8)
 
     def _apply(self, event: Event) -> None:
@@ -116,9 +120,11 @@ class TrainingController:
 
     def restart(self, spec: RunSpec) -> None:
         """Have the training process build a new run (a new model, text or checkpoint)."""
+        self.run += 1
         self.state.ready = None
         self.state.version += 1
-        self.handle.send(Reset(replace(spec, paused=self.state.paused)))
+        self.app.sampling.new_run()
+        self.handle.send(Reset(replace(spec, paused=self.state.paused), self.run))
 
     def confirm_restart(self, spec: RunSpec, question: str) -> None:
         def answer(yes: bool | None) -> None:

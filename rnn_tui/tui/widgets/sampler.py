@@ -115,6 +115,9 @@ class SamplerPanel(Vertical):
         self.sample_text.update(text)
         self.sample_note.update(f"{'best' if best else 'latest'} weights, step {step:,}", layout=False)
 
+    def show_top_k(self, top_k: int) -> None:
+        self.query_one("#top-k", Input).value = str(top_k) if top_k else ""
+
     def show_message(self, message: str) -> None:
         self.sample_text.update(Text(message, style="italic dim"))
 

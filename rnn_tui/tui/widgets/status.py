@@ -53,7 +53,7 @@ class TrainingStatus(Vertical):
         self.state = state
         self.sampling_best = False  # set by the app: the sampler reads the best weights
         self._shown_version = -1
-        self._rows = 0
+        self._shape: tuple = ()
 
     def compose(self) -> ComposeResult:
         yield Static(id="status-table")
@@ -76,8 +76,9 @@ class TrainingStatus(Vertical):
         state = self.state
         self._shown_version = state.version
         table = self.render_table(state, self.sampling_best, narrow=self.size.width < NARROW)
-        self.table.update(table, layout=table.row_count != self._rows)  # a layout pass only when rows change
-        self._rows = table.row_count
+        shape = (table.row_count, state.advice, state.failed, state.finished, self.size.width)
+        self.table.update(table, layout=shape != self._shape)  # a layout pass only when the height may change
+        self._shape = shape
         bar = self.bar
         progress = state.progress
         bar.display = progress is not None
@@ -89,6 +90,9 @@ class TrainingStatus(Vertical):
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True, min_width=10)
         table.add_column(overflow="fold")
+        if state.ready is None and state.failed:
+            table.add_row("", Text("■ no run: " + state.failed, style="bold red"))
+            return table
         if state.ready is None:
             table.add_row("", Text("starting the training process…", style="italic"))
             return table
