@@ -36,7 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_flags(train)
     train.add_argument("--out", metavar="CKPT", default=DEFAULT_CHECKPOINT,
                        help=f"checkpoint written at the end and on Ctrl+C (default {DEFAULT_CHECKPOINT})")
-    train.add_argument("--resume", metavar="CKPT", help="continue the run saved in this checkpoint")
+    train.add_argument("--force", action="store_true", help="replace --out even when it holds another run")
+    train.add_argument("--resume", metavar="CKPT",
+                       help="continue the run saved in this checkpoint (on the text it was trained on, unless --text)")
     train.add_argument("--json", action="store_true", help="print one JSON object per event instead of a progress bar")
 
     sample = sub.add_parser("sample", help="generate text from a checkpoint, streaming")
@@ -94,11 +96,14 @@ def set_threads(threads: int | None) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+    from rnn_tui.engine.checkpoint import check_writable, other_run_at, save_checkpoint, trainer_state
     from rnn_tui.engine.training import Control
 
     set_threads(args.threads)
+    check_writable(args.out)
     trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), explicit_train_flags(args))
+    if not args.force and (other := other_run_at(args.out, trainer.run_id)):
+        raise UserError(f"{other}; choose another --out, or --force to replace it")
     control = Control()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop())

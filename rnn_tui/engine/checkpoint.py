@@ -23,6 +23,7 @@ from rnn_tui.engine.data import Corpus, Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.history import History
 from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.texts import TextId
 from rnn_tui.engine.training import BestWeights, Trainer
 
 STALE_SECONDS = 60.0
@@ -36,8 +37,11 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
             "format": FORMAT,
             "model_config": asdict(trainer.model_config),
             "train_config": asdict(trainer.train_config),
+            "run_id": trainer.run_id,
+            "seconds": trainer.seconds,
             "vocab": trainer.corpus.vocab.chars,
             "corpus_name": trainer.corpus.name,
+            "text": None if trainer.corpus.text_id is None else asdict(trainer.corpus.text_id),
             "model": {k: v.detach().cpu().clone() for k, v in trainer.model.state_dict().items()},
             "optimizer": _to_cpu(trainer.optimizer.state_dict()),
             "step": trainer.step,
@@ -115,10 +119,61 @@ def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.devi
                         f"this one reads {FORMAT}")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise UserError(f"{path} is not an rnn-tui checkpoint (expected format {FORMAT})")
-    missing = [k for k in ("model_config", "train_config", "vocab", "model", "step") if k not in data]
+    missing = [k for k in ("model_config", "train_config", "vocab", "model", "step", "run_id") if k not in data]
     if missing:
         raise UserError(f"{path} is an incomplete checkpoint: missing {', '.join(missing)}")
     return data
+
+
+def checkpoint_text(data: dict[str, Any]) -> TextId | None:
+    """The text a checkpointed run was trained on, as recorded."""
+    text = data.get("text")
+    return None if text is None else TextId(str(text["source"]), int(text["chars"]), str(text["sha256"]))
+
+
+def describe_run(data: dict[str, Any]) -> str:
+    """A checkpointed run in a few words: 'an LSTM on essay, step 1,400'."""
+    cell, text = data["model_config"]["cell"].upper(), data.get("corpus_name", "a text")
+    return f"{'an' if cell[0] in 'AEILMNORS' else 'a'} {cell} on {text}, step {int(data['step']):,}"
+
+
+def other_run_at(path: str | os.PathLike[str], run_id: str) -> str | None:
+    """Why saving run `run_id` to `path` would replace something else, or None when it would not:
+    the file is missing or holds an earlier save of the same run."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        data = load_checkpoint(path)
+    except UserError as exc:
+        return f"{path} is there and is not a checkpoint of this run ({exc})"
+    if data["run_id"] == run_id:
+        return None
+    return f"{path} holds another run ({describe_run(data)})"
+
+
+def free_path(path: str | os.PathLike[str], run_id: str) -> Path:
+    """`path`, or the first of NAME-1.pt, NAME-2.pt, ... that another run does not hold."""
+    path = Path(path)
+    candidate, k = path, 0
+    while other_run_at(candidate, run_id):
+        k += 1
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+    return candidate
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Refuse, before a run starts, a checkpoint path that no save could write."""
+    path = Path(path).absolute()
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise UserError(f"cannot save checkpoint {path}: {folder} is not a folder")
+    if path.is_dir():
+        raise UserError(f"cannot save checkpoint {path}: it is a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"cannot save checkpoint {path}: {folder} is not writable")
 
 
 def model_from_checkpoint(data: dict[str, Any]) -> tuple[CharRNN, Vocab]:
@@ -147,6 +202,8 @@ def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | 
     trainer.model.load_state_dict(model.state_dict())
     trainer.optimizer.load_state_dict(data["optimizer"])
     trainer.step = int(data["step"])
+    trainer.run_id = str(data["run_id"])
+    trainer.seconds = float(data["seconds"])
     if (best := data.get("best")) is not None:
         trainer.best = BestWeights(int(best["step"]), float(best["val_loss"]), best["model"])
     carried = data.get("carried_state")

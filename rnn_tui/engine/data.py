@@ -18,7 +18,7 @@ import torch
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import val_size
-from rnn_tui.engine.texts import load_text, text_name
+from rnn_tui.engine.texts import TextId, load_text, text_name
 
 _CHUNK = 1 << 20  # characters encoded at a time, to keep memory near the text's own size
 
@@ -91,9 +91,11 @@ class Corpus:
     train: np.ndarray
     val: np.ndarray
     name: str = "text"
+    text_id: TextId | None = None  # where it came from, for checkpoints; None for a text made in memory
 
     @classmethod
-    def from_text(cls, text: str, name: str = "text", vocab: Vocab | None = None) -> Corpus:
+    def from_text(cls, text: str, name: str = "text", vocab: Vocab | None = None,
+                  text_id: TextId | None = None) -> Corpus:
         if not text:
             raise UserError("the text is empty")
         vocab = vocab or Vocab.from_text(text)
@@ -101,12 +103,13 @@ class Corpus:
         cut = len(ids) - val_size(len(ids))
         if cut < 2 or len(ids) - cut < 2:
             raise UserError(f"{name} is too short to split into training and validation text ({len(ids)} characters)")
-        return cls(vocab, ids[:cut], ids[cut:], name)
+        return cls(vocab, ids[:cut], ids[cut:], name, text_id)
 
     @classmethod
     def load(cls, text: str | os.PathLike[str], vocab: Vocab | None = None) -> Corpus:
         """A built-in text by name (`python`, `essay`, ...) or a UTF-8 file."""
-        return cls.from_text(load_text(str(text)), name=text_name(str(text)), vocab=vocab)
+        content = load_text(str(text))
+        return cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content))
 
     def unigram_entropy(self) -> float:
         """Entropy in nats of the training text's character frequencies: the loss of a model that

@@ -23,6 +23,7 @@ class StartEvent:
     parameters: int
     device: str
     step: int  # 0 for a fresh run, more for a resumed one
+    seconds: float = 0.0  # training time before this start (a resumed run brings its own)
     kind: str = "start"
 
 

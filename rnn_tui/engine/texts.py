@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sysconfig
 import zlib
@@ -74,6 +75,21 @@ BUILTIN_TEXTS: dict[str, BuiltinText] = {t.name: t for t in (
 DEFAULT_TEXT = "python"
 
 
+@dataclass(frozen=True)
+class TextId:
+    """Which text a run learns, as a checkpoint records it: a built-in name or an absolute path,
+    with its size and a hash to tell whether it changed since."""
+
+    source: str
+    chars: int
+    sha256: str
+
+    @classmethod
+    def of(cls, text: str, content: str) -> TextId:
+        source = text if is_builtin(text) else str(Path(text).resolve())
+        return cls(source, len(content), hashlib.sha256(content.encode("utf-8")).hexdigest())
+
+
 def text_name(text: str) -> str:
     """How a text (a built-in name or a path) is named on screen."""
     return text if is_builtin(text) else Path(text).name
@@ -101,9 +117,22 @@ def load_text(text: str) -> str:
     return read_text(text)
 
 
+_HEAD = 1 << 16  # bytes a quick check reads
+
+
 def read_text(path: str | os.PathLike[str]) -> str:
     """Read a UTF-8 text file, refusing what is not one with a one-line reason."""
-    p = Path(path)
+    raw = _read(Path(path), whole=True)
+    return _decode(Path(path), raw, whole=True).removeprefix("\ufeff")
+
+
+def peek_text(path: str | os.PathLike[str]) -> None:
+    """The checks of read_text on the first 64 KB only: quick enough for the UI thread, before the
+    app asks whether to replace the run with one on this file."""
+    _decode(Path(path), _read(Path(path), whole=False), whole=False)
+
+
+def _read(p: Path, whole: bool) -> bytes:
     if not p.exists():
         raise UserError(f"no such file: {p}")
     if p.is_dir():
@@ -112,20 +141,26 @@ def read_text(path: str | os.PathLike[str]) -> str:
         size = p.stat().st_size
         if size > MAX_TEXT_BYTES:
             raise UserError(f"{p} is {size / 2**30:.1f} GiB; texts up to {MAX_TEXT_BYTES / 2**30:.0f} GiB are read")
-        raw = p.read_bytes()
+        with p.open("rb") as f:
+            raw = f.read() if whole else f.read(_HEAD)
     except PermissionError:
         raise UserError(f"permission denied reading {p}") from None
     except OSError as exc:
         raise UserError(f"cannot read {p}: {exc.strerror or exc}") from None
     if not raw:
         raise UserError(f"{p} is empty")
-    if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[: 1 << 16]:
+    if raw.startswith(_BINARY_SIGNATURES) or b"\x00" in raw[:_HEAD]:
         raise UserError(f"{p} looks like a binary file, not text")
+    return raw
+
+
+def _decode(p: Path, raw: bytes, whole: bool) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if not whole and exc.start >= len(raw) - 3:  # a character cut by the end of the head
+            return raw[: exc.start].decode("utf-8")
         raise UserError(
             f"{p} is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}); "
             "convert it, e.g. iconv -f latin1 -t utf-8"
         ) from None
-    return text.removeprefix("\ufeff")

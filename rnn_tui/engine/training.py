@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -125,6 +126,8 @@ class Trainer:
         self.optimizer = make_optimizer(self.model, train_config)
         self.train_streams = Streams(corpus.train, train_config.batch, train_config.seq, "training")
         self.val_streams = Streams(corpus.val, val_batch(len(corpus.val), train_config), train_config.seq, "validation")
+        self.run_id = uuid.uuid4().hex  # which run this is: a save never replaces another run's checkpoint
+        self.seconds = 0.0  # training time of the run, over every run() and every resume
         self.step = 0
         self.state: State | None = None  # carried from one batch to the next within an epoch
         self.train_history = History()
@@ -182,7 +185,8 @@ class Trainer:
     def start_event(self) -> StartEvent:
         corpus = self.corpus
         return StartEvent(corpus.name, len(corpus.train) + len(corpus.val), len(corpus.vocab), corpus.uniform_loss(),
-                          corpus.unigram_entropy(), self.model.num_parameters(), str(self.device), self.step)
+                          corpus.unigram_entropy(), self.model.num_parameters(), str(self.device), self.step,
+                          self.seconds)
 
     def train_step(self) -> StepEvent | StopEvent:
         k = self.step % len(self.train_streams)
@@ -277,7 +281,9 @@ class Trainer:
                 continue
             started = time.perf_counter()
             event = self.train_step()
-            self.run_minutes += (time.perf_counter() - started) / 60
+            spent = time.perf_counter() - started
+            self.run_minutes += spent / 60
+            self.seconds += spent
             emit(event)
             if isinstance(event, StopEvent):
                 return event

@@ -33,6 +33,7 @@ from rnn_tui.run.protocol import (
     Resume,
     Save,
     Saved,
+    SaveRefused,
     SetDropout,
     SetLR,
     Snapshot,
@@ -76,10 +77,10 @@ class BackgroundTrainer:
             pass
         return out
 
-    def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
-        """Ask the child to stop (saving first if asked), then make sure it is gone."""
+    def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:
+        """Ask the child to stop (saving first if asked), then make sure it is gone; the save it made."""
         if self.process.pid is None:
-            return
+            return None
         if self.process.is_alive():
             try:
                 self.send(Quit(autosave))
@@ -92,16 +93,19 @@ class BackgroundTrainer:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(0.5)
+        saved = [item for item in self.receive(timeout=0.2) if isinstance(item, Saved)] if autosave else []
         for q in (self.commands, self.messages):
             q.cancel_join_thread()
             q.close()
+        return saved[-1] if saved else None
 
 
 def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:
     """Describe a freshly built (or resumed) Trainer: the settings in force are the trainer's own."""
     best = None if trainer.best is None else (trainer.best.step, trainer.best.val_loss)
+    text = spec.text if trainer.corpus.text_id is None else trainer.corpus.text_id.source
     return Ready(
-        run=run, spec=replace(spec, model=trainer.model_config, train=trainer.train_config, checkpoint=None),
+        run=run, spec=replace(spec, text=text, model=trainer.model_config, train=trainer.train_config, checkpoint=None),
         start=trainer.start_event(), vocab=trainer.corpus.vocab.chars, steps_per_epoch=len(trainer.train_streams),
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
@@ -183,7 +187,7 @@ class _Child:
             if not self.quit and self.next_spec is None:  # a stop point or divergence ended the run
                 trainer.train_config = replace(trainer.train_config, steps=None, epochs=None, minutes=None)
         if trainer is not None and self.autosave:
-            self._save(trainer, self.autosave)
+            self._save(trainer, self.autosave, beside=True)
 
     def _build(self, spec: RunSpec) -> Trainer | None:
         try:
@@ -218,9 +222,17 @@ class _Child:
         self.messages.put(snapshot_message(trainer, self.run_id))
         self.last_snapshot = time.monotonic()
 
-    def _save(self, trainer: Trainer, path: str) -> None:
-        from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+    def _save(self, trainer: Trainer, path: str, overwrite: bool = False, beside: bool = False) -> None:
+        """Save, unless the file holds another run: then ask the app (or, on the way out, when no one
+        can be asked, save `beside` it under a free name)."""
+        from rnn_tui.engine.checkpoint import free_path, other_run_at, save_checkpoint, trainer_state
 
+        other = None if overwrite else other_run_at(path, trainer.run_id)
+        if other and beside:
+            path = str(free_path(path, trainer.run_id))
+        elif other:
+            self.messages.put(SaveRefused(self.run_id, path, other))
+            return
         try:
             save_checkpoint(path, trainer_state(trainer))
         except UserError as exc:
@@ -253,8 +265,8 @@ class _Child:
                 control.set_lr(lr)
             case SetDropout(dropout):
                 control.set_dropout(dropout)
-            case Save(path):
-                control.call_soon(lambda trainer: self._save(trainer, path))
+            case Save(path, overwrite):
+                control.call_soon(lambda trainer: self._save(trainer, path, overwrite))
             case Reset(spec, run):
                 self.next_spec, self.next_run = spec, run
                 control.stop()

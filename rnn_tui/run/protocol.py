@@ -47,6 +47,7 @@ class SetDropout:
 @dataclass(frozen=True)
 class Save:
     path: str
+    overwrite: bool = False  # replace a file that holds another run (the user said so)
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,21 @@ class Saved:
 
 
 @dataclass(frozen=True)
+class SaveRefused:
+    """Nothing was written: the file holds another run (or no checkpoint). Ask, then Save(overwrite=True)."""
+
+    run: int
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Failed:
     run: int
     message: str
 
 
-Message = Ready | Events | Snapshot | Saved | Failed
+Message = Ready | Events | Snapshot | Saved | SaveRefused | Failed
 
 
 class TrainerHandle(Protocol):
@@ -120,4 +130,5 @@ class TrainerHandle(Protocol):
     def start(self) -> None: ...
     def send(self, command: Command) -> None: ...
     def receive(self, timeout: float = 0.1) -> list[Message]: ...
-    def close(self, autosave: str | None = None, timeout: float = 1.0) -> None: ...
+    def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:
+        """Stop training (saving to `autosave` first, or beside it when that holds another run)."""

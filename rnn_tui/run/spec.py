@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import check_fits
 from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.data import Corpus
     from rnn_tui.engine.training import Trainer
 
 DEFAULT_CHECKPOINT = "rnn-tui.pt"
@@ -28,7 +30,7 @@ TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "
 class RunSpec:
     """What the training process builds: a fresh model on a text, or a checkpoint continued on it."""
 
-    text: str  # a built-in text's name or a file's path
+    text: str | None  # a built-in text's name or a file's path; None: the text the checkpoint was trained on
     model: ModelConfig
     train: TrainConfig
     checkpoint: str | None = None
@@ -56,11 +58,11 @@ def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> RunSpec:
     """A checked RunSpec: a bad text or setting is a UserError here, before anything starts."""
-    text = args.text or DEFAULT_TEXT
-    chars = text_length(text)
+    text = args.text or (None if checkpoint else DEFAULT_TEXT)
+    chars = None if text is None else text_length(text)
     model, train = configs_from_args(args)
     train.validate()
-    if not checkpoint:  # a checkpoint brings its own batch and sequence length
+    if chars is not None and not checkpoint:  # a checkpoint brings its own batch and sequence length
         check_fits(chars, train.batch, train.seq, text_name(text))
     replace(model, vocab_size=1).validate()  # the vocabulary comes from the text later
     return RunSpec(text=text, model=model, train=train, checkpoint=checkpoint, device=args.device,
@@ -70,11 +72,37 @@ def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> R
 def build_trainer(spec: RunSpec, train_overrides: dict[str, Any] | None = None) -> Trainer:
     """A fresh Trainer for the spec, or the checkpointed run continued on the spec's text."""
     from rnn_tui.engine.checkpoint import load_checkpoint, trainer_from_checkpoint
-    from rnn_tui.engine.data import Corpus, Vocab
+    from rnn_tui.engine.data import Corpus
     from rnn_tui.engine.training import Trainer
 
     if spec.checkpoint:
         data = load_checkpoint(spec.checkpoint)
-        corpus = Corpus.load(spec.text, vocab=Vocab(data["vocab"]))
+        corpus = checkpoint_corpus(spec.checkpoint, data, spec.text)
         return trainer_from_checkpoint(data, corpus, spec.device, train_overrides)
-    return Trainer(spec.model, spec.train, Corpus.load(spec.text), spec.device)
+    return Trainer(spec.model, spec.train, Corpus.load(spec.text or DEFAULT_TEXT), spec.device)
+
+
+def checkpoint_corpus(path: str, data: dict[str, Any], text: str | None) -> Corpus:
+    """The text to continue a checkpointed run on: the one given, or else the one it was trained on,
+    if that is still there unchanged. Every refusal names the text the run was trained on."""
+    from rnn_tui.engine.checkpoint import checkpoint_text
+    from rnn_tui.engine.data import Corpus, Vocab
+    from rnn_tui.engine.texts import TextId, load_text
+
+    saved = checkpoint_text(data)
+    trained_on = f"{path} was trained on {saved.source} ({saved.chars:,} characters)" if saved else None
+    if text is None:
+        if saved is None:
+            raise UserError(f"{path} does not record its text: give it with --text")
+        try:
+            content = load_text(saved.source)
+        except UserError as exc:
+            raise UserError(f"{trained_on}, which cannot be read now ({exc}); give another with --text") from None
+        if TextId.of(saved.source, content) != saved:
+            raise UserError(f"{trained_on}, which has changed since ({len(content):,} characters now); "
+                            f"to continue on it as it is, give --text {saved.source}")
+        text = saved.source
+    try:
+        return Corpus.load(text, vocab=Vocab(data["vocab"]))
+    except UserError as exc:
+        raise UserError(f"{trained_on or path}; {text_name(text)} does not fit it: {exc}") from None

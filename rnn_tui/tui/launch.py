@@ -28,4 +28,6 @@ def launch(args: argparse.Namespace) -> int:
         app.run()
     finally:
         trainer.close()
+    if (saved := app.training.autosaved) is not None:
+        print(f"saved {saved.path} (step {saved.step:,})")
     return app.return_code or 0  # Textual sets 1 when the app crashed

@@ -38,7 +38,7 @@ class RunState:
         self.ready, self.spec, self.failed = ready, ready.spec, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
         self.chars_per_sec = self.advice = None
-        self.elapsed, self.finished = 0.0, None
+        self.elapsed, self.finished = ready.start.seconds, None
         self.lr = ready.spec.train.lr
         self.best = ready.best
         self.train_curve, self.val_curve = History(), History()

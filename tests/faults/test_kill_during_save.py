@@ -18,7 +18,7 @@ n = 0
 while True:
     n += 1
     weights.fill_(float(n))
-    save_checkpoint(path, {"format": FORMAT, "model_config": {}, "train_config": {}, "vocab": "ab",
+    save_checkpoint(path, {"format": FORMAT, "run_id": "r", "model_config": {}, "train_config": {}, "vocab": "ab",
                            "model": {"w": weights}, "step": n})
     print(n, flush=True)
 """

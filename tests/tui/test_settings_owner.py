@@ -41,6 +41,8 @@ async def test_the_lr_agrees_everywhere_after_a_change_a_save_and_a_reload(text_
         assert optimizer_lrs(path) == {0.0007}  # the optimizer trained at the rate the panel shows
 
         app.training.load_checkpoint(str(path))
+        await pilot.pause(0.1)
+        await pilot.click("#yes")  # loading replaces the run: it asks first
         await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
         assert app.state.spec.train.lr == 0.0007 and app.query_one("#set-lr", Input).value == "0.0007"
         await wait_for(pilot, lambda: "7.00e-04" in status_text(app), what="the lr on the status")

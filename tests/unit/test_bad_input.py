@@ -35,10 +35,10 @@ def test_unreadable_file_even_as_root(tmp_path, monkeypatch):
     path = tmp_path / "secret.txt"
     path.write_text("hello")
 
-    def deny(self):
+    def deny(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(type(path), "read_bytes", deny)
+    monkeypatch.setattr(type(path), "open", deny)
     with pytest.raises(UserError, match="permission denied reading"):
         read_text(path)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from textual.worker import get_current_worker
 from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StopEvent
-from rnn_tui.engine.texts import is_builtin, text_name
+from rnn_tui.engine.texts import is_builtin, peek_text, text_name
 from rnn_tui.run.protocol import (
     Events,
     Failed,
@@ -28,6 +29,7 @@ from rnn_tui.run.protocol import (
     Resume,
     Save,
     Saved,
+    SaveRefused,
     SetDropout,
     SetLR,
     Snapshot,
@@ -53,6 +55,7 @@ class TrainingController:
         self.autosave_after = AUTOSAVE_AFTER
         self.closing = False
         self.run = 0  # the run asked for last; what earlier runs still send is dropped
+        self.autosaved: Saved | None = None  # what quitting saved, for the terminal
 
     def start(self) -> None:
         self.handle.start()
@@ -81,7 +84,11 @@ class TrainingController:
                 case Snapshot():
                     app.sampling.receive_weights(item)
                 case Saved(path=path, step=step):
+                    self.checkpoint_path = path  # `s` saves here from now on; a failed save changes nothing
                     app.notify(f"saved {path} at step {step:,}", title="checkpoint")
+                case SaveRefused(path=path, reason=reason):
+                    self._confirm(f"{reason}. Replace it with this run?", "Replace",
+                                  lambda: self.handle.send(Save(path, overwrite=True)))
                 case Failed(message=message):
                     state.on_failed(message)
                     app.notify(message, severity="error", timeout=8)
@@ -114,9 +121,7 @@ class TrainingController:
         self.handle.send(StepOnce())
 
     def save(self, path: str | None = None) -> None:
-        if path:
-            self.checkpoint_path = path
-        self.handle.send(Save(self.checkpoint_path))
+        self.handle.send(Save(path or self.checkpoint_path))
 
     def restart(self, spec: RunSpec) -> None:
         """Have the training process build a new run (a new model, text or checkpoint)."""
@@ -126,12 +131,15 @@ class TrainingController:
         self.app.sampling.new_run()
         self.handle.send(Reset(replace(spec, paused=self.state.paused), self.run))
 
-    def confirm_restart(self, spec: RunSpec, question: str) -> None:
-        def answer(yes: bool | None) -> None:
-            if yes:
-                self.restart(spec)
+    def confirm_restart(self, spec: RunSpec, question: str, yes: str = "Reset") -> None:
+        self._confirm(question, yes, lambda: self.restart(spec))
 
-        self.app.push_screen(ConfirmScreen(question, "Reset"), answer)
+    def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                then()
+
+        self.app.push_screen(ConfirmScreen(question, yes), answer)
 
     # ---- what the user asks for ----
 
@@ -175,18 +183,30 @@ class TrainingController:
                              f"Start a fresh {name} run ({preset.description})? Unsaved training is lost.")
 
     def switch_text(self, text: str) -> None:
-        if not is_builtin(text) and not Path(text).is_file():
-            self.app.notify(f"no such file or built-in text: {text}", severity="error")
-            return
+        if not is_builtin(text):
+            if not Path(text).exists():
+                self.app.notify(f"no such file or built-in text: {text}", severity="error")
+                return
+            try:
+                peek_text(text)  # a binary or empty file is refused before the question, not after it
+            except UserError as exc:
+                self.app.notify(str(exc), severity="error")
+                return
         spec = self.state.spec
         self.confirm_restart(replace(spec, text=text, model=replace(spec.model, vocab_size=0), checkpoint=None),
                              f"Train a fresh model on {text_name(text)}? Unsaved training is lost.")
 
     def load_checkpoint(self, path: str) -> None:
+        """Continue the run saved in `path`, on the text it was trained on; saves go back to `path`."""
         if not Path(path).is_file():
             self.app.notify(f"no such checkpoint: {path}", severity="error")
             return
-        self.restart(replace(self.state.spec, checkpoint=path))
+
+        def load() -> None:
+            self.checkpoint_path = path
+            self.restart(replace(self.state.spec, checkpoint=path, text=None))
+
+        self._confirm(f"Continue the run saved in {path}? Unsaved training of this run is lost.", "Load", load)
 
     # ---- quitting ----
 
@@ -196,7 +216,7 @@ class TrainingController:
             return
         self.closing = True
         autosave = self.checkpoint_path if self.state.elapsed > self.autosave_after else None
-        await asyncio.to_thread(self.handle.close, autosave)
+        self.autosaved = await asyncio.to_thread(self.handle.close, autosave)
 
 
 def _same_kind(advice: str, before: str | None) -> bool:
