@@ -136,7 +136,7 @@ class Trainer:
         self.best: BestWeights | None = None
         self.val_points: list[tuple[int, float]] = []  # every evaluation, for the coach (History averages)
         self.recent_losses: deque[float] = deque(maxlen=50)
-        self.run_minutes = 0.0  # training time of the current run() (pauses and evaluations excluded)
+        self.run_minutes = 0.0  # training time of the current run(), pauses excluded
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
         self._last_step_end: float | None = None
 
@@ -279,11 +279,10 @@ class Trainer:
                 if control.paused:
                     self._last_step_end = None  # a pause is not training time
                 continue
-            started = time.perf_counter()
             event = self.train_step()
-            spent = time.perf_counter() - started
-            self.run_minutes += spent / 60
-            self.seconds += spent
+            if isinstance(event, StepEvent):  # one clock: the app adds up the same seconds
+                self.run_minutes += event.seconds / 60
+                self.seconds += event.seconds
             emit(event)
             if isinstance(event, StopEvent):
                 return event

@@ -113,3 +113,39 @@ def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == f"rnn-tui: error: no such checkpoint: {tmp_path / 'none.pt'}"
+
+
+def test_train_out_never_replaces_another_run_unless_forced(text_file, tmp_path, capsys):
+    out = tmp_path / "run.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--out", str(out)]) == 0
+    theirs = load_checkpoint(out)["run_id"]
+    capsys.readouterr()
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--json", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"{out} holds another run (an LSTM on corpus.txt, step 2)" in captured.err
+    assert load_checkpoint(out)["run_id"] == theirs
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--out", str(out), "--force"]) == 0
+    assert load_checkpoint(out)["run_id"] != theirs
+    resumed = main(["train", "--resume", str(out), "--steps", "3", "--out", str(out)])  # its own run: fine
+    assert resumed == 0 and load_checkpoint(out)["step"] == 3
+
+
+def test_an_unwritable_out_is_refused_before_the_first_step(text_file, tmp_path, capsys):
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--json",
+                 "--out", str(tmp_path / "blocked" / "run.pt")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "blocked is not a folder" in captured.err  # no step was printed
+
+
+def test_resume_without_text_uses_the_recorded_text_and_says_when_it_changed(text_file, tmp_path, capsys):
+    out = tmp_path / "run.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--out", str(out)]) == 0
+    assert main(["train", "--resume", str(out), "--steps", "3", "--out", str(out)]) == 0
+    text_file.write_text(text_file.read_text() + "more")
+    capsys.readouterr()
+    assert main(["train", "--resume", str(out), "--steps", "4", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"was trained on {text_file.resolve()} (12,000 characters), which has changed since" in err
+    assert main(["train", "--resume", str(out), "--text", "essay", "--steps", "4", "--out", str(out)]) == 2
+    assert f"was trained on {text_file.resolve()}" in capsys.readouterr().err  # and essay does not fit it

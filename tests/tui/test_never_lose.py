@@ -1,0 +1,103 @@
+"""Never overwrite or lose a run: saves onto another run ask, autosave goes beside it, elapsed
+time belongs to the run, and a checkpoint reopens the text it was trained on."""
+
+from dataclasses import replace
+
+from rnn_tui.cli import main
+from rnn_tui.engine.checkpoint import load_checkpoint
+from rnn_tui.tui.screens.dialogs import ConfirmScreen
+
+from .conftest import live_app, tiny_spec, wait_for
+
+TINY = ["--hidden", "16", "--embed", "4", "--seq", "24", "--batch", "8"]
+
+
+def other_run(text_path, path) -> str:
+    """Train another run briefly and save it to `path`; its run id."""
+    assert main(["train", "--text", str(text_path), *TINY, "--steps", "3", "--out", str(path)]) == 0
+    return load_checkpoint(path)["run_id"]
+
+
+async def test_saving_over_another_run_asks_and_cancel_keeps_it(text_path, tmp_path):
+    path = tmp_path / "run.pt"
+    theirs = other_run(text_path, path)
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.click("#no")
+        await pilot.pause(0.3)
+        assert load_checkpoint(path)["run_id"] == theirs  # kept
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: load_checkpoint(path)["run_id"] != theirs, what="the replacement")
+        await app.action_quit()
+
+
+async def test_the_autosave_goes_beside_another_run_and_says_where(text_path, tmp_path):
+    path = tmp_path / "run.pt"
+    theirs = other_run(text_path, path)
+    app = live_app(tiny_spec(text_path), tmp_path)
+    app.training.autosave_after = 0.0
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        await app.action_quit()
+    saved = app.training.autosaved
+    assert saved is not None and saved.path == str(tmp_path / "run-1.pt")
+    assert load_checkpoint(path)["run_id"] == theirs and load_checkpoint(saved.path)["step"] == saved.step
+
+
+async def test_a_failed_save_leaves_the_save_path_as_it_was(text_path, tmp_path):
+    (tmp_path / "blocked").write_text("a file where a folder should be")
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        good = app.training.checkpoint_path
+        app.training.save(str(tmp_path / "blocked" / "run.pt"))
+        await wait_for(pilot, lambda: any(severity == "error" for severity, _ in app.notices), what="the error")
+        assert app.training.checkpoint_path == good
+        app.training.save(str(tmp_path / "elsewhere.pt"))
+        await wait_for(pilot, lambda: app.training.checkpoint_path == str(tmp_path / "elsewhere.pt"),
+                       what="a good save to become the save path")
+        await app.action_quit()
+
+
+async def test_elapsed_time_survives_a_failed_switch_and_a_checkpoint(text_path, tmp_path):
+    binary = tmp_path / "binary.bin"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.elapsed > 0.5, what="some training")
+        app.training.switch_text(str(binary))  # refused before any question
+        assert not isinstance(app.screen, ConfirmScreen) and "binary" in app.notices[-1][1]
+        await pilot.press("space")
+        before = app.state.elapsed
+        app.training.restart(replace(app.state.spec, text=str(binary)))  # past the check: the process refuses
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the old run back")
+        assert app.state.elapsed >= before
+        path = tmp_path / "run.pt"
+        app.training.save(str(path))
+        await wait_for(pilot, lambda: path.exists(), what="the save")
+        seconds = load_checkpoint(path)["seconds"]
+        assert seconds >= before - 0.1
+        app.training.load_checkpoint(str(path))
+        await pilot.pause(0.1)
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
+        assert app.state.elapsed == seconds and app.training.checkpoint_path == str(path)
+        await app.action_quit()
+
+
+async def test_a_checkpoint_alone_reopens_its_own_text(text_path, tmp_path, small_text):
+    other = tmp_path / "other.txt"
+    other.write_text(small_text[::-1])
+    path = tmp_path / "theirs.pt"
+    other_run(other, path)
+    app = live_app(replace(tiny_spec(text_path), text=None, checkpoint=str(path)), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        assert app.state.ready.start.text == "other.txt" and app.state.step == 3
+        assert app.state.spec.text == str(other.resolve())
+        await app.action_quit()
