@@ -183,6 +183,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     model = model.to(pick_device(args.device))
     settings = SampleSettings(temperature=args.temperature, greedy=args.greedy, top_k=args.top_k, top_p=args.top_p)
     sampler = Sampler(model, vocab, settings, seed=args.seed)
+    vocab.encode(args.seed_text)  # a refused seed prints nothing on stdout
     sys.stdout.write(args.seed_text)
     for sampled in sampler.generate(args.seed_text, args.length):
         sys.stdout.write(sampled.char)

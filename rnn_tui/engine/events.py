@@ -57,10 +57,11 @@ class EvalEvent:
 
 @dataclass(frozen=True)
 class SettingEvent:
-    """A setting of the running model changed (the learning rate or dropout), from `step` on."""
+    """A setting of the run changed from `step` on: the learning rate, dropout, or its stop points
+    cleared (the run goes on past them)."""
 
     step: int
-    name: str  # "lr" or "dropout"
+    name: str  # "lr", "dropout" or "stop_points"
     value: float
     kind: str = "setting"
 

@@ -121,9 +121,11 @@ _HEAD = 1 << 16  # bytes a quick check reads
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file, refusing what is not one with a one-line reason."""
+    """Read a UTF-8 text file, refusing what is not one with a one-line reason. Line ends become
+    "\n", so a CRLF file does not teach the model a second, invisible end-of-line character."""
     raw = _read(Path(path), whole=True)
-    return _decode(Path(path), raw, whole=True).removeprefix("\ufeff")
+    text = _decode(Path(path), raw, whole=True).removeprefix("\ufeff")
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends: one newline
 
 
 def peek_text(path: str | os.PathLike[str]) -> None:

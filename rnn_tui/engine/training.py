@@ -178,6 +178,11 @@ class Trainer:
         self.model.set_dropout(check_dropout(dropout))
         return self._changed("dropout", dropout)
 
+    def clear_stop_points(self) -> SettingEvent:
+        """Go on past a reached stop point (the app's resume after one): it trains until stopped."""
+        self.train_config = replace(self.train_config, steps=None, epochs=None, minutes=None)
+        return self._changed("stop_points", 0.0)
+
     def _changed(self, name: str, value: float) -> SettingEvent:
         self.setting_changes.append((self.step, name, value))
         return SettingEvent(self.step, name, value)

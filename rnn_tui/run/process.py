@@ -184,8 +184,8 @@ class _Child:
                 self.messages.put(best)
             trainer.run(self._emit_for(trainer), self.control)
             self._flush()
-            if not self.quit and self.next_spec is None:  # a stop point or divergence ended the run
-                trainer.train_config = replace(trainer.train_config, steps=None, epochs=None, minutes=None)
+            if not self.quit and self.next_spec is None and trainer.train_config.has_stop_point:
+                self.messages.put(Events(self.run_id, (trainer.clear_stop_points(),)))  # a resume goes on
         if trainer is not None and self.autosave:
             self._save(trainer, self.autosave, beside=True)
 

@@ -29,7 +29,8 @@ from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
-COMPACT_WIDTH, COMPACT_HEIGHT = 100, 30
+COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
+TINY_WIDTH, TINY_HEIGHT = 70, 22
 
 
 class PlaygroundApp(App):
@@ -47,6 +48,7 @@ class PlaygroundApp(App):
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("b", "toggle_best", "best weights", id="best"),
         Binding("f1", "help", "help", id="help"),
+        Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
         Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
     ]
@@ -103,6 +105,7 @@ class PlaygroundApp(App):
     def on_resize(self, event: events.Resize) -> None:
         width, height = event.size
         self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        self.set_class(width < TINY_WIDTH or height < TINY_HEIGHT, "-tiny")
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
@@ -117,7 +120,7 @@ class PlaygroundApp(App):
 
     def run_ready(self, ready: Ready) -> None:
         """A run was built: the settings form and the sampler follow it."""
-        self.settings_panel.show(ready.spec, ready.start.parameters)
+        self.show_settings()
         self.sampling.run_ready(len(ready.vocab))
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
@@ -126,6 +129,11 @@ class PlaygroundApp(App):
             return
         self.sampler_panel.show_message("waiting for the first weights…")
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
+
+    def show_settings(self) -> None:
+        """The settings form shows the run's settings in force (and drops what was typed)."""
+        ready = self.state.ready
+        self.settings_panel.show(self.state.spec, None if ready is None else ready.start.parameters)
 
     def current(self, run: int) -> bool:
         """Whether something the sampler made belongs to the run on screen (and the app is not closing)."""
@@ -211,6 +219,11 @@ class PlaygroundApp(App):
         self.query_one(TabbedContent).active = tab
         if tab == "settings-tab":
             self.settings_panel.query_one("#set-cell").focus()
+
+    def action_leave_field(self) -> None:
+        """Escape leaves a text box (the seed, top-k, a setting), so the keys work again."""
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.state.spec.model.cell))

@@ -75,6 +75,9 @@ class RunState:
                     self.lr = value
                 elif name == "dropout":
                     self.spec = replace(self.spec, model=replace(self.spec.model, dropout=value))
+                elif name == "stop_points":
+                    self.spec = replace(self.spec, train=replace(self.spec.train, steps=None, epochs=None,
+                                                                 minutes=None))
             case StopEvent(reason=reason, message=message) if reason != "stopped":
                 self.finished = message
                 self.paused = True

@@ -24,6 +24,7 @@ TEXT = 'def count(items):\n    """How many."""\n    total = 0\n    for item in i
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 VOCAB = "".join(sorted(set(TEXT + LETTERS + "()[]{}_-+*/=<>!?#'\"")))
 SEED = "def count("
+CJK = "def 数える(項目):\n    # 数を返す\n    合計 = 0\n    for 項 in 項目:\n        合計 += 1\n"  # two cells wide each
 STEPS, EVAL_EVERY, UNITS = 60, 10, 32
 SPEC = RunSpec("fixed.txt", ModelConfig(cell="lstm", vocab_size=len(VOCAB), hidden=UNITS, layers=2, embed=8),
                TrainConfig(seq=24, batch=8, lr=1e-2, eval_every=EVAL_EVERY))
@@ -90,8 +91,7 @@ def fixed_activations(length: int, units: int, phase: int, shift: float) -> np.n
     return np.round(pattern * amplitude, 2) + 0.003 + shift  # 0.003: away from colour and print edges
 
 
-def fixed_inspection(shift: float = 0.0) -> Inspection:
-    text = SEED + TEXT[len(SEED):]
+def fixed_inspection(shift: float = 0.0, text: str = TEXT) -> Inspection:
     quantities = ("h", "c", "i", "f", "g", "o")
     layers = [{q: fixed_activations(len(text), UNITS, 5 * layer + k, shift) for k, q in enumerate(quantities)}
               for layer in range(2)]
@@ -100,8 +100,10 @@ def fixed_inspection(shift: float = 0.0) -> Inspection:
     return Inspection(text, layers, surprisal)
 
 
-def fixed_messages(shift: float = 0.0) -> list:
+def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:
     """What the sampler would post: the finished sample, then its hidden states."""
-    generated = TEXT[len(SEED):]
-    return [SampleUpdate(0, VOCAB, SEED, generated, fixed_probs(shift), STEPS, done=True),
-            InspectionReady(0, fixed_inspection(shift), STEPS)]
+    own = sorted(set(text))  # the vocabulary the probabilities index: the text's characters, then others
+    vocab = "".join(own + [ch for ch in VOCAB if ch not in own])[: len(VOCAB)]
+    probs = fixed_probs(shift)
+    return [SampleUpdate(0, vocab, text[:4], text[4:], probs, STEPS, done=True),
+            InspectionReady(0, fixed_inspection(shift, text), STEPS)]

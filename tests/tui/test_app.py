@@ -186,11 +186,11 @@ async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_pa
         await pilot.click("#apply")
         await pilot.pause(0.1)
         errors = [text for severity, text in app.notices if severity == "error"]
-        assert "hidden: 'lots' is not a whole number" in errors[-1]
+        assert "hidden units: 'lots' is not a whole number" in errors[-1]
         app.query_one("#set-hidden", Input).value = "32"
         await pilot.click("#apply")
         await pilot.pause(0.1)
-        assert "lr: 'nan' is not a finite number" in [text for _, text in app.notices][-1]
+        assert "learning rate: 'nan' is not a finite number" in [text for _, text in app.notices][-1]
         app.query_one("#set-hidden", Input).value = "-3"
         app.query_one("#set-lr", Input).value = "0.01"
         await pilot.click("#apply")
@@ -231,6 +231,14 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
         assert app.training.handle.commands == []  # a question first
         await pilot.press("escape")
         assert app.training.handle.commands == []
+        assert app.query_one("#set-hidden", Input).value == "32"  # cancelled: the form shows the run again
+        app.query_one("#set-hidden", Input).value = "48"
+        await pilot.click("#apply")
+        await pilot.pause(0.1)
+        await pilot.press("enter")  # Enter takes the safe choice, Cancel
+        await pilot.pause(0.1)
+        assert app.training.handle.commands == []
+        app.query_one("#set-hidden", Input).value = "48"
         await pilot.click("#apply")
         await pilot.pause(0.1)
         await pilot.click("#yes")

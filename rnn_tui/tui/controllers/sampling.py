@@ -127,6 +127,7 @@ class SamplingController:
         except ValueError:
             self.app.notify(f"top-k must be a whole number from 0 (off) to {vocab_size}, not {value!r}",
                             severity="error")
+            self.app.sampler_panel.show_top_k(self.settings.top_k if self.settings else 0)  # the value in force
             return
         if self.settings is not None:
             self.settings.top_k = top_k

@@ -39,6 +39,7 @@ from rnn_tui.run.protocol import (
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.messages import TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
+from rnn_tui.tui.widgets.settings import LABELS
 
 if TYPE_CHECKING:
     from rnn_tui.tui.app import PlaygroundApp
@@ -131,13 +132,17 @@ class TrainingController:
         self.app.sampling.new_run()
         self.handle.send(Reset(replace(spec, paused=self.state.paused), self.run))
 
-    def confirm_restart(self, spec: RunSpec, question: str, yes: str = "Reset") -> None:
-        self._confirm(question, yes, lambda: self.restart(spec))
+    def confirm_restart(self, spec: RunSpec, question: str, yes: str = "Reset",
+                        otherwise: Callable[[], None] | None = None) -> None:
+        self._confirm(question, yes, lambda: self.restart(spec), otherwise)
 
-    def _confirm(self, question: str, yes: str, then: Callable[[], None]) -> None:
+    def _confirm(self, question: str, yes: str, then: Callable[[], None],
+                 otherwise: Callable[[], None] | None = None) -> None:
         def answer(confirmed: bool | None) -> None:
             if confirmed:
                 then()
+            elif otherwise is not None:
+                otherwise()
 
         self.app.push_screen(ConfirmScreen(question, yes), answer)
 
@@ -157,7 +162,8 @@ class TrainingController:
         if (replace(model, dropout=current.model.dropout) != current.model
                 or (train.seq, train.batch) != (current.train.seq, current.train.batch)):
             self.confirm_restart(replace(current, model=model, train=train, checkpoint=None),
-                                 "The new settings need a fresh model. Reset and start again?")
+                                 "The new settings need a fresh model. Reset and start again?",
+                                 otherwise=self.app.show_settings)  # cancelled: the form shows the run again
             return
         changed = [name for name, value in live.items()
                    if value != (current.model.dropout if name == "dropout" else current.train.lr)]
@@ -228,13 +234,13 @@ def parse_settings(values: dict[str, str], spec: RunSpec) -> tuple[ModelConfig, 
     """The settings form's text as configs; a bad field is a one-line UserError naming it."""
 
     def number(name: str, kind: type) -> Any:
-        text = values[name]
+        text, label = values[name], LABELS[name]
         try:
             value = kind(text)
         except ValueError:
-            raise UserError(f"{name}: {text!r} is not a {'whole ' if kind is int else ''}number") from None
+            raise UserError(f"{label}: {text!r} is not a {'whole ' if kind is int else ''}number") from None
         if kind is float and not math.isfinite(value):
-            raise UserError(f"{name}: {text!r} is not a finite number")
+            raise UserError(f"{label}: {text!r} is not a finite number")
         return value
 
     model = replace(spec.model, cell=values["cell"], hidden=number("hidden", int), layers=number("layers", int),

@@ -20,6 +20,9 @@ DIALOG_CSS = """
     background: $surface;
     padding: 1 2;
 }}
+{screen} .dialog Label {{
+    width: 100%;  /* wrap a long question, never cut it */
+}}
 {screen} .dialog-buttons {{
     height: auto;
     margin-top: 1;
@@ -44,6 +47,9 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # Enter takes the safe choice
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")

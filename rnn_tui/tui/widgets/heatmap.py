@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,6 +34,15 @@ def diverging(value: float) -> str:
     end = POSITIVE if v > 0 else NEGATIVE
     r, g, b = (round(z + abs(v) * (e - z)) for z, e in zip(ZERO, end))
     return f"rgb({r},{g},{b})"
+
+
+WIDE = "▪"  # stands in for a character two cells wide (CJK, emoji), so the columns stay in line
+
+
+def column_char(ch: str) -> str:
+    """A character as one cell of the heatmap's character row."""
+    shown = show_char(ch)
+    return shown if cell_len(shown) == 1 else WIDE
 
 
 @dataclass
@@ -114,7 +124,7 @@ class Heatmap(Widget, can_focus=True):
             out.append("\n")
         out.append(" " * GUTTER)
         for t in cols:
-            out.append(show_char(data.text[t]), style="reverse bold" if t == self.cursor else "")
+            out.append(column_char(data.text[t]), style="reverse bold" if t == self.cursor else "")
         return out
 
 

@@ -113,6 +113,8 @@ class SamplerPanel(Vertical):
         if not done:
             text.append("▌", style="blink")
         self.sample_text.update(text)
+        scroll = self.query_one("#sample-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_end, animate=False)  # the newest text in view, past a long seed
         self.sample_note.update(f"{'best' if best else 'latest'} weights, step {step:,}", layout=False)
 
     def show_top_k(self, top_k: int) -> None:

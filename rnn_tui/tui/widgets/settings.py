@@ -21,6 +21,7 @@ FIELDS = [  # (name, label, section)
     ("batch", "batch", "train"),
     ("lr", "learning rate", "train"),
 ]
+LABELS = {name: label.split(" (")[0] for name, label, _ in FIELDS}  # what errors call each field
 
 
 class SettingsPanel(Vertical):

@@ -113,7 +113,7 @@ class TrainingStatus(Vertical):
         table.add_row("best val", Text(best + (" ◆ sampling" if best_weights else ""), no_wrap=True,
                                        overflow="ellipsis"))
         cps = state.chars_per_sec
-        table.add_row("speed", "–" if cps is None else f"{cps / 1000:.1f}k chars/s")
+        table.add_row("speed", "–" if cps is None or state.paused else f"{cps / 1000:.1f}k chars/s")
         table.add_row("elapsed", _clock(state.elapsed))
         model = state.spec.model
         table.add_row("lr", f"{_fmt(state.lr, '.2e')}   dropout {model.dropout:g}")
