@@ -47,6 +47,7 @@ class PlaygroundApp(App):
         Binding("right_square_bracket", "temperature(1)", "hotter", key_display="]", id="hotter"),
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("b", "toggle_best", "best weights", id="best"),
+        Binding("f", "toggle_freeze", "freeze heatmap", id="freeze", show=False),  # in the help; the footer is full
         Binding("f1", "help", "help", id="help"),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
@@ -184,6 +185,9 @@ class PlaygroundApp(App):
 
     def action_toggle_greedy(self) -> None:
         self.greedy_switch.value = not self.greedy_switch.value
+
+    def action_toggle_freeze(self) -> None:
+        self.hidden_view.toggle_freeze()
 
     def action_toggle_best(self) -> None:
         self.sampling.toggle_best()

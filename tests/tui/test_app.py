@@ -292,3 +292,31 @@ async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_p
         (command,) = app.training.handle.commands
         assert isinstance(command, Reset) and command.spec.text == "essay" and command.spec.model.vocab_size == 0
         await app.action_quit()
+
+
+async def test_the_heatmap_keeps_the_picked_unit_and_cursor_and_can_freeze(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_inspection is not None, what="an inspection")
+        heatmap = app.query_one(Heatmap)
+        heatmap.focus()
+        await pilot.press("down", "down", "down", "left", "left")
+        unit, cursor = heatmap.picked_unit, heatmap.cursor
+        first = app.last_inspection
+        await sample_with_seed(pilot, app, "# ")
+        await wait_for(pilot, lambda: app.last_inspection is not first, what="the next inspection")
+        await pilot.pause(0.1)
+        assert heatmap.picked_unit == unit and heatmap.cursor == cursor  # a unit, not a rank; the cursor stays
+        await pilot.press("end")
+        assert heatmap.cursor == len(heatmap.data.text) - 1
+        await pilot.press("f")
+        held = heatmap.data.text
+        second = app.last_inspection
+        await sample_with_seed(pilot, app, "( ")
+        await wait_for(pilot, lambda: app.last_inspection is not second, what="an inspection while frozen")
+        await pilot.pause(0.1)
+        assert heatmap.data.text == held  # frozen
+        await pilot.press("f")
+        newest = app.last_inspection.inspection.text
+        assert heatmap.data.text == newest != held  # thawed: the newest
+        await app.action_quit()

@@ -38,14 +38,15 @@ one character at a time: given the characters so far, it predicts the next one.
   variable first), blue for negative, red for positive. Pick a layer and a quantity (h; for
   LSTM also c and the gates i f g o; for GRU r z n). Focus it and use the arrow keys: left
   and right move along the text, up and down pick a unit; the line below colours the text by
-  the picked unit.
+  the picked unit. The picked unit and a moved cursor stay put when the next sample arrives
+  (`End` follows the newest character again); `f` freezes the view to read it.
 - **Settings** tab: the cell and sizes. Changing the model resets it; the learning rate
   and dropout change live.
 
 ## Keys
 
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
-· `g` greedy · `b` best or latest weights · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
+· `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
 `ctrl+q` quit
 """
 

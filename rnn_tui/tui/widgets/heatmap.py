@@ -72,8 +72,10 @@ class Heatmap(Widget, can_focus=True):
         Binding("end", "move(100000)", show=False),
     ]
     cursor: reactive[int] = reactive(0)
-    unit_rank: reactive[int] = reactive(0)  # position of the picked unit in variance order
+    unit_rank: reactive[int] = reactive(0)  # position of the picked unit in the current variance order
     data: reactive[HeatmapData | None] = reactive(None, always_update=True)
+    chosen: int | None = None  # the unit the user picked: it stays picked when a new sample reorders the units
+    pinned = False  # the user moved the cursor: it stays where it is; else it follows the newest character
 
     @dataclass
     class Moved(Message):
@@ -81,8 +83,13 @@ class Heatmap(Widget, can_focus=True):
 
     def set_data(self, data: HeatmapData) -> None:
         self.data = data
-        self.cursor = min(self.cursor, len(data.text) - 1) if self.cursor else len(data.text) - 1
-        self.unit_rank = min(self.unit_rank, data.values.shape[1] - 1)
+        last = len(data.text) - 1
+        self.cursor = min(self.cursor, last) if self.pinned else last
+        units = data.values.shape[1]
+        if self.chosen is not None and self.chosen < units:
+            self.unit_rank = int(np.flatnonzero(data.order == self.chosen)[0])
+        else:
+            self.chosen, self.unit_rank = None, min(self.unit_rank, units - 1)
         self.post_message(self.Moved(self))
 
     @property
@@ -91,12 +98,15 @@ class Heatmap(Widget, can_focus=True):
 
     def action_move(self, delta: int) -> None:
         if self.data is not None:
-            self.cursor = max(0, min(len(self.data.text) - 1, self.cursor + delta))
+            last = len(self.data.text) - 1
+            self.cursor = max(0, min(last, self.cursor + delta))
+            self.pinned = self.cursor != last  # End lets it follow the newest character again
             self.post_message(self.Moved(self))
 
     def action_unit(self, delta: int) -> None:
         if self.data is not None:
             self.unit_rank = max(0, min(self.data.values.shape[1] - 1, self.unit_rank + delta))
+            self.chosen = int(self.data.order[self.unit_rank])
             self.post_message(self.Moved(self))
 
     def window(self, columns: int) -> range:
@@ -167,9 +177,22 @@ class HiddenStateView(Vertical):
 
     def on_mount(self) -> None:
         self.inspection = None  # rnn_tui.engine.inspection.Inspection, once the sampler has one
+        self.waiting = None  # the newest inspection, held back while the view is frozen
+        self.frozen = False
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
 
+    def toggle_freeze(self) -> None:
+        """Hold the text and its activations still to read them; thawing shows the newest."""
+        self.frozen = not self.frozen
+        if not self.frozen and self.waiting is not None:
+            self.set_inspection(self.waiting)
+        self.border_subtitle = "frozen: f to follow the sampler again" if self.frozen else ""
+
     def set_inspection(self, inspection) -> None:
+        if self.frozen:
+            self.waiting = inspection
+            return
+        self.waiting = None
         self.inspection = inspection
         choices = (len(inspection.layers), inspection.quantities())
         if choices != self.choices:
