@@ -19,6 +19,8 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
 
+ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, not argparse's usage block
@@ -101,7 +103,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     set_threads(args.threads)
     check_writable(args.out)
-    trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), explicit_train_flags(args))
+    if args.resume and (fixed := [f"--{k}" for k in ARCHITECTURE_FLAGS if getattr(args, k) is not None]):
+        raise UserError(f"{', '.join(fixed)} cannot change the model of a resumed run; "
+                        "start a new run without --resume instead")
+    live = {k: getattr(args, k) for k in ("lr", "dropout") if args.resume and getattr(args, k) is not None}
+    overrides = {k: v for k, v in explicit_train_flags(args).items() if k not in live}
+    trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), overrides)
+    changes = [trainer.set_lr(live["lr"])] if "lr" in live else []  # recorded and reported, as in the app
+    changes += [trainer.set_dropout(live["dropout"])] if "dropout" in live else []
     if not args.force and (other := other_run_at(args.out, trainer.run_id)):
         raise UserError(f"{other}; choose another --out, or --force to replace it")
     control = Control()
@@ -110,7 +119,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     report = JsonReport() if args.json else ProgressReport(trainer)
     start = trainer.start_event()
     if args.json:
-        report(start)
+        for event in (start, *changes):
+            report(event)
     else:
         print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
               f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}",

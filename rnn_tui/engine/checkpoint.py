@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
-from rnn_tui.engine.data import Corpus, Vocab
+from rnn_tui.engine.data import Corpus, Streams, Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.history import History
 from rnn_tui.engine.models import CharRNN
@@ -38,6 +38,7 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
             "model_config": asdict(trainer.model_config),
             "train_config": asdict(trainer.train_config),
             "run_id": trainer.run_id,
+            "epoch": {"step_base": trainer.step_base, "epoch_base": trainer.epoch_base},
             "seconds": trainer.seconds,
             "vocab": trainer.corpus.vocab.chars,
             "corpus_name": trainer.corpus.name,
@@ -202,11 +203,18 @@ def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | 
     trainer.model.load_state_dict(model.state_dict())
     trainer.optimizer.load_state_dict(data["optimizer"])
     trainer.step = int(data["step"])
+    saved = _dataclass_from(TrainConfig, data["train_config"])
+    same_geometry = (saved.batch, saved.seq) == (train_config.batch, train_config.seq)
+    trainer.step_base, trainer.epoch_base = int(data["epoch"]["step_base"]), float(data["epoch"]["epoch_base"])
+    if not same_geometry:  # another batch or sequence length: the epoch count goes on, the streams restart
+        steps_per_epoch = Streams(corpus.train, saved.batch, saved.seq).steps_per_epoch
+        trainer.epoch_base += (trainer.step - trainer.step_base) / steps_per_epoch
+        trainer.step_base = trainer.step
     trainer.run_id = str(data["run_id"])
     trainer.seconds = float(data["seconds"])
     if (best := data.get("best")) is not None:
         trainer.best = BestWeights(int(best["step"]), float(best["val_loss"]), best["model"])
-    carried = data.get("carried_state")
+    carried = data.get("carried_state") if same_geometry else None  # the old streams' state fits no new one
     trainer.state = None if carried is None else tuple(s.to(trainer.device) for s in carried)
     metrics = data.get("metrics", {})
     if metrics:

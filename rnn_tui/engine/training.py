@@ -129,6 +129,7 @@ class Trainer:
         self.run_id = uuid.uuid4().hex  # which run this is: a save never replaces another run's checkpoint
         self.seconds = 0.0  # training time of the run, over every run() and every resume
         self.step = 0
+        self.step_base, self.epoch_base = 0, 0.0  # where the current batch geometry began (see epoch_at)
         self.state: State | None = None  # carried from one batch to the next within an epoch
         self.train_history = History()
         self.val_history = History()
@@ -146,7 +147,12 @@ class Trainer:
 
     @property
     def epoch(self) -> float:
-        return self.step / len(self.train_streams)
+        return self.epoch_at(self.step)
+
+    def epoch_at(self, step: int) -> float:
+        """Passes over the training text by `step`. A run resumed with another batch or sequence
+        length counts on from where it was, in its new steps."""
+        return self.epoch_base + (step - self.step_base) / len(self.train_streams)
 
     def lr_at(self, step: int) -> float:
         cfg = self.train_config
@@ -155,7 +161,7 @@ class Trainer:
             floor = lr / 10
             return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * done))
         if cfg.schedule == "char-rnn":
-            return lr * CHAR_RNN_DECAY ** max(0, int(step / len(self.train_streams)) - CHAR_RNN_DECAY_AFTER + 1)
+            return lr * CHAR_RNN_DECAY ** max(0, int(self.epoch_at(step)) - CHAR_RNN_DECAY_AFTER + 1)
         return lr
 
     def progress(self, step: int) -> float | None:
@@ -164,7 +170,7 @@ class Trainer:
         if cfg.steps:
             parts.append(step / cfg.steps)
         if cfg.epochs:
-            parts.append(step / len(self.train_streams) / cfg.epochs)
+            parts.append(self.epoch_at(step) / cfg.epochs)
         if cfg.minutes:
             parts.append(self.run_minutes / cfg.minutes)
         return min(1.0, max(parts)) if parts else None
@@ -194,7 +200,7 @@ class Trainer:
                           self.seconds)
 
     def train_step(self) -> StepEvent | StopEvent:
-        k = self.step % len(self.train_streams)
+        k = (self.step - self.step_base) % len(self.train_streams)
         if k == 0:
             self.state = None  # a new epoch restarts every stream at its beginning
         x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))

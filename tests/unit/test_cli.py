@@ -149,3 +149,32 @@ def test_resume_without_text_uses_the_recorded_text_and_says_when_it_changed(tex
     assert f"was trained on {text_file.resolve()} (12,000 characters), which has changed since" in err
     assert main(["train", "--resume", str(out), "--text", "essay", "--steps", "4", "--out", str(out)]) == 2
     assert f"was trained on {text_file.resolve()}" in capsys.readouterr().err  # and essay does not fit it
+
+
+def test_flags_given_with_resume_are_honoured_or_refused(text_file, tmp_path, capsys):
+    out = tmp_path / "run.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "10", "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(out), "--hidden", "32", "--out", str(out)]) == 2
+    assert "--hidden cannot change the model of a resumed run" in capsys.readouterr().err
+    assert main(["train", "--resume", str(out), "--lr", "0.1", "--dropout", "0.2", "--seq", "12", "--batch", "4",
+                 "--steps", "12", "--json", "--out", str(out)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(e["name"], e["value"]) for e in lines if e["kind"] == "setting"] == [("lr", 0.1), ("dropout", 0.2)]
+    steps = [e for e in lines if e["kind"] == "step"]
+    assert all(e["lr"] == 0.1 for e in steps)
+    saved = load_checkpoint(out)
+    assert (saved["train_config"]["seq"], saved["train_config"]["batch"]) == (12, 4)
+    assert saved["model_config"]["dropout"] == 0.2
+    # the epoch goes on from where the old geometry left it, in the new steps
+    old_steps_per_epoch = (int(len(text_file.read_text()) * 0.9) - 1) // 8 // 24
+    assert steps[0]["epoch"] > 10 / old_steps_per_epoch > steps[0]["epoch"] - 0.5
+
+
+def test_a_refused_seed_prints_nothing_on_stdout(text_file, tmp_path, capsys):
+    ckpt = tmp_path / "m.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "2", "--out", str(ckpt)]) == 0
+    capsys.readouterr()
+    assert main(["sample", "--checkpoint", str(ckpt), "--seed-text", "Zürich", "--length", "5"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "U+00FC" in captured.err

@@ -38,3 +38,9 @@ def test_a_file_wins_over_a_builtin_name(tmp_path, monkeypatch):
 def test_an_unknown_name_lists_the_builtin_texts():
     with pytest.raises(UserError, match="no such file or built-in text: shakespear .*python, essay"):
         load_text("shakespear")
+
+
+def test_crlf_and_cr_line_ends_become_one_newline(tmp_path):
+    path = tmp_path / "windows.txt"
+    path.write_bytes(b"one\r\ntwo\rthree\n")
+    assert load_text(str(path)) == "one\ntwo\nthree\n"

@@ -46,7 +46,8 @@ one character at a time: given the characters so far, it predicts the next one.
 ## Keys
 
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
-· `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel · `ctrl+p` commands (cell, checkpoints, texts, themes) ·
+· `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel
+· `ctrl+p` commands (cell, checkpoints, texts, themes) ·
 `ctrl+q` quit
 """
 

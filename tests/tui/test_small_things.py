@@ -1,0 +1,64 @@
+"""Small things seen on screen: each can fail on its own."""
+
+from dataclasses import replace
+
+from textual.widgets import Input, Label, Static
+
+from rnn_tui.engine.events import SettingEvent
+from rnn_tui.tui.screens.dialogs import ConfirmScreen
+from rnn_tui.tui.state import RunState
+
+from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .fixed_run import SPEC, FixedTrainer
+
+
+async def test_speed_shows_a_dash_while_paused(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "k chars/s" in shown(app.query_one("#status-table", Static)), what="speed")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "k chars/s" not in shown(app.query_one("#status-table", Static)),
+                       what="no speed while paused")
+        assert "paused" in shown(app.query_one("#status-table", Static))
+        await app.action_quit()
+
+
+async def test_a_refused_top_k_leaves_the_value_in_force_and_escape_leaves_the_box(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.sampling.settings is not None and app.state.ready is not None,
+                       what="the engine")
+        top_k = app.query_one("#top-k", Input)
+        top_k.focus()
+        await pilot.press("5", "enter")
+        await pilot.press("backspace", *"999", "enter")
+        assert app.notices[-1][0] == "error" and top_k.value == "5" and app.sampling.settings.top_k == 5
+        await pilot.press("escape")
+        assert app.focused is None
+        await pilot.press("g")  # a key of the app again, not a letter in the box
+        assert app.sampling.settings.greedy and top_k.value == "5"
+        await app.action_quit()
+
+
+async def test_a_long_question_wraps_instead_of_being_cut(tmp_path):
+    app = scripted_app(tiny_spec(tmp_path / "unused.txt"), tmp_path)
+    app.training.handle = FixedTrainer()
+    question = ("Start a fresh shakespeare-5min run (best on CPU: a 1x384 LSTM at Adam 3e-3, for a 5-minute "
+                "budget)? Unsaved training is lost.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ConfirmScreen(question, "Reset"))
+        await pilot.pause(0.2)
+        label = app.screen.query_one(Label)
+        assert " ".join(shown(label).split()) == question
+        await pilot.press("enter")  # the safe choice
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ConfirmScreen) and app.training.handle.commands == []
+        await app.action_quit()
+
+
+def test_a_cleared_stop_point_ends_the_progress_bar():
+    state = RunState(replace(SPEC, train=replace(SPEC.train, steps=50)))
+    state.ready, state.step = object(), 50
+    assert state.progress == 1.0
+    state.on_event(SettingEvent(50, "stop_points", 0.0))
+    assert state.progress is None and state.spec.train.steps is None
