@@ -179,6 +179,7 @@ class PlaygroundApp(App):
     @on(Switch.Changed, "#greedy")
     def greedy_changed(self, message: Switch.Changed) -> None:
         self.sampling.set_greedy(message.value)
+        self.temperature.greedy = message.value
 
     def action_temperature(self, direction: int) -> None:
         self.temperature.action_nudge(direction)

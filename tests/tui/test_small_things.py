@@ -62,3 +62,19 @@ def test_a_cleared_stop_point_ends_the_progress_bar():
     assert state.progress == 1.0
     state.on_event(SettingEvent(50, "stop_points", 0.0))
     assert state.progress is None and state.spec.train.steps is None
+
+
+async def test_greedy_is_never_cropped_and_dims_the_dial(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:  # the narrow dial of a small terminal
+        await wait_for(pilot, lambda: app.sampling.settings is not None, what="the engine")
+        dial = app.temperature
+        assert "greedy" not in shown(dial) and "dim" not in str(dial.render().style)
+        await pilot.press("g")
+        assert shown(dial).rstrip().endswith("greedy") and dial.greedy
+        assert "dim" in str(dial.render().style)  # the temperature does not apply: the dial is dimmed
+        await pilot.press("g")
+        dial.set_value(0.0)
+        await pilot.pause(0.1)
+        assert shown(dial).rstrip().endswith("greedy")  # T = 0 is greedy too
+        await app.action_quit()

@@ -19,6 +19,7 @@ class TemperatureControl(Widget, can_focus=True):
         Binding("right,plus,equals_sign", "nudge(1)", "hotter", show=False),
     ]
     value: reactive[float] = reactive(1.0)
+    greedy: reactive[bool] = reactive(False)  # set by the app: the greedy switch overrides the dial
 
     class Changed(Message):
         def __init__(self, control: TemperatureControl, value: float):
@@ -31,16 +32,17 @@ class TemperatureControl(Widget, can_focus=True):
             return self._control
 
     def render(self) -> Text:
-        value = self.value
-        width = max(5, self.size.width - len(LABEL) - 6)
+        value, greedy = self.value, self.is_greedy
+        note = " greedy" if greedy else ""
+        width = self.bar_width()
         filled = round(width * (value - LOW) / (HIGH - LOW))
-        text = Text(LABEL, style="bold")
-        text.append(f"{value:.2f} ", style="bold")
-        text.append("━" * filled, style="cyan")
-        text.append("●", style="bold cyan" if self.has_focus else "cyan")
+        dim = "dim " if greedy else ""  # greedy ignores the temperature: the dial says so
+        text = Text(LABEL, style=dim + "bold")
+        text.append(f"{value:.2f} ", style=dim + "bold")
+        text.append("━" * filled, style=dim + "cyan")
+        text.append("●", style=dim + ("bold cyan" if self.has_focus else "cyan"))
         text.append("─" * (width - filled), style="dim")
-        if value == 0:
-            text.append(" greedy", style="italic")
+        text.append(note, style="bold italic")
         return text
 
     def set_value(self, value: float) -> None:
@@ -52,9 +54,17 @@ class TemperatureControl(Widget, can_focus=True):
     def action_nudge(self, direction: int) -> None:
         self.set_value(self.value + direction * STEP)
 
+    @property
+    def is_greedy(self) -> bool:
+        return self.greedy or self.value == 0
+
+    def bar_width(self) -> int:
+        """Cells of the bar: what is left beside the label, the value and, when greedy, the note."""
+        return max(3, self.size.width - len(LABEL) - 6 - (len(" greedy") if self.is_greedy else 0))
+
     def on_click(self, event: events.Click) -> None:
         start = len(LABEL) + 5
-        width = max(5, self.size.width - len(LABEL) - 6)
+        width = self.bar_width()
         if event.x >= start:
             self.set_value(LOW + (HIGH - LOW) * (event.x - start) / width)
 
