@@ -27,6 +27,7 @@ from rnn_tui.run.protocol import (
     Failed,
     Message,
     Pause,
+    Paused,
     Quit,
     Ready,
     Reset,
@@ -164,7 +165,12 @@ class _Child:
             with self.lock:
                 spec, self.next_spec = self.next_spec, None
                 self.run_id = self.next_run
-                self.control = Control(paused=spec.paused if spec is not None else True)
+                # A new run keeps the old one's pause (a Pause may have come after the Reset); a run
+                # that ended at a stop point waits.
+                old = self.control
+                paused = True if spec is None else (old.paused if old is not None else spec.paused)
+                self.control = Control(paused=paused)
+                self.messages.put(Paused(self.run_id, paused))
             if spec is not None:
                 new = self._build(spec)
                 if new is None and trainer is None and spec.checkpoint:  # start fresh rather than show nothing
@@ -257,8 +263,10 @@ class _Child:
         match command:
             case Pause():
                 control.pause()
+                self.messages.put(Paused(self.run_id, True))
             case Resume():
                 control.resume()
+                self.messages.put(Paused(self.run_id, False))
             case StepOnce():
                 control.step_once()
             case SetLR(lr):

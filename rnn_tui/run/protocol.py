@@ -100,6 +100,14 @@ class Snapshot:
 
 
 @dataclass(frozen=True)
+class Paused:
+    """Whether the run waits (paused, or stopped at a stop point) or trains: the process says so."""
+
+    run: int
+    paused: bool
+
+
+@dataclass(frozen=True)
 class Saved:
     run: int
     path: str
@@ -121,7 +129,7 @@ class Failed:
     message: str
 
 
-Message = Ready | Events | Snapshot | Saved | SaveRefused | Failed
+Message = Ready | Events | Snapshot | Paused | Saved | SaveRefused | Failed
 
 
 class TrainerHandle(Protocol):

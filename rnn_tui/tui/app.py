@@ -38,7 +38,8 @@ class PlaygroundApp(App):
     SUB_TITLE = "a char-RNN playground"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
-    BINDINGS = [
+    BINDINGS = [  # in the footer's order: help first, so a narrow terminal never loses it
+        Binding("f1", "help", "help", id="help"),
         Binding("space", "toggle_pause", "pause/resume", id="pause"),
         Binding("n", "step_once", "step", id="step"),
         Binding("r", "reset", "reset", id="reset"),
@@ -48,7 +49,6 @@ class PlaygroundApp(App):
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("b", "toggle_best", "best weights", id="best"),
         Binding("f", "toggle_freeze", "freeze heatmap", id="freeze", show=False),  # in the help; the footer is full
-        Binding("f1", "help", "help", id="help"),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
         Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),

@@ -101,3 +101,19 @@ sys.exit(main(["--text", "essay"]))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-2000:]
     assert "injected failure" in result.stdout + result.stderr
+
+
+async def test_the_process_says_whether_it_trains_and_a_new_run_keeps_the_pause(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        await pilot.press("space")
+        app.training.restart(app.state.spec)  # a reset sent right after the pause
+        app.state.paused = False  # even if the app had lost track, the process's word counts
+        await wait_for(pilot, lambda: app.state.ready is not None and app.state.paused, what="the new run, paused")
+        step = app.state.step
+        await pilot.pause(0.6)
+        assert app.state.step == step  # it really waits
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.state.step > step + 3 and not app.state.paused, what="training again")
+        await app.action_quit()

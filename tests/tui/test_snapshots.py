@@ -68,6 +68,6 @@ async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
         assert toast == ("warning", advice.replace("0.32", "0.18"))
         await pilot.resize_terminal(80, 24)  # a narrow status keeps the headline
         await wait_for(pilot, lambda: "dropout 0.2" not in shown(app.query_one("#status-table")), what="the headline")
-        assert "overfitting since step 30" in " ".join(shown(app.query_one("#status-table")).split())
+        assert "overfitting since 30" in " ".join(shown(app.query_one("#status-table")).split())
         assert app.state.best == (30, pytest.approx(val_loss(30)))
         await app.action_quit()

@@ -24,6 +24,7 @@ from rnn_tui.run.protocol import (
     Failed,
     Message,
     Pause,
+    Paused,
     Ready,
     Reset,
     Resume,
@@ -73,7 +74,7 @@ class TrainingController:
     def receive(self, items: list[Message]) -> None:
         app, state = self.app, self.state
         for item in items:
-            if isinstance(item, (Ready, Events, Snapshot)) and item.run != self.run:
+            if isinstance(item, (Ready, Events, Snapshot, Paused)) and item.run != self.run:
                 continue  # sent by a run replaced since: its numbers and weights no longer apply
             match item:
                 case Events(events=events):
@@ -84,6 +85,9 @@ class TrainingController:
                     app.run_ready(item)
                 case Snapshot():
                     app.sampling.receive_weights(item)
+                case Paused(paused=paused):  # the key already showed it; this is what the process does
+                    state.paused = paused
+                    state.version += 1
                 case Saved(path=path, step=step):
                     self.checkpoint_path = path  # `s` saves here from now on; a failed save changes nothing
                     app.notify(f"saved {path} at step {step:,}", title="checkpoint")

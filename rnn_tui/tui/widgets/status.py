@@ -75,7 +75,11 @@ class TrainingStatus(Vertical):
     def show(self) -> None:
         state = self.state
         self._shown_version = state.version
-        table = self.render_table(state, self.sampling_best, narrow=self.size.width < NARROW)
+        narrow = self.size.width < NARROW
+        table = self.render_table(state, self.sampling_best, narrow)
+        model, ready = state.spec.model, state.ready
+        self.border_subtitle = (f"{model.cell.upper()} {model.layers}×{model.hidden} · {ready.start.text}"
+                                if narrow and ready is not None else "")
         shape = (table.row_count, state.advice, state.failed, state.finished, self.size.width)
         self.table.update(table, layout=shape != self._shape)  # a layout pass only when the height may change
         self._shape = shape
@@ -84,6 +88,18 @@ class TrainingStatus(Vertical):
         bar.display = progress is not None
         if progress is not None:
             bar.update(progress=progress)
+
+    @staticmethod
+    def condensed(state: RunState, table: Table) -> Table:
+        """Every number in a few rows, for a small terminal; the model and text go to the border."""
+        cps, val, best = state.chars_per_sec, state.val_loss, state.best
+        table.add_row("step", f"{state.step:,} · epoch {state.epoch:.2f}")
+        table.add_row("loss", f"{_fmt(state.loss)} · val {_fmt(val)}")
+        table.add_row("best val", "–" if best is None else f"{best[1]:.3f} at {best[0]:,}")
+        speed = "–" if cps is None or state.paused else f"{cps / 1000:.1f}k/s"
+        table.add_row("speed", f"{speed} · {_clock(state.elapsed)}")
+        table.add_row("lr", f"{_fmt(state.lr, '.1e')} · dropout {state.spec.model.dropout:g}")
+        return table
 
     @staticmethod
     def render_table(state: RunState, best_weights: bool = False, narrow: bool = False) -> Table:
@@ -104,7 +120,10 @@ class TrainingStatus(Vertical):
             mode = Text("● training", style="bold green")
         table.add_row("", mode)
         if state.advice:  # a narrow panel keeps the headline; the app also shows the whole line as a toast
-            table.add_row("coach", Text(state.advice.partition(":")[0] if narrow else state.advice, style="yellow"))
+            headline = state.advice.partition(":")[0].replace("since step", "since")  # "overfitting since 1,200"
+            table.add_row("coach", Text(headline if narrow else state.advice, style="yellow"))
+        if narrow:
+            return TrainingStatus.condensed(state, table)
         table.add_row("step", f"{state.step:,}   epoch {state.epoch:.2f}")
         table.add_row("train loss", _fmt(state.loss))
         val = state.val_loss
