@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StepEvent
 from rnn_tui.run.protocol import (
+    PROCESS_GONE,
     Command,
     Events,
     Failed,
@@ -61,6 +62,9 @@ class BackgroundTrainer:
 
     def start(self) -> None:
         self.process.start()
+
+    def exit_code(self) -> int | None:
+        return self.process.exitcode
 
     def send(self, command: Command) -> None:
         self.commands.put(command)
@@ -132,7 +136,7 @@ def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
     try:
         _Child(spec, commands, messages).run()
     except Exception as exc:  # reported as one line in the app instead of a traceback on its screen
-        messages.put(Failed(-1, f"the training process failed: {type(exc).__name__}: {exc}"))
+        messages.put(Failed(PROCESS_GONE, f"the training process failed: {type(exc).__name__}: {exc}"))
 
 
 class _Child:

@@ -123,6 +123,9 @@ class SaveRefused:
     reason: str
 
 
+PROCESS_GONE = -1  # the run of a Failed that the training process ended with (or died of)
+
+
 @dataclass(frozen=True)
 class Failed:
     run: int
@@ -136,6 +139,8 @@ class TrainerHandle(Protocol):
     """What the app needs of a training process: the real one, or a scripted one in tests."""
 
     def start(self) -> None: ...
+    def exit_code(self) -> int | None:
+        """None while the training process runs; its exit status once it has ended."""
     def send(self, command: Command) -> None: ...
     def receive(self, timeout: float = 0.1) -> list[Message]: ...
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:

@@ -82,10 +82,12 @@ class RunState:
                 self.finished = message
                 self.paused = True
 
-    def on_failed(self, message: str) -> None:
-        if self.ready is None:  # nothing runs: say why instead of "starting..."
+    def on_failed(self, message: str, process_gone: bool = False) -> None:
+        if process_gone:  # nothing trains any more: the status says so, not "training"
+            self.finished, self.paused = message, True
+        elif self.ready is None:  # nothing runs: say why instead of "starting..."
             self.failed = message
-            self.version += 1
+        self.version += 1
 
     def changes_of(self, name: str) -> list[int]:
         """Steps at which the setting `name` was changed, for the plot's marks."""

@@ -71,6 +71,9 @@ class FixedTrainer:
     def send(self, command: Command) -> None:
         self.commands.append(command)
 
+    def exit_code(self) -> int | None:
+        return None  # in this process: it runs as long as the test
+
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         pass
 
@@ -102,8 +105,8 @@ def fixed_inspection(shift: float = 0.0, text: str = TEXT) -> Inspection:
 
 def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:
     """What the sampler would post: the finished sample, then its hidden states."""
-    own = sorted(set(text))  # the vocabulary the probabilities index: the text's characters, then others
-    vocab = "".join(own + [ch for ch in VOCAB if ch not in own])[: len(VOCAB)]
+    own = sorted(set(text) - set(VOCAB))  # a text with other characters: they take the first places
+    vocab = VOCAB if not own else "".join(own + [ch for ch in VOCAB if ch not in own])[: len(VOCAB)]
     probs = fixed_probs(shift)
     return [SampleUpdate(0, vocab, text[:4], text[4:], probs, STEPS, done=True),
             InspectionReady(0, fixed_inspection(shift, text), STEPS)]

@@ -73,6 +73,9 @@ class ScriptedTrainer:
     def emit(self, event: Event) -> None:
         self.queue.append(Events(self.run, (event,)))
 
+    def exit_code(self) -> int | None:
+        return None  # in this process: it runs as long as the test
+
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         self.closed = True
 

@@ -1,6 +1,8 @@
 """Never overwrite or lose a run: saves onto another run ask, autosave goes beside it, elapsed
 time belongs to the run, and a checkpoint reopens the text it was trained on."""
 
+import subprocess
+import sys
 from dataclasses import replace
 
 from rnn_tui.cli import main
@@ -101,3 +103,24 @@ async def test_a_checkpoint_alone_reopens_its_own_text(text_path, tmp_path, smal
         assert app.state.ready.start.text == "other.txt" and app.state.step == 3
         assert app.state.spec.text == str(other.resolve())
         await app.action_quit()
+
+
+def test_quitting_after_an_autosave_says_where_the_run_went(text_path, tmp_path):
+    code = f"""
+import sys
+from rnn_tui.tui import app as playground
+from rnn_tui.tui.controllers import training
+training.AUTOSAVE_AFTER = 0.0
+start, run = playground.PlaygroundApp.start_background_work, playground.PlaygroundApp.run
+def start_then_quit(self):
+    start(self)
+    self.set_interval(0.2, lambda: self.state.step >= 3 and self.call_later(self.action_quit))
+playground.PlaygroundApp.start_background_work = start_then_quit
+playground.PlaygroundApp.run = lambda self, **kw: run(self, headless=True)
+from rnn_tui.cli import main
+sys.exit(main(["--text", {str(text_path)!r}, {', '.join(repr(a) for a in TINY)}]))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    step = load_checkpoint(tmp_path / "rnn-tui.pt")["step"]
+    assert result.stdout.strip().endswith(f"saved rnn-tui.pt (step {step:,})")

@@ -117,3 +117,14 @@ async def test_the_process_says_whether_it_trains_and_a_new_run_keeps_the_pause(
         await pilot.press("space")
         await wait_for(pilot, lambda: app.state.step > step + 3 and not app.state.paused, what="training again")
         await app.action_quit()
+
+
+async def test_a_training_process_that_dies_is_shown_as_gone(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        app.training.handle.process.kill()
+        await wait_for(pilot, lambda: "ended unexpectedly" in shown(app.query_one("#status-table", Static)),
+                       what="the status to say so")
+        assert app.state.paused and any("exit status -9" in text for _, text in app.notices)
+        await app.action_quit()

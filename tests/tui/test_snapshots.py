@@ -71,3 +71,22 @@ async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
         assert "overfitting since 30" in " ".join(shown(app.query_one("#status-table")).split())
         assert app.state.best == (30, pytest.approx(val_loss(30)))
         await app.action_quit()
+
+
+async def test_the_legend_and_the_lines_have_the_same_colours_in_a_light_theme(tmp_path):
+    from rnn_tui.tui.widgets.loss_plot import COLOURS, LossPlot
+
+    app = fixed_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step == STEPS, what="the fixed run")
+        app.theme = "textual-light"
+        plot = app.query_one(LossPlot)
+        plot.draw()
+        plot.refresh()
+        await pilot.pause(0.3)
+        drawn = {segment.style.color.triplet.hex for strip in plot.render_lines(plot.region.reset_offset)
+                 for segment in strip if segment.style and segment.style.color and segment.style.color.triplet}
+        wanted = {"#{:02x}{:02x}{:02x}".format(*COLOURS[name]) for name in ("train", "val", "uniform ln V", "unigram")}
+        assert wanted <= drawn
+        assert all(colour in plot.border_subtitle for colour in wanted)
+        await app.action_quit()

@@ -20,6 +20,7 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StopEvent
 from rnn_tui.engine.texts import is_builtin, peek_text, text_name
 from rnn_tui.run.protocol import (
+    PROCESS_GONE,
     Events,
     Failed,
     Message,
@@ -70,6 +71,11 @@ class TrainingController:
             items = self.handle.receive(timeout=0.05)
             if items:
                 self.app.post_message(TrainerMessages(items))
+            elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
+                message = (f"the training process ended unexpectedly (exit status {code}); "
+                           "reopen the last checkpoint with rnn-tui --checkpoint to go on")
+                self.app.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
+                return
 
     def receive(self, items: list[Message]) -> None:
         app, state = self.app, self.state
@@ -94,8 +100,8 @@ class TrainingController:
                 case SaveRefused(path=path, reason=reason):
                     self._confirm(f"{reason}. Replace it with this run?", "Replace",
                                   lambda: self.handle.send(Save(path, overwrite=True)))
-                case Failed(message=message):
-                    state.on_failed(message)
+                case Failed(run=run, message=message):
+                    state.on_failed(message, process_gone=run == PROCESS_GONE)
                     app.notify(message, severity="error", timeout=8)
 
     def _apply(self, event: Event) -> None:

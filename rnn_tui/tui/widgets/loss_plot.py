@@ -40,8 +40,17 @@ def step_ticks(last: float, count: int = 5) -> list[int]:
     return [int(k * spacing) for k in range(int(last // spacing) + 1)]
 
 
-LEGEND = ("[cyan]━ train[/] [green]━ val[/] [red]━ uniform ln V[/] [#ff8700]━ unigram[/] "
-          "[magenta]│ lr set[/] [yellow]│ dropout set[/]")
+# One colour per line, given as RGB so the plot and its legend match in every theme (named
+# colours are mapped by the terminal's palette, differently in light and dark themes).
+COLOURS = {"train": (0, 175, 215), "val": (95, 175, 0), "uniform ln V": (215, 0, 0), "unigram": (255, 135, 0),
+           "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+LEGEND = " ".join(f"[{_hex(rgb)}]{'│' if name.endswith('set') else '━'} {name}[/]" for name, rgb in COLOURS.items())
 
 
 class LossPlot(PlotextPlot):
@@ -87,16 +96,16 @@ class LossPlot(PlotextPlot):
         xs, ys = downsample(state.train_curve.xs, state.train_curve.ys, 2 * width)
         vx, vy = downsample(state.val_curve.xs, state.val_curve.ys, 2 * width)
         last = max(xs[-1] if xs else 1, 1)
-        plt.hline(ready.start.uniform_loss, "red")
-        plt.hline(ready.start.unigram_entropy, "orange")
+        plt.hline(ready.start.uniform_loss, COLOURS["uniform ln V"])
+        plt.hline(ready.start.unigram_entropy, COLOURS["unigram"])
         for step in state.changes_of("lr"):
-            plt.vline(step, "magenta")
+            plt.vline(step, COLOURS["lr set"])
         for step in state.changes_of("dropout"):
-            plt.vline(step, "yellow")
+            plt.vline(step, COLOURS["dropout set"])
         if xs:
-            plt.plot(xs, ys, color="cyan", marker="braille")
+            plt.plot(xs, ys, color=COLOURS["train"], marker="braille")
         if vx:
-            plt.plot(vx, vy, color="green", marker="dot" if len(vx) < 3 else "braille")
+            plt.plot(vx, vy, color=COLOURS["val"], marker="dot" if len(vx) < 3 else "braille")
         plt.xlim(0, last)
         ticks = step_ticks(last, count=max(2, width // 16))
         plt.xticks(ticks, [step_label(t) for t in ticks])
