@@ -16,3 +16,15 @@ def test_ticks_are_round_steps_within_the_run():
         ticks = step_ticks(last)
         assert ticks[0] == 0 and ticks[-1] <= last and 2 <= len(ticks) <= 11
         assert len({b - a for a, b in zip(ticks, ticks[1:])}) == 1  # evenly spaced
+
+
+def test_the_legend_shortens_to_fit_and_never_cuts_a_name():
+    from rich.text import Text
+
+    from rnn_tui.tui.widgets.loss_plot import legend
+
+    wide, narrow, narrower, tiny = (Text.from_markup(legend(w)).plain for w in (200, 50, 40, 20))
+    assert wide == "━ train ━ val ━ uniform ln V ━ unigram │ lr set │ dropout set"
+    assert narrow == "━ train ━ val ━ ln V ━ unigram │ lr │ dropout" and len(narrow) <= 50
+    assert narrower == "━ train ━ val ━ ln V ━ unigram"
+    assert tiny == "━ train ━ val"

@@ -50,7 +50,21 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-LEGEND = " ".join(f"[{_hex(rgb)}]{'│' if name.endswith('set') else '━'} {name}[/]" for name, rgb in COLOURS.items())
+def legend(width: int) -> str:
+    """The legend as markup that fits `width` cells: every line named, or shorter names, or the
+    curves and baselines, or the curves alone; never a name cut in half."""
+    short = {"uniform ln V": "ln V", "lr set": "lr", "dropout set": "dropout"}
+    tiers = (dict(zip(COLOURS, COLOURS)), {k: short.get(k, k) for k in COLOURS},
+             {k: short.get(k, k) for k in ("train", "val", "uniform ln V", "unigram")},
+             {"train": "train", "val": "val"})
+    for names in tiers:
+        parts = [(f"{'│' if key.endswith('set') else '━'} {label}", COLOURS[key]) for key, label in names.items()]
+        if sum(len(text) + 1 for text, _ in parts) - 1 <= width:
+            break
+    return " ".join(f"[{_hex(rgb)}]{text}[/]" for text, rgb in parts)
+
+
+LEGEND = legend(10_000)
 
 
 class LossPlot(PlotextPlot):
@@ -73,6 +87,9 @@ class LossPlot(PlotextPlot):
         super().on_mount()
         self.border_subtitle = LEGEND
         self.set_interval(REDRAW_SECONDS, self.redraw_if_changed)
+
+    def on_resize(self) -> None:
+        self.border_subtitle = legend(self.size.width - 4)  # room inside the border's corners
 
     def redraw_if_changed(self) -> None:
         if self.state.version == self._drawn_version or not self.display or self.size.width < 10:
