@@ -31,6 +31,8 @@ from rnn_tui.tui.widgets.temperature import TemperatureControl
 
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
+PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
+                      "toggle_freeze", "help", "show_tab", "leave_field"}
 
 
 class PlaygroundApp(App):
@@ -224,6 +226,13 @@ class PlaygroundApp(App):
         self.query_one(TabbedContent).active = tab
         if tab == "settings-tab":
             self.settings_panel.query_one("#set-cell").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The playground's keys act on the playground: while help is open they are off (and so not
+        listed in its footer); quitting and the palette stay on."""
+        if isinstance(self.screen, HelpScreen) and action in PLAYGROUND_ACTIONS:
+            return False
+        return True
 
     def action_leave_field(self) -> None:
         """Escape leaves a text box (the seed, top-k, a setting), so the keys work again."""

@@ -71,3 +71,21 @@ async def test_the_palettes_screenshot_saves_where_the_user_is(text_path, tmp_pa
         assert "<svg" in saved.read_text()[:500]
         assert app.notices[-1][0] == "information" and str(saved.name) in app.notices[-1][1]
         await app.action_quit()
+
+
+async def test_while_help_is_open_the_playgrounds_keys_are_off_and_not_listed(text_path, tmp_path):
+    from textual.widgets import Footer
+
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        listed = {key.description for key in app.screen.query_one(Footer).query("FooterKey")}
+        assert "close" in listed and not listed & {"pause/resume", "save", "step", "reset"}
+        await pilot.press("space", "s")
+        assert not app.state.paused and app.training.handle.commands == []  # the keys did nothing
+        await pilot.press("escape")
+        await pilot.press("space")
+        assert app.state.paused  # back on the playground, they act again
+        await app.action_quit()

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Footer, Markdown
 
 from rnn_tui.tui.screens.dialogs import DIALOG_CSS
 
@@ -78,3 +78,4 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
             yield Markdown(PANELS + f"\n## The {self.cell.upper()} cell\n\n" + cell_equations(self.cell))
+        yield Footer()  # this screen's keys only: the app's are off while help is open
