@@ -125,6 +125,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
               f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}",
               file=sys.stderr)
+    if start.note and not args.json:
+        print(start.note, file=sys.stderr)
     if not trainer.train_config.has_stop_point and not args.json:
         print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     stop = trainer.run(report, control)

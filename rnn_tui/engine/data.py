@@ -18,7 +18,7 @@ import torch
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import val_size
-from rnn_tui.engine.texts import TextId, load_text, text_name
+from rnn_tui.engine.texts import TextId, load_text_and_note, text_name
 
 _CHUNK = 1 << 20  # characters encoded at a time, to keep memory near the text's own size
 
@@ -92,6 +92,7 @@ class Corpus:
     val: np.ndarray
     name: str = "text"
     text_id: TextId | None = None  # where it came from, for checkpoints; None for a text made in memory
+    note: str | None = None  # what reading it changed, to tell the user (line ends)
 
     @classmethod
     def from_text(cls, text: str, name: str = "text", vocab: Vocab | None = None,
@@ -108,8 +109,10 @@ class Corpus:
     @classmethod
     def load(cls, text: str | os.PathLike[str], vocab: Vocab | None = None) -> Corpus:
         """A built-in text by name (`python`, `essay`, ...) or a UTF-8 file."""
-        content = load_text(str(text))
-        return cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content))
+        content, note = load_text_and_note(str(text))
+        corpus = cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content))
+        corpus.note = note
+        return corpus
 
     def unigram_entropy(self) -> float:
         """Entropy in nats of the training text's character frequencies: the loss of a model that

@@ -24,6 +24,7 @@ class StartEvent:
     device: str
     step: int  # 0 for a fresh run, more for a resumed one
     seconds: float = 0.0  # training time before this start (a resumed run brings its own)
+    note: str | None = None  # what reading the text changed (line ends), for the user
     kind: str = "start"
 
 

@@ -110,22 +110,32 @@ def text_length(text: str) -> int:
 
 def load_text(text: str) -> str:
     """The contents of a built-in text or a file; anything else is a one-line UserError."""
+    return load_text_and_note(text)[0]
+
+
+def load_text_and_note(text: str) -> tuple[str, str | None]:
+    """The contents, with line ends made "\n" (a CRLF file would teach the model a second,
+    invisible end-of-line character), and a line for the user when that changed anything."""
     if is_builtin(text):
-        return BUILTIN_TEXTS[text].load()
-    if not Path(text).exists():
+        content = BUILTIN_TEXTS[text].load()
+    elif not Path(text).exists():
         raise UserError(f"no such file or built-in text: {text} (built-in: {', '.join(BUILTIN_TEXTS)})")
-    return read_text(text)
+    else:
+        content = read_text(text)
+    returns = content.count("\r")
+    if not returns:
+        return content, None
+    note = f"{text_name(text)}: {returns:,} Windows or old Mac line ends (CR) were read as newlines"
+    return content.replace("\r\n", "\n").replace("\r", "\n"), note
 
 
 _HEAD = 1 << 16  # bytes a quick check reads
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """Read a UTF-8 text file, refusing what is not one with a one-line reason. Line ends become
-    "\n", so a CRLF file does not teach the model a second, invisible end-of-line character."""
+    """Read a UTF-8 text file, refusing what is not one with a one-line reason."""
     raw = _read(Path(path), whole=True)
-    text = _decode(Path(path), raw, whole=True).removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line ends: one newline
+    return _decode(Path(path), raw, whole=True).removeprefix("\ufeff")
 
 
 def peek_text(path: str | os.PathLike[str]) -> None:

@@ -40,7 +40,11 @@ def test_an_unknown_name_lists_the_builtin_texts():
         load_text("shakespear")
 
 
-def test_crlf_and_cr_line_ends_become_one_newline(tmp_path):
+def test_crlf_and_cr_line_ends_become_one_newline_and_the_user_is_told(tmp_path):
     path = tmp_path / "windows.txt"
-    path.write_bytes(b"one\r\ntwo\rthree\n")
-    assert load_text(str(path)) == "one\ntwo\nthree\n"
+    path.write_bytes(b"one\r\ntwo\rthree\n" * 200)
+    assert load_text(str(path)) == "one\ntwo\nthree\n" * 200
+    corpus = Corpus.load(path)
+    assert corpus.note == "windows.txt: 400 Windows or old Mac line ends (CR) were read as newlines"
+    assert "\r" not in corpus.vocab.chars
+    assert Corpus.load("essay").note is None

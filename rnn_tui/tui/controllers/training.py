@@ -89,6 +89,8 @@ class TrainingController:
                 case Ready():
                     state.on_ready(item)
                     app.run_ready(item)
+                    if item.start.note:
+                        app.notify(item.start.note, severity="warning", timeout=10)
                 case Snapshot():
                     app.sampling.receive_weights(item)
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
