@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 SNAPSHOT_SECONDS = 1.0  # how often the sampler and heatmap get fresh weights while training runs
 FLUSH_SECONDS = 0.05  # step events are batched for this long
+AUTOSAVE_SECONDS = 15.0  # how long quitting waits for the final save of a large model on a busy machine
 
 
 class BackgroundTrainer:
@@ -91,7 +92,7 @@ class BackgroundTrainer:
                 self.send(Quit(autosave))
             except (ValueError, OSError):
                 pass
-            self.process.join(timeout + (5.0 if autosave else 0.0))
+            self.process.join(timeout + (AUTOSAVE_SECONDS if autosave else 0.0))
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(0.5)

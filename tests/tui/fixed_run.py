@@ -24,7 +24,8 @@ TEXT = 'def count(items):\n    """How many."""\n    total = 0\n    for item in i
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 VOCAB = "".join(sorted(set(TEXT + LETTERS + "()[]{}_-+*/=<>!?#'\"")))
 SEED = "def count("
-CJK = "def 数える(項目):\n    # 数を返す 🙂\n    合計 = 0\n    for 項 in 項目:\n        合計 += 1\n"  # two cells wide each
+# Characters two cells wide: CJK and an emoji.
+CJK = "def 数える(項目):\n    # 数を返す 🙂\n    合計 = 0\n    for 項 in 項目:\n        合計 += 1\n"
 STEPS, EVAL_EVERY, UNITS = 60, 10, 32
 SPEC = RunSpec("fixed.txt", ModelConfig(cell="lstm", vocab_size=len(VOCAB), hidden=UNITS, layers=2, embed=8),
                TrainConfig(seq=24, batch=8, lr=1e-2, eval_every=EVAL_EVERY))

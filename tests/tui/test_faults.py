@@ -23,7 +23,7 @@ async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path
                 await wait_for(pilot, lambda app=app: app.state.step >= 5, what="training")
                 process = app.training.handle.process
                 os.kill(os.getpid(), sig)
-                await wait_for(pilot, lambda p=process: not p.is_alive(), timeout=10, what="the trainer to stop")
+                await wait_for(pilot, lambda p=process: not p.is_alive(), timeout=20, what="the trainer to stop")
             assert process.exitcode == 0 and not app.is_running
             assert load_checkpoint(path)["step"] >= 5  # saved on the way out
         finally:
