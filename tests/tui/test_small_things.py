@@ -78,3 +78,19 @@ async def test_greedy_is_never_cropped_and_dims_the_dial(text_path, tmp_path):
         await pilot.pause(0.1)
         assert shown(dial).rstrip().endswith("greedy")  # T = 0 is greedy too
         await app.action_quit()
+
+
+async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path, small_text):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None,
+                       what="the engine")
+        seed = small_text[:480]  # a seed of many lines, all of the model's characters
+        app.last_sample = None
+        app.sampling.set_seed(seed)
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == seed
+                       and app.last_sample.done, what="a sample after the long seed")
+        scroll = app.query_one("#sample-scroll")
+        await wait_for(pilot, lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y,
+                       what="the panel at the end of the text")
+        await app.action_quit()
