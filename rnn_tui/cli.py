@@ -12,12 +12,16 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.events import Event, StepEvent
+    from rnn_tui.engine.training import Trainer
 
 ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
 
@@ -137,7 +141,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 class JsonReport:
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: Event) -> None:
         from rnn_tui.engine.events import event_to_dict
 
         print(json.dumps(event_to_dict(event)), flush=True)
@@ -146,14 +150,14 @@ class JsonReport:
 class ProgressReport:
     """A one-line progress bar on a terminal; one line per evaluation elsewhere."""
 
-    def __init__(self, trainer: Any):
+    def __init__(self, trainer: Trainer):
         self.trainer = trainer
         self.tty = sys.stderr.isatty()
         self.val: str = ""
         self.advice: str | None = None
         self.last_draw = 0.0
 
-    def __call__(self, event: Any) -> None:
+    def __call__(self, event: Event) -> None:
         if event.kind == "eval":
             self.val = f"val {event.val_loss:.3f} ({event.val_bpc:.2f} bpc)"
             if not self.tty:
@@ -172,7 +176,7 @@ class ProgressReport:
             train = "" if event.train_loss is None else f": train {event.train_loss:.3f}"
             print(f"{event.message}{train}{val}", file=sys.stderr, flush=True)
 
-    def line(self, event: Any) -> str:
+    def line(self, event: StepEvent) -> str:
         fraction = self.trainer.progress(event.step)
         bar = ""
         if fraction is not None:

@@ -97,15 +97,17 @@ def remove_stale_temporaries(path: Path) -> None:
             pass  # gone already, or not ours to remove: the save itself goes on
 
 
-def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Read and check a checkpoint; any problem becomes a one-line UserError."""
+def load_checkpoint(path: str | os.PathLike[str], map_location: str | torch.device = "cpu",
+                    mmap: bool = False) -> dict[str, Any]:
+    """Read and check a checkpoint; any problem becomes a one-line UserError. With `mmap` the
+    tensors stay on disk until touched: enough to read what run a file holds."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"no such checkpoint: {path}")
     if path.is_dir():
         raise UserError(f"{path} is a directory, not a checkpoint")
     try:
-        data = torch.load(path, map_location=map_location, weights_only=True)
+        data = torch.load(path, map_location=map_location, weights_only=True, mmap=mmap)
     except pickle.UnpicklingError as exc:
         if "Unsupported global" in str(exc):
             raise UserError(f"refused {path}: it holds objects other than plain data "
@@ -145,7 +147,7 @@ def other_run_at(path: str | os.PathLike[str], run_id: str) -> str | None:
     if not path.exists():
         return None
     try:
-        data = load_checkpoint(path)
+        data = load_checkpoint(path, mmap=True)  # every save asks: do not read the weights for it
     except UserError as exc:
         return f"{path} is there and is not a checkpoint of this run ({exc})"
     if data["run_id"] == run_id:

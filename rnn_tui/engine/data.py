@@ -96,7 +96,7 @@ class Corpus:
 
     @classmethod
     def from_text(cls, text: str, name: str = "text", vocab: Vocab | None = None,
-                  text_id: TextId | None = None) -> Corpus:
+                  text_id: TextId | None = None, note: str | None = None) -> Corpus:
         if not text:
             raise UserError("the text is empty")
         vocab = vocab or Vocab.from_text(text)
@@ -104,15 +104,14 @@ class Corpus:
         cut = len(ids) - val_size(len(ids))
         if cut < 2 or len(ids) - cut < 2:
             raise UserError(f"{name} is too short to split into training and validation text ({len(ids)} characters)")
-        return cls(vocab, ids[:cut], ids[cut:], name, text_id)
+        return cls(vocab, ids[:cut], ids[cut:], name, text_id, note)
 
     @classmethod
     def load(cls, text: str | os.PathLike[str], vocab: Vocab | None = None) -> Corpus:
         """A built-in text by name (`python`, `essay`, ...) or a UTF-8 file."""
         content, note = load_text_and_note(str(text))
-        corpus = cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content))
-        corpus.note = note
-        return corpus
+        return cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content),
+                             note=note)
 
     def unigram_entropy(self) -> float:
         """Entropy in nats of the training text's character frequencies: the loss of a model that

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from textual.message import Message
@@ -47,6 +48,7 @@ class LiveSampler:
         self.pace = pace
         self.seed_text = ""
         self._weights: Weights | None = None
+        self._model: tuple[tuple[ModelConfig, str], Any] | None = None  # built once per architecture and vocabulary
         self._interrupt = threading.Event()  # new weights of another run, a new seed, a stop: start over
         self.stopped = threading.Event()
 
@@ -90,7 +92,10 @@ class LiveSampler:
         from rnn_tui.engine.models import CharRNN
         from rnn_tui.engine.sampling import Sampler
 
-        model = CharRNN(weights.config).eval()
+        key = (weights.config, weights.vocab)
+        if self._model is None or self._model[0] != key:
+            self._model = (key, CharRNN(weights.config).eval())
+        model = self._model[1]
         model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
         vocab = Vocab(weights.vocab)
         seed_text = self.seed_text

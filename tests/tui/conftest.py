@@ -46,6 +46,11 @@ def shown(widget) -> str:
     return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset)).rstrip()
 
 
+def sampling_ready(app) -> bool:
+    """The engine is loaded (the sampler and its settings exist) and a run is on screen."""
+    return app.sampling.sampler is not None and app.state.ready is not None
+
+
 async def wait_for(pilot, condition, timeout: float = 30.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():

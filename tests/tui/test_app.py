@@ -17,7 +17,7 @@ from rnn_tui.run.protocol import Reset, SetDropout, SetLR
 from rnn_tui.tui.widgets.heatmap import Heatmap
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
-from .conftest import live_app, scripted_app, shown, tiny_spec, wait_for
+from .conftest import live_app, sampling_ready, scripted_app, shown, tiny_spec, wait_for
 
 
 def status_text(app) -> str:
@@ -172,8 +172,7 @@ async def test_quit_while_training_stops_the_process_within_a_second(text_path, 
 async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None,
-                       what="the engine")
+        await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         seed = app.query_one("#seed", Input)
         seed.focus()
         await pilot.press(*"Zé", "enter")
@@ -267,8 +266,7 @@ async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
 async def test_top_k_zero_shows_as_off(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.settings is not None and app.state.ready is not None,
-                       what="the engine")
+        await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         top_k = app.query_one("#top-k", Input)
         assert top_k.value == "" and top_k.placeholder == "off"
         top_k.focus()

@@ -8,7 +8,7 @@ from rnn_tui.engine.events import SettingEvent
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
 
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import sampling_ready, scripted_app, shown, tiny_spec, wait_for
 from .fixed_run import SPEC, FixedTrainer
 
 
@@ -26,8 +26,7 @@ async def test_speed_shows_a_dash_while_paused(text_path, tmp_path):
 async def test_a_refused_top_k_leaves_the_value_in_force_and_escape_leaves_the_box(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.settings is not None and app.state.ready is not None,
-                       what="the engine")
+        await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         top_k = app.query_one("#top-k", Input)
         top_k.focus()
         await pilot.press("5", "enter")
@@ -83,8 +82,7 @@ async def test_greedy_is_never_cropped_and_dims_the_dial(text_path, tmp_path):
 async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path, small_text):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.sampler is not None and app.state.ready is not None,
-                       what="the engine")
+        await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         seed = small_text[:480]  # a seed of many lines, all of the model's characters
         app.last_sample = None
         app.sampling.set_seed(seed)

@@ -170,21 +170,19 @@ class TrainingController:
             self.app.notify(str(exc), severity="error")
             return
         current = self.state.spec
-        live = {"dropout": model.dropout, "lr": train.lr}
         if (replace(model, dropout=current.model.dropout) != current.model
                 or (train.seq, train.batch) != (current.train.seq, current.train.batch)):
             self.confirm_restart(replace(current, model=model, train=train, checkpoint=None),
                                  "The new settings need a fresh model. Reset and start again?",
                                  otherwise=self.app.show_settings)  # cancelled: the form shows the run again
             return
-        changed = [name for name, value in live.items()
-                   if value != (current.model.dropout if name == "dropout" else current.train.lr)]
-        if not changed:
+        lr_changed, dropout_changed = train.lr != current.train.lr, model.dropout != current.model.dropout
+        if not (lr_changed or dropout_changed):
             self.app.notify("nothing changed")
-        if "lr" in changed:
+        if lr_changed:
             self.handle.send(SetLR(train.lr))
             self.app.notify(f"learning rate {train.lr:g} from the next step")
-        if "dropout" in changed:
+        if dropout_changed:
             self.handle.send(SetDropout(model.dropout))
             self.app.notify(f"dropout {model.dropout:g} from the next step")
 
