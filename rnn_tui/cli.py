@@ -1,4 +1,4 @@
-"""`rnn-tui` opens the playground; `rnn-tui train` and `rnn-tui sample` work headless.
+"""`rnn-tui` opens the playground; `rnn-tui train`, `sample` and `inspect` work headless.
 
 Every error the user can cause ends as one line on stderr and exit status 2, no traceback.
 """
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
+from rnn_tui.inspect_command import add_inspect_parser, cmd_inspect
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sample.add_argument("--seed", type=int, help="random seed, for a reproducible sample")
     sample.add_argument("--device", help="auto (default), cpu, cuda or mps")
+    add_inspect_parser(sub)
     return parser
 
 
@@ -217,7 +219,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        handler = {"train": cmd_train, "sample": cmd_sample}.get(args.command, cmd_app)
+        handler = {"train": cmd_train, "sample": cmd_sample, "inspect": cmd_inspect}.get(args.command, cmd_app)
         return handler(args)
     except UserError as exc:
         print(f"rnn-tui: error: {exc}", file=sys.stderr)

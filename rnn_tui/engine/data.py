@@ -83,6 +83,10 @@ class Vocab:
         return out
 
 
+PASSAGE_CHARS = 3000
+LINE_SEARCH = 200  # how far a passage may move to start at a line
+
+
 @dataclass
 class Corpus:
     """A text encoded with its vocabulary and split 90/10 into contiguous train and val parts."""
@@ -112,6 +116,13 @@ class Corpus:
         content, note = load_text_and_note(str(text))
         return cls.from_text(content, name=text_name(str(text)), vocab=vocab, text_id=TextId.of(str(text), content),
                              note=note)
+
+    def passage(self, length: int = PASSAGE_CHARS) -> str:
+        """A fixed passage of the validation text, from its first line start: what the views of what
+        the model learned read unless the user gives another."""
+        head = self.vocab.decode(self.val[: length + LINE_SEARCH])
+        line = head.find("\n", 0, LINE_SEARCH)
+        return head[line + 1:][:length] if line >= 0 and line + 1 < len(head) else head[:length]
 
     def unigram_entropy(self) -> float:
         """Entropy in nats of the training text's character frequencies: the loss of a model that

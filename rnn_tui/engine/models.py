@@ -134,10 +134,14 @@ class GRUCell(Cell):
         return (h,), {"h": h, "r": r, "z": z, "n": n}
 
 
-def fused_sequence(model: CharRNN, x: Tensor, state: State) -> tuple[Tensor, State]:
-    """The whole stack over (B, T, E) inputs in one call of torch's fused kernel (cuDNN, oneDNN)."""
+def fused_sequence(model: CharRNN, x: Tensor, state: State, layer: int | None = None) -> tuple[Tensor, State]:
+    """The whole stack over (B, T, E) inputs in one call of torch's fused kernel (cuDNN, oneDNN),
+    or only layer `layer` (its state then (1, B, H) each, no dropout)."""
     c = model.config
-    args = (model.flat_weights(), True, c.layers, c.dropout, model.training, False, True)
+    if layer is None:
+        args = (model.flat_weights(), True, c.layers, c.dropout, model.training, False, True)
+    else:
+        args = (model.cells[layer].flat_weights(), True, 1, 0.0, False, False, True)
     if c.cell == "lstm":
         out, h, cell = torch.lstm(x, state, *args)
         return out, (h, cell)

@@ -101,7 +101,8 @@ def fixed_inspection(shift: float = 0.0, text: str = TEXT) -> Inspection:
               for layer in range(2)]
     surprisal = (np.arange(len(text)) % 9 + 1) / 4 + 0.0031 + shift
     surprisal[0] = np.nan
-    return Inspection(text, layers, surprisal)
+    log_probs = np.tile(np.log(fixed_probs()), (len(text), 1))  # printed as rounded percentages only
+    return Inspection(text, VOCAB, layers, log_probs, surprisal)
 
 
 def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:

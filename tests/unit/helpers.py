@@ -12,3 +12,22 @@ def tiny_trainer(text: str, cell: str = "lstm", layers: int = 1, **train) -> Tra
 
 def losses(trainer: Trainer, steps: int) -> list[float]:
     return [trainer.train_step().loss for _ in range(steps)]
+
+
+def quoted_capitals(lines: int = 1500, seed: int = 0) -> str:
+    """Lines of lower-case words with "QUOTED SPANS" in upper case: to write the right case a model
+    must carry one bit of state, inside or outside the quotes, across words."""
+    import random
+
+    rng = random.Random(seed)
+    words = "the a cat sat on mat and dog ran to far away with some more words here then".split()
+    out = []
+    for _ in range(lines):
+        parts = []
+        for _ in range(rng.randint(3, 8)):
+            if rng.random() < 0.25:
+                parts.append('"' + " ".join(rng.choice(words).upper() for _ in range(rng.randint(1, 4))) + '"')
+            else:
+                parts.append(rng.choice(words))
+        out.append(" ".join(parts))
+    return "\n".join(out) + "\n"

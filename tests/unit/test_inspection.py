@@ -50,3 +50,23 @@ def test_surprisal_is_the_cross_entropy_of_each_next_character():
 def test_units_ordered_by_variance():
     values = np.stack([np.zeros(50), np.sin(np.arange(50)), 0.1 * np.cos(np.arange(50))], axis=1)
     assert list(units_by_variance(values)) == [1, 2, 0]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "elman"])
+def test_the_layer_by_layer_path_equals_the_readable_cells(cell):
+    m, text = model(cell), "abc (def)\nhead gab\n" * 3
+    fast, slow = inspect_text(m, VOCAB, text), inspect_text(m, VOCAB, text, fused=False)
+    assert list(fast.layers[0]) == list(slow.layers[0])
+    for fast_layer, slow_layer in zip(fast.layers, slow.layers):
+        for q in fast_layer:
+            np.testing.assert_allclose(fast_layer[q], slow_layer[q], atol=1e-5, err_msg=q)
+    np.testing.assert_allclose(fast.log_probs, slow.log_probs, atol=1e-5)
+
+
+def test_predictions_after_a_character_are_its_likeliest_followers():
+    ins = inspect_text(model("lstm"), VOCAB, "bad cafe\n")
+    top = ins.predictions(3, 3)
+    probs = np.exp(ins.log_probs[3])
+    assert [ch for ch, _ in top] == [VOCAB.chars[i] for i in np.argsort(-probs)[:3]]
+    assert top[0][1] == pytest.approx(probs.max())
+    assert probs.sum() == pytest.approx(1.0, abs=1e-5)

@@ -1,0 +1,161 @@
+"""`rnn-tui inspect units|saturation|factors|surprisal`: what a checkpointed model learned, headless.
+
+The numbers are the app's (the same engine functions on the same passage): by default the
+fixed validation passage of the text the checkpoint was trained on, or a text or string given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+from rnn_tui.engine.errors import UserError
+from rnn_tui.run.spec import DEFAULT_CHECKPOINT
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.inspection import Inspection
+
+VIEWS = ("units", "saturation", "factors", "surprisal")
+
+
+def add_inspect_parser(sub: Any) -> None:
+    inspect = sub.add_parser("inspect", help="what a checkpoint's units track, its gates, factors and surprisal")
+    inspect.add_argument("view", choices=VIEWS)
+    inspect.add_argument("--checkpoint", metavar="CKPT", default=DEFAULT_CHECKPOINT,
+                         help=f"default {DEFAULT_CHECKPOINT}")
+    source = inspect.add_mutually_exclusive_group()
+    source.add_argument("--text", metavar="NAME|FILE",
+                        help="read a passage of this text (default: the validation passage of the checkpoint's text)")
+    source.add_argument("--passage", metavar="STR", help="read this string")
+    inspect.add_argument("--chars", type=int, default=3000, help="characters of --text to read (default 3000)")
+    inspect.add_argument("--hypothesis", metavar="REGEX",
+                         help="units: also rank units against this pattern (characters inside a match count as 1)")
+    inspect.add_argument("--layer", type=int, metavar="N", help="only layer N (1 is the lowest)")
+    inspect.add_argument("--quantity", default="h", help="factors: the quantity to factorise (default h)")
+    inspect.add_argument("--factors", type=int, default=5, help="factors: how many (default 5)")
+    inspect.add_argument("--top", type=int, default=5, help="units: best units listed per feature (default 5)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def passage_for(args: argparse.Namespace, data: dict[str, Any]) -> tuple[str, str]:
+    """(passage, where it came from)."""
+    from rnn_tui.engine.texts import load_text
+    from rnn_tui.run.spec import checkpoint_corpus
+
+    if args.passage is not None:
+        if not args.passage:
+            raise UserError("the passage is empty")
+        return args.passage, "the passage given"
+    if args.text is not None:
+        if args.chars < 1:
+            raise UserError(f"chars must be a positive whole number, not {args.chars}")
+        return load_text(args.text)[: args.chars], f"the first {args.chars:,} characters of {args.text}"
+    corpus = checkpoint_corpus(args.checkpoint, data, None)
+    return corpus.passage(), f"the validation passage of {corpus.name}"
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
+    from rnn_tui.engine.insight.features import compile_hypothesis
+    from rnn_tui.engine.inspection import inspect_text
+
+    hypothesis = compile_hypothesis(args.hypothesis) if args.hypothesis is not None else None
+    data = load_checkpoint(args.checkpoint)
+    model, vocab = model_from_checkpoint(data)
+    layers = model.config.layers
+    if args.layer is not None and not 1 <= args.layer <= layers:
+        raise UserError(f"layer {args.layer} does not exist: the model has {layers} (1 to {layers})")
+    layer = None if args.layer is None else args.layer - 1
+    passage, source = passage_for(args, data)
+    vocab.encode(passage)  # one line naming the characters the model has never seen
+    inspection = inspect_text(model, vocab, passage)
+    result: dict[str, Any] = {"view": args.view, "step": int(data["step"]), "passage_chars": len(passage),
+                              "passage": source}
+    if args.view == "units":
+        result.update(units_report(inspection, layer, hypothesis, args.top))
+    elif args.view == "saturation":
+        result.update(saturation_report(inspection, layer, model.config.cell, model.config.nonlinearity))
+    elif args.view == "factors":
+        result.update(factors_report(inspection, layer if layer is not None else layers - 1, args.quantity,
+                                     args.factors))
+    else:
+        result.update(surprisal_report(inspection))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print_report(result)
+    return 0
+
+
+def units_report(inspection: Inspection, layer: int | None, hypothesis: Any, top: int) -> dict[str, Any]:
+    from rnn_tui.engine.insight.features import features_of, regex_feature
+    from rnn_tui.engine.insight.units import find_units
+
+    if top < 1:
+        raise UserError(f"top must be a positive whole number, not {top}")
+    features = features_of(inspection.text)
+    if hypothesis is not None:
+        features["hypothesis"] = regex_feature(inspection.text, hypothesis)
+    found = find_units(inspection, features, layer, top)
+    return {"measure": "pearson_r", **{name: [m.to_dict() for m in matches] for name, matches in found.items()}}
+
+
+def saturation_report(inspection: Inspection, layer: int | None, cell: str, nonlinearity: str) -> dict[str, Any]:
+    from rnn_tui.engine.insight.saturation import saturation
+
+    found = [s for s in saturation(inspection, cell, nonlinearity) if layer is None or s.layer == layer]
+    return {"saturation": [s.to_dict() for s in found]}
+
+
+def factors_report(inspection: Inspection, layer: int, quantity: str, k: int) -> dict[str, Any]:
+    from rnn_tui.engine.insight.factors import factorise
+
+    quantities = inspection.layers[layer]
+    if quantity not in quantities:
+        raise UserError(f"quantity {quantity!r} is not one of this cell's: {', '.join(quantities)}")
+    if not 1 <= k <= 20:
+        raise UserError(f"factors must be a whole number from 1 to 20, not {k}")
+    return factorise(quantities[quantity], layer, quantity, k).to_dict()
+
+
+def surprisal_report(inspection: Inspection) -> dict[str, Any]:
+    from rnn_tui.engine.insight.breakdown import error_breakdown
+
+    bits = inspection.surprisal_bits()
+    return {"bits_per_char": round(float(bits[1:].mean()), 4) if len(bits) > 1 else None,
+            "breakdown": [c.to_dict() for c in error_breakdown(inspection)],
+            "chars": [{"char": ch, "bits": None if t == 0 else round(float(bits[t]), 3)}
+                      for t, ch in enumerate(inspection.text)]}
+
+
+def print_report(result: dict[str, Any]) -> None:
+    from rnn_tui.engine.insight.factors import sparkline
+
+    out = sys.stdout
+    print(f"{result['view']} at step {result['step']:,}, over {result['passage']} ({result['passage_chars']:,} "
+          "characters)", file=out)
+    if result["view"] == "units":
+        print("measure: Pearson r between a unit and the feature over the passage; strongest |r| first", file=out)
+        for name, matches in result.items():
+            if isinstance(matches, list):
+                shown = "  ".join(f"L{m['layer']} {m['quantity']}[{m['unit']}] {m['r']:+.2f}" for m in matches)
+                print(f"{name:<15} {shown or 'not in this passage'}", file=out)
+    elif result["view"] == "saturation":
+        print("fraction of the passage each unit spends saturated (left: < 0.1 or < -0.9; right: > 0.9)", file=out)
+        for s in result["saturation"]:
+            left, right = s["left"], s["right"]
+            print(f"layer {s['layer']} {s['gate']}: mean left {sum(left) / len(left):.2f}, "
+                  f"mean right {sum(right) / len(right):.2f}, units mostly right-saturated "
+                  f"{sum(r > 0.5 for r in right)}/{len(right)}", file=out)
+    elif result["view"] == "factors":
+        for k, factor in enumerate(result["factors"], 1):
+            units = ", ".join(f"{u['sign']}{u['unit']} ({u['share']:.0%})" for u in factor["units"])
+            print(f"factor {k}: {sparkline(factor['strength'], 60)}  units {units}", file=out)
+    else:
+        print(f"mean surprisal {result['bits_per_char']} bits per character", file=out)
+        for c in result["breakdown"]:
+            print(f"{c['class']:<12} {c['share']:6.1%} of the loss  {c['bits_per_char']:.2f} bits/char  "
+                  f"{c['chars']:,} chars", file=out)
+

@@ -1,0 +1,81 @@
+"""`rnn-tui inspect`: the same numbers as the engine, as one JSON object; bad input is one line."""
+
+import json
+
+import numpy as np
+import pytest
+
+from rnn_tui.cli import main
+from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
+from rnn_tui.engine.insight.features import features_of
+from rnn_tui.engine.insight.units import find_units
+from rnn_tui.engine.inspection import inspect_text
+from rnn_tui.run.spec import checkpoint_corpus
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory, structured_text):
+    folder = tmp_path_factory.mktemp("inspect")
+    text = folder / "corpus.txt"
+    text.write_text(structured_text[:12_000])
+    ckpt = folder / "m.pt"
+    assert main(["train", "--text", str(text), "--cell", "gru", "--hidden", "16", "--layers", "2", "--embed", "8",
+                 "--seq", "24", "--batch", "8", "--steps", "20", "--json", "--out", str(ckpt)]) == 0
+    return ckpt
+
+
+def run_json(capsys, *argv) -> dict:
+    assert main(["inspect", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_units_are_the_engines_ranking_of_the_validation_passage(checkpoint, capsys):
+    found = run_json(capsys, "units", "--checkpoint", str(checkpoint), "--hypothesis", "[0-9]+")
+    data = load_checkpoint(checkpoint)
+    model, vocab = model_from_checkpoint(data)
+    passage = checkpoint_corpus(str(checkpoint), data, None).passage()
+    expected = find_units(inspect_text(model, vocab, passage), features_of(passage))
+    assert found["measure"] == "pearson_r"
+    assert found["passage_chars"] == len(passage) > 1000  # the validation part is 1,200 characters here
+    for name, matches in expected.items():
+        assert [(m["layer"], m["quantity"], m["unit"]) for m in found[name]] == \
+               [(m.unit.layer + 1, m.unit.quantity, m.unit.unit) for m in matches]
+        assert [m["r"] for m in found[name]] == pytest.approx([m.r for m in matches], abs=1e-4)
+    assert {m["quantity"] for m in found["hypothesis"]} <= {"h", "r", "z", "n"}
+    assert len(found["hypothesis"]) == 5 and all(-1 <= m["r"] <= 1 for m in found["hypothesis"])
+
+
+def test_saturation_factors_and_surprisal(checkpoint, capsys):
+    saturation = run_json(capsys, "saturation", "--checkpoint", str(checkpoint), "--layer", "2")
+    assert {(s["layer"], s["gate"]) for s in saturation["saturation"]} == {(2, "r"), (2, "z"), (2, "n")}
+    for s in saturation["saturation"]:
+        left, right = np.array(s["left"]), np.array(s["right"])
+        assert len(left) == 16 and ((left >= 0) & (right >= 0) & (left + right <= 1)).all()
+    factors = run_json(capsys, "factors", "--checkpoint", str(checkpoint), "--passage", "def f(x):\n    return x\n",
+                       "--factors", "3")
+    assert factors["layer"] == 2 and factors["quantity"] == "h" and len(factors["factors"]) == 3
+    assert all(len(f["strength"]) == 23 for f in factors["factors"])
+    surprisal = run_json(capsys, "surprisal", "--checkpoint", str(checkpoint), "--passage", "def f(x):\n")
+    assert [c["char"] for c in surprisal["chars"]] == list("def f(x):\n") and surprisal["chars"][0]["bits"] is None
+    assert sum(c["share"] for c in surprisal["breakdown"]) == pytest.approx(1.0, abs=1e-3)
+    bits = [c["bits"] for c in surprisal["chars"][1:]]
+    assert surprisal["bits_per_char"] == pytest.approx(np.mean(bits), abs=1e-3)
+
+
+def test_the_text_report_names_the_measure(checkpoint, capsys):
+    assert main(["inspect", "units", "--checkpoint", str(checkpoint), "--passage", "(x)\n"]) == 0
+    out = capsys.readouterr().out
+    assert "Pearson r" in out and "bracket_depth" in out and "not in this passage" in out  # no quotes in it
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["units", "--hypothesis", "(oops"], "not a regular expression"),
+    (["units", "--layer", "3"], "layer 3 does not exist: the model has 2"),
+    (["units", "--passage", "caf\u00e9 \u2603"], "not in the model's vocabulary"),
+    (["factors", "--quantity", "c"], "quantity 'c' is not one of this cell's"),
+    (["units", "--text", "/no/such/file.txt"], "/no/such/file.txt"),
+])
+def test_bad_input_is_one_line_and_exit_2(checkpoint, capsys, argv, message):
+    assert main(["inspect", *argv, "--checkpoint", str(checkpoint)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
