@@ -30,7 +30,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: import `benchmarks` from the repository root, not its files
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import jordan, sampling, scaling, shakespeare, startup, throughput  # noqa: E402
+from benchmarks import insight, jordan, sampling, scaling, shakespeare, startup, throughput  # noqa: E402
 from benchmarks.common import Options, Result  # noqa: E402
 from benchmarks.report import header, load_average, table  # noqa: E402
 
@@ -41,6 +41,7 @@ ROWS: dict[str, Callable[[Options], list[Result]]] = {
     "shakespeare": shakespeare.run,
     "startup": startup.run,
     "scaling": scaling.run,
+    "insight": insight.run,
 }
 DEFAULT = [name for name in ROWS if name != "shakespeare"]
 THREADS_USED = ("1 (the app's training process and sampler) and 2 (both cores), as each row names "

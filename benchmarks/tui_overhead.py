@@ -4,6 +4,7 @@ Run from the repository root:
 
     python benchmarks/tui_overhead.py                         # 3 rounds, 15 s windows
     python benchmarks/tui_overhead.py --rounds 1 --seconds 5  # a quick check, under a minute
+    python benchmarks/tui_overhead.py --insight               # with the views of what it learned live
 
 The run is the app's default one: the "tiny" preset on the bundled text, one torch thread in
 the training process (the spec `rnn-tui` builds with no flags). Each round measures, in turn:
@@ -169,7 +170,10 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -
         await asyncio.sleep(0.1)
 
 
-async def measure_app(spec: RunSpec, warmup: float, seconds: float) -> AppResult:
+INSIGHT_TABS = ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "write-tab")
+
+
+async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: bool = False) -> AppResult:
     with tempfile.TemporaryDirectory() as tmp:
         trainer = BackgroundTrainer(spec)
         app = PlaygroundApp(spec, trainer, checkpoint_path=str(Path(tmp) / "run.pt"))
@@ -181,11 +185,18 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float) -> AppResult
             for widget in (plot, app.sampler_panel, app.distribution, app.hidden_view):
                 if not widget.display or widget.region.area == 0:
                     raise RuntimeError(f"#{widget.id} is not on screen at {SIZE[0]}x{SIZE[1]}")
+            if insight:  # the heatmap ordered by a feature keeps the finder reading on the playground too
+                app.hidden_view.query_one("#order").value = "double_quote"
             await asyncio.sleep(warmup)
             redraws = plot.redraws
             probe.start(app)
             cpu0, step0, t0 = read_cpu(os.getpid(), trainer.process.pid), app.state.step, time.monotonic()
-            await asyncio.sleep(seconds)
+            if insight:  # each view of what the model learned in turn, then the playground
+                for tab in (*INSIGHT_TABS, "playground"):
+                    app.action_show_tab(tab)
+                    await asyncio.sleep(seconds / (len(INSIGHT_TABS) + 1))
+            else:
+                await asyncio.sleep(seconds)
             cpu1, step1, t1 = read_cpu(os.getpid(), trainer.process.pid), app.state.step, time.monotonic()
             probe.stop()
             redraws = plot.redraws - redraws
@@ -294,6 +305,8 @@ def print_header(spec: RunSpec, args: argparse.Namespace) -> None:
           f"headless B1 {spec.threads}, B2 {FASTEST_THREADS}")
     print(f"{args.rounds} round(s) of A, B1, B2; {args.warmup:g} s warm-up, then {args.seconds:g} s windows; "
           f"app at {SIZE[0]}x{SIZE[1]}, probe timer every {TICK * 1000:.0f} ms")
+    if args.insight:
+        print(f"A shows {', '.join(INSIGHT_TABS)} and the playground in turn, the heatmap ordered by a feature")
     print()
 
 
@@ -321,6 +334,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds of A, B1, B2 (default 3)")
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each measurement window (default 15)")
+    parser.add_argument("--insight", action="store_true",
+                        help="show each view of what the model learned in turn during A's windows")
     parser.add_argument("--warmup", type=float, default=3.0,
                         help="seconds of training before each window opens (default 3)")
     args = parser.parse_args(argv)
@@ -339,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     headless_fastest: list[float] = []
     lateness: list[float] = []
     for number in range(1, args.rounds + 1):
-        a = asyncio.run(measure_app(spec, args.warmup, args.seconds))
+        a = asyncio.run(measure_app(spec, args.warmup, args.seconds, args.insight))
         b1 = measure_headless(spec, args.warmup, args.seconds)
         b2 = measure_headless(replace(spec, threads=FASTEST_THREADS), args.warmup, args.seconds)
         in_app.append(a.chars_per_sec)

@@ -1,11 +1,12 @@
-"""Save docs/screenshot.svg: the app on its defaults (the python text) after about 40 seconds of training.
+"""Save a screenshot of the app on its defaults (the python text) after some training.
 
-    python docs/screenshot.py
+    python docs/screenshot.py                       # docs/screenshot.svg: the playground after 40 s
+    python docs/screenshot.py --tab units-tab --seconds 180 --out docs/finder.svg
 """
 
+import argparse
 import asyncio
 import time
-from argparse import Namespace
 from pathlib import Path
 
 from rnn_tui.cli import build_parser
@@ -13,24 +14,34 @@ from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
 
-OUT = Path(__file__).with_name("screenshot.svg")
+HERE = Path(__file__).parent
 
 
-async def main(seconds: float = 40.0) -> None:
-    args: Namespace = build_parser().parse_args([])
-    spec = spec_from_args(args)
+async def main(tab: str, seconds: float, out: Path) -> None:
+    spec = spec_from_args(build_parser().parse_args([]))
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.monotonic()
         while time.monotonic() - started < seconds or app.last_inspection is None:
             await pilot.pause(0.5)
         app.seed_input.cursor_blink = False
+        if tab != "playground":
+            app.action_show_tab(tab)
+            read_after = time.monotonic()
+            while app.insight.last is None or app.insight.last.request.weights.step < app.state.step - 2000 \
+                    or time.monotonic() - read_after < 2:
+                await pilot.pause(0.5)
         app.set_focus(None)
         await pilot.pause(1.0)
-        app.save_screenshot(str(OUT))
+        app.save_screenshot(str(out))
         await app.action_quit()
-    print(f"wrote {OUT} at step {app.state.step}")
+    print(f"wrote {out} at step {app.state.step}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tab", default="playground", help="playground, units-tab, factors-tab, gates-tab, ...")
+    parser.add_argument("--seconds", type=float, default=40.0, help="training before the screenshot")
+    parser.add_argument("--out", type=Path, default=HERE / "screenshot.svg")
+    options = parser.parse_args()
+    asyncio.run(main(options.tab, options.seconds, options.out))

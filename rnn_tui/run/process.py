@@ -115,7 +115,7 @@ def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:
         start=trainer.start_event(), vocab=trainer.corpus.vocab.chars, steps_per_epoch=len(trainer.train_streams),
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
-        setting_changes=list(trainer.setting_changes), best=best)
+        setting_changes=list(trainer.setting_changes), best=best, passage=trainer.corpus.passage())
 
 
 def snapshot_message(trainer: Trainer, run: int) -> Snapshot:

@@ -81,6 +81,7 @@ class Ready:
     val_curve: tuple[list[float], list[float]] = ((), ())
     setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
     best: tuple[int, float] | None = None  # (step, val_loss) of the best weights so far
+    passage: str = ""  # a fixed passage of the validation text, for the views of what the model learned
 
 
 @dataclass(frozen=True)

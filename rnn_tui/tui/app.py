@@ -16,18 +16,34 @@ from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPan
 from rnn_tui.run.protocol import Ready, TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
+from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
-from rnn_tui.tui.messages import EngineLoaded, InspectionReady, SamplerFailed, SampleUpdate, TrainerMessages
+from rnn_tui.tui.messages import (
+    EngineLoaded,
+    InsightFailed,
+    InsightReady,
+    InspectionReady,
+    SamplerFailed,
+    SampleUpdate,
+    TrainerMessages,
+    WriterReady,
+)
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.widgets.factors import FactorsView
+from rnn_tui.tui.widgets.gates import GatesView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
+from rnn_tui.tui.widgets.passage import PassageControls
 from rnn_tui.tui.widgets.sampler import Distribution, SamplerPanel
 from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
+from rnn_tui.tui.widgets.surprisal import SurprisalView
 from rnn_tui.tui.widgets.temperature import TemperatureControl
+from rnn_tui.tui.widgets.units import UnitsView
+from rnn_tui.tui.widgets.writer import WriterView
 
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
@@ -54,6 +70,11 @@ class PlaygroundApp(App):
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
         Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
+        Binding("f4", "show_tab('units-tab')", "units", id="units-tab", show=False),
+        Binding("f5", "show_tab('factors-tab')", "factors", id="factors-tab", show=False),
+        Binding("f6", "show_tab('gates-tab')", "gates", id="gates-tab", show=False),
+        Binding("f7", "show_tab('surprisal-tab')", "surprisal", id="surprisal-tab", show=False),
+        Binding("f8", "show_tab('write-tab')", "write", id="write-tab", show=False),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
@@ -62,6 +83,7 @@ class PlaygroundApp(App):
         self.state = RunState(spec, paused=spec.paused)
         self.training = TrainingController(self, trainer, checkpoint_path)
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause)
+        self.insight = InsightController(self)
         self.last_sample: SampleUpdate | None = None
         self.last_inspection: InspectionReady | None = None
         self.sampler_failure: str | None = None  # the last failure shown, so a repeat is not shown again
@@ -80,6 +102,19 @@ class PlaygroundApp(App):
                     yield SamplerPanel(id="sampler")
                     yield Distribution(id="distribution")
                 yield HiddenStateView(id="hidden")
+            with TabPane("What it learned", id="learned"):
+                yield PassageControls(id="passage-controls")
+                with TabbedContent(id="learned-tabs"):
+                    with TabPane("Units", id="units-tab"):
+                        yield UnitsView(id="units")
+                    with TabPane("Factors", id="factors-tab"):
+                        yield FactorsView(id="factors")
+                    with TabPane("Gates", id="gates-tab"):
+                        yield GatesView(id="gates")
+                    with TabPane("Surprisal", id="surprisal-tab"):
+                        yield SurprisalView(id="surprisal")
+            with TabPane("Write", id="write-tab"):
+                yield WriterView(id="writer")
             with TabPane("Settings", id="settings-tab"):
                 yield SettingsPanel(id="settings")
         yield Footer()
@@ -94,6 +129,11 @@ class PlaygroundApp(App):
         self.temperature = self.query_one(TemperatureControl)
         self.greedy_switch = self.query_one("#greedy", Switch)
         self.seed_input = self.query_one("#seed", Input)
+        self.units_view = self.query_one(UnitsView)
+        self.factors_view = self.query_one(FactorsView)
+        self.gates_view = self.query_one(GatesView)
+        self.surprisal_view = self.query_one(SurprisalView)
+        self.writer_view = self.query_one(WriterView)
         for widget_id, title in [("status", "Training"), ("plot", "Loss"), ("sampler", "Sampling"),
                                  ("distribution", "Next character"), ("hidden", "Hidden state"),
                                  ("settings", "Model and training")]:
@@ -125,6 +165,7 @@ class PlaygroundApp(App):
         """A run was built: the settings form and the sampler follow it."""
         self.show_settings()
         self.sampling.run_ready(len(ready.vocab))
+        self.insight.run_ready()
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
@@ -132,6 +173,7 @@ class PlaygroundApp(App):
             return
         self.sampler_panel.show_message("waiting for the first weights…")
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
+        self.insight.engine_ready()
 
     def show_settings(self) -> None:
         """The settings form shows the run's settings in force (and drops what was typed)."""
@@ -156,6 +198,18 @@ class PlaygroundApp(App):
             return
         self.last_inspection = message
         self.hidden_view.set_inspection(message.inspection)
+
+    def on_insight_ready(self, message: InsightReady) -> None:
+        if self.current(message.run):
+            self.insight.receive(message.insight)
+
+    def on_insight_failed(self, message: InsightFailed) -> None:
+        if self.current(message.run):
+            self.notify(f"reading the passage failed: {message.error}", severity="error", timeout=8)
+
+    def on_writer_ready(self, message: WriterReady) -> None:
+        if self.current(message.run):
+            self.insight.writer_ready(message)
 
     def on_sampler_failed(self, message: SamplerFailed) -> None:
         if not self.current(message.run) or message.error == self.sampler_failure:
@@ -199,6 +253,56 @@ class PlaygroundApp(App):
         self.status_panel.sampling_best = self.sampling.use_best
         self.status_panel.show()
 
+    # ---- what it learned ----
+
+    @on(PassageControls.SourceChosen)
+    def choose_passage(self, message: PassageControls.SourceChosen) -> None:
+        self.insight.choose_source(message.source, message.text)
+
+    @on(UnitsView.HypothesisSubmitted)
+    def set_hypothesis(self, message: UnitsView.HypothesisSubmitted) -> None:
+        self.insight.set_hypothesis(message.pattern)
+
+    @on(UnitsView.SpanAsked)
+    def ask_span(self, message: UnitsView.SpanAsked) -> None:
+        self.insight.ask_span(message.start, message.end, message.threshold)
+
+    @on(FactorsView.Asked)
+    def ask_factors(self, message: FactorsView.Asked) -> None:
+        self.insight.ask_factors(message.layer, message.quantity, message.k)
+
+    @on(HiddenStateView.OrderChosen)
+    def order_heatmap(self, message: HiddenStateView.OrderChosen) -> None:
+        self.insight.order_heatmap(message.feature)
+
+    @on(WriterView.Typed)
+    def writer_typed(self, message: WriterView.Typed) -> None:
+        self.insight.type(message.text)
+
+    @on(WriterView.Accepted)
+    def writer_accepted(self, message: WriterView.Accepted) -> None:
+        self.insight.accept(message.rank)
+
+    @on(WriterView.Rewound)
+    def writer_rewound(self) -> None:
+        self.insight.rewind()
+
+    @on(WriterView.Kept)
+    def writer_kept(self) -> None:
+        self.insight.keep()
+
+    @on(TabbedContent.TabActivated)
+    def tab_shown(self) -> None:
+        """The insight views read their passage only while open: training keeps the cores otherwise."""
+        outer = self.query_one("#tabs", TabbedContent).active
+        inner = self.query_one("#learned-tabs", TabbedContent).active
+        view = {"learned": inner.removesuffix("-tab"), "write-tab": "write"}.get(outer)
+        if view != self.insight.view:
+            self.insight.show_view(view)
+
+    def passage_controls(self) -> list[PassageControls]:
+        return list(self.query(PassageControls))
+
     # ---- training controls ----
 
     def action_toggle_pause(self) -> None:
@@ -223,9 +327,14 @@ class PlaygroundApp(App):
 
     def action_show_tab(self, tab: str) -> None:
         self.set_focus(None)  # a focused widget in the other pane would hold its tab in view
-        self.query_one(TabbedContent).active = tab
+        if tab in ("units-tab", "factors-tab", "gates-tab", "surprisal-tab"):
+            self.query_one("#learned-tabs", TabbedContent).active = tab
+            tab = "learned"
+        self.query_one("#tabs", TabbedContent).active = tab
         if tab == "settings-tab":
             self.settings_panel.query_one("#set-cell").focus()
+        elif tab == "write-tab":
+            self.writer_view.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The playground's keys act on the playground: while help is open they are off (and so not
@@ -245,6 +354,10 @@ class PlaygroundApp(App):
     def prompt_text(self) -> None:
         self.push_screen(PromptScreen("Text file (UTF-8) or built-in text to learn:"),
                          lambda text: text and self.training.switch_text(text))
+
+    def prompt_passage(self) -> None:
+        self.push_screen(PromptScreen("Passage to read (a UTF-8 file or a built-in text):"),
+                         lambda path: path and self.insight.load_passage(path))
 
     def prompt_load_checkpoint(self) -> None:
         self.push_screen(PromptScreen("Checkpoint to load:", self.training.checkpoint_path),
@@ -269,6 +382,7 @@ class PlaygroundApp(App):
     async def shutdown(self) -> None:
         """Stop the sampler and the training process (saving first after a long run)."""
         self.sampling.stop()
+        self.insight.stop()
         await self.training.shutdown()
 
     async def on_unmount(self) -> None:

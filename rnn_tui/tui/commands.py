@@ -21,6 +21,8 @@ class PlaygroundCommands(Provider):
             ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
             ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
             ("Open text…", app.prompt_text, "learn any UTF-8 text file, or a built-in text by name"),
+            ("Read a passage from a file…", app.prompt_passage,
+             "the views of what the model learned read this text instead of the validation passage"),
         ]
         out += [(f"Preset: {name}", partial(training.use_preset, name), preset.description)
                 for name, preset in PRESETS.items()]

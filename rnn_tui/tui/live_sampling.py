@@ -37,6 +37,28 @@ class Weights:
     step: int
 
 
+class ModelCache:
+    """A model built once per architecture and vocabulary, loaded with each snapshot it is given.
+    One per thread: loading weights into a model another thread reads would change them mid-text."""
+
+    def __init__(self) -> None:
+        self._model: tuple[tuple[ModelConfig, str], Any] | None = None
+
+    def load(self, weights: Weights) -> tuple[Any, Any]:
+        """(CharRNN, Vocab) holding `weights`."""
+        import torch
+
+        from rnn_tui.engine.data import Vocab
+        from rnn_tui.engine.models import CharRNN
+
+        key = (weights.config, weights.vocab)
+        if self._model is None or self._model[0] != key:
+            self._model = (key, CharRNN(weights.config).eval())
+        model = self._model[1]
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
+        return model, Vocab(weights.vocab)
+
+
 class LiveSampler:
     def __init__(self, settings: SampleSettings, post: Callable[[Message], None], seed: int | None = None,
                  pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND):
@@ -48,7 +70,7 @@ class LiveSampler:
         self.pace = pace
         self.seed_text = ""
         self._weights: Weights | None = None
-        self._model: tuple[tuple[ModelConfig, str], Any] | None = None  # built once per architecture and vocabulary
+        self._models = ModelCache()
         self._interrupt = threading.Event()  # new weights of another run, a new seed, a stop: start over
         self.stopped = threading.Event()
 
@@ -85,19 +107,10 @@ class LiveSampler:
                 self._interrupt.wait(RETRY_SECONDS)
 
     def _sample(self, weights: Weights) -> None:
-        import torch
-
-        from rnn_tui.engine.data import Vocab
         from rnn_tui.engine.inspection import inspect_text
-        from rnn_tui.engine.models import CharRNN
         from rnn_tui.engine.sampling import Sampler
 
-        key = (weights.config, weights.vocab)
-        if self._model is None or self._model[0] != key:
-            self._model = (key, CharRNN(weights.config).eval())
-        model = self._model[1]
-        model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
-        vocab = Vocab(weights.vocab)
+        model, vocab = self._models.load(weights)
         seed_text = self.seed_text
         if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
             seed_text = ""

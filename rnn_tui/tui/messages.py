@@ -11,7 +11,9 @@ from textual.message import Message
 from rnn_tui.run.protocol import Message as TrainerMessage
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
+    from rnn_tui.tui.live_insight import Insight
 
 
 @dataclass
@@ -54,3 +56,27 @@ class SamplerFailed(Message):
 
     run: int
     error: str
+
+
+@dataclass
+class InsightReady(Message):
+    """A passage read with one snapshot: units, saturation, loss breakdown (and factors)."""
+
+    run: int
+    insight: Insight
+
+
+@dataclass
+class InsightFailed(Message):
+    run: int
+    error: str
+
+
+@dataclass
+class WriterReady(Message):
+    """The writer's text (and the kept continuation) re-read with newer weights."""
+
+    run: int
+    step: int
+    writer: Writer
+    kept: Writer | None

@@ -112,3 +112,51 @@ def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:
     probs = fixed_probs(shift)
     return [SampleUpdate(0, vocab, text[:4], text[4:], probs, STEPS, done=True),
             InspectionReady(0, fixed_inspection(shift, text), STEPS)]
+
+
+PASSAGE = ('def area(w, h):\n    """Width times height."""\n    return w * h  # no units\n\n'
+           "print(area(3, 4), 'done')\nSIZES = [(1, 2), (30, 40)]\n") * 3
+
+
+def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
+    """What the insight thread would post, from fixed numbers: the finder's r, the factors and
+    the saturation are made here, not computed by torch, numpy's BLAS or scikit-learn."""
+    from rnn_tui.engine.insight.breakdown import error_breakdown
+    from rnn_tui.engine.insight.factors import Factors
+    from rnn_tui.engine.insight.features import FEATURES
+    from rnn_tui.engine.insight.saturation import Saturation
+    from rnn_tui.engine.insight.units import Finding, Unit
+    from rnn_tui.tui.live_insight import Insight, InsightRequest
+    from rnn_tui.tui.live_sampling import Weights
+
+    inspection = fixed_inspection(shift, passage)
+    units = [Unit(layer, q, u) for layer, quantities in enumerate(inspection.layers) for q in quantities
+             for u in range(UNITS)]
+    n = np.arange(len(units))
+    r = {name: None if name == "digit" else ((n * 7 + k * 11) % 41 - 20) / 21 * 0.95 + 0.003 + shift
+         for k, name in enumerate([*FEATURES, "hypothesis"])}
+    t = np.arange(len(passage))[:, None]
+    strength = (((t * (np.arange(5) + 2)) % 17) / 16.0) * 0.96 + 0.02 + shift
+    strength /= strength.max(axis=0)
+    factors = Factors(1, "h", strength, [[(k * 5 + 1, "+", 0.083), (k * 3 + 2, "-", 0.061), (k + 7, "+", 0.047)]
+                                         for k in range(5)])
+    u = np.arange(UNITS)
+    saturation = [Saturation(layer, q, (u * (3 + j) % 11) / 20 + 0.0013 + shift,
+                             (u * (5 + j) % 9) / 20 + 0.0017 + shift)
+                  for layer in range(2) for j, q in enumerate("ifgo")]
+    request = InsightRequest(Weights(0, SPEC.model, VOCAB, {}, STEPS), passage, "the validation passage",
+                             None, (1, "h", 5))
+    return Insight(request, inspection, Finding(units, r), saturation, error_breakdown(inspection), factors)
+
+
+def fixed_written(shift: float = 0.0):
+    from rnn_tui.tui.widgets.writer import Written
+
+    text, kept = "def area(w, h):\n    return", "def area(w, h):\n    print"
+    bits = lambda s: (np.arange(len(s)) % 7 + 1) / 2 + 0.0031 + shift  # noqa: E731
+    probs = fixed_probs(shift)
+    top = [(VOCAB[i], float(probs[i])) for i in np.argsort(-fixed_probs())[:9]]
+    state = fixed_activations(1, UNITS, 3, shift)[0]
+    readings = [('inside "double quotes" (layer 2 h[7], r -0.91)', -0.853 + shift),
+                ("depth of (), [] and {} (layer 1 c[3], r +0.88)", 0.613 + shift)]
+    return Written(text, bits(text), top, state, readings, STEPS, (kept, bits(kept)))

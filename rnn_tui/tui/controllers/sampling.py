@@ -13,7 +13,7 @@ from rnn_tui.tui.messages import EngineLoaded
 if TYPE_CHECKING:
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.tui.app import PlaygroundApp
-    from rnn_tui.tui.live_sampling import LiveSampler
+    from rnn_tui.tui.live_sampling import LiveSampler, Weights
 
 MAX_SEED = 500  # characters of seed the sampler reads; longer seeds keep their end
 
@@ -89,17 +89,19 @@ class SamplingController:
         self.use_best = not self.use_best
         self._send_weights()
 
-    def _send_weights(self) -> None:
+    def current_weights(self) -> Weights | None:
+        """What the sampler reads, for the other views that read the same weights."""
         from rnn_tui.tui.live_sampling import Weights
 
         snapshot, ready = self.weights, self.state.ready
-        if self.sampler is None:
-            return
-        if ready is None or snapshot is None:
-            self.sampler.set_weights(None)
-        else:
-            self.sampler.set_weights(Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights,
-                                             snapshot.step))
+        if not self.engine_loaded or ready is None or snapshot is None:
+            return None
+        return Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights, snapshot.step)
+
+    def _send_weights(self) -> None:
+        if self.sampler is not None:
+            self.sampler.set_weights(self.current_weights())
+        self.app.insight.weights_changed()
 
     # ---- settings ----
 

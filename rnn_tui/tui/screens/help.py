@@ -35,16 +35,28 @@ one character at a time: given the characters so far, it predicts the next one.
   (empty or 0: off). `b` samples from the weights of the best validation loss instead of the
   latest. Beside it: the likeliest next characters and their probabilities.
 - **Hidden state**: one column per character of the last sample, one row per unit (most
-  variable first), blue for negative, red for positive. Pick a layer and a quantity (h; for
+  variable first, by index, or best tracker of a feature first), blue for negative, red for
+  positive. Pick a layer and a quantity (h; for
   LSTM also c and the gates i f g o; for GRU r z n). Focus it and use the arrow keys: left
   and right move along the text, up and down pick a unit; the line below colours the text by
   the picked unit. The picked unit and a moved cursor stay put when the next sample arrives
   (`End` follows the newest character again); `f` freezes the view to read it.
+- **What it learned** (F4 units, F5 factors, F6 gates, F7 surprisal): the current weights
+  read a passage (the validation passage, the latest sample, or your text). Units: which
+  units track quotes, brackets, positions, comments... by Pearson's r; type a regular
+  expression as your own hypothesis, or select a span (shift+arrows or shift+click) and press
+  Enter for the units on across it and where else they fire. Factors: NMF of a layer's
+  activations. Gates: each unit's fraction of time shut against open. Surprisal: how
+  unexpected each character was, and the loss by class of character.
+- **Write** (F8): type, and the model reads along: surprisal per character, the likeliest
+  next characters (Tab takes the first, 1-9 the k-th, alt+digit types a digit), Backspace
+  rewinds, ctrl+k keeps the text beside to write another continuation.
 - **Settings** tab: the cell and sizes. Changing the model resets it; the learning rate
   and dropout change live.
 
 ## Keys
 
+`F2` playground · `F3` settings · `F4`-`F7` what it learned · `F8` write ·
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
 · `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel
 · `ctrl+p` commands (cell, checkpoints, texts, themes) ·

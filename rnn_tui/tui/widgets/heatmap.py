@@ -1,9 +1,10 @@
 """The hidden state, character by character.
 
-A heatmap with one column per character (printed under it) and one row per unit, most
-variable units on top, on a diverging scale for [-1, 1]; below it the text coloured by the
-picked unit, as in Karpathy, Johnson and Fei-Fei's "Visualizing and Understanding Recurrent
-Networks". Arrow keys move along the text (left/right) and between units (up/down).
+A heatmap with one column per character (printed under it) and one row per unit, on a
+diverging scale for [-1, 1]; below it the text coloured by the picked unit, as in Karpathy,
+Johnson and Fei-Fei's "Visualizing and Understanding Recurrent Networks". Units are ordered by
+variance, by index, or by how well they track a feature the unit finder measured. Arrow keys
+move along the text (left/right) and between units (up/down, or the mouse wheel).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,18 +24,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Select, Static
 
+from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.sampler import show_char
 
-NEGATIVE, ZERO, POSITIVE = (59, 130, 246), (38, 38, 38), (239, 68, 68)
 GUTTER = 6  # "▶ 127 "
-
-
-def diverging(value: float) -> str:
-    """A colour for a value in [-1, 1] (clipped): blue below zero, red above, dark at zero."""
-    v = max(-1.0, min(1.0, float(value)))
-    end = POSITIVE if v > 0 else NEGATIVE
-    r, g, b = (round(z + abs(v) * (e - z)) for z, e in zip(ZERO, end))
-    return f"rgb({r},{g},{b})"
+ORDERS = ([("by variance", "variance"), ("by index", "index")]
+          + [(f"by {text}", name) for name, text in DESCRIPTIONS.items()] + [("by your hypothesis", "hypothesis")])
 
 
 WIDE = "▪"  # stands in for a character two cells wide (CJK, emoji), so the columns stay in line
@@ -50,7 +47,7 @@ class HeatmapData:
     text: str
     values: np.ndarray  # (T, units)
     surprisal_bits: np.ndarray  # (T,)
-    order: np.ndarray  # units, most variable first
+    order: np.ndarray  # units, top row first
 
 
 class Heatmap(Widget, can_focus=True):
@@ -95,6 +92,14 @@ class Heatmap(Widget, can_focus=True):
     @property
     def picked_unit(self) -> int | None:
         return None if self.data is None else int(self.data.order[self.unit_rank])
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.action_unit(1)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.action_unit(-1)
 
     def action_move(self, delta: int) -> None:
         if self.data is not None:
@@ -152,6 +157,9 @@ class HiddenStateView(Vertical):
     HiddenStateView #heatmap-controls Select {
         width: 16;
     }
+    HiddenStateView #heatmap-controls #order {
+        width: 26;
+    }
     HiddenStateView #heatmap-controls SelectCurrent {
         border: none;
         height: 1;
@@ -171,6 +179,7 @@ class HiddenStateView(Vertical):
         with Horizontal(id="heatmap-controls"):
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="layer")
             yield Select([("h", "h")], value="h", allow_blank=False, id="quantity")
+            yield Select(ORDERS, value="variance", allow_blank=False, id="order")
             yield Static("", id="heatmap-info")
         yield Heatmap(id="heatmap")
         yield Static("", id="unit-text")
@@ -179,6 +188,8 @@ class HiddenStateView(Vertical):
         self.inspection = None  # rnn_tui.engine.inspection.Inspection, once the sampler has one
         self.waiting = None  # the newest inspection, held back while the view is frozen
         self.frozen = False
+        self.order_note = ""
+        self.finding = None  # rnn_tui.engine.insight.units.Finding of the passage, for ordering by a feature
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
 
     def toggle_freeze(self) -> None:
@@ -206,9 +217,34 @@ class HiddenStateView(Vertical):
             quantity_select.value = quantity if quantity in choices[1] else "h"
         self.refresh_heatmap()
 
+    @dataclass
+    class OrderChosen(Message):
+        feature: str | None  # None: by variance or index, which need no finder
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
+        if event.select.id == "order":
+            self.post_message(self.OrderChosen(None if event.value in ("variance", "index") else str(event.value)))
         self.refresh_heatmap()
+
+    def set_finding(self, finding) -> None:
+        self.finding = finding
+        if self.query_one("#order", Select).value not in ("variance", "index"):
+            self.refresh_heatmap()
+
+    def unit_order(self, layer: int, quantity: str) -> tuple[np.ndarray, str]:
+        """The units top to bottom, and a note when the order asked for cannot be had yet."""
+        assert self.inspection is not None
+        order = self.query_one("#order", Select).value
+        if order == "index":
+            return np.arange(self.inspection.layers[layer][quantity].shape[1]), ""
+        if order != "variance":
+            ranked = None if self.finding is None else self.finding.order(order, layer, quantity)
+            if ranked is not None:
+                return ranked, ""
+            note = "waiting for the unit finder" if self.finding is None else "not in the finder's passage"
+            return self.inspection.unit_order(layer, quantity), f" ({note}: by variance)"
+        return self.inspection.unit_order(layer, quantity), ""
 
     def refresh_heatmap(self) -> None:
         if self.inspection is None:
@@ -216,8 +252,9 @@ class HiddenStateView(Vertical):
         layer = self.query_one("#layer", Select).value
         quantity = self.query_one("#quantity", Select).value
         values = self.inspection.layers[layer][quantity]
+        order, self.order_note = self.unit_order(layer, quantity)
         self.query_one(Heatmap).set_data(HeatmapData(self.inspection.text, values, self.inspection.surprisal_bits(),
-                                                     self.inspection.unit_order(layer, quantity)))
+                                                     order))
 
     def on_heatmap_moved(self, event: Heatmap.Moved) -> None:
         heatmap = event.heatmap
@@ -228,7 +265,7 @@ class HiddenStateView(Vertical):
         layer = self.query_one("#layer", Select).value
         surprisal = data.surprisal_bits[t]
         info = (f"t={t} {show_char(data.text[t])!r}  layer {layer + 1} {quantity}[{unit}] = {data.values[t, unit]:+.2f}"
-                + ("" if np.isnan(surprisal) else f"  surprisal {surprisal:.2f} bits"))
+                + ("" if np.isnan(surprisal) else f"  surprisal {surprisal:.2f} bits") + self.order_note)
         self.query_one("#heatmap-info", Static).update(info, layout=False)
         coloured = Text()
         for k, ch in enumerate(data.text):

@@ -1,0 +1,135 @@
+"""Activation factors (NMF, as Ecco draws them): each factor a sparkline over the passage, and the
+passage coloured by the factor the user picks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
+from rnn_tui.tui.widgets.colours import diverging
+from rnn_tui.tui.widgets.passage import Painting, PassageView
+
+if TYPE_CHECKING:
+    from rnn_tui.tui.live_insight import Insight
+
+FACTOR_CHOICES = (3, 4, 5, 6, 8)
+SPARK_WIDTH = 80
+
+
+class FactorsView(Vertical):
+    DEFAULT_CSS = """
+    FactorsView {
+        padding: 0 1;
+    }
+    FactorsView #factor-controls {
+        height: 1;
+    }
+    FactorsView #factor-controls Label {
+        padding: 0 1;
+    }
+    FactorsView #factor-controls Select {
+        width: 14;
+    }
+    FactorsView #factor-controls SelectCurrent {
+        border: none;
+        height: 1;
+        padding: 0 1;
+    }
+    FactorsView #factor-list {
+        height: auto;
+        max-height: 10;
+        margin-top: 1;
+    }
+    FactorsView #factor-passage-scroll {
+        height: 1fr;
+    }
+    FactorsView #factor-info {
+        height: 1;
+        color: $text-muted;
+    }
+    """
+
+    @dataclass
+    class Asked(Message):
+        """The user chose what to factorise."""
+
+        layer: int
+        quantity: str
+        k: int
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="factor-controls"):
+            yield Label("factorise")
+            yield Select([("layer 1", 0)], value=0, allow_blank=False, id="factor-layer")
+            yield Select([("h", "h")], value="h", allow_blank=False, id="factor-quantity")
+            yield Label("into")
+            yield Select([(f"{k} factors", k) for k in FACTOR_CHOICES], value=DEFAULT_FACTORS, allow_blank=False,
+                         id="factor-count")
+        yield OptionList(id="factor-list")
+        yield Static("", id="factor-info")
+        with VerticalScroll(id="factor-passage-scroll"):
+            yield PassageView("factors appear while this tab is open and the model has weights", id="factor-passage")
+
+    def on_mount(self) -> None:
+        self.insight: Insight | None = None
+        self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
+
+    @property
+    def asked(self) -> tuple[int, str, int]:
+        return (self.query_one("#factor-layer", Select).value, self.query_one("#factor-quantity", Select).value,
+                self.query_one("#factor-count", Select).value)
+
+    def set_choices(self, layers: int, quantities: tuple[str, ...]) -> None:
+        """The model's layers and quantities; the top layer's h to begin with."""
+        if (layers, quantities) == self.choices:
+            return
+        self.choices = (layers, quantities)
+        layer, quantity = self.query_one("#factor-layer", Select), self.query_one("#factor-quantity", Select)
+        with layer.prevent(Select.Changed), quantity.prevent(Select.Changed):
+            layer.set_options([(f"layer {k + 1}", k) for k in range(layers)])
+            quantity.set_options([(q, q) for q in quantities])
+            layer.value, quantity.value = layers - 1, "h"
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.Asked(*self.asked))
+
+    def show(self, insight: Insight) -> None:
+        factors = insight.factors
+        if factors is None:
+            return
+        self.insight = insight
+        options = self.query_one("#factor-list", OptionList)
+        highlighted = options.highlighted or 0
+        options.clear_options()
+        width = max(10, min(SPARK_WIDTH, self.size.width - 32))
+        for k, (column, units) in enumerate(zip(factors.strength.T, factors.units)):
+            line = Text(f"{k + 1} ")
+            line.append(sparkline(column, width), style=diverging(0.8))
+            line.append("  " + "  ".join(f"{sign}{unit} {share:.0%}" for unit, sign, share in units), style="dim")
+            options.add_option(Option(line))
+        options.highlighted = min(highlighted, options.option_count - 1)
+        self.paint(options.highlighted)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.paint(event.option_index)
+
+    def paint(self, k: int | None) -> None:
+        insight = self.insight
+        if insight is None or insight.factors is None or k is None:
+            return
+        factors = insight.factors
+        self.query_one("#factor-passage", PassageView).paint(Painting(insight.inspection.text,
+                                                                       factors.strength[:, k]))
+        self.query_one("#factor-info", Static).update(
+            f"factor {k + 1} of layer {factors.layer + 1} {factors.quantity}, over {insight.request.source} "
+            f"(step {insight.step:,}): units with their share, + above their mean, - below")

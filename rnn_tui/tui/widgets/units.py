@@ -1,0 +1,171 @@
+"""The unit finder: which units track which feature of the passage, and the passage coloured by
+the unit the user picks; a regular expression or a selected span asks the user's own question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Static
+
+from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.widgets.passage import Painting, PassageView
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.insight.units import Match, Unit
+    from rnn_tui.tui.live_insight import Insight
+
+DEFAULT_THRESHOLD = 0.3  # as LSTMVis starts
+
+
+def short(unit: Unit) -> str:
+    return f"L{unit.layer + 1} {unit.quantity}[{unit.unit}]"
+
+
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Values for the [-1, 1] colour scale: h and the gates as they are, c shrunk to fit."""
+    peak = float(np.abs(values).max()) if values.size else 0.0
+    return values / peak if peak > 1 else values
+
+
+class UnitsView(Vertical):
+    DEFAULT_CSS = """
+    UnitsView {
+        padding: 0 1;
+    }
+    UnitsView #hypothesis-row {
+        height: 1;
+    }
+    UnitsView #hypothesis-row Label {
+        padding: 0 1;
+    }
+    UnitsView #hypothesis, UnitsView #threshold {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    UnitsView #hypothesis {
+        width: 1fr;
+    }
+    UnitsView #threshold {
+        width: 8;
+    }
+    UnitsView #finder-body {
+        height: 1fr;
+        margin-top: 1;
+    }
+    UnitsView #features {
+        width: auto;
+        max-width: 60%;
+        height: 100%;
+    }
+    UnitsView #units-passage-scroll {
+        width: 1fr;
+        height: 100%;
+        padding-left: 1;
+    }
+    UnitsView #units-info {
+        height: 2;
+        color: $text-muted;
+    }
+    """
+
+    @dataclass
+    class HypothesisSubmitted(Message):
+        pattern: str
+
+    @dataclass
+    class SpanAsked(Message):
+        start: int
+        end: int
+        threshold: str
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="hypothesis-row"):
+            yield Label("hypothesis")
+            yield Input(placeholder="a regular expression, e.g. \\d+ or \\(.*?\\), then Enter", id="hypothesis")
+            yield Label("span threshold")
+            yield Input(str(DEFAULT_THRESHOLD), id="threshold", restrict=r"-?[0-9.]*", max_length=6)
+        with Horizontal(id="finder-body"):
+            yield DataTable(id="features", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="units-passage-scroll"):
+                yield PassageView("the passage appears when the model has weights", id="units-passage")
+        yield Static("", id="units-info")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#features", DataTable)
+        table.add_columns("feature", "best unit", "r", "runner-up")
+        self.insight: Insight | None = None
+
+    def show(self, insight: Insight) -> None:
+        self.insight = insight
+        table = self.query_one("#features", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for name in insight.finding.r:
+            best = insight.finding.best(name, 2)
+            label = DESCRIPTIONS.get(name, "your hypothesis")
+            if not best:
+                table.add_row(label, Text("-", style="dim"), "", Text("not in this passage", style="dim"), key=name)
+                continue
+            runner_up = f"{short(best[1].unit)} {best[1].r:+.2f}" if len(best) > 1 else ""
+            table.add_row(label, short(best[0].unit), f"{best[0].r:+.2f}", runner_up, key=name)
+        table.move_cursor(row=min(row, table.row_count - 1))
+        self.paint_feature()
+
+    @property
+    def feature(self) -> str | None:
+        table = self.query_one("#features", DataTable)
+        if self.insight is None or table.row_count == 0:
+            return None
+        return list(self.insight.finding.r)[table.cursor_row]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self.paint_feature()
+
+    def paint_feature(self) -> None:
+        insight, feature = self.insight, self.feature
+        if insight is None or feature is None:
+            return
+        passage = self.query_one("#units-passage", PassageView)
+        best = insight.finding.best(feature, 1)
+        if not best:
+            passage.paint(Painting(insight.inspection.text, None))
+            self.info(f"{DESCRIPTIONS.get(feature, 'your hypothesis')}: nothing to track in this passage")
+            return
+        match: Match = best[0]
+        unit = match.unit
+        values = insight.inspection.layers[unit.layer][unit.quantity][:, unit.unit]
+        passage.paint(Painting(insight.inspection.text, scaled(values)))
+        sign = "high (red)" if match.r > 0 else "low (blue)"
+        self.info(f"{DESCRIPTIONS.get(feature, 'your hypothesis')}: {unit.label()} is {sign} where it holds; "
+                  f"Pearson r = {match.r:+.2f} over {len(insight.inspection.text):,} characters of "
+                  f"{insight.request.source}, step {insight.step:,}")
+
+    def show_span(self, summary: str, values: np.ndarray | None, marks: np.ndarray | None) -> None:
+        """The units on across a selected span, and the other places they fire together."""
+        if self.insight is None:
+            return
+        if values is not None:
+            self.query_one("#units-passage", PassageView).paint(Painting(self.insight.inspection.text, values,
+                                                                         marks=marks))
+        self.info(summary)
+
+    def info(self, text: str) -> None:
+        self.query_one("#units-info", Static).update(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "hypothesis":
+            event.stop()
+            self.post_message(self.HypothesisSubmitted(event.value))
+
+    def on_passage_view_span_chosen(self, event: PassageView.SpanChosen) -> None:
+        event.stop()
+        self.post_message(self.SpanAsked(event.start, event.end, self.query_one("#threshold", Input).value))

@@ -1,0 +1,182 @@
+"""Writing with the model: each typed character on a background of its surprisal, the likeliest
+next characters to take with Tab or a digit, the hidden state at the cursor, and a second
+continuation kept beside the first.
+
+The widget only shows and reports keys; the insight controller owns the writer (the model and
+its cached states) and answers every key with `show`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from rnn_tui.tui.widgets.colours import diverging, surprisal_colour
+from rnn_tui.tui.widgets.passage import Painting, PassageView
+from rnn_tui.tui.widgets.renderables import stack
+from rnn_tui.tui.widgets.sampler import show_char
+
+CHOICES = 9  # digits 1-9 pick the k-th likeliest
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writer shows: plain data, made by the controller from its Writer."""
+
+    text: str
+    bits: np.ndarray  # (T,) surprisal of each typed character
+    top: list[tuple[str, float]]  # the likeliest next characters
+    state: np.ndarray  # (H,) the top layer's h after the last character
+    readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
+    step: int
+    kept: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal
+
+
+def state_strip(state: np.ndarray, width: int) -> Text:
+    """One cell per unit, coloured by its value, wrapped to `width`."""
+    out = Text()
+    for k, value in enumerate(state):
+        if k and k % width == 0:
+            out.append("\n")
+        out.append(" ", style=f"on {diverging(value)}")
+    return out
+
+
+class WriterView(Vertical, can_focus=True):
+    DEFAULT_CSS = """
+    WriterView {
+        padding: 0 1;
+    }
+    WriterView:focus {
+        background: $boost;
+    }
+    WriterView #writer-help {
+        height: 1;
+        color: $text-muted;
+    }
+    WriterView #writer-texts {
+        height: 1fr;
+    }
+    WriterView .writer-column {
+        width: 1fr;
+        height: 100%;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-subtitle-color: $text-muted;
+    }
+    WriterView #writer-bottom {
+        height: 12;
+    }
+    WriterView #writer-next {
+        width: 34;
+    }
+    WriterView #writer-state {
+        width: 1fr;
+    }
+    """
+    BINDINGS = [
+        Binding("tab", "accept(0)", "take the likeliest", show=False, priority=True),
+        Binding("backspace", "rewind", "rewind one", show=False),
+        Binding("ctrl+k", "keep", "keep beside", show=False),
+    ]
+
+    @dataclass
+    class Typed(Message):
+        text: str
+
+    @dataclass
+    class Accepted(Message):
+        rank: int  # 0: the likeliest
+
+    class Rewound(Message):
+        pass
+
+    class Kept(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Static("type · Tab: the likeliest next · 1-9: the k-th · alt+digit: a digit · Backspace: rewind · "
+                     "ctrl+k: keep beside, to try another", id="writer-help")
+        with Horizontal(id="writer-texts"):
+            with VerticalScroll(classes="writer-column", id="writer-current"):
+                yield PassageView("click here and type: the model reads along", id="writer-text")
+            with VerticalScroll(classes="writer-column", id="writer-kept"):
+                yield PassageView("ctrl+k keeps a continuation here", id="writer-kept-text")
+        with Horizontal(id="writer-bottom"):
+            yield Static("", id="writer-next")
+            yield Static("", id="writer-state")
+
+    def on_mount(self) -> None:
+        self.query_one("#writer-current").border_title = "your text, coloured by surprisal"
+        self.query_one("#writer-kept").border_title = "kept"
+        for passage in self.query(PassageView):
+            passage.can_focus = False  # keys go to the writer
+            passage.show_cursor = False
+
+    def on_click(self) -> None:
+        self.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        key, ch = event.key, event.character
+        if key.startswith("alt+") and key[4:].isdigit() and len(key) == 5:
+            message: Message = self.Typed(key[4:])
+        elif ch is not None and ch.isdigit() and ch != "0" and len(ch) == 1:
+            message = self.Accepted(int(ch) - 1)
+        elif key == "enter":
+            message = self.Typed("\n")
+        elif ch is not None and event.is_printable:
+            message = self.Typed(ch)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.post_message(message)
+
+    def action_accept(self, rank: int) -> None:
+        self.post_message(self.Accepted(rank))
+
+    def action_rewind(self) -> None:
+        self.post_message(self.Rewound())
+
+    def action_keep(self) -> None:
+        self.post_message(self.Kept())
+
+    def show(self, written: Written) -> None:
+        text_view = self.query_one("#writer-text", PassageView)
+        text_view.paint(Painting(written.text + "▌", np.append(written.bits, np.nan), surprisal_colour))
+        self.query_one("#writer-current").scroll_end(animate=False)
+        if written.kept is not None:
+            kept_text, kept_bits = written.kept
+            self.query_one("#writer-kept-text", PassageView).paint(Painting(kept_text, kept_bits, surprisal_colour))
+        self.query_one("#writer-current").border_subtitle = (
+            f"{np.nanmean(written.bits):.2f} bits/char" if len(written.bits) else "")
+        table = Table.grid(padding=(0, 1))
+        for _ in range(4):
+            table.add_column(no_wrap=True)
+        for k, (ch, p) in enumerate(written.top[:CHOICES]):
+            key = "Tab" if k == 0 else f"{k + 1:>3}"
+            table.add_row(Text(key, style="bold"), show_char(ch), f"{p:6.1%}", Text("█" * round(p * 14), style="cyan"))
+        self.query_one("#writer-next", Static).update(stack(Text(f"next (weights of step {written.step:,})",
+                                                                  style="dim"), table))
+        readings = Table.grid(padding=(0, 1))
+        readings.add_column(no_wrap=True)
+        readings.add_column(justify="right", no_wrap=True)
+        for label, value in written.readings:
+            readings.add_row(label, Text(f"{value:+.2f}", style=f"on {diverging(value)}"))
+        width = max(8, self.query_one("#writer-state").size.width - 2)
+        self.query_one("#writer-state", Static).update(stack(
+            Text(f"hidden state of the top layer now ({len(written.state)} units)", style="dim"),
+            state_strip(written.state, width), Text("units the finder found, now:", style="dim"), readings))
+
+    def show_message(self, message: str) -> None:
+        self.query_one("#writer-next", Static).update(Text(message, style="dim italic"))
+

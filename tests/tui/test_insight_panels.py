@@ -1,0 +1,160 @@
+"""The views of what the model learned, driven as a user drives them: keys, the mouse, text."""
+
+import numpy as np
+import torch
+
+from rnn_tui.engine.insight.writer import Writer
+from rnn_tui.tui.widgets.passage import PassageView
+
+from .conftest import sampling_ready, scripted_app, shown, tiny_spec, wait_for
+
+
+async def open_tab(pilot, key: str) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: sampling_ready(app) and app.sampling.current_weights() is not None,
+                   what="the engine and the first weights")
+    await pilot.press(key)
+    if key != "f8":
+        await wait_for(pilot, lambda: app.insight.last is not None, what="the passage read")
+
+
+async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f4")
+        insight = app.insight.last
+        assert insight.request.passage == app.state.ready.passage and len(insight.request.passage) > 500
+        table = shown(app.query_one("#features"))
+        assert 'inside "double quotes"' in table and "position in the line" in table
+        best = insight.finding.best("line_position", 1)[0]
+        assert f"L{best.unit.layer + 1} {best.unit.quantity}[{best.unit.unit}]" in table
+
+        await pilot.click("#hypothesis")
+        await pilot.press(*"[0-9]+", "enter")
+        await wait_for(pilot, lambda: "hypothesis" in app.insight.last.finding.r, what="the hypothesis ranked")
+        assert "your hypothesis" in shown(app.query_one("#features"))
+        digits = app.insight.last.finding.r["digit"]
+        hypothesis = app.insight.last.finding.r["hypothesis"]
+        assert (digits is None) == (hypothesis is None)  # [0-9]+ marks exactly the digits
+
+        app.query_one("#hypothesis").value = "(unclosed"
+        await pilot.click("#hypothesis")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("not a regular expression" in n for _, n in app.notices), what="the error")
+        assert app.insight.hypothesis is not None  # the last good one stays
+
+        passage = app.query_one("#units-passage", PassageView)
+        await pilot.click(passage, offset=(4, 0))  # the mouse puts the cursor on a character
+        assert passage.cursor == 4 and app.focused is passage
+        await pilot.press("shift+right", "shift+right", "enter")  # a span of three characters
+        await wait_for(pilot, lambda: "across" in shown(app.query_one("#units-info")), what="the span's units")
+        assert repr(insight.inspection.text[4:7])[1:-1] in shown(app.query_one("#units-info"))
+        await app.action_quit()
+
+
+async def test_your_own_passage_is_read_and_unknown_characters_are_refused(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f7")
+        mine = app.state.ready.passage[:120]
+        await pilot.click(".your-text")
+        app.query_one(".your-text").value = mine
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.insight.last.request.passage == mine, what="your passage read")
+        assert app.insight.last.request.source == "your text"
+        app.query_one(".your-text").value = "snow \u2603"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("passage refused" in n for _, n in app.notices), what="the refusal")
+        assert app.insight.your_text == mine
+        await app.action_quit()
+
+
+async def test_surprisal_follows_the_cursor_and_breaks_the_loss_down(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f7")
+        await wait_for(pilot, lambda: "share of the loss" in shown(app.query_one("#breakdown")), what="the chart")
+        chart = shown(app.query_one("#breakdown"))
+        assert "word start" in chart and "line end" in chart
+        passage = app.query_one("#surprisal-passage", PassageView)
+        passage.focus()
+        await pilot.press("right", "right")
+        await wait_for(pilot, lambda: "at 2:" in shown(app.query_one("#surprisal-cursor")), what="the cursor's line")
+        inspection = app.insight.last.inspection
+        top_char, top_p = inspection.predictions(2, 1)[0]
+        assert f"{top_p:6.1%}".strip() in shown(app.query_one("#surprisal-cursor"))
+        await app.action_quit()
+
+
+async def test_factors_and_gates_are_drawn_for_the_layer_asked(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f5")
+        await wait_for(pilot, lambda: app.insight.last.factors is not None, what="the factors")
+        factors = app.insight.last.factors
+        assert factors.layer == 1 and factors.quantity == "h" and factors.strength.shape[1] == 5
+        passage = app.query_one("#factor-passage", PassageView)
+        first = passage.painting.values.copy()
+        app.query_one("#factor-list").focus()
+        await pilot.press("down")
+        assert not np.array_equal(passage.painting.values, first)  # the second factor colours the text
+        np.testing.assert_array_equal(passage.painting.values, factors.strength[:, 1])
+
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: "mostly open" in shown(app.query_one("#gate-summary")), what="saturation")
+        summary = shown(app.query_one("#gate-summary"))
+        assert all(f"{gate} (" in summary for gate in "ifgo")
+        await app.action_quit()
+
+
+async def test_writing_with_the_model(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f8")
+        await wait_for(pilot, lambda: app.insight.writer is not None, what="the writer")
+        assert app.focused is app.writer_view
+        vocab = app.insight.writer.vocab
+        word = "".join(ch for ch in "the" if ch in vocab.index) or vocab.chars[-3:]
+        await pilot.press(*word)
+        expected_next = app.insight.writer.top(2)
+        await pilot.press("tab")  # the likeliest
+        await pilot.press("2")  # the second likeliest after that
+        writer = app.insight.writer
+        assert writer.text[: len(word) + 1] == word + expected_next[0][0] and len(writer.text) == len(word) + 2
+        typed = writer.text
+        await pilot.press("backspace", "backspace")
+        assert writer.text == typed[:-2]
+        fresh = Writer(writer.model, vocab, typed[:-2])
+        for a, b in zip(writer.current.state, fresh.current.state):
+            assert torch.equal(a, b)  # rewinding leaves the state that typing the shorter text gives
+        next_lines = shown(app.query_one("#writer-next"))
+        assert "Tab" in next_lines and f"{fresh.top(1)[0][1]:6.1%}".strip() in next_lines
+        await pilot.press("ctrl+k")
+        assert app.insight.kept is not None and app.insight.kept.text == typed[:-2]
+        await pilot.press(*word[:1])
+        assert app.insight.kept.text == typed[:-2] and writer.text == typed[:-2] + word[0]
+        await pilot.press("space")  # a key the playground binds types a space here
+        assert writer.text.endswith(" ") and not app.state.paused
+        await app.action_quit()
+
+
+async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_screen(text_path, tmp_path):
+    from textual.widgets import Select
+
+    from rnn_tui.tui.widgets.heatmap import Heatmap
+
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_inspection is not None, what="the first sample's states")
+        assert app.insight.view is None and not app.insight.wanted  # nothing to read on the playground
+        app.query_one("#order", Select).value = "line_position"
+        await wait_for(pilot, lambda: app.insight.last is not None, what="the finder for the order")
+        heatmap = app.query_one(Heatmap)
+        await wait_for(pilot, lambda: heatmap.data is not None, what="the heatmap")
+        expected = app.insight.last.finding.order("line_position", 0, "h")
+        np.testing.assert_array_equal(heatmap.data.order, expected)
+        app.query_one("#order", Select).value = "index"
+        await pilot.pause(0.1)
+        np.testing.assert_array_equal(heatmap.data.order, np.arange(32))
+        assert not app.insight.wanted
+        await app.action_quit()

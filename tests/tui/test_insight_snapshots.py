@@ -1,0 +1,52 @@
+"""The views of what the model learned as SVG snapshots, from fixed data (fixed_run.py)."""
+
+import difflib
+import re
+
+import pytest
+
+from .conftest import wait_for
+from .fixed_run import fixed_insight, fixed_written
+from .test_snapshots import fixed_app, settle_with
+
+TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "write-tab"]
+
+
+def show_tab(tab: str, shift: float = 0.0):
+    async def settle(pilot) -> None:
+        app = pilot.app
+        if app.last_inspection is None:
+            await settle_with(shift)(pilot)
+        app.action_show_tab(tab)
+        await pilot.pause(0.1)
+        app.insight.receive(fixed_insight(shift))
+        app.writer_view.show(fixed_written(shift))
+        app.set_focus(None)
+        await wait_for(pilot, lambda: app.insight.last is not None, what="the fixed insight")
+        await pilot.pause(0.3)
+
+    return settle
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_insight_tab(snap_compare, tmp_path, tab):
+    assert snap_compare(fixed_app(tmp_path), terminal_size=(120, 40), run_before=show_tab(tab))
+
+
+def test_units_tab_in_a_small_terminal(snap_compare, tmp_path):
+    assert snap_compare(fixed_app(tmp_path), terminal_size=(80, 24), run_before=show_tab("units-tab"))
+
+
+async def test_the_insight_snapshots_are_immune_to_float_noise(tmp_path):
+    screens: dict[str, list[str]] = {tab: [] for tab in TABS}
+    for shift in (0.0, 1e-6, -1e-6):
+        app = fixed_app(tmp_path, shift)
+        async with app.run_test(size=(120, 40)) as pilot:
+            for tab in TABS:
+                await show_tab(tab, shift)(pilot)
+                screens[tab].append(re.sub(r"terminal-\d+", "terminal", app.export_screenshot()))
+            await app.action_quit()
+    for tab, (first, *moved) in screens.items():
+        for other in moved:
+            diff = list(difflib.unified_diff(first.splitlines(), other.splitlines(), lineterm="", n=0))
+            assert not diff, tab + "\n" + "\n".join(diff[:20])
