@@ -1,7 +1,7 @@
 """Save a screenshot of the app on its defaults (the python text) after some training.
 
     python docs/screenshot.py                       # docs/screenshot.svg: the playground after 40 s
-    python docs/screenshot.py --tab units-tab --seconds 180 --out docs/finder.svg
+    python docs/screenshot.py --tab units-tab --feature bracket_depth --seconds 180 --out docs/finder.svg
 """
 
 import argparse
@@ -17,7 +17,7 @@ from rnn_tui.tui.app import PlaygroundApp
 HERE = Path(__file__).parent
 
 
-async def main(tab: str, seconds: float, out: Path) -> None:
+async def main(tab: str, seconds: float, out: Path, feature: str | None) -> None:
     spec = spec_from_args(build_parser().parse_args([]))
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -31,6 +31,8 @@ async def main(tab: str, seconds: float, out: Path) -> None:
             while app.insight.last is None or app.insight.last.request.weights.step < app.state.step - 2000 \
                     or time.monotonic() - read_after < 2:
                 await pilot.pause(0.5)
+            if feature is not None:  # the unit finder's row for this feature
+                app.query_one("#features").move_cursor(row=list(app.insight.last.finding.r).index(feature))
         app.set_focus(None)
         await pilot.pause(1.0)
         app.save_screenshot(str(out))
@@ -43,5 +45,6 @@ if __name__ == "__main__":
     parser.add_argument("--tab", default="playground", help="playground, units-tab, factors-tab, gates-tab, ...")
     parser.add_argument("--seconds", type=float, default=40.0, help="training before the screenshot")
     parser.add_argument("--out", type=Path, default=HERE / "screenshot.svg")
+    parser.add_argument("--feature", help="with --tab units-tab: the feature to show, e.g. bracket_depth")
     options = parser.parse_args()
-    asyncio.run(main(options.tab, options.seconds, options.out))
+    asyncio.run(main(options.tab, options.seconds, options.out, options.feature))

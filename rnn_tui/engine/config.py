@@ -9,6 +9,8 @@ from typing import Any
 from rnn_tui.engine.errors import UserError
 
 CELLS = ("elman", "jordan", "lstm", "gru")
+# What each cell computes per unit, in the order its class reports them: its state, then its gates.
+QUANTITIES = {"elman": ("h",), "jordan": ("h",), "lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n")}
 OPTIMIZERS = ("adam", "rmsprop")
 SCHEDULES = ("constant", "cosine", "char-rnn")
 

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.config import QUANTITIES, ModelConfig
 
 State = tuple[Tensor, ...]  # Elman, GRU: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
 Activations = dict[str, Tensor]  # name -> (B, H), e.g. "h", "c", and the gates
@@ -98,7 +98,7 @@ class LSTMCell(Cell):
     """
 
     blocks = 4
-    quantities = ("h", "c", "i", "f", "g", "o")
+    quantities = QUANTITIES["lstm"]
 
     def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
         h, c = state
@@ -120,7 +120,7 @@ class GRUCell(Cell):
     """
 
     blocks = 3
-    quantities = ("h", "r", "z", "n")
+    quantities = QUANTITIES["gru"]
 
     def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
         (h,) = state

@@ -24,8 +24,10 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
         await open_tab(pilot, "f4")
         insight = app.insight.last
         assert insight.request.passage == app.state.ready.passage and len(insight.request.passage) > 500
+        await wait_for(pilot, lambda: "position in the line" in shown(app.query_one("#features")),
+                       what="the table laid out")
         table = shown(app.query_one("#features"))
-        assert 'inside "double quotes"' in table and "position in the line" in table
+        assert 'inside "double quotes"' in table
         best = insight.finding.best("line_position", 1)[0]
         assert f"L{best.unit.layer + 1} {best.unit.quantity}[{best.unit.unit}]" in table
 
@@ -157,4 +159,36 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
         await pilot.pause(0.1)
         np.testing.assert_array_equal(heatmap.data.order, np.arange(32))
         assert not app.insight.wanted
+        await app.action_quit()
+
+
+async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, tmp_path, small_text):
+    from rnn_tui.tui.app import PlaygroundApp
+
+    from .scripted import ScriptedTrainer
+
+    other = tmp_path / "other.txt"
+    other.write_text(small_text[::-1])
+    spec = tiny_spec(text_path)
+    app = PlaygroundApp(spec, ScriptedTrainer(spec, 40, rebuild=True), checkpoint_path=str(tmp_path / "run.pt"),
+                        sample_seed=0, sample_pace=None, sample_pause=3600.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f8")
+        await wait_for(pilot, lambda: app.insight.writer is not None, what="the writer")
+        await pilot.press(*app.insight.writer.vocab.chars[-2:])
+        assert len(app.insight.writer.text) == 2
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: app.insight.last is not None, what="the first run's passage")
+        first_run = app.training.run
+        app.training.switch_text(str(other))
+        await pilot.pause(0.2)
+        await pilot.click("#yes")
+        await wait_for(pilot, lambda: app.training.run != first_run and app.state.ready is not None
+                       and app.insight.last is not None and app.insight.last.request.weights.run == app.training.run,
+                       what="the new run's passage read")
+        assert app.insight.last.request.passage == app.state.ready.passage != ""
+        assert app.insight.writer is None  # typed for the old model: gone with it
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.insight.writer is not None, what="a writer for the new run")
+        assert app.insight.writer.text == "" and app.insight.writer.vocab.chars == app.state.ready.vocab
         await app.action_quit()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.tui.messages import WriterReady
 
@@ -63,6 +64,7 @@ class InsightController:
         self.view = view
         if view == "write":
             self.refresh_writer(now=True)
+        self.show_last()  # at once, from the last reading; the new one follows
         self.refresh(now=True)
 
     def passage(self) -> str:
@@ -143,6 +145,8 @@ class InsightController:
 
     def order_heatmap(self, feature: str | None) -> None:
         self.heatmap_feature = feature
+        if feature is not None and self.last is not None:
+            self.app.hidden_view.set_finding(self.last.finding)
         self.refresh(now=True)
 
     def ask_span(self, start: int, end: int, threshold_text: str) -> None:
@@ -183,13 +187,20 @@ class InsightController:
 
     def receive(self, insight: Insight) -> None:
         self.last = insight
-        app = self.app
-        app.units_view.show(insight)
-        app.gates_view.show(insight)
-        app.surprisal_view.show(insight)
-        if insight.factors is not None:
-            app.factors_view.show(insight)
-        app.hidden_view.set_finding(insight.finding)
+        self.show_last()
+        if self.heatmap_feature is not None:
+            self.app.hidden_view.set_finding(insight.finding)
+
+    def show_last(self) -> None:
+        """The open view shows the last reading; the others wait until they are opened."""
+        insight, app = self.last, self.app
+        if insight is None:
+            return
+        views = {"units": app.units_view, "gates": app.gates_view, "surprisal": app.surprisal_view,
+                 "factors": app.factors_view if insight.factors is not None else None}
+        view = views.get(self.view or "")
+        if view is not None:
+            view.show(insight)
 
     def run_ready(self) -> None:
         """A new run: its own passage, layers and quantities; the old writer is of another model."""
@@ -198,8 +209,7 @@ class InsightController:
         ready = self.state.ready
         if ready is not None:
             model = ready.spec.model
-            quantities = {"lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n")}.get(model.cell, ("h",))
-            self.app.factors_view.set_choices(model.layers, quantities)
+            self.app.factors_view.set_choices(model.layers, QUANTITIES[model.cell])
             self.factors_asked = self.app.factors_view.asked
         self.refresh(now=True)
         if self.view == "write":

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -48,9 +48,6 @@ class FactorsView(Vertical):
         max-height: 10;
         margin-top: 1;
     }
-    FactorsView #factor-passage-scroll {
-        height: 1fr;
-    }
     FactorsView #factor-info {
         height: 1;
         color: $text-muted;
@@ -75,8 +72,7 @@ class FactorsView(Vertical):
                          id="factor-count")
         yield OptionList(id="factor-list")
         yield Static("", id="factor-info")
-        with VerticalScroll(id="factor-passage-scroll"):
-            yield PassageView("factors appear while this tab is open and the model has weights", id="factor-passage")
+        yield PassageView("factors appear while this tab is open and the model has weights", id="factor-passage")
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None

@@ -3,26 +3,28 @@
 
 Keys: arrows move the cursor (up/down by line), shift+arrows select, Home/End go to the ends,
 Enter asks about the selected span; a click puts the cursor on a character, shift+click selects
-up to it. The widget sits in a scrolling container and keeps the cursor in view.
+up to it. The widget scrolls itself and keeps the cursor in view.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.widget import Widget
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import Input, Label, Select
 
 from rnn_tui.tui.widgets.colours import diverging
@@ -60,11 +62,21 @@ class Painting:
     marks: np.ndarray | None = None  # (T,) bool: characters to underline
 
 
-class PassageView(Widget, can_focus=True):
+@lru_cache(maxsize=4096)
+def char_style(bgcolor: str | None, marked: bool, chosen: bool) -> Style:
+    colour = MARK if marked else "white" if bgcolor else None
+    return Style(bgcolor=bgcolor, color=colour, reverse=chosen, bold=chosen or marked, underline=marked)
+
+
+class PassageView(ScrollView, can_focus=True):
+    """Drawn line by line (Textual's line API): only the lines in view are built, and each is
+    kept until the painting, the width, or the cursor on it changes."""
+
     DEFAULT_CSS = """
     PassageView {
-        height: auto;
+        height: 1fr;
         width: 1fr;
+        background: transparent;
     }
     PassageView:focus {
         background: $boost;
@@ -83,14 +95,17 @@ class PassageView(Widget, can_focus=True):
         Binding("end", "move(1000000)", show=False),
         Binding("enter", "ask", "units on the span", show=False),
     ]
-    cursor: reactive[int] = reactive(0)
-    painting: reactive[Painting | None] = reactive(None, always_update=True, layout=True)
 
     def __init__(self, placeholder: str = "", **kwargs):
         super().__init__(**kwargs)
         self.placeholder = placeholder
+        self.painting: Painting | None = None
+        self.cursor = 0
         self.anchor: int | None = None  # the other end of the selection, when there is one
         self.show_cursor = True
+        self._lines: list[tuple[int, int]] = []
+        self._width = 0
+        self._strips: dict[int, Strip] = {}
 
     @dataclass
     class Moved(Message):
@@ -116,24 +131,49 @@ class PassageView(Widget, can_focus=True):
         if painting.text != self.text:
             self.anchor = None
             self.cursor = min(self.cursor, max(0, len(painting.text) - 1))
+        same_text = self.painting is not None and painting.text == self.painting.text
         self.painting = painting
+        self._layout(keep_lines=same_text)
         self.post_message(self.Moved(self))
 
-    def _lines(self) -> list[tuple[int, int]]:
-        return wrap(self.text, max(1, self.size.width or 80))
+    def _layout(self, keep_lines: bool = False) -> None:
+        width = max(1, self.scrollable_content_region.width or self.size.width or 80)
+        if not (keep_lines and width == self._width):
+            self._lines = wrap(self.text, width) if self.text else []
+            self._width = width
+        self._strips.clear()
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(wrap(self.text, max(1, width))) if self.text else 1
+    def on_resize(self) -> None:
+        self._layout()
+
+    def on_focus(self) -> None:
+        self._layout(keep_lines=True)  # the lines take the focused background
+
+    def on_blur(self) -> None:
+        self._layout(keep_lines=True)
+
+    def _row_of(self, t: int) -> int:
+        starts = [start for start, _ in self._lines]
+        return max(0, bisect_right(starts, t) - 1)
 
     def _go(self, t: int, select: bool) -> None:
         if not self.text:
             return
+        before = self.selection
         if select and self.anchor is None:
             self.anchor = self.cursor
         elif not select:
             self.anchor = None
+        old = self._row_of(self.cursor)
         self.cursor = max(0, min(len(self.text) - 1, t))
-        self._keep_in_view()
+        if before is not None or self.selection is not None:
+            self._strips.clear()  # a selection can span many lines
+        else:
+            self._strips.pop(old, None)
+            self._strips.pop(self._row_of(self.cursor), None)
+        self.scroll_to_region(Region(0, self._row_of(self.cursor), 1, 1), animate=False, immediate=True)
         self.post_message(self.Moved(self))
         self.refresh()
 
@@ -141,55 +181,52 @@ class PassageView(Widget, can_focus=True):
         self._go(self.cursor + delta, select)
 
     def action_line(self, delta: int, select: bool = False) -> None:
-        lines = self._lines()
-        row = next(k for k, (a, b) in enumerate(lines) if a <= self.cursor < b or k == len(lines) - 1)
-        target = max(0, min(len(lines) - 1, row + delta))
-        column = self.cursor - lines[row][0]
-        start, end = lines[target]
-        self._go(min(start + column, max(start, end - 1)), select)
+        if not self._lines:
+            return
+        row = self._row_of(self.cursor)
+        target = max(0, min(len(self._lines) - 1, row + delta))
+        start, end = self._lines[target]
+        self._go(min(start + self.cursor - self._lines[row][0], max(start, end - 1)), select)
 
     def action_ask(self) -> None:
         if self.selection is not None:
             self.post_message(self.SpanChosen(self, *self.selection))
 
     def on_click(self, event: events.Click) -> None:
-        lines = self._lines()
-        if not self.text or event.y >= len(lines):
+        offset = event.get_content_offset(self)
+        row = None if offset is None else offset.y + int(self.scroll_offset.y)
+        if row is None or not self.text or row >= len(self._lines):
             return
-        start, end = lines[event.y]
+        start, end = self._lines[row]
         t, used = start, 0
-        while t < end - 1 and used + cell_len(shown(self.text[t])) <= event.x:
+        while t < end - 1 and used + cell_len(shown(self.text[t])) <= offset.x:
             used += cell_len(shown(self.text[t]))
             t += 1
         self.focus()
         self._go(t, select=event.shift)
 
-    def _keep_in_view(self) -> None:
-        parent = self.parent
-        row = next((k for k, (a, b) in enumerate(self._lines()) if a <= self.cursor < b), 0)
-        if parent is not None and hasattr(parent, "scroll_to"):
-            top, height = parent.scroll_y, parent.size.height
-            if row < top or row >= top + height:
-                parent.scroll_to(y=max(0, row - height // 2), animate=False)
-
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        row = y + int(self.scroll_offset.y)
         painting = self.painting
         if painting is None or not painting.text:
-            return Text(self.placeholder, style="dim italic")
+            return Strip([Segment(self.placeholder, Style(dim=True, italic=True))] if y == 0 else [])
+        if row >= len(self._lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        if row not in self._strips:
+            self._strips[row] = self._build(row, painting)
+        return self._strips[row].crop(int(self.scroll_offset.x), int(self.scroll_offset.x) + self.size.width)
+
+    def _build(self, row: int, painting: Painting) -> Strip:
+        start, end = self._lines[row]
         selection = self.selection or ((self.cursor, self.cursor + 1) if self.show_cursor else (0, 0))
-        out = Text(no_wrap=True, overflow="crop")
-        for start, end in self._lines():
-            for t in range(start, end):
-                value = None if painting.values is None else painting.values[t]
-                bgcolor = None if value is None or np.isnan(value) else painting.colour(float(value))
-                marked = painting.marks is not None and bool(painting.marks[t])
-                chosen = selection[0] <= t < selection[1]
-                colour = MARK if marked else "white" if bgcolor else None
-                style = Style(bgcolor=bgcolor, color=colour, reverse=chosen, bold=chosen or marked, underline=marked)
-                out.append(shown(painting.text[t]), style=style)
-            out.append("\n")
-        out.rstrip()
-        return out
+        segments = []
+        for t in range(start, end):
+            value = None if painting.values is None else painting.values[t]
+            bgcolor = None if value is None or np.isnan(value) else painting.colour(float(value))
+            marked = painting.marks is not None and bool(painting.marks[t])
+            chosen = selection[0] <= t < selection[1]
+            segments.append(Segment(shown(painting.text[t]), char_style(bgcolor, marked, chosen)))
+        return Strip(segments).apply_style(self.rich_style)
 
 
 class PassageControls(Horizontal):

@@ -9,7 +9,7 @@ import numpy as np
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from rnn_tui.tui.widgets.colours import SURPRISAL_BITS, surprisal_colour
@@ -44,10 +44,6 @@ class SurprisalView(Horizontal):
     SurprisalView {
         padding: 0 1;
     }
-    SurprisalView #surprisal-scroll {
-        width: 1fr;
-        height: 100%;
-    }
     SurprisalView #surprisal-side {
         width: 50;
         height: 100%;
@@ -63,9 +59,8 @@ class SurprisalView(Horizontal):
     """
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="surprisal-scroll"):
-            yield PassageView("surprisal appears while this tab is open and the model has weights",
-                              id="surprisal-passage")
+        yield PassageView("surprisal appears while this tab is open and the model has weights",
+                          id="surprisal-passage")
         with Vertical(id="surprisal-side"):
             yield Static("", id="surprisal-cursor")
             yield Static("", id="breakdown")

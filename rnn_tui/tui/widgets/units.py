@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
@@ -65,10 +65,8 @@ class UnitsView(Vertical):
         max-width: 60%;
         height: 100%;
     }
-    UnitsView #units-passage-scroll {
-        width: 1fr;
-        height: 100%;
-        padding-left: 1;
+    UnitsView #units-passage {
+        margin-left: 1;
     }
     UnitsView #units-info {
         height: 2;
@@ -94,8 +92,7 @@ class UnitsView(Vertical):
             yield Input(str(DEFAULT_THRESHOLD), id="threshold", restrict=r"-?[0-9.]*", max_length=6)
         with Horizontal(id="finder-body"):
             yield DataTable(id="features", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="units-passage-scroll"):
-                yield PassageView("the passage appears when the model has weights", id="units-passage")
+            yield PassageView("the passage appears when the model has weights", id="units-passage")
         yield Static("", id="units-info")
 
     def on_mount(self) -> None:

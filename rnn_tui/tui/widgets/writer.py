@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
@@ -107,17 +107,15 @@ class WriterView(Vertical, can_focus=True):
         yield Static("type · Tab: the likeliest next · 1-9: the k-th · alt+digit: a digit · Backspace: rewind · "
                      "ctrl+k: keep beside, to try another", id="writer-help")
         with Horizontal(id="writer-texts"):
-            with VerticalScroll(classes="writer-column", id="writer-current"):
-                yield PassageView("click here and type: the model reads along", id="writer-text")
-            with VerticalScroll(classes="writer-column", id="writer-kept"):
-                yield PassageView("ctrl+k keeps a continuation here", id="writer-kept-text")
+            yield PassageView("click here and type: the model reads along", id="writer-text", classes="writer-column")
+            yield PassageView("ctrl+k keeps a continuation here", id="writer-kept-text", classes="writer-column")
         with Horizontal(id="writer-bottom"):
             yield Static("", id="writer-next")
             yield Static("", id="writer-state")
 
     def on_mount(self) -> None:
-        self.query_one("#writer-current").border_title = "your text, coloured by surprisal"
-        self.query_one("#writer-kept").border_title = "kept"
+        self.query_one("#writer-text").border_title = "your text, coloured by surprisal"
+        self.query_one("#writer-kept-text").border_title = "kept"
         for passage in self.query(PassageView):
             passage.can_focus = False  # keys go to the writer
             passage.show_cursor = False
@@ -153,18 +151,19 @@ class WriterView(Vertical, can_focus=True):
     def show(self, written: Written) -> None:
         text_view = self.query_one("#writer-text", PassageView)
         text_view.paint(Painting(written.text + "▌", np.append(written.bits, np.nan), surprisal_colour))
-        self.query_one("#writer-current").scroll_end(animate=False)
+        text_view.scroll_end(animate=False)
         if written.kept is not None:
             kept_text, kept_bits = written.kept
             self.query_one("#writer-kept-text", PassageView).paint(Painting(kept_text, kept_bits, surprisal_colour))
-        self.query_one("#writer-current").border_subtitle = (
+        text_view.border_subtitle = (
             f"{np.nanmean(written.bits):.2f} bits/char" if len(written.bits) else "")
         table = Table.grid(padding=(0, 1))
-        for _ in range(4):
+        for _ in range(3):
             table.add_column(no_wrap=True)
         for k, (ch, p) in enumerate(written.top[:CHOICES]):
-            key = "Tab" if k == 0 else f"{k + 1:>3}"
-            table.add_row(Text(key, style="bold"), show_char(ch), f"{p:6.1%}", Text("█" * round(p * 14), style="cyan"))
+            key = "Tab" if k == 0 else str(k + 1)
+            table.add_row(Text.assemble((f"{key:<4}", "bold"), show_char(ch)), f"{p:6.1%}",
+                          Text("█" * round(p * 14), style="cyan"))
         self.query_one("#writer-next", Static).update(stack(Text(f"next (weights of step {written.step:,})",
                                                                   style="dim"), table))
         readings = Table.grid(padding=(0, 1))
