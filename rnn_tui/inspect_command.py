@@ -143,7 +143,8 @@ def print_report(result: dict[str, Any]) -> None:
                 shown = "  ".join(f"L{m['layer']} {m['quantity']}[{m['unit']}] {m['r']:+.2f}" for m in matches)
                 print(f"{name:<15} {shown or 'not in this passage'}", file=out)
     elif result["view"] == "saturation":
-        print("fraction of the passage each unit spends saturated (left: < 0.1 or < -0.9; right: > 0.9)", file=out)
+        print("fraction of the passage each unit spends saturated: left, below 0.1 (-0.9 for a tanh); right, above "
+              "0.9", file=out)
         for s in result["saturation"]:
             left, right = s["left"], s["right"]
             print(f"layer {s['layer']} {s['gate']}: mean left {sum(left) / len(left):.2f}, "
