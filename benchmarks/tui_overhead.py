@@ -193,7 +193,7 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
             cpu0, step0, t0 = read_cpu(os.getpid(), trainer.process.pid), app.state.step, time.monotonic()
             if insight:  # each view of what the model learned in turn, then the playground
                 for tab in (*INSIGHT_TABS, "playground"):
-                    app.action_show_tab(tab)
+                    await app.action_show_tab(tab)
                     await asyncio.sleep(seconds / (len(INSIGHT_TABS) + 1))
             else:
                 await asyncio.sleep(seconds)

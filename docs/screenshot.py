@@ -26,7 +26,7 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None) -> None
             await pilot.pause(0.5)
         app.seed_input.cursor_blink = False
         if tab != "playground":
-            app.action_show_tab(tab)
+            await app.action_show_tab(tab)
             read_after = time.monotonic()
             while app.insight.last is None or app.insight.last.request.weights.step < app.state.step - 2000 \
                     or time.monotonic() - read_after < 2:

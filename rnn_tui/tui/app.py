@@ -88,6 +88,13 @@ class PlaygroundApp(App):
         self.last_inspection: InspectionReady | None = None
         self.sampler_failure: str | None = None  # the last failure shown, so a repeat is not shown again
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
+        # The views of what the model learned, mounted when first opened: most sessions never pay
+        # for their widgets, and the first frame comes sooner.
+        self.units_view: UnitsView | None = None
+        self.factors_view: FactorsView | None = None
+        self.gates_view: GatesView | None = None
+        self.surprisal_view: SurprisalView | None = None
+        self.writer_view: WriterView | None = None
 
     # ---- layout ----
 
@@ -102,19 +109,8 @@ class PlaygroundApp(App):
                     yield SamplerPanel(id="sampler")
                     yield Distribution(id="distribution")
                 yield HiddenStateView(id="hidden")
-            with TabPane("What it learned", id="learned"):
-                yield PassageControls(id="passage-controls")
-                with TabbedContent(id="learned-tabs"):
-                    with TabPane("Units", id="units-tab"):
-                        yield UnitsView(id="units")
-                    with TabPane("Factors", id="factors-tab"):
-                        yield FactorsView(id="factors")
-                    with TabPane("Gates", id="gates-tab"):
-                        yield GatesView(id="gates")
-                    with TabPane("Surprisal", id="surprisal-tab"):
-                        yield SurprisalView(id="surprisal")
-            with TabPane("Write", id="write-tab"):
-                yield WriterView(id="writer")
+            yield TabPane("What it learned", id="learned")  # filled when first opened: see open_views
+            yield TabPane("Write", id="write-tab")
             with TabPane("Settings", id="settings-tab"):
                 yield SettingsPanel(id="settings")
         yield Footer()
@@ -129,11 +125,6 @@ class PlaygroundApp(App):
         self.temperature = self.query_one(TemperatureControl)
         self.greedy_switch = self.query_one("#greedy", Switch)
         self.seed_input = self.query_one("#seed", Input)
-        self.units_view = self.query_one(UnitsView)
-        self.factors_view = self.query_one(FactorsView)
-        self.gates_view = self.query_one(GatesView)
-        self.surprisal_view = self.query_one(SurprisalView)
-        self.writer_view = self.query_one(WriterView)
         for widget_id, title in [("status", "Training"), ("plot", "Loss"), ("sampler", "Sampling"),
                                  ("distribution", "Next character"), ("hidden", "Hidden state"),
                                  ("settings", "Model and training")]:
@@ -268,8 +259,8 @@ class PlaygroundApp(App):
         self.insight.ask_span(message.start, message.end, message.threshold)
 
     @on(FactorsView.Asked)
-    def ask_factors(self, message: FactorsView.Asked) -> None:
-        self.insight.ask_factors(message.layer, message.quantity, message.k)
+    def ask_factors(self) -> None:
+        self.insight.ask_factors()
 
     @on(HiddenStateView.OrderChosen)
     def order_heatmap(self, message: HiddenStateView.OrderChosen) -> None:
@@ -292,13 +283,30 @@ class PlaygroundApp(App):
         self.insight.keep()
 
     @on(TabbedContent.TabActivated)
-    def tab_shown(self) -> None:
+    async def tab_shown(self) -> None:
         """The insight views read their passage only while open: training keeps the cores otherwise."""
         outer = self.query_one("#tabs", TabbedContent).active
-        inner = self.query_one("#learned-tabs", TabbedContent).active
+        await self.open_views(outer)
+        inner = self.query_one("#learned-tabs", TabbedContent).active if self.units_view is not None else ""
         view = {"learned": inner.removesuffix("-tab"), "write-tab": "write"}.get(outer)
         if view != self.insight.view:
             self.insight.show_view(view)
+
+    async def open_views(self, tab: str) -> None:
+        """Mount the views of a tab the first time it is opened."""
+        if tab == "learned" and self.units_view is None:
+            self.units_view, self.factors_view = UnitsView(id="units"), FactorsView(id="factors")
+            self.gates_view, self.surprisal_view = GatesView(id="gates"), SurprisalView(id="surprisal")
+            tabs = TabbedContent(id="learned-tabs")
+            await self.query_one("#learned", TabPane).mount(PassageControls(self.insight.source, id="passage-controls"),
+                                                            tabs)
+            for title, view in (("Units", self.units_view), ("Factors", self.factors_view),
+                                ("Gates", self.gates_view), ("Surprisal", self.surprisal_view)):
+                await tabs.add_pane(TabPane(title, view, id=f"{view.id}-tab"))
+            self.insight.views_opened()
+        elif tab == "write-tab" and self.writer_view is None:
+            self.writer_view = WriterView(id="writer")
+            await self.query_one("#write-tab", TabPane).mount(self.writer_view)
 
     def passage_controls(self) -> list[PassageControls]:
         return list(self.query(PassageControls))
@@ -325,15 +333,17 @@ class PlaygroundApp(App):
 
     # ---- screens ----
 
-    def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, tab: str) -> None:
         self.set_focus(None)  # a focused widget in the other pane would hold its tab in view
         if tab in ("units-tab", "factors-tab", "gates-tab", "surprisal-tab"):
+            await self.open_views("learned")
             self.query_one("#learned-tabs", TabbedContent).active = tab
             tab = "learned"
+        await self.open_views(tab)
         self.query_one("#tabs", TabbedContent).active = tab
         if tab == "settings-tab":
             self.settings_panel.query_one("#set-cell").focus()
-        elif tab == "write-tab":
+        elif tab == "write-tab" and self.writer_view is not None:
             self.writer_view.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

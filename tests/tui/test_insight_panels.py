@@ -158,7 +158,10 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
         app.query_one("#order", Select).value = "index"
         await pilot.pause(0.1)
         np.testing.assert_array_equal(heatmap.data.order, np.arange(32))
-        assert not app.insight.wanted
+        assert not app.insight.wanted and app.units_view is None  # its views are not even mounted yet
+        await pilot.click("#--content-tab-learned")  # the mouse opens them too
+        await wait_for(pilot, lambda: app.insight.view == "units" and app.units_view is not None, what="the units")
+        assert app.insight.wanted
         await app.action_quit()
 
 

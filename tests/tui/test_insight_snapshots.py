@@ -17,10 +17,11 @@ def show_tab(tab: str, shift: float = 0.0):
         app = pilot.app
         if app.last_inspection is None:
             await settle_with(shift)(pilot)
-        app.action_show_tab(tab)
+        await app.action_show_tab(tab)
         await pilot.pause(0.1)
         app.insight.receive(fixed_insight(shift))
-        app.writer_view.show(fixed_written(shift))
+        if app.writer_view is not None:
+            app.writer_view.show(fixed_written(shift))
         app.set_focus(None)
         await wait_for(pilot, lambda: app.insight.last is not None, what="the fixed insight")
         await pilot.pause(0.3)

@@ -33,7 +33,6 @@ class InsightController:
         self.source = "validation"
         self.your_text = ""
         self.hypothesis: re.Pattern[str] | None = None
-        self.factors_asked: tuple[int, str, int] | None = None
         self.view: str | None = None  # the open view: units, factors, gates, surprisal, write; None for others
         self.heatmap_feature: str | None = None  # the heatmap is ordered by this feature's units
         self.live: LiveInsight | None = None
@@ -85,9 +84,11 @@ class InsightController:
         if self.live is None or weights is None or not self.wanted:
             return
         if not passage:
-            self.app.units_view.info(f"{SOURCE_NAMES[self.source]} is empty: choose another passage")
+            if self.app.units_view is not None:
+                self.app.units_view.info(f"{SOURCE_NAMES[self.source]} is empty: choose another passage")
             return
-        factors = self.factors_asked if self.view == "factors" else None
+        factors_view = self.app.factors_view
+        factors = factors_view.asked if self.view == "factors" and factors_view is not None else None
         self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], self.hypothesis, factors),
                           now=now)
 
@@ -139,8 +140,7 @@ class InsightController:
             return
         self.refresh(now=True)
 
-    def ask_factors(self, layer: int, quantity: str, k: int) -> None:
-        self.factors_asked = (layer, quantity, k)
+    def ask_factors(self) -> None:
         self.refresh(now=True)
 
     def order_heatmap(self, feature: str | None) -> None:
@@ -154,8 +154,8 @@ class InsightController:
         else are they all on together?"""
         from rnn_tui.engine.insight.units import units_on_span, where_units_fire
 
-        insight = self.last
-        if insight is None:
+        insight, view = self.last, self.app.units_view
+        if insight is None or view is None:
             return
         try:
             threshold = float(threshold_text)
@@ -171,7 +171,7 @@ class InsightController:
         units = units_on_span(values, start, end, threshold)
         span = insight.inspection.text[start:end]
         if len(units) == 0:
-            self.app.units_view.show_span(f"no unit of any layer's h is above {threshold:g} across all of "
+            view.show_span(f"no unit of any layer's h is above {threshold:g} across all of "
                                           f"{span!r}: lower the threshold or choose a shorter span", None, None)
             return
         places = where_units_fire(values, units, threshold)
@@ -180,7 +180,7 @@ class InsightController:
             marks[a:b] = True
         names = ", ".join(f"L{u // size + 1} h[{u % size}]" for u in units[:8]) + (" …" if len(units) > 8 else "")
         others = [p for p in places if not (p[0] <= start < p[1])]
-        self.app.units_view.show_span(
+        view.show_span(
             f"{len(units)} units above {threshold:g} across {span!r}: {names}; on together at "
             f"{len(others)} other place{'s' if len(others) != 1 else ''} (underlined in yellow); colour: their mean",
             values[:, units].mean(axis=1), marks)
@@ -206,14 +206,17 @@ class InsightController:
         """A new run: its own passage, layers and quantities; the old writer is of another model."""
         self.last = None
         self.writer = self.kept = None
-        ready = self.state.ready
-        if ready is not None:
-            model = ready.spec.model
-            self.app.factors_view.set_choices(model.layers, QUANTITIES[model.cell])
-            self.factors_asked = self.app.factors_view.asked
+        self.views_opened()
         self.refresh(now=True)
         if self.view == "write":
             self.refresh_writer(now=True)
+
+    def views_opened(self) -> None:
+        """The views were mounted (or a new run came): they offer the model's layers and quantities."""
+        ready, factors_view = self.state.ready, self.app.factors_view
+        if ready is not None and factors_view is not None:
+            model = ready.spec.model
+            factors_view.set_choices(model.layers, QUANTITIES[model.cell])
 
     # ---- the writer ----
 
@@ -255,7 +258,8 @@ class InsightController:
 
     def type(self, text: str) -> None:
         if self.writer is None:
-            self.app.writer_view.show_message("the writer starts when the model has weights")
+            if self.app.writer_view is not None:
+                self.app.writer_view.show_message("the writer starts when the model has weights")
             return
         try:
             self.writer.type(text)
@@ -284,7 +288,7 @@ class InsightController:
         from rnn_tui.tui.widgets.writer import Written
 
         writer = self.writer
-        if writer is None:
+        if writer is None or self.app.writer_view is None:
             return
         position = writer.current
         top_layer = position.activations[-1]["h"]

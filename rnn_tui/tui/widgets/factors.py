@@ -3,7 +3,6 @@ passage coloured by the factor the user picks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -54,13 +53,8 @@ class FactorsView(Vertical):
     }
     """
 
-    @dataclass
     class Asked(Message):
-        """The user chose what to factorise."""
-
-        layer: int
-        quantity: str
-        k: int
+        """The user chose what to factorise: read it from `asked`."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="factor-controls"):
@@ -84,7 +78,7 @@ class FactorsView(Vertical):
                 self.query_one("#factor-count", Select).value)
 
     def set_choices(self, layers: int, quantities: tuple[str, ...]) -> None:
-        """The model's layers and quantities; the top layer's h to begin with."""
+        """The model's layers and quantities (a new model starts from its top layer's h)."""
         if (layers, quantities) == self.choices:
             return
         self.choices = (layers, quantities)
@@ -96,7 +90,7 @@ class FactorsView(Vertical):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.post_message(self.Asked(*self.asked))
+        self.post_message(self.Asked())
 
     def show(self, insight: Insight) -> None:
         factors = insight.factors

@@ -260,9 +260,13 @@ class PassageControls(Horizontal):
         source: str
         text: str  # the user's own text, for "yours"
 
+    def __init__(self, source: str = "validation", **kwargs):
+        super().__init__(**kwargs)
+        self.source = source
+
     def compose(self) -> ComposeResult:
         yield Label("passage")
-        yield Select(SOURCES, value="validation", allow_blank=False, classes="passage-source")
+        yield Select(SOURCES, value=self.source, allow_blank=False, classes="passage-source")
         yield Input(placeholder="your text, then Enter", classes="your-text")
 
     def on_select_changed(self, event: Select.Changed) -> None:
