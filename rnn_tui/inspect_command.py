@@ -1,4 +1,5 @@
-"""`rnn-tui inspect units|saturation|factors|surprisal`: what a checkpointed model learned, headless.
+"""`rnn-tui inspect units|saturation|factors|surprisal|gradients`: what a checkpointed model learned,
+headless.
 
 The numbers are the app's (the same engine functions on the same passage): by default the
 fixed validation passage of the text the checkpoint was trained on, or a text or string given.
@@ -17,7 +18,7 @@ from rnn_tui.run.spec import DEFAULT_CHECKPOINT
 if TYPE_CHECKING:
     from rnn_tui.engine.inspection import Inspection
 
-VIEWS = ("units", "saturation", "factors", "surprisal")
+VIEWS = ("units", "saturation", "factors", "surprisal", "gradients")
 
 
 def add_inspect_parser(sub: Any) -> None:
@@ -36,6 +37,8 @@ def add_inspect_parser(sub: Any) -> None:
     inspect.add_argument("--quantity", default="h", help="factors: the quantity to factorise (default h)")
     inspect.add_argument("--factors", type=int, default=5, help="factors: how many (default 5)")
     inspect.add_argument("--top", type=int, default=5, help="units: best units listed per feature (default 5)")
+    inspect.add_argument("--target", type=int, metavar="N",
+                         help="gradients: also the connectivity of the character at position N of the passage")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
 
 
@@ -80,8 +83,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     elif args.view == "factors":
         result.update(factors_report(inspection, layer if layer is not None else layers - 1, args.quantity,
                                      args.factors))
-    else:
+    elif args.view == "surprisal":
         result.update(surprisal_report(inspection))
+    else:
+        result.update(gradients_report(model, vocab, passage, int(data["train_config"]["seq"]), layer, args.target))
     if args.json:
         print(json.dumps(result))
     else:
@@ -130,6 +135,26 @@ def surprisal_report(inspection: Inspection) -> dict[str, Any]:
                       for t, ch in enumerate(inspection.text)]}
 
 
+def gradients_report(model: Any, vocab: Any, passage: str, seq: int, layer: int | None,
+                     target: int | None) -> dict[str, Any]:
+    from rnn_tui.engine.insight.gradients import connectivity, horizon, horizon_batch
+
+    seq = min(seq, len(passage) - 1)
+    if seq < 2:
+        raise UserError(f"the passage is too short for gradients through time ({len(passage)} characters)")
+    found = horizon(model, horizon_batch(vocab.encode_array(passage), seq)).to_dict()
+    if layer is not None:
+        found["layers"] = [found["layers"][layer]]
+    result: dict[str, Any] = {"horizon": found}
+    if target is not None:
+        if not 0 < target < len(passage):
+            raise UserError(f"target must be a position from 1 to {len(passage) - 1} of the passage, not {target}")
+        pull = connectivity(model, vocab, passage, target)
+        result["connectivity"] = {"target": target, "char": passage[target],
+                                  "pull": [round(float(v), 4) for v in pull]}
+    return result
+
+
 def print_report(result: dict[str, Any]) -> None:
     from rnn_tui.engine.insight.factors import sparkline
 
@@ -154,6 +179,19 @@ def print_report(result: dict[str, Any]) -> None:
         for k, factor in enumerate(result["factors"], 1):
             units = ", ".join(f"{u['sign']}{u['unit']} ({u['share']:.0%})" for u in factor["units"])
             print(f"factor {k}: {sparkline(factor['strength'], 60)}  units {units}", file=out)
+    elif result["view"] == "gradients":
+        found = result["horizon"]
+        steps = [k for k in (1, 2, 5, 10, 20, 40, 60, 80, 100) if k < found["seq"]]
+        print(f"gradient of the last step's loss with respect to each layer's h k steps earlier, relative to k = 0 "
+              f"({found['streams']} streams of {found['seq']} characters)", file=out)
+        print("k        " + "".join(f"{k:>10}" for k in steps), file=out)
+        for row in found["layers"]:
+            print(f"layer {row['layer']:<3}" + "".join(f"{row['relative_norm'][k]:>10.1e}" for k in steps), file=out)
+        if "connectivity" in result:
+            pull = result["connectivity"]
+            strongest = sorted(range(len(pull["pull"])), key=lambda s: -pull["pull"][s])[:8]
+            print(f"connectivity of {pull['char']!r} at {pull['target']}: strongest pull from positions "
+                  + ", ".join(f"{s} ({pull['pull'][s]:.2f})" for s in sorted(strongest)), file=out)
     else:
         print(f"mean surprisal {result['bits_per_char']} bits per character", file=out)
         for c in result["breakdown"]:

@@ -62,6 +62,17 @@ def test_saturation_factors_and_surprisal(checkpoint, capsys):
     assert surprisal["bits_per_char"] == pytest.approx(np.mean(bits), abs=1e-3)
 
 
+def test_gradients_give_every_layers_horizon_and_a_targets_connectivity(checkpoint, capsys):
+    found = run_json(capsys, "gradients", "--checkpoint", str(checkpoint), "--target", "30")
+    layers = found["horizon"]["layers"]
+    assert [row["layer"] for row in layers] == [1, 2] and found["horizon"]["seq"] == 24  # the run's seq
+    assert all(row["relative_norm"][0] == 1.0 and len(row["relative_norm"]) == 24 for row in layers)
+    pull = found["connectivity"]
+    assert pull["target"] == 30 and len(pull["pull"]) == 30 and max(pull["pull"]) == 1.0
+    assert main(["inspect", "gradients", "--checkpoint", str(checkpoint), "--layer", "2"]) == 0
+    assert "layer 2" in capsys.readouterr().out
+
+
 def test_the_text_report_names_the_measure(checkpoint, capsys):
     assert main(["inspect", "units", "--checkpoint", str(checkpoint), "--passage", "(x)\n"]) == 0
     out = capsys.readouterr().out
@@ -74,6 +85,7 @@ def test_the_text_report_names_the_measure(checkpoint, capsys):
     (["units", "--passage", "caf\u00e9 \u2603"], "not in the model's vocabulary"),
     (["factors", "--quantity", "c"], "quantity 'c' is not one of this cell's"),
     (["units", "--text", "/no/such/file.txt"], "/no/such/file.txt"),
+    (["gradients", "--target", "0"], "target must be a position from 1"),
 ])
 def test_bad_input_is_one_line_and_exit_2(checkpoint, capsys, argv, message):
     assert main(["inspect", *argv, "--checkpoint", str(checkpoint)]) == 2
