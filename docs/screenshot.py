@@ -2,6 +2,7 @@
 
     python docs/screenshot.py                       # docs/screenshot.svg: the playground after 40 s
     python docs/screenshot.py --tab units-tab --feature bracket_depth --seconds 180 --out docs/finder.svg
+    python docs/screenshot.py --tab gradients-tab --seconds 90 --out docs/horizon-elman.svg -- --cell elman
 """
 
 import argparse
@@ -17,8 +18,8 @@ from rnn_tui.tui.app import PlaygroundApp
 HERE = Path(__file__).parent
 
 
-async def main(tab: str, seconds: float, out: Path, feature: str | None) -> None:
-    spec = spec_from_args(build_parser().parse_args([]))
+async def main(tab: str, seconds: float, out: Path, feature: str | None, app_args: list[str]) -> None:
+    spec = spec_from_args(build_parser().parse_args(app_args))
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.monotonic()
@@ -46,5 +47,6 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=40.0, help="training before the screenshot")
     parser.add_argument("--out", type=Path, default=HERE / "screenshot.svg")
     parser.add_argument("--feature", help="with --tab units-tab: the feature to show, e.g. bracket_depth")
+    parser.add_argument("app_args", nargs="*", help="after --: the app's own flags, e.g. --cell elman")
     options = parser.parse_args()
-    asyncio.run(main(options.tab, options.seconds, options.out, options.feature))
+    asyncio.run(main(options.tab, options.seconds, options.out, options.feature, options.app_args))

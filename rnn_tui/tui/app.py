@@ -34,6 +34,7 @@ from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.gates import GatesView
+from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 from rnn_tui.tui.widgets.passage import PassageControls
@@ -75,6 +76,7 @@ class PlaygroundApp(App):
         Binding("f6", "show_tab('gates-tab')", "gates", id="gates-tab", show=False),
         Binding("f7", "show_tab('surprisal-tab')", "surprisal", id="surprisal-tab", show=False),
         Binding("f8", "show_tab('write-tab')", "write", id="write-tab", show=False),
+        Binding("f9", "show_tab('gradients-tab')", "gradients", id="gradients-tab", show=False),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
@@ -94,6 +96,7 @@ class PlaygroundApp(App):
         self.factors_view: FactorsView | None = None
         self.gates_view: GatesView | None = None
         self.surprisal_view: SurprisalView | None = None
+        self.gradients_view: GradientsView | None = None
         self.writer_view: WriterView | None = None
 
     # ---- layout ----
@@ -262,6 +265,10 @@ class PlaygroundApp(App):
     def ask_factors(self) -> None:
         self.insight.ask_factors()
 
+    @on(GradientsView.TargetChosen)
+    def choose_target(self, message: GradientsView.TargetChosen) -> None:
+        self.insight.choose_target(message.target)
+
     @on(HiddenStateView.OrderChosen)
     def order_heatmap(self, message: HiddenStateView.OrderChosen) -> None:
         self.insight.order_heatmap(message.feature)
@@ -297,11 +304,13 @@ class PlaygroundApp(App):
         if tab == "learned" and self.units_view is None:
             self.units_view, self.factors_view = UnitsView(id="units"), FactorsView(id="factors")
             self.gates_view, self.surprisal_view = GatesView(id="gates"), SurprisalView(id="surprisal")
+            self.gradients_view = GradientsView(id="gradients")
             tabs = TabbedContent(id="learned-tabs")
             await self.query_one("#learned", TabPane).mount(PassageControls(self.insight.source, id="passage-controls"),
                                                             tabs)
             for title, view in (("Units", self.units_view), ("Factors", self.factors_view),
-                                ("Gates", self.gates_view), ("Surprisal", self.surprisal_view)):
+                                ("Gates", self.gates_view), ("Surprisal", self.surprisal_view),
+                                ("Gradients", self.gradients_view)):
                 await tabs.add_pane(TabPane(title, view, id=f"{view.id}-tab"))
             self.insight.views_opened()
         elif tab == "write-tab" and self.writer_view is None:
@@ -335,7 +344,7 @@ class PlaygroundApp(App):
 
     async def action_show_tab(self, tab: str) -> None:
         self.set_focus(None)  # a focused widget in the other pane would hold its tab in view
-        if tab in ("units-tab", "factors-tab", "gates-tab", "surprisal-tab"):
+        if tab in ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab"):
             await self.open_views("learned")
             self.query_one("#learned-tabs", TabbedContent).active = tab
             tab = "learned"

@@ -22,8 +22,11 @@ from rnn_tui.tui.live_sampling import ModelCache, Weights
 from rnn_tui.tui.messages import InsightFailed, InsightReady
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from rnn_tui.engine.insight.breakdown import ClassLoss
     from rnn_tui.engine.insight.factors import Factors
+    from rnn_tui.engine.insight.gradients import Horizon
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.engine.insight.units import Finding
     from rnn_tui.engine.inspection import Inspection
@@ -38,6 +41,8 @@ class InsightRequest:
     source: str  # where the passage came from, in words
     hypothesis: re.Pattern[str] | None = None
     factors: tuple[int, str, int] | None = None  # (layer, quantity, k) while the factors view is open
+    horizon_seq: int | None = None  # the gradient horizon over windows this long, while its view is open
+    target: int | None = None  # the character whose connectivity is asked for
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Insight:
     saturation: list[Saturation]
     breakdown: list[ClassLoss]
     factors: Factors | None
+    horizon: Horizon | None = None
+    connectivity: np.ndarray | None = None  # (target,) the pull of each earlier character
 
     @property
     def step(self) -> int:
@@ -58,6 +65,7 @@ def analyse(request: InsightRequest, models: ModelCache) -> Insight:
     from rnn_tui.engine.insight.breakdown import error_breakdown
     from rnn_tui.engine.insight.factors import factorise
     from rnn_tui.engine.insight.features import features_of, regex_feature
+    from rnn_tui.engine.insight.gradients import connectivity, horizon, horizon_batch
     from rnn_tui.engine.insight.saturation import saturation
     from rnn_tui.engine.insight.units import finding
     from rnn_tui.engine.inspection import inspect_text
@@ -71,9 +79,16 @@ def analyse(request: InsightRequest, models: ModelCache) -> Insight:
     if request.factors is not None:
         layer, quantity, k = request.factors
         factors = factorise(inspection.layers[layer][quantity], layer, quantity, k)
+    horizon_found = pull = None
+    if request.horizon_seq is not None and len(request.passage) > 2:
+        seq = min(request.horizon_seq, len(request.passage) - 1)
+        horizon_found = horizon(model, horizon_batch(vocab.encode_array(request.passage), seq))
+    if request.target is not None and 0 < request.target < len(request.passage):
+        pull = connectivity(model, vocab, request.passage, request.target)
     config = request.weights.config
     return Insight(request, inspection, finding(inspection, features),
-                   saturation(inspection, config.cell, config.nonlinearity), error_breakdown(inspection), factors)
+                   saturation(inspection, config.cell, config.nonlinearity), error_breakdown(inspection), factors,
+                   horizon_found, pull)
 
 
 class LiveInsight:

@@ -124,6 +124,7 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     from rnn_tui.engine.insight.breakdown import error_breakdown
     from rnn_tui.engine.insight.factors import Factors
     from rnn_tui.engine.insight.features import FEATURES
+    from rnn_tui.engine.insight.gradients import Horizon
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.engine.insight.units import Finding, Unit
     from rnn_tui.tui.live_insight import Insight, InsightRequest
@@ -145,8 +146,12 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
                              (u * (5 + j) % 9) / 20 + 0.0017 + shift)
                   for layer in range(2) for j, q in enumerate("ifgo")]
     request = InsightRequest(Weights(0, SPEC.model, VOCAB, {}, STEPS), passage, "the validation passage",
-                             None, (1, "h", 5))
-    return Insight(request, inspection, Finding(units, r), saturation, error_breakdown(inspection), factors)
+                             None, (1, "h", 5), horizon_seq=24, target=40)
+    k = np.arange(24)
+    found = Horizon(np.stack([2.0 ** -k, 2.0 ** -(k // 2)]) * (1.001 + shift), streams=8)
+    pull = ((np.arange(40) * 7) % 10 + 0.5) / 10 + 0.013 + shift  # 0.013: off the colour edges
+    return Insight(request, inspection, Finding(units, r), saturation, error_breakdown(inspection), factors,
+                   found, pull)
 
 
 def fixed_written(shift: float = 0.0):

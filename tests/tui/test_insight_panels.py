@@ -195,3 +195,25 @@ async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, 
         await wait_for(pilot, lambda: app.insight.writer is not None, what="a writer for the new run")
         assert app.insight.writer.text == "" and app.insight.writer.vocab.chars == app.state.ready.vocab
         await app.action_quit()
+
+
+async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, cell="elman", layers=2), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f9")
+        await wait_for(pilot, lambda: app.insight.last.horizon is not None, what="the horizon")
+        found = app.insight.last.horizon
+        assert found.relative.shape == (2, 24) and app.insight.horizons[-1][1] is found
+        await wait_for(pilot, lambda: "layer 2" in shown(app.query_one("#horizon-side")), what="the table")
+        passage = app.query_one("#connectivity-passage", PassageView)
+        await pilot.click(passage, offset=(10, 1))  # a character on the second line
+        target = passage.cursor
+        assert target > 10
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.insight.last.connectivity is not None, what="the connectivity")
+        assert app.insight.last.request.target == target and len(app.insight.last.connectivity) == target
+        await wait_for(pilot, lambda: passage.painting.marks is not None and passage.painting.marks[target],
+                       what="the target marked")
+        np.testing.assert_array_equal(passage.painting.values[:target], app.insight.last.connectivity)
+        assert "leans most on" in shown(app.query_one("#connectivity-info"))
+        await app.action_quit()

@@ -9,7 +9,7 @@ from .conftest import wait_for
 from .fixed_run import fixed_insight, fixed_written
 from .test_snapshots import fixed_app, settle_with
 
-TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "write-tab"]
+TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab", "write-tab"]
 
 
 def show_tab(tab: str, shift: float = 0.0):

@@ -15,11 +15,14 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.tui.messages import WriterReady
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.insight.gradients import Horizon
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.tui.app import PlaygroundApp
     from rnn_tui.tui.live_insight import Insight, LiveInsight
     from rnn_tui.tui.live_sampling import Weights
 
+VIEWS = ("units", "factors", "gates", "surprisal", "gradients")  # the views that read the passage
+HORIZONS_KEPT = 4  # the newest evaluation's horizon in colour, three earlier ones in grey
 SOURCE_NAMES = {"validation": "the validation passage", "sample": "the latest sample", "yours": "your text"}
 MAX_YOUR_TEXT = 20_000
 WRITER_REFRESH_SECONDS = 3.0
@@ -35,6 +38,8 @@ class InsightController:
         self.hypothesis: re.Pattern[str] | None = None
         self.view: str | None = None  # the open view: units, factors, gates, surprisal, write; None for others
         self.heatmap_feature: str | None = None  # the heatmap is ordered by this feature's units
+        self.target: int | None = None  # the passage character whose connectivity is shown
+        self.horizons: list[tuple[int, Horizon]] = []  # (step, horizon) at successive evaluations, oldest first
         self.live: LiveInsight | None = None
         self.last: Insight | None = None
         self.writer: Writer | None = None
@@ -57,7 +62,7 @@ class InsightController:
 
     @property
     def wanted(self) -> bool:
-        return self.view in ("units", "factors", "gates", "surprisal") or self.heatmap_feature is not None
+        return self.view in VIEWS or self.heatmap_feature is not None
 
     def show_view(self, view: str | None) -> None:
         self.view = view
@@ -89,8 +94,10 @@ class InsightController:
             return
         factors_view = self.app.factors_view
         factors = factors_view.asked if self.view == "factors" and factors_view is not None else None
-        self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], self.hypothesis, factors),
-                          now=now)
+        gradients = self.view == "gradients"
+        self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], self.hypothesis, factors,
+                                         self.state.spec.train.seq if gradients else None,
+                                         self.target if gradients else None), now=now)
 
     def weights_changed(self) -> None:
         self.refresh()
@@ -114,6 +121,8 @@ class InsightController:
                     return
             self.your_text = text[:MAX_YOUR_TEXT]
         self.source = source
+        self.target = None
+        self.horizons = []
         for controls in self.app.passage_controls():
             controls.show_source(source)
         self.refresh(now=True)
@@ -185,16 +194,34 @@ class InsightController:
             f"{len(others)} other place{'s' if len(others) != 1 else ''} (underlined in yellow); colour: their mean",
             values[:, units].mean(axis=1), marks)
 
+    def choose_target(self, target: int) -> None:
+        self.target = target
+        self.refresh(now=True)
+
     def receive(self, insight: Insight) -> None:
         self.last = insight
+        if insight.horizon is not None:
+            self.keep_horizon(insight.step, insight.horizon)
         self.show_last()
         if self.heatmap_feature is not None:
             self.app.hidden_view.set_finding(insight.finding)
+
+    def keep_horizon(self, step: int, found: Horizon) -> None:
+        """One horizon per evaluation: a newer one within an evaluation replaces the newest."""
+        if self.horizons and step - self.horizons[-1][0] < self.state.spec.train.eval_every:
+            self.horizons[-1] = (step, found)
+        else:
+            self.horizons = [*self.horizons, (step, found)][-HORIZONS_KEPT:]
 
     def show_last(self) -> None:
         """The open view shows the last reading; the others wait until they are opened."""
         insight, app = self.last, self.app
         if insight is None:
+            return
+        if self.view == "gradients" and app.gradients_view is not None:
+            target = insight.request.target if insight.connectivity is not None else None
+            app.gradients_view.show(self.horizons, insight.inspection.text, target, insight.connectivity,
+                                    insight.request.source)
             return
         views = {"units": app.units_view, "gates": app.gates_view, "surprisal": app.surprisal_view,
                  "factors": app.factors_view if insight.factors is not None else None}
@@ -206,6 +233,7 @@ class InsightController:
         """A new run: its own passage, layers and quantities; the old writer is of another model."""
         self.last = None
         self.writer = self.kept = None
+        self.target, self.horizons = None, []
         self.views_opened()
         self.refresh(now=True)
         if self.view == "write":

@@ -93,7 +93,7 @@ class PassageView(ScrollView, can_focus=True):
         Binding("shift+down", "line(1, True)", show=False),
         Binding("home", "move(-1000000)", show=False),
         Binding("end", "move(1000000)", show=False),
-        Binding("enter", "ask", "units on the span", show=False),
+        Binding("enter", "ask", "ask about the span or the character", show=False),
     ]
 
     def __init__(self, placeholder: str = "", **kwargs):
@@ -116,6 +116,13 @@ class PassageView(ScrollView, can_focus=True):
         passage: PassageView
         start: int
         end: int
+
+    @dataclass
+    class Picked(Message):
+        """Enter with no selection: the character under the cursor."""
+
+        passage: PassageView
+        position: int
 
     @property
     def text(self) -> str:
@@ -191,6 +198,8 @@ class PassageView(ScrollView, can_focus=True):
     def action_ask(self) -> None:
         if self.selection is not None:
             self.post_message(self.SpanChosen(self, *self.selection))
+        elif self.text:
+            self.post_message(self.Picked(self, self.cursor))
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)

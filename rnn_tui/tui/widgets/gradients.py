@@ -1,0 +1,139 @@
+"""Gradients through time: how far back the last step's loss reaches (the horizon, one line per
+layer on a log scale, earlier evaluations fainter), and which earlier characters a picked
+character's prediction leans on (Madsen's connectivity, shaded over the passage)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from rnn_tui.tui.widgets.passage import Painting, PassageView
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.insight.gradients import Horizon
+
+LAYER_COLOURS = [(0, 175, 215), (95, 175, 0), (255, 135, 0), (215, 0, 215)]
+FAINT = [(150, 150, 150), (110, 110, 110), (80, 80, 80)]  # earlier evaluations, newest first
+FLOOR = 1e-12  # below this a gradient is gone; drawn at the floor
+TABLE_STEPS = (1, 10, 20, 40, 60, 100)
+
+
+def decades(low: float) -> list[float]:
+    """The powers of ten from 1 down to `low`, as log10 values: the y ticks."""
+    return [float(k) for k in range(0, math.floor(math.log10(max(low, FLOOR))) - 1, -1)]
+
+
+def horizon_table(horizon: Horizon) -> Table:
+    steps = [k for k in TABLE_STEPS if k < horizon.relative.shape[1]]
+    table = Table.grid()
+    table.add_column(no_wrap=True, width=8)
+    for _ in steps:
+        table.add_column(justify="right", no_wrap=True, width=8)
+    table.add_row(Text("k", style="bold"), *(Text(str(k), style="bold") for k in steps))
+    for layer, row in enumerate(horizon.relative):
+        colour = "rgb({},{},{})".format(*LAYER_COLOURS[layer % len(LAYER_COLOURS)])
+        table.add_row(Text(f"layer {layer + 1}", style=colour), *(f"{row[k]:.1e}" for k in steps))
+    return table
+
+
+class GradientsView(Vertical):
+    DEFAULT_CSS = """
+    GradientsView {
+        padding: 0 1;
+    }
+    GradientsView #horizon-row {
+        height: 1fr;
+    }
+    GradientsView #horizon-plot {
+        width: 1fr;
+    }
+    GradientsView #horizon-side {
+        width: 50;
+        padding-left: 1;
+    }
+    GradientsView #connectivity-info {
+        height: 1;
+        color: $text-muted;
+    }
+    GradientsView #connectivity-passage {
+        height: 10;
+    }
+    """
+
+    @dataclass
+    class TargetChosen(Message):
+        target: int
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="horizon-row"):
+            yield PlotextPlot(id="horizon-plot")
+            yield Static("", id="horizon-side")
+        yield Static("pick a character (arrows or a click) and press Enter: the earlier characters are shaded by "
+                     "how much its prediction leans on them", id="connectivity-info")
+        yield PassageView("the passage appears while this tab is open and the model has weights",
+                          id="connectivity-passage")
+
+    def show(self, horizons: list[tuple[int, Horizon]], text: str, target: int | None,
+             pull: np.ndarray | None, source: str) -> None:
+        """`horizons`: (step, horizon), oldest first; the newest is drawn in colour."""
+        if horizons:
+            self.draw(horizons, source)
+        values = np.full(len(text), np.nan)
+        marks = np.zeros(len(text), dtype=bool)
+        if target is not None and pull is not None and target < len(text):
+            values[: len(pull)] = pull
+            marks[target] = True
+        self.query_one(PassageView).paint(Painting(text, values, marks=marks))
+        if target is not None and pull is not None:
+            strongest = np.argsort(-pull, kind="stable")[:3]
+            leans = ", ".join(f"{text[s]!r} at {s} ({pull[s]:.2f})" for s in strongest)
+            self.query_one("#connectivity-info", Static).update(
+                f"{text[target]!r} at {target} (underlined) leans most on {leans} (red: the strongest, 1)")
+
+    def draw(self, horizons: list[tuple[int, Horizon]], source: str) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        low = 1.0
+        for position, (step, found) in enumerate(horizons):  # oldest first, so the newest is drawn on top
+            age = len(horizons) - 1 - position
+            for layer, row in enumerate(found.relative):
+                logs = np.log10(np.maximum(row, FLOOR))
+                low = min(low, float(np.maximum(row, FLOOR).min()))
+                colour = LAYER_COLOURS[layer % len(LAYER_COLOURS)] if age == 0 else FAINT[min(age, len(FAINT)) - 1]
+                label = f"layer {layer + 1}, step {step:,}" if age == 0 else None
+                plt.plot(list(range(len(row))), logs.tolist(), color=colour, marker="braille", label=label)
+        ticks = decades(low)
+        plt.yticks(ticks, [f"1e{int(t)}" if t else "1" for t in ticks])
+        seq = horizons[-1][1].relative.shape[1]
+        plt.xticks(list(range(0, seq, 10)))
+        plt.xlabel("k: steps back from the last character")
+        plt.title("gradient reaching k steps back, relative to k = 0 (log scale; grey: earlier evaluations)")
+        plot.refresh()
+        newest_step, newest = horizons[-1]
+        self.query_one("#horizon-side", Static).update(horizon_side(newest, newest_step, source))
+
+    def on_passage_view_picked(self, event: PassageView.Picked) -> None:
+        event.stop()
+        if event.position > 0:
+            self.post_message(self.TargetChosen(event.position))
+
+
+def horizon_side(horizon: Horizon, step: int, source: str) -> Table:
+    grid = Table.grid()
+    grid.add_row(horizon_table(horizon))
+    grid.add_row(Text(f"\nstep {step:,}; {horizon.streams} windows of {horizon.relative.shape[1]} characters of "
+                      f"{source}. Below about 1e-3 a step's loss no longer teaches the state that far back: "
+                      "that is the horizon back-propagation can train.", style="dim"))
+    return grid
