@@ -1,4 +1,4 @@
-"""`rnn-tui` opens the playground; `rnn-tui train`, `sample` and `inspect` work headless.
+"""`rnn-tui` opens the playground; `rnn-tui train`, `sample`, `inspect` and `race` work headless.
 
 Every error the user can cause ends as one line on stderr and exit status 2, no traceback.
 """
@@ -18,6 +18,7 @@ from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.inspect_command import add_inspect_parser, cmd_inspect
+from rnn_tui.race_command import add_race_parser, cmd_race
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, help="random seed, for a reproducible sample")
     sample.add_argument("--device", help="auto (default), cpu, cuda or mps")
     add_inspect_parser(sub)
+    add_race_parser(sub)
     return parser
 
 
@@ -219,7 +221,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        handler = {"train": cmd_train, "sample": cmd_sample, "inspect": cmd_inspect}.get(args.command, cmd_app)
+        commands = {"train": cmd_train, "sample": cmd_sample, "inspect": cmd_inspect, "race": cmd_race}
+        handler = commands.get(args.command, cmd_app)
         return handler(args)
     except UserError as exc:
         print(f"rnn-tui: error: {exc}", file=sys.stderr)

@@ -56,6 +56,7 @@ def trainer_state(trainer: Trainer) -> dict[str, Any]:
                 "val": trainer.val_history.to_dict(),
                 "setting_changes": [list(c) for c in trainer.setting_changes],
                 "val_points": [list(p) for p in trainer.val_points],
+                "timeline": [list(entry) for entry in trainer.timeline],
                 "recent_losses": list(trainer.recent_losses),
             },
         }
@@ -224,6 +225,7 @@ def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | 
         trainer.val_history = History.from_dict(metrics["val"])
         trainer.setting_changes = [(int(s), str(name), float(v)) for s, name, v in metrics["setting_changes"]]
         trainer.val_points = [(int(s), float(v)) for s, v in metrics["val_points"]]
+        trainer.timeline = [(int(s), float(v), str(text)) for s, v, text in metrics.get("timeline", [])]
         trainer.recent_losses.extend(float(x) for x in metrics["recent_losses"])
     rng = data.get("rng", {})
     if "torch" in rng:

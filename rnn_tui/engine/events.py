@@ -49,6 +49,7 @@ class EvalEvent:
     best_val: float  # the lowest val_loss of the run so far (this one included)
     best_step: int
     advice: str | None = None  # the coach's one line: overfitting or a plateau
+    sample: str | None = None  # the timeline's sample at this step: same seed text, temperature, random seed
     kind: str = "eval"
 
     @property

@@ -1,4 +1,4 @@
-"""A bounded (x, y) series: long runs keep their whole shape in constant memory."""
+"""Bounded records of a run: the (x, y) series of its curves, and its timeline of samples."""
 
 from __future__ import annotations
 
@@ -46,3 +46,16 @@ class History:
         h.xs, h.ys, h._span = [float(x) for x in data["xs"]], [float(y) for y in data["ys"]], int(data["span"])
         h._pending = [(float(x), float(y)) for x, y in data["pending"]]
         return h
+
+
+TIMELINE_CHARS, TIMELINE_TEMPERATURE, TIMELINE_SEED = 160, 0.8, 1234  # what each timeline sample is
+TIMELINE_MAX = 256  # samples kept: beyond, every other older one goes, so the whole run stays in view
+
+
+def thin(timeline: list[tuple[int, float, str]]) -> list[tuple[int, float, str]]:
+    """A run's sample timeline at most TIMELINE_MAX long: when over, the older half keeps every
+    other entry, so early and recent samples both stay."""
+    if len(timeline) <= TIMELINE_MAX:
+        return timeline
+    half = len(timeline) // 2
+    return timeline[:half:2] + timeline[half:]

@@ -26,8 +26,9 @@ from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
-from rnn_tui.engine.history import History
+from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
 from rnn_tui.engine.models import CharRNN, State, detach_state
+from rnn_tui.engine.sampling import Sampler, SampleSettings
 
 CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
 EXPLODED = 3.0  # a loss this many times a uniform guess's (ln V) means training has blown up
@@ -136,6 +137,7 @@ class Trainer:
         self.setting_changes: list[tuple[int, str, float]] = []  # (step, "lr" or "dropout", value)
         self.best: BestWeights | None = None
         self.val_points: list[tuple[int, float]] = []  # every evaluation, for the coach (History averages)
+        self.timeline: list[tuple[int, float, str]] = []  # (step, val_loss, sample) at evaluations
         self.recent_losses: deque[float] = deque(maxlen=50)
         self.run_minutes = 0.0  # training time of the current run(), pauses excluded
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
@@ -258,9 +260,22 @@ class Trainer:
         self.val_points.append((self.step, val_loss))
         if self.best is None or val_loss < self.best.val_loss:
             self.best = BestWeights(self.step, val_loss, self.snapshot())
+        sample = self.timeline_sample()
+        self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()
         return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss,
-                         self.best.val_loss, self.best.step, advise(self.val_points, self.model_config.dropout))
+                         self.best.val_loss, self.best.step, advise(self.val_points, self.model_config.dropout),
+                         sample)
+
+    def timeline_sample(self) -> str:
+        """What the model writes now from a line start, at one temperature and one random seed, so
+        that samples of different steps differ only by what the model has learned."""
+        sampler = Sampler(self.model, self.corpus.vocab, SampleSettings(temperature=TIMELINE_TEMPERATURE),
+                          seed=TIMELINE_SEED)
+        try:
+            return sampler.text("", TIMELINE_CHARS)
+        finally:
+            self.model.train()
 
     def stop_reason(self) -> str | None:
         cfg = self.train_config

@@ -84,22 +84,32 @@ class BackgroundTrainer:
         return out
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:
-        """Ask the child to stop (saving first if asked), then make sure it is gone; the save it made."""
+        """Ask the child to stop (saving first if asked), then make sure it is gone; the save it made.
+
+        The queue is drained while the child stops: a child exits only once its queue's feeder
+        thread has written everything, and a full pipe nobody reads would keep it from exiting
+        (then it would be killed mid-message, and reading the half message would block forever)."""
         if self.process.pid is None:
             return None
+        received: list[Message] = []
         if self.process.is_alive():
             try:
                 self.send(Quit(autosave))
             except (ValueError, OSError):
                 pass
-            self.process.join(timeout + (AUTOSAVE_SECONDS if autosave else 0.0))
-        if self.process.is_alive():
+            deadline = time.monotonic() + timeout + (AUTOSAVE_SECONDS if autosave else 0.0)
+            while self.process.is_alive() and time.monotonic() < deadline:
+                received += self.receive(timeout=0.05)
+        killed = self.process.is_alive()
+        if killed:
             self.process.terminate()
             self.process.join(0.5)
         if self.process.is_alive():
             self.process.kill()
             self.process.join(0.5)
-        saved = [item for item in self.receive(timeout=0.2) if isinstance(item, Saved)] if autosave else []
+        if not killed:  # what a child that exited by itself wrote is whole; a killed one's may not be
+            received += self.receive(timeout=0.2)
+        saved = [item for item in received if isinstance(item, Saved)] if autosave else []
         for q in (self.commands, self.messages):
             q.cancel_join_thread()
             q.close()
@@ -115,7 +125,8 @@ def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:
         start=trainer.start_event(), vocab=trainer.corpus.vocab.chars, steps_per_epoch=len(trainer.train_streams),
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
-        setting_changes=list(trainer.setting_changes), best=best, passage=trainer.corpus.passage())
+        setting_changes=list(trainer.setting_changes), best=best, passage=trainer.corpus.passage(),
+        timeline=list(trainer.timeline))
 
 
 def snapshot_message(trainer: Trainer, run: int) -> Snapshot:

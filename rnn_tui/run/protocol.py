@@ -82,6 +82,7 @@ class Ready:
     setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
     best: tuple[int, float] | None = None  # (step, val_loss) of the best weights so far
     passage: str = ""  # a fixed passage of the validation text, for the views of what the model learned
+    timeline: list[tuple[int, float, str]] = field(default_factory=list)  # (step, val_loss, sample) so far
 
 
 @dataclass(frozen=True)

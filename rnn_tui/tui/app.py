@@ -43,13 +43,14 @@ from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
 from rnn_tui.tui.widgets.surprisal import SurprisalView
 from rnn_tui.tui.widgets.temperature import TemperatureControl
+from rnn_tui.tui.widgets.timeline import TimelineView
 from rnn_tui.tui.widgets.units import UnitsView
 from rnn_tui.tui.widgets.writer import WriterView
 
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
 PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
-                      "toggle_freeze", "help", "show_tab", "leave_field"}
+                      "toggle_freeze", "plot", "help", "show_tab", "leave_field"}
 
 
 class PlaygroundApp(App):
@@ -68,6 +69,9 @@ class PlaygroundApp(App):
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("b", "toggle_best", "best weights", id="best"),
         Binding("f", "toggle_freeze", "freeze heatmap", id="freeze", show=False),  # in the help; the footer is full
+        Binding("x", "plot('cycle_x')", "plot: step, epoch or time", id="plot-x", show=False),
+        Binding("l", "plot('toggle_log')", "plot: log y", id="plot-log", show=False),
+        Binding("m", "plot('cycle_smoothing')", "plot: smoothing", id="plot-smoothing", show=False),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
         Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
@@ -77,6 +81,7 @@ class PlaygroundApp(App):
         Binding("f7", "show_tab('surprisal-tab')", "surprisal", id="surprisal-tab", show=False),
         Binding("f8", "show_tab('write-tab')", "write", id="write-tab", show=False),
         Binding("f9", "show_tab('gradients-tab')", "gradients", id="gradients-tab", show=False),
+        Binding("f10", "show_tab('timeline-tab')", "timeline", id="timeline-tab", show=False),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
@@ -114,6 +119,8 @@ class PlaygroundApp(App):
                 yield HiddenStateView(id="hidden")
             yield TabPane("What it learned", id="learned")  # filled when first opened: see open_views
             yield TabPane("Write", id="write-tab")
+            with TabPane("Timeline", id="timeline-tab"):
+                yield TimelineView(self.state, id="timeline-view")
             with TabPane("Settings", id="settings-tab"):
                 yield SettingsPanel(id="settings")
         yield Footer()
@@ -239,6 +246,10 @@ class PlaygroundApp(App):
 
     def action_toggle_freeze(self) -> None:
         self.hidden_view.toggle_freeze()
+
+    def action_plot(self, option: str) -> None:
+        """x: step, epoch or training time; l: log y; m: the train curve's smoothing."""
+        getattr(self.query_one(LossPlot), option)()
 
     def action_toggle_best(self) -> None:
         self.sampling.toggle_best()

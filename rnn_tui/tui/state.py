@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StepEvent, StopEvent
-from rnn_tui.engine.history import History
+from rnn_tui.engine.history import History, thin
 from rnn_tui.run.protocol import Ready
 from rnn_tui.run.spec import RunSpec
 
-SMOOTHING = 0.9  # exponential moving average of the train loss, as the plot shows it
+SMOOTHING = 0.9  # exponential moving average of the train loss on the status panel
 
 
 @dataclass
@@ -29,9 +29,11 @@ class RunState:
     chars_per_sec: float | None = None  # smoothed
     lr: float | None = None  # the rate the last step used (after the schedule)
     elapsed: float = 0.0  # seconds spent training
-    train_curve: History = field(default_factory=History)
+    train_curve: History = field(default_factory=History)  # every step's loss as measured; the plot smooths
+    clock: History = field(default_factory=History)  # (step, training seconds at its end), for time on the x axis
     val_curve: History = field(default_factory=History)
     setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
+    timeline: list[tuple[int, float, str]] = field(default_factory=list)  # (step, val_loss, sample)
     version: int = 0  # bumped on every change, so a widget redraws only when something changed
 
     def on_ready(self, ready: Ready) -> None:
@@ -41,7 +43,10 @@ class RunState:
         self.elapsed, self.finished = ready.start.seconds, None
         self.lr = ready.spec.train.lr
         self.best = ready.best
-        self.train_curve, self.val_curve = History(), History()
+        self.train_curve, self.val_curve, self.clock = History(), History(), History()
+        self.clock.append(0, 0.0)
+        if ready.start.step:  # a resumed run: its earlier steps spread evenly over its earlier time
+            self.clock.append(ready.start.step, ready.start.seconds)
         for x, y in zip(*ready.train_curve):
             self.train_curve.append(x, y)
         for x, y in zip(*ready.val_curve):
@@ -49,6 +54,7 @@ class RunState:
         self.loss = self.train_curve.last()
         self.val_loss = self.val_curve.last()
         self.setting_changes = list(ready.setting_changes)
+        self.timeline = list(ready.timeline)
         self.version += 1
 
     def on_event(self, event: Event) -> None:
@@ -57,17 +63,20 @@ class RunState:
             case StepEvent():
                 self.step, self.epoch = event.step, event.epoch
                 self.loss = event.loss if self.loss is None else SMOOTHING * self.loss + (1 - SMOOTHING) * event.loss
-                self.train_curve.append(event.step, self.loss)
+                self.train_curve.append(event.step, event.loss)
                 if event.chars_per_sec:
                     cps = self.chars_per_sec
                     self.chars_per_sec = event.chars_per_sec if cps is None else 0.95 * cps + 0.05 * event.chars_per_sec
                 self.lr = event.lr
                 self.elapsed += event.seconds
+                self.clock.append(event.step, self.elapsed)
                 self.finished = None
             case EvalEvent():
                 self.val_loss, self.advice = event.val_loss, event.advice
                 self.best = (event.best_step, event.best_val)
                 self.val_curve.append(event.step, event.val_loss)
+                if event.sample is not None:
+                    self.timeline = thin([*self.timeline, (event.step, event.val_loss, event.sample)])
             case SettingEvent(step=step, name=name, value=value):
                 self.setting_changes.append((step, name, value))
                 if name == "lr":

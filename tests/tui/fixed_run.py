@@ -59,7 +59,7 @@ class FixedTrainer:
                 points = [(k, val_loss(k) + s) for k in range(EVAL_EVERY, step + 1, EVAL_EVERY)]
                 best = min(points, key=lambda point: point[1])
                 events.append(EvalEvent(step, step / 50, val_loss(step) + s, train_loss(step) + s,
-                                        best[1], best[0], advise(points, dropout=0.0)))
+                                        best[1], best[0], advise(points, dropout=0.0), timeline_sample(step)))
         self.queue.append(Events(0, tuple(events)))
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
@@ -77,6 +77,12 @@ class FixedTrainer:
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         pass
+
+
+def timeline_sample(step: int) -> str:
+    """Noise early, the text later: the first `step` characters of TEXT after a scramble of the rest."""
+    known = TEXT[: step + 20]
+    return (known + "".join(LETTERS[(k * 7 + step) % len(LETTERS)] for k in range(len(TEXT))))[: len(TEXT)]
 
 
 def fixed_probs(shift: float = 0.0) -> np.ndarray:

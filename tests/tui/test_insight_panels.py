@@ -217,3 +217,17 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
         np.testing.assert_array_equal(passage.painting.values[:target], app.insight.last.connectivity)
         assert "leans most on" in shown(app.query_one("#connectivity-info"))
         await app.action_quit()
+
+
+async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.state.timeline) == 4, what="four evaluations")  # 40 steps, every 10
+        await pilot.press("f10")
+        timeline = app.query_one("#timeline")
+        await wait_for(pilot, lambda: "40" in shown(timeline), what="the timeline drawn")
+        text = shown(timeline)
+        assert all(f"{val_loss:.3f}" in text for _, val_loss, _ in app.state.timeline)
+        assert [step for step, _, _ in app.state.timeline] == [10, 20, 30, 40]
+        assert app.state.timeline[-1][2][:20].replace("\n", "⏎") in text.replace("\n", "")
+        await app.action_quit()

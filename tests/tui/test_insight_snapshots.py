@@ -9,7 +9,7 @@ from .conftest import wait_for
 from .fixed_run import fixed_insight, fixed_written
 from .test_snapshots import fixed_app, settle_with
 
-TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab", "write-tab"]
+TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab", "write-tab", "timeline-tab"]
 
 
 def show_tab(tab: str, shift: float = 0.0):
@@ -24,6 +24,7 @@ def show_tab(tab: str, shift: float = 0.0):
             app.writer_view.show(fixed_written(shift))
         app.set_focus(None)
         await wait_for(pilot, lambda: app.insight.last is not None, what="the fixed insight")
+        app.query_one("#timeline-view").show_if_changed()
         await pilot.pause(0.3)
 
     return settle

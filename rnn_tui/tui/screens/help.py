@@ -47,16 +47,22 @@ one character at a time: given the characters so far, it predicts the next one.
   expression as your own hypothesis, or select a span (shift+arrows or shift+click) and press
   Enter for the units on across it and where else they fire. Factors: NMF of a layer's
   activations. Gates: each unit's fraction of time shut against open. Surprisal: how
-  unexpected each character was, and the loss by class of character.
+  unexpected each character was, and the loss by class of character. Gradients (F9): how far
+  back the last step's loss reaches, per layer on a log scale, and which earlier characters a
+  picked character's prediction leans on (pick it and press Enter).
 - **Write** (F8): type, and the model reads along: surprisal per character, the likeliest
   next characters (Tab takes the first, 1-9 the k-th, alt+digit types a digit), Backspace
   rewinds, ctrl+k keeps the text beside to write another continuation.
+- **Timeline** (F10): a sample at every evaluation, from a line start at one temperature and
+  one random seed: only the weights change from row to row.
 - **Settings** tab: the cell and sizes. Changing the model resets it; the learning rate
   and dropout change live.
 
 ## Keys
 
-`F2` playground · `F3` settings · `F4`-`F7` what it learned · `F8` write ·
+`x` the plot's x axis (step, epoch, training time) · `l` log y · `m` smoothing of the train
+curve (0.9, 0.97, off, 0.6) · `F2` playground · `F3` settings · `F4`-`F7`, `F9` what it learned ·
+`F8` write · `F10` timeline ·
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
 · `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel
 · `ctrl+p` commands (cell, checkpoints, texts, themes) ·

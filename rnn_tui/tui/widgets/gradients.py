@@ -28,9 +28,7 @@ FLOOR = 1e-12  # below this a gradient is gone; drawn at the floor
 TABLE_STEPS = (1, 10, 20, 40, 60, 100)
 
 
-def decades(low: float) -> list[float]:
-    """The powers of ten from 1 down to `low`, as log10 values: the y ticks."""
-    return [float(k) for k in range(0, math.floor(math.log10(max(low, FLOOR))) - 1, -1)]
+TICKS = [float(k) for k in range(0, int(math.log10(FLOOR)) - 1, -2)]  # 1, 1e-2, ... 1e-12: log10 values
 
 
 def horizon_table(horizon: Horizon) -> Table:
@@ -78,8 +76,8 @@ class GradientsView(Vertical):
         with Horizontal(id="horizon-row"):
             yield PlotextPlot(id="horizon-plot")
             yield Static("", id="horizon-side")
-        yield Static("pick a character (arrows or a click) and press Enter: the earlier characters are shaded by "
-                     "how much its prediction leans on them", id="connectivity-info")
+        yield Static("pick a character (arrows or a click), then Enter: earlier characters are shaded by their pull "
+                     "on its prediction", id="connectivity-info")
         yield PassageView("the passage appears while this tab is open and the model has weights",
                           id="connectivity-passage")
 
@@ -105,17 +103,17 @@ class GradientsView(Vertical):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        low = 1.0
         for position, (step, found) in enumerate(horizons):  # oldest first, so the newest is drawn on top
             age = len(horizons) - 1 - position
             for layer, row in enumerate(found.relative):
                 logs = np.log10(np.maximum(row, FLOOR))
-                low = min(low, float(np.maximum(row, FLOOR).min()))
                 colour = LAYER_COLOURS[layer % len(LAYER_COLOURS)] if age == 0 else FAINT[min(age, len(FAINT)) - 1]
                 label = f"layer {layer + 1}, step {step:,}" if age == 0 else None
                 plt.plot(list(range(len(row))), logs.tolist(), color=colour, marker="braille", label=label)
-        ticks = decades(low)
-        plt.yticks(ticks, [f"1e{int(t)}" if t else "1" for t in ticks])
+        # One fixed range for every run and cell, so that two screens compare: an Elman horizon
+        # plunges to the floor where a GRU's stays near the top.
+        plt.ylim(math.log10(FLOOR), 0)
+        plt.yticks(TICKS, [f"1e{int(t)}" if t else "1" for t in TICKS])
         seq = horizons[-1][1].relative.shape[1]
         plt.xticks(list(range(0, seq, 10)))
         plt.xlabel("k: steps back from the last character")

@@ -1,14 +1,43 @@
-"""Train and validation loss against step, with the baselines that give them meaning."""
+"""Train and validation loss, with the baselines that give them meaning.
+
+Options, from the keys the app binds: the x axis by step, epoch or training time (`x`), a log y
+axis (`l`), and the strength of the exponential smoothing of the train curve (`m`, shown in the
+title; 0 draws every step's loss as measured)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 from textual_plotext import PlotextPlot
 
 from rnn_tui.tui.state import RunState
 
 REDRAW_SECONDS = 0.25  # a redraw costs ~30 ms of the UI thread at 120x40: at most 4 per second
+X_AXES = ("step", "epoch", "time")
+SMOOTHINGS = (0.9, 0.97, 0.0, 0.6)  # the first is the default
+
+
+def smooth(ys: list[float], strength: float) -> list[float]:
+    """Exponential moving average, as TensorBoard's smoothing: y'_t = s y'_(t-1) + (1 - s) y_t."""
+    out, last = [], None
+    for y in ys:
+        last = y if last is None else strength * last + (1 - strength) * y
+        out.append(last)
+    return out
+
+
+def nice_ticks(last: float, count: int = 5) -> list[float]:
+    """Round values from 0 to `last`, about `count` of them, spaced 1, 2 or 5 times a power of ten."""
+    raw = max(last / count, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    spacing = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [k * spacing for k in range(math.floor(last / spacing + 1e-9) + 1)]
+
+
+def clock_label(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes}:{secs:02d}"
 
 
 def downsample(xs: list[float], ys: list[float], points: int) -> tuple[list[float], list[float]]:
@@ -82,6 +111,43 @@ class LossPlot(PlotextPlot):
         self.state = state
         self._drawn_version = -1
         self.redraws = 0
+        self.x_axis = "step"
+        self.log_y = False
+        self.smoothing = SMOOTHINGS[0]
+
+    def cycle_x(self) -> None:
+        self.x_axis = X_AXES[(X_AXES.index(self.x_axis) + 1) % len(X_AXES)]
+        self.redraw()
+
+    def toggle_log(self) -> None:
+        self.log_y = not self.log_y
+        self.redraw()
+
+    def cycle_smoothing(self) -> None:
+        self.smoothing = SMOOTHINGS[(SMOOTHINGS.index(self.smoothing) + 1) % len(SMOOTHINGS)]
+        self.redraw()
+
+    def redraw(self) -> None:
+        self._drawn_version = -1
+        self.redraw_if_changed()
+
+    def to_x(self, steps: list[float]) -> list[float]:
+        """Steps as the chosen x axis: steps, epochs, or training seconds."""
+        state = self.state
+        if self.x_axis == "epoch" and state.ready is not None:
+            return [s / state.ready.steps_per_epoch for s in steps]
+        if self.x_axis == "time" and len(state.clock) > 1:
+            return np.interp(steps, state.clock.xs, state.clock.ys).tolist()
+        return list(steps)
+
+    def x_label(self, value: float) -> str:
+        if self.x_axis == "time":
+            return clock_label(value)
+        return step_label(value) if self.x_axis == "step" else f"{value:g}"
+
+    def title(self) -> str:
+        options = [f"x: {self.x_axis}", f"smoothing {self.smoothing:g}"] + (["log y"] if self.log_y else [])
+        return "Loss · " + " · ".join(options)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -103,28 +169,34 @@ class LossPlot(PlotextPlot):
         plt, state = self.plt, self.state
         plt.clear_data()
         plt.clear_figure()
+        self.border_title = self.title()
         if self.size.height >= 12:  # small terminals keep every row for the curves
             plt.title("loss (nats per character)")
-            plt.xlabel("step")
+            plt.xlabel({"step": "step", "epoch": "epoch", "time": "training time"}[self.x_axis])
         ready = state.ready
         if ready is None:
             return
         width = max(10, self.size.width)
-        xs, ys = downsample(state.train_curve.xs, state.train_curve.ys, 2 * width)
+        train = smooth(state.train_curve.ys, self.smoothing) if self.smoothing else state.train_curve.ys
+        xs, ys = downsample(state.train_curve.xs, train, 2 * width)
         vx, vy = downsample(state.val_curve.xs, state.val_curve.ys, 2 * width)
-        last = max(xs[-1] if xs else 1, 1)
+        xs, vx = self.to_x(xs), self.to_x(vx)
+        last = max(xs[-1] if xs else 0, vx[-1] if vx else 0) or 1
+        if self.log_y:
+            plt.yscale("log")
         plt.hline(ready.start.uniform_loss, COLOURS["uniform ln V"])
         plt.hline(ready.start.unigram_entropy, COLOURS["unigram"])
-        for step in state.changes_of("lr"):
-            plt.vline(step, COLOURS["lr set"])
-        for step in state.changes_of("dropout"):
-            plt.vline(step, COLOURS["dropout set"])
+        for name in ("lr", "dropout"):
+            for x in self.to_x(state.changes_of(name)):
+                plt.vline(x, COLOURS[f"{name} set"])
         if xs:
             plt.plot(xs, ys, color=COLOURS["train"], marker="braille")
         if vx:
             plt.plot(vx, vy, color=COLOURS["val"], marker="dot" if len(vx) < 3 else "braille")
         plt.xlim(0, last)
-        ticks = step_ticks(last, count=max(2, width // 16))
-        plt.xticks(ticks, [step_label(t) for t in ticks])
+        ticks = step_ticks(last, count=max(2, width // 16)) if self.x_axis == "step" else \
+            nice_ticks(last, count=max(2, width // 16))
+        plt.xticks(ticks, [self.x_label(t) for t in ticks])
         top = max(ready.start.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
-        plt.ylim(0, top)
+        low = min(min(ys, default=top), min(vy, default=top), ready.start.unigram_entropy)
+        plt.ylim(low * 0.8 if self.log_y else 0, top)

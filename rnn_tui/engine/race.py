@@ -1,0 +1,115 @@
+"""The cell race: Elman, Jordan, LSTM and GRU at one parameter budget, on the same text, seed,
+data order and training budget, one after the other (each gets the machine to itself, so its
+characters per second are its own and the total is exactly the sum of the four runs).
+
+The hidden size of each cell is solved so that its parameter count is the closest to the budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from rnn_tui.engine.config import CELLS, ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.events import Event, StepEvent
+from rnn_tui.engine.training import Trainer
+
+BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3}  # gate blocks of rows in each weight matrix
+SAMPLE_CHARS = 200
+
+
+def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers: int) -> int:
+    """What CharRNN(ModelConfig(...)).num_parameters() gives, without building the model."""
+    blocks, inputs = BLOCKS[cell], embed or vocab_size
+    recurrent = vocab_size if cell == "jordan" else hidden  # Jordan feeds back the output distribution
+    total = vocab_size * embed + hidden * vocab_size + vocab_size  # input projection, output projection
+    for layer in range(layers):
+        size_in = inputs if layer == 0 else hidden
+        total += blocks * hidden * (size_in + recurrent + 2)
+    return total
+
+
+def hidden_for(cell: str, params: int, vocab_size: int, embed: int, layers: int) -> int:
+    """The hidden size whose parameter count is closest to `params`."""
+    best, hidden = 1, 1
+    while hidden < 1 << 14:
+        if count_parameters(cell, hidden, vocab_size, embed, layers) > params:
+            below = count_parameters(cell, hidden - 1, vocab_size, embed, layers) if hidden > 1 else 0
+            above = count_parameters(cell, hidden, vocab_size, embed, layers)
+            return hidden if hidden == 1 or above - params < params - below else hidden - 1
+        best, hidden = hidden, hidden + 1
+    return best
+
+
+@dataclass(frozen=True)
+class Entrant:
+    cell: str
+    hidden: int
+    parameters: int
+    steps: int = 0
+    seconds: float = 0.0
+    chars_per_sec: float = 0.0
+    best_val: float | None = None
+    best_step: int | None = None
+    final_val: float | None = None
+    val_curve: tuple[tuple[int, float], ...] = ()
+    sample: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {"cell": self.cell, "hidden": self.hidden, "parameters": self.parameters, "steps": self.steps,
+                "seconds": round(self.seconds, 3), "chars_per_sec": round(self.chars_per_sec, 1),
+                "best_val": self.best_val, "best_step": self.best_step, "final_val": self.final_val,
+                "val_curve": [list(point) for point in self.val_curve], "sample": self.sample}
+
+
+def check_entries(cells: list[str], params: int) -> None:
+    unknown = [cell for cell in cells if cell not in CELLS]
+    if unknown or not cells:
+        raise UserError(f"cells must be some of {', '.join(CELLS)}, not {', '.join(unknown) or 'none'}")
+    if params < 1000:
+        raise UserError(f"the parameter budget must be at least 1,000, not {params}")
+
+
+def line_up(cells: list[str], params: int, corpus: Corpus, embed: int, layers: int) -> list[Entrant]:
+    """Each cell at the hidden size that brings it nearest the budget."""
+    check_entries(cells, params)
+    vocab = len(corpus.vocab)
+    entrants = []
+    for cell in cells:
+        hidden = hidden_for(cell, params, vocab, embed, layers)
+        entrants.append(Entrant(cell, hidden, count_parameters(cell, hidden, vocab, embed, layers)))
+    return entrants
+
+
+def run_race(entrants: list[Entrant], corpus: Corpus, train: TrainConfig, embed: int, layers: int,
+             device: str | None = None, report: Callable[[str, Event], None] | None = None,
+             sample_seed: int = 0) -> list[Entrant]:
+    """Train each entrant in turn on the same text, seed, data order and budget."""
+    if train.steps is None and train.minutes is None and train.epochs is None:
+        raise UserError("a race needs a budget: --steps, --epochs or --minutes")
+    from rnn_tui.engine.sampling import Sampler, SampleSettings
+
+    finished = []
+    for entrant in entrants:
+        model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
+        trainer = Trainer(model, replace(train), corpus, device)
+        chars = 0
+
+        def emit(event: Event, cell: str = entrant.cell) -> None:
+            nonlocal chars
+            if isinstance(event, StepEvent):
+                chars += train.batch * train.seq
+            if report is not None:
+                report(cell, event)
+
+        stop = trainer.run(emit)
+        sampler = Sampler(trainer.model, corpus.vocab, SampleSettings(temperature=0.8), seed=sample_seed)
+        best = trainer.best
+        finished.append(replace(
+            entrant, parameters=trainer.model.num_parameters(), steps=trainer.step, seconds=trainer.seconds,
+            chars_per_sec=chars / trainer.seconds if trainer.seconds else 0.0,
+            best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
+            final_val=stop.val_loss, val_curve=tuple(trainer.val_points), sample=sampler.text("", SAMPLE_CHARS)))
+    return finished
