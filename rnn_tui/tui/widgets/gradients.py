@@ -103,18 +103,21 @@ class GradientsView(Vertical):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        for position, (step, found) in enumerate(horizons):  # oldest first, so the newest is drawn on top
+        for position, (_, found) in enumerate(horizons):  # oldest first, so the newest is drawn on top
             age = len(horizons) - 1 - position
             for layer, row in enumerate(found.relative):
                 logs = np.log10(np.maximum(row, FLOOR))
                 colour = LAYER_COLOURS[layer % len(LAYER_COLOURS)] if age == 0 else FAINT[min(age, len(FAINT)) - 1]
-                label = f"layer {layer + 1}, step {step:,}" if age == 0 else None
-                plt.plot(list(range(len(row))), logs.tolist(), color=colour, marker="braille", label=label)
+                # No legend: it would hide the top of the plot, where a gated cell's line runs; the
+                # table beside names each layer in its colour.
+                plt.plot(list(range(len(row))), logs.tolist(), color=colour, marker="braille")
         # One fixed range for every run and cell, so that two screens compare: an Elman horizon
         # plunges to the floor where a GRU's stays near the top.
         plt.ylim(math.log10(FLOOR), 0)
-        plt.yticks(TICKS, [f"1e{int(t)}" if t else "1" for t in TICKS])
+        plt.yticks(TICKS, [(f"1e{int(t)}" if t else "1").rjust(5) for t in TICKS])  # one width: plotext
+        # sizes its left margin from the labels, and unequal ones pushed the curves past the frame
         seq = horizons[-1][1].relative.shape[1]
+        plt.xlim(0, seq)  # a unit of margin: plotext draws the last braille dots past a limit at the data
         plt.xticks(list(range(0, seq, 10)))
         plt.xlabel("k: steps back from the last character")
         plt.title("gradient reaching k steps back, relative to k = 0 (log scale; grey: earlier evaluations)")
