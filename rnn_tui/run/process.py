@@ -60,6 +60,8 @@ class BackgroundTrainer:
         self.messages: mp.Queue = ctx.Queue()
         self.process = ctx.Process(target=child_main, args=(spec, self.commands, self.messages),
                                    name="rnn-tui-trainer", daemon=True)
+        self.closed = False
+        self.saved: Saved | None = None  # what the child reported saving as it stopped
 
     def start(self) -> None:
         self.process.start()
@@ -91,6 +93,8 @@ class BackgroundTrainer:
         (then it would be killed mid-message, and reading the half message would block forever)."""
         if self.process.pid is None:
             return None
+        if self.closed:  # a second call (the app, then its launcher) reports what the first saw
+            return self.saved
         received: list[Message] = []
         if self.process.is_alive():
             try:
@@ -113,7 +117,8 @@ class BackgroundTrainer:
         for q in (self.commands, self.messages):
             q.cancel_join_thread()
             q.close()
-        return saved[-1] if saved else None
+        self.closed, self.saved = True, saved[-1] if saved else None
+        return self.saved
 
 
 def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:

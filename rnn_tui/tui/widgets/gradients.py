@@ -120,7 +120,6 @@ class GradientsView(Vertical):
         plt.xlim(0, seq)  # a unit of margin: plotext draws the last braille dots past a limit at the data
         plt.xticks(list(range(0, seq, 10)))
         plt.xlabel("k: steps back from the last character")
-        plt.title("gradient reaching k steps back, relative to k = 0 (log scale; grey: earlier evaluations)")
         plot.refresh()
         newest_step, newest = horizons[-1]
         self.query_one("#horizon-side", Static).update(horizon_side(newest, newest_step, source))
@@ -134,6 +133,8 @@ class GradientsView(Vertical):
 def horizon_side(horizon: Horizon, step: int, source: str) -> Table:
     grid = Table.grid()
     grid.add_row(horizon_table(horizon))
+    grid.add_row(Text("\nthe gradient of the last step's loss reaching each layer's h k steps back, relative to k = 0, "
+                      "on a log scale; grey: earlier evaluations", style="dim"))
     grid.add_row(Text(f"\nstep {step:,}; {horizon.streams} windows of {horizon.relative.shape[1]} characters of "
                       f"{source}. Below about 1e-3 a step's loss no longer teaches the state that far back: "
                       "that is the horizon back-propagation can train.", style="dim"))

@@ -106,6 +106,7 @@ class PassageView(ScrollView, can_focus=True):
         self._lines: list[tuple[int, int]] = []
         self._width = 0
         self._strips: dict[int, Strip] = {}
+        self._strips_style: Style | None = None  # the base style the cached lines were built with
 
     @dataclass
     class Moved(Message):
@@ -154,12 +155,6 @@ class PassageView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._layout()
-
-    def on_focus(self) -> None:
-        self._layout(keep_lines=True)  # the lines take the focused background
-
-    def on_blur(self) -> None:
-        self._layout(keep_lines=True)
 
     def _row_of(self, t: int) -> int:
         starts = [start for start, _ in self._lines]
@@ -221,6 +216,9 @@ class PassageView(ScrollView, can_focus=True):
             return Strip([Segment(self.placeholder, Style(dim=True, italic=True))] if y == 0 else [])
         if row >= len(self._lines):
             return Strip.blank(self.size.width, self.rich_style)
+        if self.rich_style != self._strips_style:  # focus or a parent's focus changed the background
+            self._strips.clear()
+            self._strips_style = self.rich_style
         if row not in self._strips:
             self._strips[row] = self._build(row, painting)
         return self._strips[row].crop(int(self.scroll_offset.x), int(self.scroll_offset.x) + self.size.width)
