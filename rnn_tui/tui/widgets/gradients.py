@@ -113,7 +113,7 @@ class GradientsView(Vertical):
                 plt.plot(list(range(len(row))), logs.tolist(), color=colour, marker="braille")
         # One fixed range for every run and cell, so that two screens compare: an Elman horizon
         # plunges to the floor where a GRU's stays near the top.
-        plt.ylim(math.log10(FLOOR), 0)
+        plt.ylim(math.log10(FLOOR) - 0.5, 0.5)  # margins: plotext draws a line on a limit past the frame
         plt.yticks(TICKS, [(f"1e{int(t)}" if t else "1").rjust(5) for t in TICKS])  # one width: plotext
         # sizes its left margin from the labels, and unequal ones pushed the curves past the frame
         seq = horizons[-1][1].relative.shape[1]
