@@ -18,6 +18,10 @@ Target (the issue's): the LSTM 2x256 under 0.5 s.
 Factors: `factorise` (5 NMF factors) of the default model's layer-1 h over the passage; the first
 call imports scikit-learn (cold), then warm calls, alternated with B for the default model.
 
+Horizon (issue 11): the gradient horizon of an LSTM 2x256 over 8 windows of 100 characters of
+the passage (`horizon(model, horizon_batch(ids, 100))`: a forward and a backward pass stepping the
+readable cells), against B over the same windows; target under 1 s on one core.
+
     python3 -m benchmarks.insight [--quick] [--shakespeare PATH]
 """
 
@@ -41,6 +45,7 @@ from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.insight.factors import factorise
 from rnn_tui.engine.insight.features import features_of
+from rnn_tui.engine.insight.gradients import HORIZON_STREAMS, horizon, horizon_batch
 from rnn_tui.engine.insight.units import find_units
 from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
@@ -119,7 +124,35 @@ def run(options: Options) -> list[Result]:
     with torch_threads(THREADS), threadpool_limits(limits=THREADS):
         results = [units_result(shape, vocab, text, source, options) for shape in SHAPES]
         results.append(factors_result(vocab, text, options))
+        results.append(horizon_result(vocab, text, options))
     return results
+
+
+HORIZON_SEQ, HORIZON_TARGET = 100, 1.0  # seconds, LSTM 2x256
+
+
+def horizon_result(vocab: Vocab, text: str, options: Options) -> Result:
+    shape = SHAPES[0]
+    model = engine_model(shape, vocab)
+    windows = horizon_batch(vocab.encode_array(text), HORIZON_SEQ)
+    torch.manual_seed(0)
+    rnn = torch.nn.LSTM(EMBED, shape.hidden, num_layers=shape.layers, batch_first=True).eval()
+    with torch.inference_mode():
+        x = model.inputs(torch.as_tensor(windows[:, :-1], dtype=torch.long))
+
+    def reference() -> None:
+        with torch.inference_mode():
+            rnn(x)
+
+    horizon(model, windows), reference()  # warm-up
+    runs = alternate({"horizon": lambda: timed(lambda: horizon(model, windows)), "plain": lambda: timed(reference)},
+                     options.rounds)
+    seconds = median(runs["horizon"])
+    figure = (f"{ms(seconds)} for {HORIZON_STREAMS} windows of {HORIZON_SEQ}; "
+              f"{paired_ratio(runs['horizon'], runs['plain']):.0f}x a plain nn.LSTM forward over them "
+              f"({ms(median(runs['plain']))})")
+    return Result(f"8 horizon {shape.name} seq {HORIZON_SEQ} t{THREADS}", figure, f"< {HORIZON_TARGET:g} s",
+                  seconds < HORIZON_TARGET)
 
 
 def units_result(shape: Shape, vocab: Vocab, text: str, source: str, options: Options) -> Result:
