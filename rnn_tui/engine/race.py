@@ -94,7 +94,7 @@ def run_race(entrants: list[Entrant], corpus: Corpus, train: TrainConfig, embed:
     finished = []
     for entrant in entrants:
         model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
-        trainer = Trainer(model, replace(train), corpus, device)
+        trainer = Trainer(model, train, corpus, device)
         chars = 0
 
         def emit(event: Event, cell: str = entrant.cell) -> None:

@@ -84,9 +84,10 @@ class InsightController:
         """Ask for the passage to be read with the weights the sampler reads (when a view needs it)."""
         from rnn_tui.tui.live_insight import InsightRequest
 
-        weights = self.app.sampling.current_weights()
-        passage = self.passage()
-        if self.live is None or weights is None or not self.wanted:
+        if self.live is None or not self.wanted:  # on every new snapshot: nothing to do unless a view reads
+            return
+        weights, passage = self.app.sampling.current_weights(), self.passage()
+        if weights is None:
             return
         if not passage:
             if self.app.units_view is not None:
@@ -181,7 +182,7 @@ class InsightController:
         span = insight.inspection.text[start:end]
         if len(units) == 0:
             view.show_span(f"no unit of any layer's h is above {threshold:g} across all of "
-                                          f"{span!r}: lower the threshold or choose a shorter span", None, None)
+                           f"{span!r}: lower the threshold or choose a shorter span", None, None)
             return
         places = where_units_fire(values, units, threshold)
         marks = np.zeros(len(values), dtype=bool)
@@ -260,15 +261,11 @@ class InsightController:
                             exclusive=True, exit_on_error=False)
 
     def _build_writer(self, weights: Weights, text: str, kept: str | None) -> None:
-        import torch
-
-        from rnn_tui.engine.data import Vocab
         from rnn_tui.engine.insight.writer import Writer
-        from rnn_tui.engine.models import CharRNN
+        from rnn_tui.tui.live_sampling import ModelCache
 
-        model = CharRNN(weights.config).eval()
-        model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
-        vocab = Vocab(weights.vocab)
+        # A model of its own: the writer in use keeps reading its model on the UI thread meanwhile.
+        model, vocab = ModelCache().load(weights)
         try:
             writer = Writer(model, vocab, text)
             kept_writer = None if kept is None else Writer(model, vocab, kept)
