@@ -28,6 +28,7 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
 from rnn_tui.engine.models import CharRNN, State, detach_state
+from rnn_tui.engine.moments import Moment, compact, keep
 from rnn_tui.engine.sampling import Sampler, SampleSettings
 
 CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
@@ -138,6 +139,7 @@ class Trainer:
         self.best: BestWeights | None = None
         self.val_points: list[tuple[int, float]] = []  # every evaluation, for the coach (History averages)
         self.timeline: list[tuple[int, float, str]] = []  # (step, val_loss, sample) at evaluations
+        self.moments: list[Moment] = []  # compact weights at log-spaced evaluations, for replaying them
         self.recent_losses: deque[float] = deque(maxlen=50)
         self.run_minutes = 0.0  # training time of the current run(), pauses excluded
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
@@ -258,8 +260,10 @@ class Trainer:
         val_loss = total / count
         self.val_history.append(self.step, val_loss)
         self.val_points.append((self.step, val_loss))
+        weights = self.snapshot()
         if self.best is None or val_loss < self.best.val_loss:
-            self.best = BestWeights(self.step, val_loss, self.snapshot())
+            self.best = BestWeights(self.step, val_loss, weights)
+        self.moments = keep(self.moments, Moment(self.step, val_loss, compact({k: v.numpy() for k, v in weights.items()})))
         sample = self.timeline_sample()
         self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()

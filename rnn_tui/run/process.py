@@ -26,6 +26,7 @@ from rnn_tui.run.protocol import (
     Command,
     Events,
     Failed,
+    Kept,
     Message,
     Pause,
     Paused,
@@ -131,11 +132,16 @@ def ready_message(trainer: Trainer, spec: RunSpec, run: int) -> Ready:
         train_curve=(list(trainer.train_history.xs), list(trainer.train_history.ys)),
         val_curve=(list(trainer.val_history.xs), list(trainer.val_history.ys)),
         setting_changes=list(trainer.setting_changes), best=best, passage=trainer.corpus.passage(),
-        timeline=list(trainer.timeline))
+        timeline=list(trainer.timeline), moments=list(trainer.moments))
 
 
 def snapshot_message(trainer: Trainer, run: int) -> Snapshot:
     return Snapshot(run, trainer.step, {k: v.numpy() for k, v in trainer.snapshot().items()})
+
+
+def kept_message(trainer: Trainer, run: int) -> Kept:
+    """The moment the trainer kept at its last evaluation."""
+    return Kept(run, trainer.moments[-1], tuple(moment.step for moment in trainer.moments))
 
 
 def best_snapshot_message(trainer: Trainer, run: int) -> Snapshot | None:
@@ -234,8 +240,10 @@ class _Child:
                 self._flush()
             if isinstance(event, StepEvent) and (paused or now - self.last_snapshot > SNAPSHOT_SECONDS):
                 self._send_snapshot(trainer)
-            if isinstance(event, EvalEvent) and event.best_step == event.step:
-                self.messages.put(best_snapshot_message(trainer, self.run_id))
+            if isinstance(event, EvalEvent):
+                self.messages.put(kept_message(trainer, self.run_id))
+                if event.best_step == event.step:
+                    self.messages.put(best_snapshot_message(trainer, self.run_id))
 
         return emit
 

@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from rnn_tui.engine.events import Event, StartEvent
+from rnn_tui.engine.moments import Moment
 from rnn_tui.run.spec import RunSpec
 
 # ---- commands: app -> training process ----
@@ -83,6 +84,7 @@ class Ready:
     best: tuple[int, float] | None = None  # (step, val_loss) of the best weights so far
     passage: str = ""  # a fixed passage of the validation text, for the views of what the model learned
     timeline: list[tuple[int, float, str]] = field(default_factory=list)  # (step, val_loss, sample) so far
+    moments: list[Moment] = field(default_factory=list)  # kept so far (a run rebuilt after a failure has some)
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,16 @@ class Snapshot:
     step: int
     weights: dict[str, np.ndarray]  # numpy arrays: picklable by value, no shared-memory handles
     best: bool = False
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A moment the trainer kept at an evaluation, and the steps of every moment it keeps now (the
+    trainer thins them; the app drops the ones it no longer lists)."""
+
+    run: int
+    moment: Moment
+    steps: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -134,7 +146,7 @@ class Failed:
     message: str
 
 
-Message = Ready | Events | Snapshot | Paused | Saved | SaveRefused | Failed
+Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed
 
 
 class TrainerHandle(Protocol):

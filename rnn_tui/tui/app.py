@@ -50,7 +50,7 @@ from rnn_tui.tui.widgets.writer import WriterView
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
 PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
-                      "toggle_freeze", "plot", "help", "show_tab", "leave_field"}
+                      "toggle_freeze", "plot", "scrub", "help", "show_tab", "leave_field"}
 
 
 class PlaygroundApp(App):
@@ -72,6 +72,8 @@ class PlaygroundApp(App):
         Binding("x", "plot('cycle_x')", "plot: step, epoch or time", id="plot-x", show=False),
         Binding("l", "plot('toggle_log')", "plot: log y", id="plot-log", show=False),
         Binding("m", "plot('cycle_smoothing')", "plot: smoothing", id="plot-smoothing", show=False),
+        Binding("comma", "scrub(-1)", "replay earlier", key_display=",", id="earlier", show=False),
+        Binding("full_stop", "scrub(1)", "replay later", key_display=".", id="later", show=False),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
         Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
@@ -190,8 +192,8 @@ class PlaygroundApp(App):
             return
         self.last_sample = message
         self.sampler_failure = None
-        self.sampler_panel.show_sample(message.seed, message.generated, message.step, message.done,
-                                       best=self.sampling.use_best and self.sampling.best is not None)
+        self.sampler_panel.show_sample(message.seed, message.generated, self.sampling.source(message.step),
+                                       message.done)
         self.distribution.show(message.probs, message.vocab)
 
     def on_inspection_ready(self, message: InspectionReady) -> None:
@@ -250,6 +252,16 @@ class PlaygroundApp(App):
     def action_plot(self, option: str) -> None:
         """x: step, epoch or training time; l: log y; m: the train curve's smoothing."""
         getattr(self.query_one(LossPlot), option)()
+
+    def action_scrub(self, direction: int) -> None:
+        """`,` and `.`: move the loss plot's cursor to an earlier or later kept moment of the run."""
+        if not self.state.moments:
+            self.notify("nothing to replay yet: moments are kept at each evaluation")
+            return
+        was_live = self.state.replay is None
+        self.sampling.scrub(direction)
+        if was_live and direction > 0:
+            self.notify("already live: `,` replays an earlier moment")
 
     def action_toggle_best(self) -> None:
         self.sampling.toggle_best()

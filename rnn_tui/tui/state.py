@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import History, thin
-from rnn_tui.run.protocol import Ready
+from rnn_tui.engine.moments import Moment
+from rnn_tui.run.protocol import Kept, Ready
 from rnn_tui.run.spec import RunSpec
 
 SMOOTHING = 0.9  # exponential moving average of the train loss on the status panel
@@ -34,6 +35,8 @@ class RunState:
     val_curve: History = field(default_factory=History)
     setting_changes: list[tuple[int, str, float]] = field(default_factory=list)
     timeline: list[tuple[int, float, str]] = field(default_factory=list)  # (step, val_loss, sample)
+    moments: list[Moment] = field(default_factory=list)  # the trainer's kept weights, oldest first
+    replay: Moment | None = None  # the moment the loss plot's cursor is on; None: the live weights
     version: int = 0  # bumped on every change, so a widget redraws only when something changed
 
     def on_ready(self, ready: Ready) -> None:
@@ -55,7 +58,26 @@ class RunState:
         self.val_loss = self.val_curve.last()
         self.setting_changes = list(ready.setting_changes)
         self.timeline = list(ready.timeline)
+        self.moments, self.replay = list(ready.moments), None
         self.version += 1
+
+    def on_kept(self, kept: Kept) -> None:
+        """The trainer kept a moment and thinned the rest: keep what it keeps (a replayed moment stays
+        on screen until the cursor moves)."""
+        steps = set(kept.steps)
+        self.moments = [m for m in self.moments if m.step in steps and m.step != kept.moment.step] + [kept.moment]
+        self.version += 1
+
+    def scrub(self, direction: int) -> Moment | None:
+        """Move the replay cursor to the previous (-1) or next (+1) kept moment; past the latest is live."""
+        at = self.replay.step if self.replay is not None else None
+        if direction < 0:
+            earlier = [m for m in self.moments if at is None or m.step < at]
+            self.replay = earlier[-1] if earlier else self.replay
+        elif at is not None:
+            self.replay = next((m for m in self.moments if m.step > at), None)
+        self.version += 1
+        return self.replay
 
     def on_event(self, event: Event) -> None:
         self.version += 1

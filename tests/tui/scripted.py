@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.events import Event, StepEvent
-from rnn_tui.run.process import best_snapshot_message, ready_message, snapshot_message
+from rnn_tui.run.process import best_snapshot_message, kept_message, ready_message, snapshot_message
 from rnn_tui.run.protocol import Command, Events, Message, Reset, Save, Saved, SetDropout, SetLR, StepOnce
 from rnn_tui.run.spec import RunSpec, build_trainer
 
@@ -37,14 +37,15 @@ class ScriptedTrainer:
         self.advance(self.steps)
 
     def advance(self, steps: int) -> None:
-        trainer, events = self.trainer, []
+        trainer, events, kept = self.trainer, [], []
         for _ in range(steps):
             event = trainer.train_step()
             events.append(replace(event, seconds=STEP_SECONDS, chars_per_sec=event_chars(trainer) / STEP_SECONDS)
                           if isinstance(event, StepEvent) else event)
             if trainer.step % trainer.train_config.eval_every == 0:
                 events.append(trainer.evaluate())
-        self.queue += [Events(self.run, tuple(events)), snapshot_message(trainer, self.run),
+                kept.append(kept_message(trainer, self.run))
+        self.queue += [Events(self.run, tuple(events)), *kept, snapshot_message(trainer, self.run),
                        best_snapshot_message(trainer, self.run)]
 
     def receive(self, timeout: float = 0.1) -> list[Message]:

@@ -89,12 +89,33 @@ class SamplingController:
         self.use_best = not self.use_best
         self._send_weights()
 
+    def scrub(self, direction: int) -> None:
+        """Replay an earlier moment of the run (or come back to the live weights): the sample, the
+        distribution, the heatmap and the insight views all read it, from the next character."""
+        before = self.state.replay
+        if self.state.scrub(direction) is not before:
+            self._send_weights()
+            if self.sampler is not None:
+                self.sampler.restart()
+
+    def source(self, step: int) -> str:
+        """Which weights a sample of `step` came from, in words."""
+        replay = self.state.replay
+        if replay is not None and replay.step == step:
+            return f"replaying step {step:,}"
+        return f"{'best' if self.use_best and self.best is not None else 'latest'} weights, step {step:,}"
+
     def current_weights(self) -> Weights | None:
-        """What the sampler reads, for the other views that read the same weights."""
+        """What the sampler reads, for the other views that read the same weights: the replayed
+        moment, else the best or the latest snapshot."""
         from rnn_tui.tui.live_sampling import Weights
 
-        snapshot, ready = self.weights, self.state.ready
-        if not self.engine_loaded or ready is None or snapshot is None:
+        ready, replay = self.state.ready, self.state.replay
+        if not self.engine_loaded or ready is None:
+            return None
+        if replay is not None:
+            return Weights(self.app.training.run, self.state.spec.model, ready.vocab, replay.weights, replay.step)
+        if (snapshot := self.weights) is None:
             return None
         return Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights, snapshot.step)
 

@@ -23,6 +23,7 @@ from rnn_tui.run.protocol import (
     PROCESS_GONE,
     Events,
     Failed,
+    Kept,
     Message,
     Pause,
     Paused,
@@ -80,7 +81,7 @@ class TrainingController:
     def receive(self, items: list[Message]) -> None:
         app, state = self.app, self.state
         for item in items:
-            if isinstance(item, (Ready, Events, Snapshot, Paused)) and item.run != self.run:
+            if isinstance(item, (Ready, Events, Snapshot, Kept, Paused)) and item.run != self.run:
                 continue  # sent by a run replaced since: its numbers and weights no longer apply
             match item:
                 case Events(events=events):
@@ -93,6 +94,8 @@ class TrainingController:
                         app.notify(item.start.note, severity="warning", timeout=10)
                 case Snapshot():
                     app.sampling.receive_weights(item)
+                case Kept():
+                    state.on_kept(item)
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
                     state.paused = paused
                     state.version += 1

@@ -28,7 +28,10 @@ one character at a time: given the characters so far, it predicts the next one.
 - **Loss plot**: the red line is a uniform guess (ln V for V characters); the orange line
   is the unigram entropy, the best a model can do knowing only how common each character
   is. Below orange, the network is using context. Magenta lines mark learning-rate changes,
-  yellow lines dropout changes.
+  yellow lines dropout changes. `,` replays an earlier moment of the run (weights kept at
+  log-spaced evaluations): a cursor on the plot marks it, and the sample, the next-character
+  distribution, the heatmap and the insight views read those weights; `.` moves later, and
+  past the latest moment back to the live weights.
 - **Sampling**: type a seed and press Enter; the model reads it, then writes. Temperature
   divides the logits before the softmax: low is safe and repetitive, high is varied and
   wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest
@@ -61,7 +64,7 @@ one character at a time: given the characters so far, it predicts the next one.
 ## Keys
 
 `x` the plot's x axis (step, epoch, training time) · `l` log y · `m` smoothing of the train
-curve (0.9, 0.97, off, 0.6) · `F2` playground · `F3` settings · `F4`-`F7`, `F9` what it learned ·
+curve (0.9, 0.97, off, 0.6) · `,` `.` replay an earlier or later moment · `F2` playground · `F3` settings · `F4`-`F7`, `F9` what it learned ·
 `F8` write · `F10` timeline ·
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
 · `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel

@@ -73,6 +73,7 @@ def step_ticks(last: float, count: int = 5) -> list[int]:
 # colours are mapped by the terminal's palette, differently in light and dark themes).
 COLOURS = {"train": (0, 175, 215), "val": (95, 175, 0), "uniform ln V": (215, 0, 0), "unigram": (255, 135, 0),
            "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
+REPLAY = (230, 230, 230)  # the replay cursor and the kept moments it can move to (named in the title)
 
 
 def _hex(rgb: tuple[int, int, int]) -> str:
@@ -147,6 +148,8 @@ class LossPlot(PlotextPlot):
 
     def title(self) -> str:
         options = [f"x: {self.x_axis}", f"smoothing {self.smoothing:g}"] + (["log y"] if self.log_y else [])
+        if (replay := self.state.replay) is not None:
+            options.append(f"replaying step {step_label(replay.step)} (, . move)")
         return "Loss · " + " · ".join(options)
 
     def on_mount(self) -> None:
@@ -193,6 +196,10 @@ class LossPlot(PlotextPlot):
             plt.plot(xs, ys, color=COLOURS["train"], marker="braille")
         if vx:
             plt.plot(vx, vy, color=COLOURS["val"], marker="dot" if len(vx) < 3 else "braille")
+        if state.replay is not None:
+            plt.vline(self.to_x([state.replay.step])[0], REPLAY)
+            plt.scatter(self.to_x([m.step for m in state.moments]), [m.val_loss for m in state.moments],
+                        color=REPLAY, marker="•")
         plt.xlim(0, last)
         ticks = step_ticks(last, count=max(2, width // 16)) if self.x_axis == "step" else \
             nice_ticks(last, count=max(2, width // 16))

@@ -106,7 +106,7 @@ class SamplerPanel(Vertical):
                 event.input.value = ""
             self.post_message(self.TopKSubmitted(event.value))
 
-    def show_sample(self, seed: str, generated: str, step: int, done: bool, best: bool = False) -> None:
+    def show_sample(self, seed: str, generated: str, source: str, done: bool) -> None:
         text = Text()
         text.append(seed, style="bold reverse")
         text.append(generated)
@@ -115,7 +115,7 @@ class SamplerPanel(Vertical):
         self.sample_text.update(text)
         scroll = self.query_one("#sample-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False)  # the newest text in view, past a long seed
-        self.sample_note.update(f"{'best' if best else 'latest'} weights, step {step:,}", layout=False)
+        self.sample_note.update(source, layout=False)
 
     def show_top_k(self, top_k: int) -> None:
         self.query_one("#top-k", Input).value = str(top_k) if top_k else ""
