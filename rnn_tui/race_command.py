@@ -50,7 +50,7 @@ def cmd_race(args: argparse.Namespace) -> int:
         print(f"{corpus.name}: {', '.join(f'{e.cell} {e.hidden} units ({e.parameters:,})' for e in entrants)}; "
               f"{budget} each", file=sys.stderr)
 
-    def report(cell: str, event: Any) -> None:
+    def report(cell: str, event: Any, seconds: float) -> None:
         if not args.json and event.kind == "eval":
             print(f"  {cell:<6} step {event.step:>6} val {event.val_loss:.3f}", file=sys.stderr, flush=True)
 

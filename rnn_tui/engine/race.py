@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rnn_tui.engine.config import CELLS, ModelConfig, TrainConfig
-from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.events import Event, StepEvent
-from rnn_tui.engine.training import Trainer
+from rnn_tui.engine.events import EvalEvent, Event, StepEvent
+
+if TYPE_CHECKING:  # torch is loaded by the functions that train, not by importing the results
+    from rnn_tui.engine.data import Corpus
 
 BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3}  # gate blocks of rows in each weight matrix
 SAMPLE_CHARS = 200
@@ -45,9 +48,12 @@ def hidden_for(cell: str, params: int, vocab_size: int, embed: int, layers: int)
 
 @dataclass(frozen=True)
 class Entrant:
+    """A cell in a race, or a saved run compared with it: its size and, once trained, its figures."""
+
     cell: str
     hidden: int
     parameters: int
+    name: str = ""  # the cell's name in a race, the file's for a saved run
     steps: int = 0
     seconds: float = 0.0
     chars_per_sec: float = 0.0
@@ -55,10 +61,12 @@ class Entrant:
     best_step: int | None = None
     final_val: float | None = None
     val_curve: tuple[tuple[int, float], ...] = ()
+    val_seconds: tuple[float, ...] = ()  # training seconds at each point of val_curve
     sample: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return {"cell": self.cell, "hidden": self.hidden, "parameters": self.parameters, "steps": self.steps,
+        return {"name": self.name, "cell": self.cell, "hidden": self.hidden, "parameters": self.parameters,
+                "steps": self.steps,
                 "seconds": round(self.seconds, 3), "chars_per_sec": round(self.chars_per_sec, 1),
                 "best_val": self.best_val, "best_step": self.best_step, "final_val": self.final_val,
                 "val_curve": [list(point) for point in self.val_curve], "sample": self.sample}
@@ -79,37 +87,66 @@ def line_up(cells: list[str], params: int, corpus: Corpus, embed: int, layers: i
     entrants = []
     for cell in cells:
         hidden = hidden_for(cell, params, vocab, embed, layers)
-        entrants.append(Entrant(cell, hidden, count_parameters(cell, hidden, vocab, embed, layers)))
+        entrants.append(Entrant(cell, hidden, count_parameters(cell, hidden, vocab, embed, layers), name=cell))
     return entrants
 
 
 def run_race(entrants: list[Entrant], corpus: Corpus, train: TrainConfig, embed: int, layers: int,
-             device: str | None = None, report: Callable[[str, Event], None] | None = None,
-             sample_seed: int = 0) -> list[Entrant]:
-    """Train each entrant in turn on the same text, seed, data order and budget."""
+             device: str | None = None, report: Callable[[str, Event, float], None] | None = None,
+             sample_seed: int = 0, done: Callable[[Entrant], None] | None = None) -> list[Entrant]:
+    """Train each entrant in turn on the same text, seed, data order and budget; `report` hears each
+    event with the cell's training seconds so far, `done` each entrant as it finishes."""
     if train.steps is None and train.minutes is None and train.epochs is None:
         raise UserError("a race needs a budget: --steps, --epochs or --minutes")
-    from rnn_tui.engine.sampling import Sampler, SampleSettings
-
     finished = []
     for entrant in entrants:
-        model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
-        trainer = Trainer(model, train, corpus, device)
-        chars = 0
-
-        def emit(event: Event, cell: str = entrant.cell) -> None:
-            nonlocal chars
-            if isinstance(event, StepEvent):
-                chars += train.batch * train.seq
-            if report is not None:
-                report(cell, event)
-
-        stop = trainer.run(emit)
-        sampler = Sampler(trainer.model, corpus.vocab, SampleSettings(temperature=0.8), seed=sample_seed)
-        best = trainer.best
-        finished.append(replace(
-            entrant, parameters=trainer.model.num_parameters(), steps=trainer.step, seconds=trainer.seconds,
-            chars_per_sec=chars / trainer.seconds if trainer.seconds else 0.0,
-            best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
-            final_val=stop.val_loss, val_curve=tuple(trainer.val_points), sample=sampler.text("", SAMPLE_CHARS)))
+        finished.append(train_entrant(entrant, corpus, train, embed, layers, device, report, sample_seed))
+        if done is not None:
+            done(finished[-1])
     return finished
+
+
+def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: int, layers: int,
+                  device: str | None, report: Callable[[str, Event, float], None] | None,
+                  sample_seed: int) -> Entrant:
+    from rnn_tui.engine.sampling import Sampler, SampleSettings
+    from rnn_tui.engine.training import Trainer
+
+    model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
+    trainer = Trainer(model, train, corpus, device)
+    chars, seconds = 0, []
+
+    def emit(event: Event) -> None:
+        nonlocal chars
+        if isinstance(event, StepEvent):
+            chars += train.batch * train.seq
+        elif isinstance(event, EvalEvent):
+            seconds.append(trainer.seconds)
+        if report is not None:
+            report(entrant.cell, event, trainer.seconds)
+
+    stop = trainer.run(emit)
+    sampler = Sampler(trainer.model, corpus.vocab, SampleSettings(temperature=0.8), seed=sample_seed)
+    best = trainer.best
+    return replace(
+        entrant, parameters=trainer.model.num_parameters(), steps=trainer.step, seconds=trainer.seconds,
+        chars_per_sec=chars / trainer.seconds if trainer.seconds else 0.0,
+        best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
+        final_val=stop.val_loss, val_curve=tuple(trainer.val_points), val_seconds=tuple(seconds),
+        sample=sampler.text("", SAMPLE_CHARS))
+
+
+def saved_run(data: dict[str, Any], path: str) -> Entrant:
+    """A checkpointed run as an entrant, to overlay on a race as TensorBoard overlays runs. Its
+    curve's times are spread evenly over its training time (checkpoints keep the total only)."""
+    model, metrics = data["model_config"], data.get("metrics") or {}
+    points = tuple((int(step), float(val)) for step, val in metrics.get("val_points", []))
+    steps, seconds = int(data["step"]), float(data.get("seconds") or 0.0)
+    train = data["train_config"]
+    best = data.get("best") or {}
+    parameters = sum(int(t.numel()) for t in data["model"].values())
+    return Entrant(
+        model["cell"], int(model["hidden"]), parameters, name=Path(path).name, steps=steps, seconds=seconds,
+        chars_per_sec=steps * int(train["batch"]) * int(train["seq"]) / seconds if seconds else 0.0,
+        best_val=best.get("val_loss"), best_step=best.get("step"), final_val=points[-1][1] if points else None,
+        val_curve=points, val_seconds=tuple(step / steps * seconds if steps else 0.0 for step, _ in points))

@@ -263,7 +263,8 @@ class Trainer:
         weights = self.snapshot()
         if self.best is None or val_loss < self.best.val_loss:
             self.best = BestWeights(self.step, val_loss, weights)
-        self.moments = keep(self.moments, Moment(self.step, val_loss, compact({k: v.numpy() for k, v in weights.items()})))
+        kept = compact({k: v.numpy() for k, v in weights.items()})
+        self.moments = keep(self.moments, Moment(self.step, val_loss, kept))
         sample = self.timeline_sample()
         self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()

@@ -4,6 +4,7 @@ sampling controllers; what the training process reports goes into `RunState`, wh
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 
 from textual import events, on
@@ -13,7 +14,9 @@ from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPane
 
+from rnn_tui.engine.config import CELLS
 from rnn_tui.run.protocol import Ready, TrainerHandle
+from rnn_tui.run.race_process import RaceRequest
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.insight import InsightController
@@ -29,6 +32,7 @@ from rnn_tui.tui.messages import (
     TrainerMessages,
     WriterReady,
 )
+from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
@@ -379,9 +383,9 @@ class PlaygroundApp(App):
             self.writer_view.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The playground's keys act on the playground: while help is open they are off (and so not
-        listed in its footer); quitting and the palette stay on."""
-        if isinstance(self.screen, HelpScreen) and action in PLAYGROUND_ACTIONS:
+        """The playground's keys act on the playground: while help or the comparison is open they are
+        off (and so not listed in its footer); quitting and the palette stay on."""
+        if isinstance(self.screen, (HelpScreen, CompareScreen)) and action in PLAYGROUND_ACTIONS:
             return False
         return True
 
@@ -392,6 +396,32 @@ class PlaygroundApp(App):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.state.spec.model.cell))
+
+    def race_cells(self, minutes: float) -> None:
+        """The four cells at this run's parameter count and text; the run waits while they train."""
+        from rnn_tui.run.race_process import RaceRequest
+
+        ready, spec = self.state.ready, self.state.spec
+        if ready is None:
+            self.notify("no run yet: the race uses its text and size", severity="warning")
+            return
+        train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
+        self.open_race(RaceRequest(ready.spec.text, CELLS, max(1000, ready.start.parameters), spec.model.embed,
+                                   spec.model.layers, train))
+
+    def open_race(self, request: RaceRequest) -> None:
+        was_training = not self.state.paused
+        if was_training:
+            self.training.toggle_pause()
+
+        def closed(_: None) -> None:
+            if was_training and self.state.paused:
+                self.training.toggle_pause()
+
+        self.push_screen(CompareScreen(request), closed)
+
+    def compare_runs(self) -> None:
+        self.push_screen(CompareScreen())
 
     def prompt_text(self) -> None:
         self.push_screen(PromptScreen("Text file (UTF-8) or built-in text to learn:"),

@@ -21,6 +21,10 @@ class PlaygroundCommands(Provider):
             ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
             ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
             ("Open text…", app.prompt_text, "learn any UTF-8 text file, or a built-in text by name"),
+            ("Race the cells", partial(app.race_cells, 0.5),
+             "Elman, Jordan, LSTM and GRU at this model's parameter count, 30 s each, on this text"),
+            ("Race the cells (2 minutes each)", partial(app.race_cells, 2.0), "a longer race: the curves part"),
+            ("Compare saved runs…", app.compare_runs, "overlay the validation curves of checkpoints"),
             ("Read a passage from a file…", app.prompt_passage,
              "the views of what the model learned read this text instead of the validation passage"),
         ]

@@ -53,6 +53,9 @@ one character at a time: given the characters so far, it predicts the next one.
   unexpected each character was, and the loss by class of character. Gradients (F9): how far
   back the last step's loss reaches, per layer on a log scale, and which earlier characters a
   picked character's prediction leans on (pick it and press Enter).
+- **Race the cells** and **Compare saved runs** (palette): the four cells at one parameter
+  count trained one after the other on this text (your run waits), their validation curves
+  overlaid by step or time (`x`), a table and their samples; `o` adds a saved run.
 - **Write** (F8): type, and the model reads along: surprisal per character, the likeliest
   next characters (Tab takes the first, 1-9 the k-th, alt+digit types a digit), Backspace
   rewinds, ctrl+k keeps the text beside to write another continuation.
@@ -64,7 +67,8 @@ one character at a time: given the characters so far, it predicts the next one.
 ## Keys
 
 `x` the plot's x axis (step, epoch, training time) · `l` log y · `m` smoothing of the train
-curve (0.9, 0.97, off, 0.6) · `,` `.` replay an earlier or later moment · `F2` playground · `F3` settings · `F4`-`F7`, `F9` what it learned ·
+curve (0.9, 0.97, off, 0.6) · `,` `.` replay an earlier or later moment · `F2` playground ·
+`F3` settings · `F4`-`F7`, `F9` what it learned ·
 `F8` write · `F10` timeline ·
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
 · `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel

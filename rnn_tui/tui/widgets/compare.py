@@ -1,0 +1,91 @@
+"""Runs side by side: the cells of a race and saved runs, their validation curves overlaid (by
+step or by training seconds, as TensorBoard overlays runs), a summary table, and samples."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual_plotext import PlotextPlot
+
+from rnn_tui.engine.race import Entrant
+from rnn_tui.tui.widgets.loss_plot import clock_label, nice_ticks, step_label, step_ticks
+
+CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 175, 215), "gru": (95, 175, 0)}
+SAVED_COLOURS = ((255, 175, 0), (175, 175, 175), (255, 255, 95), (135, 135, 255))
+
+
+def colour_of(entrant: Entrant, saved_index: int | None) -> tuple[int, int, int]:
+    """A race's cells by cell; saved runs in colours no cell uses, in the order they were added."""
+    if saved_index is None:
+        return CELL_COLOURS[entrant.cell]
+    return SAVED_COLOURS[saved_index % len(SAVED_COLOURS)]
+
+
+class ComparePlot(PlotextPlot):
+    """Validation loss of each run; `x` toggles steps and training seconds."""
+
+    DEFAULT_CSS = """
+    ComparePlot {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-align: center;
+    }
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.by_seconds = False
+        self.runs: list[tuple[Entrant, tuple[int, int, int]]] = []
+
+    def show(self, runs: list[tuple[Entrant, tuple[int, int, int]]]) -> None:
+        self.runs = runs
+        self.border_subtitle = " ".join(f"[#{r:02x}{g:02x}{b:02x}]━ {entrant.name}[/]"
+                                        for entrant, (r, g, b) in runs)
+        self.draw()
+        self.refresh()
+
+    def toggle_x(self) -> None:
+        self.by_seconds = not self.by_seconds
+        self.show(self.runs)
+
+    def draw(self) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        self.border_title = f"Validation loss · x: {'training time' if self.by_seconds else 'step'} (x)"
+        last, low, high = 0.0, None, None
+        for entrant, colour in self.runs:
+            if not entrant.val_curve:
+                continue
+            xs = list(entrant.val_seconds) if self.by_seconds else [step for step, _ in entrant.val_curve]
+            ys = [val for _, val in entrant.val_curve]
+            plt.plot(xs, ys, color=colour, marker="dot" if len(xs) < 3 else "braille")
+            last = max(last, xs[-1])
+            low, high = min(low or ys[0], *ys), max(high or ys[0], *ys)
+        if low is None:
+            return
+        last = last or 1
+        count = max(2, self.size.width // 16)
+        ticks = nice_ticks(last, count) if self.by_seconds else step_ticks(last, count)
+        plt.xticks(ticks, [clock_label(t) if self.by_seconds else step_label(t) for t in ticks])
+        plt.xlim(0, last)
+        margin = max(0.02, (high - low) * 0.05)
+        plt.ylim(low - margin, high + margin)
+
+
+def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict[str, str]) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+    for title, justify in (("run", "left"), ("cell", "left"), ("hidden", "right"), ("params", "right"),
+                           ("steps", "right"), ("chars/s", "right"), ("best val", "right"), ("at step", "right"),
+                           ("", "left")):
+        table.add_column(title, justify=justify, no_wrap=True)
+    for entrant, (r, g, b) in runs:
+        best = "-" if entrant.best_val is None else f"{entrant.best_val:.3f}"
+        table.add_row(Text(f"━ {entrant.name}", style=f"#{r:02x}{g:02x}{b:02x}"), entrant.cell.upper(),
+                      f"{entrant.hidden}", f"{entrant.parameters:,}", f"{entrant.steps:,}",
+                      f"{entrant.chars_per_sec:,.0f}" if entrant.chars_per_sec else "-", best,
+                      f"{entrant.best_step:,}" if entrant.best_step is not None else "-",
+                      Text(status.get(entrant.name, ""), style="dim"))
+    return table

@@ -1,0 +1,73 @@
+"""The race and saved runs side by side, in the app: a real race in its own process, the user's
+run waiting meanwhile, and a checkpoint's curve overlaid."""
+
+from dataclasses import replace
+
+from textual.widgets import Input
+
+from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+from rnn_tui.engine.config import TrainConfig
+from rnn_tui.engine.race import saved_run
+from rnn_tui.run.protocol import Pause, Resume
+from rnn_tui.run.race_process import RaceRequest
+from rnn_tui.tui.screens.compare import CompareScreen
+from rnn_tui.tui.widgets.compare import ComparePlot
+
+from ..unit.helpers import tiny_trainer
+from .conftest import scripted_app, shown, tiny_spec, wait_for
+
+
+async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=10)
+    train = TrainConfig(seq=16, batch=4, lr=1e-2, steps=12, eval_every=4, seed=1)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        app.open_race(RaceRequest(str(text_path), ("elman", "gru"), 3000, 8, 1, train))
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen) and isinstance(app.training.handle.commands[-1], Pause)
+        await wait_for(pilot, lambda: screen.over, timeout=60, what="the race to finish")
+        assert [e.name for e in screen.runs.values()] == ["elman", "gru"]
+        for entrant in screen.runs.values():
+            assert entrant.steps == 12 and [step for step, _ in entrant.val_curve] == [4, 8, 12]
+            assert len(entrant.val_seconds) == 3 and abs(entrant.parameters - 3000) / 3000 <= 0.05
+        table = shown(screen.query_one("#compare-table"))
+        assert "ELMAN" in table and "GRU" in table and table.count("done") == 2
+        assert shown(screen.query_one("#sample-gru")).strip()  # the samples, side by side
+        plot = screen.query_one(ComparePlot)
+        assert "step" in str(plot.border_title)
+        await pilot.press("x")
+        assert plot.by_seconds and "training time" in str(plot.border_title)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CompareScreen)
+        assert isinstance(app.training.handle.commands[-1], Resume) and not app.state.paused
+        await app.action_quit()
+
+
+async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, small_text):
+    trainer = tiny_trainer(small_text, eval_every=2)
+    for _ in range(6):
+        trainer.train_step()
+        if trainer.step % 2 == 0:
+            trainer.evaluate()
+    path = tmp_path / "saved.pt"
+    save_checkpoint(path, trainer_state(trainer))
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=5)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.compare_runs()
+        await pilot.pause(0.1)
+        app.screen.query_one(Input).value = str(tmp_path / "missing.pt")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "no such checkpoint" in app.notices[-1][1] if app.notices else False,
+                       what="the refusal")
+        compare = app.screen
+        assert isinstance(compare, CompareScreen) and compare.runs == {}
+        await pilot.press("o")
+        app.screen.query_one(Input).value = str(path)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "saved.pt" in compare.runs, what="the saved run")
+        entrant = compare.runs["saved.pt"]
+        assert entrant.val_curve == tuple(trainer.val_points) and entrant.steps == 6
+        assert entrant == replace(saved_run(trainer_state(trainer), str(path)), name="saved.pt")
+        assert "saved.pt" in shown(compare.query_one("#compare-table"))
+        await app.action_quit()
