@@ -5,6 +5,7 @@ Run from the repository root:
     python benchmarks/tui_overhead.py                         # 3 rounds, 15 s windows
     python benchmarks/tui_overhead.py --rounds 1 --seconds 5  # a quick check, under a minute
     python benchmarks/tui_overhead.py --insight               # with the views of what it learned live
+    python benchmarks/tui_overhead.py --story                 # the horizon, timeline, replay and a race live
 
 The run is the app's default one: the "tiny" preset on the bundled text, one torch thread in
 the training process (the spec `rnn-tui` builds with no flags). Each round measures, in turn:
@@ -171,9 +172,32 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -
 
 
 INSIGHT_TABS = ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "write-tab")
+STORY_TABS = ("gradients-tab", "timeline-tab")
 
 
-async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: bool = False) -> AppResult:
+async def story(app: PlaygroundApp, seconds: float) -> None:
+    """Issue 11's views in turn: the gradient horizon, the timeline, then the playground replaying an
+    earlier moment of the run."""
+    for tab in (*STORY_TABS, "playground"):
+        await app.action_show_tab(tab)
+        if tab == "playground":
+            app.action_scrub(-1)
+            app.action_scrub(-1)
+        await asyncio.sleep(seconds / (len(STORY_TABS) + 1))
+    app.action_scrub(1)
+    app.action_scrub(1)
+
+
+async def race_window(app: PlaygroundApp, seconds: float) -> None:
+    """A race of the cells on screen (training waits meanwhile, so no speed is measured here)."""
+    app.race_cells(0.5)
+    await asyncio.sleep(seconds)
+    app.screen.action_close()
+    await asyncio.sleep(0.5)
+
+
+async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: bool = False,
+                      with_story: bool = False) -> AppResult:
     with tempfile.TemporaryDirectory() as tmp:
         trainer = BackgroundTrainer(spec)
         app = PlaygroundApp(spec, trainer, checkpoint_path=str(Path(tmp) / "run.pt"))
@@ -195,9 +219,13 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
                 for tab in (*INSIGHT_TABS, "playground"):
                     await app.action_show_tab(tab)
                     await asyncio.sleep(seconds / (len(INSIGHT_TABS) + 1))
+            elif with_story:
+                await story(app, seconds)
             else:
                 await asyncio.sleep(seconds)
             cpu1, step1, t1 = read_cpu(os.getpid(), trainer.process.pid), app.state.step, time.monotonic()
+            if with_story:  # the timer's lateness goes on being measured with the race's screen live
+                await race_window(app, seconds / 3)
             probe.stop()
             redraws = plot.redraws - redraws
             await app.action_quit()  # the app's own way out: the sampler and the training process stop first
@@ -336,6 +364,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each measurement window (default 15)")
     parser.add_argument("--insight", action="store_true",
                         help="show each view of what the model learned in turn during A's windows")
+    parser.add_argument("--story", action="store_true",
+                        help="show the horizon, the timeline and a replay during A's windows, then a race")
     parser.add_argument("--warmup", type=float, default=3.0,
                         help="seconds of training before each window opens (default 3)")
     args = parser.parse_args(argv)
@@ -354,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     headless_fastest: list[float] = []
     lateness: list[float] = []
     for number in range(1, args.rounds + 1):
-        a = asyncio.run(measure_app(spec, args.warmup, args.seconds, args.insight))
+        a = asyncio.run(measure_app(spec, args.warmup, args.seconds, args.insight, args.story))
         b1 = measure_headless(spec, args.warmup, args.seconds)
         b2 = measure_headless(replace(spec, threads=FASTEST_THREADS), args.warmup, args.seconds)
         in_app.append(a.chars_per_sec)

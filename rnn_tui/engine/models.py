@@ -247,5 +247,10 @@ class CharRNN(nn.Module):
         return logits, (torch.softmax(logits, dim=-1),), layer_acts
 
 
+def select_streams(state: State, index: Tensor) -> State:
+    """The state of the streams `index` (repeats allowed): Jordan's (B, V) along 0, the rest along 1."""
+    return tuple(s.index_select(0 if s.dim() == 2 else 1, index) for s in state)
+
+
 def detach_state(state: State) -> State:
     return tuple(s.detach() for s in state)

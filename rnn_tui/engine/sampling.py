@@ -4,13 +4,20 @@ q_i = exp(z_i / T) / sum_j exp(z_j / T)   (softmax of the logits z at temperatur
 
 T -> 0 approaches argmax (T = 0 here means greedy), T = 1 is the model's own distribution,
 large T flattens it towards uniform. Top-k keeps the k likeliest characters, top-p the
-smallest set whose probability reaches p; both renormalise.
+smallest set whose probability reaches p, min-p those with q_i >= min_p * max_j q_j; each
+renormalises, and they combine.
+
+Every character is drawn by the inverse CDF from one uniform number u per position, from the
+sampler's seeded stream: rows sampled together (a temperature fan) share u at each position
+(common random numbers), so they differ only because of their settings, and one seed, weights
+and settings always give one text.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+import secrets
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +25,7 @@ import torch
 
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.models import CharRNN, State
+from rnn_tui.engine.models import CharRNN, State, select_streams
 
 MAX_TEMPERATURE = 100.0
 
@@ -31,16 +38,20 @@ class SampleSettings:
     greedy: bool = False
     top_k: int = 0  # 0: off
     top_p: float = 1.0  # 1: off
+    min_p: float = 0.0  # 0: off
 
-    def validate(self, vocab_size: int) -> SampleSettings:
+    def validate(self, vocab_size: int | None = None) -> SampleSettings:
+        """Raise a one-line UserError for a bad setting; top-k is bounded by `vocab_size` when given."""
         t = self.temperature
         if not (isinstance(t, (int, float)) and math.isfinite(t) and 0 <= t <= MAX_TEMPERATURE):
             raise UserError(f"temperature must be a number from 0 to {MAX_TEMPERATURE:g}, not {t}")
-        if not (isinstance(self.top_k, int) and 0 <= self.top_k <= vocab_size):
+        if not (isinstance(self.top_k, int) and 0 <= self.top_k <= (vocab_size or self.top_k)):
             raise UserError(f"top-k must be a whole number from 0 (off) to the vocabulary size {vocab_size}, "
                             f"not {self.top_k}")
         if not (math.isfinite(self.top_p) and 0 < self.top_p <= 1):
             raise UserError(f"top-p must be in (0, 1], not {self.top_p}")
+        if not (math.isfinite(self.min_p) and 0 <= self.min_p <= 1):
+            raise UserError(f"min-p must be in [0, 1] (0: off), not {self.min_p}")
         return self
 
     @property
@@ -53,10 +64,15 @@ class SampledChar:
     char: str
     index: int
     probs: np.ndarray  # (V,) the model's next-character distribution at T = 1 before this pick
+    shaped: np.ndarray  # (V,) the distribution it was drawn from: after T, top-k, top-p and min-p
+    uniform: float  # the number in [0, 1) it was drawn with (shared by the rows of a fan)
 
 
 def distribution(logits: torch.Tensor, settings: SampleSettings) -> torch.Tensor:
-    """(V,) logits -> (V,) probabilities to draw from, after temperature, top-k and top-p."""
+    """(V,) logits -> (V,) probabilities to draw from, after temperature, top-k, top-p and min-p
+    (greedy: all the mass on the argmax)."""
+    if settings.is_greedy:
+        return torch.nn.functional.one_hot(logits.argmax(), logits.shape[-1]).to(logits.dtype)
     probs = torch.softmax(logits / settings.temperature, dim=-1)
     if settings.top_k:
         kth = torch.topk(probs, settings.top_k).values[-1]
@@ -67,22 +83,47 @@ def distribution(logits: torch.Tensor, settings: SampleSettings) -> torch.Tensor
         keep = torch.zeros_like(probs, dtype=torch.bool)
         keep[order] = before < settings.top_p * sorted_p.sum()
         probs = torch.where(keep, probs, 0.0)
+    if settings.min_p > 0:
+        probs = torch.where(probs >= settings.min_p * probs.max(), probs, 0.0)
     return probs / probs.sum()
 
 
-class Sampler:
-    """Streams characters from a model. Give it its own model (a snapshot) when another thread trains."""
+def draw(probs: torch.Tensor, u: float) -> int:
+    """The inverse CDF: the first character whose cumulative probability passes u (in [0, 1))."""
+    cdf = torch.cumsum(probs, 0)
+    return min(int(torch.searchsorted(cdf, u * float(cdf[-1]), right=True)), probs.shape[0] - 1)
 
-    def __init__(self, model: CharRNN, vocab: Vocab, settings: SampleSettings | None = None, seed: int | None = None):
+
+def entropy_bits(probs: np.ndarray) -> float:
+    p = probs[probs > 0]
+    return float(-(p * np.log2(p)).sum())
+
+
+class Sampler:
+    """Streams characters from a model: one row, or several rows (each with its own settings)
+    sampled side by side as one batch with common random numbers. Give it its own model (a
+    snapshot) when another thread trains. The settings objects are read before every character."""
+
+    def __init__(self, model: CharRNN, vocab: Vocab, settings: SampleSettings | Sequence[SampleSettings] | None = None,
+                 seed: int | None = None):
         self.model = model.eval()
         self.vocab = vocab
-        self.settings = (settings or SampleSettings()).validate(len(vocab))
+        rows = [settings or SampleSettings()] if not isinstance(settings, Sequence) else settings
+        self.rows = rows if isinstance(rows, list) else list(rows)  # a list the caller holds stays shared
+        for row in self.rows:
+            row.validate(len(vocab))
         self.device = next(model.parameters()).device
-        self.generator = torch.Generator(device=self.device)
-        if seed is None:
-            self.generator.seed()
-        else:
-            self.generator.manual_seed(seed)
+        self.generator = torch.Generator()  # on the CPU: the same numbers on every device
+        self.seed = seed if seed is not None else secrets.randbelow(2**31)
+        self.generator.manual_seed(self.seed)
+
+    @property
+    def settings(self) -> SampleSettings:
+        return self.rows[0]
+
+    @settings.setter
+    def settings(self, settings: SampleSettings) -> None:
+        self.rows[0] = settings
 
     def prime(self, seed_text: str) -> tuple[torch.Tensor, State]:
         """Feed the seed through the model: the logits for the next character and the state.
@@ -94,22 +135,51 @@ class Sampler:
             logits, state = self.model(torch.tensor([ids], device=self.device), state)
         return logits[0, -1], state
 
-    def generate(self, seed_text: str, length: int | None = None) -> Iterator[SampledChar]:
-        """Yield `length` characters (forever when None) after priming on `seed_text`."""
-        logits, state = self.prime(seed_text)
+    def generate_rows(self, seed_text: str, length: int | None = None) -> Iterator[list[SampledChar]]:
+        """Yield one character per row at each of `length` positions (forever when None)."""
+        first, state = self.prime(seed_text)
+        rows = len(self.rows)
+        state = select_streams(state, torch.zeros(rows, dtype=torch.long, device=self.device))
+        logits = first.expand(rows, -1)
         count = 0
         while length is None or count < length:
             with torch.inference_mode():
-                settings = self.settings
-                probs = torch.softmax(logits, dim=-1)
-                if settings.is_greedy:
-                    index = int(torch.argmax(logits))
-                else:
-                    index = int(torch.multinomial(distribution(logits, settings), 1, generator=self.generator))
-                yield SampledChar(self.vocab.chars[index], index, probs.cpu().numpy())
-                step_logits, state, _ = self.model.step(torch.tensor([index], device=self.device), state)
-                logits = step_logits[0]
+                u = float(torch.rand((), generator=self.generator))
+                probs = torch.softmax(logits, dim=-1).cpu()
+                out = []
+                for row, settings in enumerate(self.rows):
+                    shaped = distribution(logits[row].cpu(), settings)
+                    index = draw(shaped, u)
+                    out.append(SampledChar(self.vocab.chars[index], index, probs[row].numpy(), shaped.numpy(), u))
+                yield out
+                ids = torch.tensor([c.index for c in out], device=self.device)
+                logits, state, _ = self.model.step(ids, state)
             count += 1
+
+    def generate(self, seed_text: str, length: int | None = None) -> Iterator[SampledChar]:
+        """Yield `length` characters of the first row (forever when None) after priming on `seed_text`."""
+        for row in self.generate_rows(seed_text, length):
+            yield row[0]
 
     def text(self, seed_text: str, length: int) -> str:
         return "".join(c.char for c in self.generate(seed_text, length))
+
+    def texts(self, seed_text: str, length: int) -> list[Sample]:
+        """Every row's text and its log-probability under the model (T = 1)."""
+        chars: list[list[str]] = [[] for _ in self.rows]
+        log_probs = [0.0 for _ in self.rows]
+        for position in self.generate_rows(seed_text, length):
+            for row, sampled in enumerate(position):
+                chars[row].append(sampled.char)
+                log_probs[row] += math.log(max(float(sampled.probs[sampled.index]), 1e-45))
+        return [Sample("".join(text), log_prob) for text, log_prob in zip(chars, log_probs)]
+
+
+@dataclass(frozen=True)
+class Sample:
+    text: str
+    log_prob: float  # natural log, summed over the generated characters, under the model at T = 1
+
+    @property
+    def bits_per_char(self) -> float:
+        return -self.log_prob / math.log(2) / len(self.text) if self.text else 0.0

@@ -94,6 +94,10 @@ def test_presets_then_flags():
     (["sample", "--checkpoint", "FOREIGN"], "not an rnn-tui checkpoint"),
     (["sample", "--temperature", "-1"], "temperature"),
     (["sample", "--temperature", "nan"], "temperature"),
+    (["sample", "--temperatures", "0.5,x"], "'x' is not one"),
+    (["sample", "--temperatures", "0.5,-2"], "temperature must be"),
+    (["sample", "--min-p", "1.5"], "min-p must be in [0, 1]"),
+    (["sample", "--beam", "0"], "beam width must be 1 or more"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     import torch
@@ -106,6 +110,31 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_sample_json_a_temperature_fan_and_a_beam(text_file, tmp_path, capsys):
+    ckpt = tmp_path / "m.pt"
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "20", "--out", str(ckpt)]) == 0
+    capsys.readouterr()
+    common = ["sample", "--checkpoint", str(ckpt), "--seed-text", "# ", "--length", "50", "--seed", "3", "--json"]
+    assert main([*common, "--temperatures", "0.5,1.0,1.0,1.5"]) == 0
+    fan = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [row["temperature"] for row in fan] == [0.5, 1.0, 1.0, 1.5]
+    assert fan[1] == fan[2] and len({row["text"] for row in fan}) >= 2  # one uniform number per position
+    for row in fan:
+        assert len(row["text"]) == 50 and row["log_prob"] < 0
+        assert row["bits_per_char"] == pytest.approx(-row["log_prob"] / math.log(2) / 50)
+    assert main([*common, "--temperature", "1.0"]) == 0
+    alone = json.loads(capsys.readouterr().out)  # a row of the fan is the sample at its temperature
+    assert alone["text"] == fan[1]["text"] and alone["log_prob"] == pytest.approx(fan[1]["log_prob"], abs=1e-3)
+    assert main([*common, "--greedy"]) == 0
+    greedy = json.loads(capsys.readouterr().out)
+    assert main([*common, "--beam", "4"]) == 0
+    beam = json.loads(capsys.readouterr().out)
+    assert beam["beam"] == 4 and len(beam["text"]) == 50 and beam["log_prob"] >= greedy["log_prob"] - 1e-4
+    assert main([*common[:-1], "--temperatures", "0.5,1.5"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("--- temperature") == 2 and "bits per character" in text
 
 
 def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
