@@ -1,5 +1,10 @@
 """Row 4: the sampler's speed while the app's training process trains, and temperature on the next char.
 
+Also (issue 12): the temperature fan, five rows sampled as one batch with common random numbers
+(`Sampler` with five settings, `generate_rows`), in characters per second per row while the
+trainer trains (target >= 1,000); and beam search of width 8 over 200 characters on the same
+weights (target under 1 s on one core), against greedy decoding of the same length.
+
 The app's default run ("tiny" preset on the bundled text, as `rnn-tui` with no flags builds it)
 trains in a real `BackgroundTrainer` (spawned process, 1 torch thread). Once it has sent weights
 from step WARM_STEPS on, this process loads them into a CharRNN, as the app's sampler thread does
@@ -55,8 +60,9 @@ def run(options: Options) -> list[Result]:
             model = load(ready, snapshot)
             vocab = Vocab(ready.vocab)
             speed = speed_result(trainer, Sampler(model, vocab, seed=0), options)
+            fan = fan_result(trainer, model, vocab, options)
             trainer.send(Pause())
-            return [speed, temperature_result(model, vocab, options)]
+            return [speed, fan, beam_result(model, vocab, options), temperature_result(model, vocab, options)]
     finally:
         trainer.close()
 
@@ -106,6 +112,37 @@ def speed_result(trainer: BackgroundTrainer, sampler: Sampler, options: Options)
               f"p95 {percentile(latencies, 95) * 1e3:.2f} ms while training ({steps} trainer steps); "
               f"{paired_ratio(rate['training'], rate['idle']):.2f} of paused ({kilo(median(rate['idle']))})")
     return Result("4 sample tiny, training", figure, f">= {TARGET:,.0f} chars/s", median(rate["training"]) >= TARGET)
+
+
+FAN = (0.2, 0.5, 0.8, 1.0, 1.5)
+BEAM_WIDTH, BEAM_CHARS, BEAM_TARGET = 8, 200, 1.0
+
+
+def fan_result(trainer: BackgroundTrainer, model: CharRNN, vocab: Vocab, options: Options) -> Result:
+    rows = [SampleSettings(temperature=t) for t in FAN]
+    stream = Sampler(model, vocab, rows, seed=0).generate_rows("", None)
+    trainer.send(Resume())
+    settle(trainer, True)
+    rates = []
+    for _ in range(options.rounds):
+        positions = 200 if options.quick else 1000
+        rates.append(positions / timed(lambda n=positions: [next(stream) for _ in range(n)]))
+    steps = steps_in(trainer.receive(0.0))
+    figure = f"{kilo(median(rates))} chars/s per row, {len(FAN)} rows ({steps} trainer steps meanwhile)"
+    return Result("4 temperature fan tiny, training", figure, f">= {TARGET:,.0f} chars/s per row",
+                  median(rates) >= TARGET)
+
+
+def beam_result(model: CharRNN, vocab: Vocab, options: Options) -> Result:
+    from rnn_tui.engine.beam import beam_search
+
+    runs = alternate({"beam": lambda: timed(lambda: beam_search(model, vocab, "", BEAM_CHARS, BEAM_WIDTH)),
+                      "greedy": lambda: timed(lambda: beam_search(model, vocab, "", BEAM_CHARS, 1))},
+                     options.report_rounds)
+    seconds, greedy = median(runs["beam"]), median(runs["greedy"])
+    figure = (f"{seconds * 1e3:.0f} ms for width {BEAM_WIDTH} over {BEAM_CHARS} chars (trainer paused); "
+              f"{paired_ratio(runs['beam'], runs['greedy']):.1f}x greedy decoding ({greedy * 1e3:.0f} ms)")
+    return Result("4 beam search tiny", figure, f"< {BEAM_TARGET:g} s", seconds < BEAM_TARGET)
 
 
 def settle(trainer: BackgroundTrainer, training: bool) -> None:

@@ -6,6 +6,7 @@ Run from the repository root:
     python benchmarks/tui_overhead.py --rounds 1 --seconds 5  # a quick check, under a minute
     python benchmarks/tui_overhead.py --insight               # with the views of what it learned live
     python benchmarks/tui_overhead.py --story                 # the horizon, timeline, replay and a race live
+    python benchmarks/tui_overhead.py --fan                   # the Sampler tab: the temperature fan live
 
 The run is the app's default one: the "tiny" preset on the bundled text, one torch thread in
 the training process (the spec `rnn-tui` builds with no flags). Each round measures, in turn:
@@ -197,7 +198,7 @@ async def race_window(app: PlaygroundApp, seconds: float) -> None:
 
 
 async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: bool = False,
-                      with_story: bool = False) -> AppResult:
+                      with_story: bool = False, fan: bool = False) -> AppResult:
     with tempfile.TemporaryDirectory() as tmp:
         trainer = BackgroundTrainer(spec)
         app = PlaygroundApp(spec, trainer, checkpoint_path=str(Path(tmp) / "run.pt"))
@@ -221,6 +222,9 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
                     await asyncio.sleep(seconds / (len(INSIGHT_TABS) + 1))
             elif with_story:
                 await story(app, seconds)
+            elif fan:  # the fan of five rows, its beam search and temperature sweep, at the default pace
+                await app.action_show_tab("sampler-tab")
+                await asyncio.sleep(seconds)
             else:
                 await asyncio.sleep(seconds)
             cpu1, step1, t1 = read_cpu(os.getpid(), trainer.process.pid), app.state.step, time.monotonic()
@@ -335,6 +339,12 @@ def print_header(spec: RunSpec, args: argparse.Namespace) -> None:
           f"app at {SIZE[0]}x{SIZE[1]}, probe timer every {TICK * 1000:.0f} ms")
     if args.insight:
         print(f"A shows {', '.join(INSIGHT_TABS)} and the playground in turn, the heatmap ordered by a feature")
+    if args.story:
+        print(f"A shows {', '.join(STORY_TABS)}, then the playground replaying an earlier moment; after each window "
+              "a race of the cells is on screen for a third of a window (training waits: its speed is not counted, "
+              "the timer's lateness is)")
+    if args.fan:
+        print("A shows the Sampler tab: the fan of five rows at 120 chars/s, beam search of width 8 and the sweep")
     print()
 
 
@@ -364,6 +374,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each measurement window (default 15)")
     parser.add_argument("--insight", action="store_true",
                         help="show each view of what the model learned in turn during A's windows")
+    parser.add_argument("--fan", action="store_true", help="show the Sampler tab (the temperature fan) in A's windows")
     parser.add_argument("--story", action="store_true",
                         help="show the horizon, the timeline and a replay during A's windows, then a race")
     parser.add_argument("--warmup", type=float, default=3.0,
@@ -384,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     headless_fastest: list[float] = []
     lateness: list[float] = []
     for number in range(1, args.rounds + 1):
-        a = asyncio.run(measure_app(spec, args.warmup, args.seconds, args.insight, args.story))
+        a = asyncio.run(measure_app(spec, args.warmup, args.seconds, args.insight, args.story, args.fan))
         b1 = measure_headless(spec, args.warmup, args.seconds)
         b2 = measure_headless(replace(spec, threads=FASTEST_THREADS), args.warmup, args.seconds)
         in_app.append(a.chars_per_sec)

@@ -3,6 +3,7 @@
     python docs/screenshot.py                       # docs/screenshot.svg: the playground after 40 s
     python docs/screenshot.py --tab units-tab --feature bracket_depth --seconds 180 --out docs/finder.svg
     python docs/screenshot.py --tab gradients-tab --seconds 90 --out docs/horizon-elman.svg -- --cell elman
+    python docs/screenshot.py --tab sampler-tab --seconds 120 --out docs/fan.svg
 """
 
 import argparse
@@ -26,7 +27,15 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None, app_arg
         while time.monotonic() - started < seconds or app.last_inspection is None:
             await pilot.pause(0.5)
         app.seed_input.cursor_blink = False
-        if tab != "playground":
+        if tab == "sampler-tab":  # training paused: a whole fan, its beam and the sweep of the same weights
+            app.action_toggle_pause()
+            await app.action_show_tab(tab)
+            await pilot.pause(2.0)
+            lab, step = app.sampler_lab, app.sampling.current_weights().step  # the last weights sent
+            while not (app.last_fan is not None and app.last_fan.done and app.last_fan.step == step
+                       and lab.beam is not None and lab.query_one("TradeOff").border_title.endswith(f"{step:,}")):
+                await pilot.pause(0.5)
+        elif tab != "playground":
             await app.action_show_tab(tab)
             read_after = time.monotonic()
             while app.insight.last is None or app.insight.last.request.weights.step < app.state.step - 2000 \

@@ -25,23 +25,23 @@ from rnn_tui.engine.sampling import Sample, Sampler
 @dataclass(frozen=True)
 class Beam(Sample):
     width: int = 1
+    greedy_log_prob: float = 0.0  # the greedy continuation's score, to show beside the beam's
 
 
 def beam_search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int) -> Beam:
     """The best-scoring continuation of `length` characters found with `width` beams, or greedy's."""
     if width < 1:
         raise UserError(f"the beam width must be 1 or more, not {width}")
-    found = search(model, vocab, seed_text, length, width)
-    if width == 1:
-        return found
     greedy = search(model, vocab, seed_text, length, 1)
-    return found if found.log_prob >= greedy.log_prob else Beam(greedy.text, greedy.log_prob, width)
+    found = search(model, vocab, seed_text, length, width) if width > 1 else greedy
+    best = found if found.log_prob >= greedy.log_prob else greedy
+    return Beam(best.text, best.log_prob, width, greedy.log_prob)
 
 
 @torch.inference_mode()
 def search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int) -> Beam:
     if length < 1:
-        return Beam("", 0.0, width)
+        return Beam("", 0.0)
     logits, state = Sampler(model, vocab).prime(seed_text)
     logits = logits[None]
     device = logits.device
@@ -54,4 +54,4 @@ def search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int
         paths = torch.cat([paths[beam], char[:, None]], dim=1)
         logits, state, _ = model.step(char, select_streams(state, beam))
     best = int(torch.argmax(scores))
-    return Beam("".join(vocab.chars[i] for i in paths[best].tolist()), float(scores[best]), width)
+    return Beam("".join(vocab.chars[i] for i in paths[best].tolist()), float(scores[best]))

@@ -25,6 +25,7 @@ import torch
 
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.information import distinct_trigrams
 from rnn_tui.engine.models import CharRNN, State, select_streams
 
 MAX_TEMPERATURE = 100.0
@@ -92,11 +93,6 @@ def draw(probs: torch.Tensor, u: float) -> int:
     """The inverse CDF: the first character whose cumulative probability passes u (in [0, 1))."""
     cdf = torch.cumsum(probs, 0)
     return min(int(torch.searchsorted(cdf, u * float(cdf[-1]), right=True)), probs.shape[0] - 1)
-
-
-def entropy_bits(probs: np.ndarray) -> float:
-    p = probs[probs > 0]
-    return float(-(p * np.log2(p)).sum())
 
 
 class Sampler:
@@ -183,3 +179,25 @@ class Sample:
     @property
     def bits_per_char(self) -> float:
         return -self.log_prob / math.log(2) / len(self.text) if self.text else 0.0
+
+
+SWEEP_TEMPERATURES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0)
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """What one temperature does to samples: their surprisal under the model and their variety."""
+
+    temperature: float
+    bits_per_char: float  # mean surprisal of the sample under the model at T = 1
+    distinct_trigrams: float  # distinct 3-grams per 100 characters
+
+
+def sweep(model: CharRNN, vocab: Vocab, seed_text: str, length: int, seed: int,
+          temperatures: Sequence[float] = SWEEP_TEMPERATURES, base: SampleSettings | None = None) -> list[SweepPoint]:
+    """One sample per temperature, drawn together with common random numbers (top-k, top-p and
+    min-p as in `base`), measured: where text turns from repetitive to wild."""
+    base = base or SampleSettings()
+    rows = [SampleSettings(temperature=t, top_k=base.top_k, top_p=base.top_p, min_p=base.min_p) for t in temperatures]
+    samples = Sampler(model, vocab, rows, seed=seed).texts(seed_text, length)
+    return [SweepPoint(t, s.bits_per_char, distinct_trigrams(s.text)) for t, s in zip(temperatures, samples)]

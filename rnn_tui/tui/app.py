@@ -23,12 +23,15 @@ from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
 from rnn_tui.tui.messages import (
+    BeamReady,
     EngineLoaded,
+    FanUpdate,
     InsightFailed,
     InsightReady,
     InspectionReady,
     SamplerFailed,
     SampleUpdate,
+    SweepReady,
     TrainerMessages,
     WriterReady,
 )
@@ -37,6 +40,7 @@ from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
 from rnn_tui.tui.widgets.factors import FactorsView
+from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.gates import GatesView
 from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
@@ -54,7 +58,8 @@ from rnn_tui.tui.widgets.writer import WriterView
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
 PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
-                      "toggle_freeze", "plot", "scrub", "help", "show_tab", "leave_field"}
+                      "toggle_freeze", "plot", "scrub", "reroll", "toggle_hold", "toggle_sampling", "copy_sample",
+                      "help", "show_tab", "leave_field"}
 
 
 class PlaygroundApp(App):
@@ -72,6 +77,10 @@ class PlaygroundApp(App):
         Binding("right_square_bracket", "temperature(1)", "hotter", key_display="]", id="hotter"),
         Binding("g", "toggle_greedy", "greedy", id="greedy"),
         Binding("b", "toggle_best", "best weights", id="best"),
+        Binding("d", "reroll", "new random seed", id="reroll", show=False),
+        Binding("h", "toggle_hold", "hold the random seed", id="hold", show=False),
+        Binding("p", "toggle_sampling", "pause sampling", id="pause-sampling", show=False),
+        Binding("c", "copy_sample", "copy the sample", id="copy", show=False),
         Binding("f", "toggle_freeze", "freeze heatmap", id="freeze", show=False),  # in the help; the footer is full
         Binding("x", "plot('cycle_x')", "plot: step, epoch or time", id="plot-x", show=False),
         Binding("l", "plot('toggle_log')", "plot: log y", id="plot-log", show=False),
@@ -88,6 +97,7 @@ class PlaygroundApp(App):
         Binding("f8", "show_tab('write-tab')", "write", id="write-tab", show=False),
         Binding("f9", "show_tab('gradients-tab')", "gradients", id="gradients-tab", show=False),
         Binding("f10", "show_tab('timeline-tab')", "timeline", id="timeline-tab", show=False),
+        Binding("f11", "show_tab('sampler-tab')", "sampler", id="sampler-tab", show=False),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
@@ -98,6 +108,7 @@ class PlaygroundApp(App):
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause)
         self.insight = InsightController(self)
         self.last_sample: SampleUpdate | None = None
+        self.last_fan: FanUpdate | None = None
         self.last_inspection: InspectionReady | None = None
         self.sampler_failure: str | None = None  # the last failure shown, so a repeat is not shown again
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
@@ -109,6 +120,7 @@ class PlaygroundApp(App):
         self.surprisal_view: SurprisalView | None = None
         self.gradients_view: GradientsView | None = None
         self.writer_view: WriterView | None = None
+        self.sampler_lab: SamplerLab | None = None
 
     # ---- layout ----
 
@@ -124,6 +136,7 @@ class PlaygroundApp(App):
                     yield Distribution(id="distribution")
                 yield HiddenStateView(id="hidden")
             yield TabPane("What it learned", id="learned")  # filled when first opened: see open_views
+            yield TabPane("Sampler", id="sampler-tab")  # filled when first opened
             yield TabPane("Write", id="write-tab")
             with TabPane("Timeline", id="timeline-tab"):
                 yield TimelineView(self.state, id="timeline-view")
@@ -196,9 +209,26 @@ class PlaygroundApp(App):
             return
         self.last_sample = message
         self.sampler_failure = None
-        self.sampler_panel.show_sample(message.seed, message.generated, self.sampling.source(message.step),
-                                       message.done)
-        self.distribution.show(message.probs, message.vocab)
+        self.sampler_panel.show_sample(message.seed, message.generated, self.sampling.note(message), message.done)
+        self.distribution.show(message.probs, message.shaped, message.vocab)
+        if message.done:
+            self.sampling.keep(message)
+            if self.sampler_lab is not None:
+                self.sampler_lab.show_history(list(self.sampling.history))
+
+    def on_fan_update(self, message: FanUpdate) -> None:
+        if self.current(message.run) and self.sampler_lab is not None:
+            self.last_fan = message
+            self.sampler_lab.show_fan(self.sampling.temperatures, message.rows, message.log_probs, message.seed,
+                                      self.sampling.note(message))
+
+    def on_beam_ready(self, message: BeamReady) -> None:
+        if self.current(message.run) and self.sampler_lab is not None:
+            self.sampler_lab.show_beam(message.beam)
+
+    def on_sweep_ready(self, message: SweepReady) -> None:
+        if self.current(message.run) and self.sampler_lab is not None:
+            self.sampler_lab.show_trade_off(message.points, message.step)
 
     def on_inspection_ready(self, message: InspectionReady) -> None:
         if not self.current(message.run):
@@ -231,9 +261,46 @@ class PlaygroundApp(App):
     def set_seed(self, message: SamplerPanel.SeedSubmitted) -> None:
         self.sampling.set_seed(message.text)
 
-    @on(SamplerPanel.TopKSubmitted)
-    def set_top_k(self, message: SamplerPanel.TopKSubmitted) -> None:
-        self.sampling.set_top_k(message.value)
+    @on(SamplerPanel.RuleSubmitted)
+    def set_rule(self, message: SamplerPanel.RuleSubmitted) -> None:
+        self.sampling.set_rule(message.rule, message.value)
+
+    @on(SamplerLab.Changed)
+    def sampler_lab_changed(self, message: SamplerLab.Changed) -> None:
+        setter = {"temperatures": self.sampling.set_temperatures, "length": self.sampling.set_length,
+                  "pace": self.sampling.set_pace, "beam": self.sampling.set_beam}[message.name]
+        if setter(message.value) and message.name == "beam" and not self.sampling.beam:
+            self.sampler_lab.show_beam(None)
+
+    def action_reroll(self) -> None:
+        """`d`: a new random seed (the sampler and the fan share it)."""
+        seed = self.sampling.reroll()
+        if seed is not None:
+            self.notify(f"random seed {seed}")
+
+    def action_toggle_hold(self) -> None:
+        """`h`: hold the random seed (the same numbers every sample) or draw a new one each sample."""
+        held = self.sampling.toggle_hold()
+        self.notify("random seed held: same settings, same weights, same text" if held
+                    else "a new random seed for every sample")
+
+    def action_toggle_sampling(self) -> None:
+        """`p`: pause or resume sampling; training goes on."""
+        running = self.sampling.toggle_running()
+        if not running:
+            self.sampler_panel.show_note(self.sampler_panel.note + " · sampling paused")
+        self.sampling.show_fan(running and self.query_one("#tabs", TabbedContent).active == "sampler-tab")
+
+    def action_copy_sample(self) -> None:
+        """`c`: copy a sample (the Sampler tab's highlighted one, else the latest) to the clipboard."""
+        sample = self.sampler_lab.highlighted_sample() if self.sampler_lab is not None else None
+        text = (sample.seed + sample.text) if sample else (self.last_sample.seed + self.last_sample.generated
+                                                           if self.last_sample else "")
+        if not text:
+            self.notify("no sample to copy yet")
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"copied {len(text)} characters")
 
     @on(TemperatureControl.Changed)
     def temperature_changed(self, message: TemperatureControl.Changed) -> None:
@@ -325,6 +392,7 @@ class PlaygroundApp(App):
         view = {"learned": inner.removesuffix("-tab"), "write-tab": "write"}.get(outer)
         if view != self.insight.view:
             self.insight.show_view(view)
+        self.sampling.show_fan(outer == "sampler-tab")
 
     async def open_views(self, tab: str) -> None:
         """Mount the views of a tab the first time it is opened."""
@@ -340,6 +408,10 @@ class PlaygroundApp(App):
                                 ("Gradients", self.gradients_view)):
                 await tabs.add_pane(TabPane(title, view, id=f"{view.id}-tab"))
             self.insight.views_opened()
+        elif tab == "sampler-tab" and self.sampler_lab is None:
+            self.sampler_lab = SamplerLab(id="sampler-lab")
+            await self.query_one("#sampler-tab", TabPane).mount(self.sampler_lab)
+            self.sampler_lab.show_history(list(self.sampling.history))
         elif tab == "write-tab" and self.writer_view is None:
             self.writer_view = WriterView(id="writer")
             await self.query_one("#write-tab", TabPane).mount(self.writer_view)

@@ -1,14 +1,22 @@
 """Continuous sampling from the newest weights on a thread of the UI process.
 
-Each sample starts from the seed with the freshest snapshot, streams its characters at a
-readable pace, and is then inspected (hidden states per character) for the heatmap.
-Settings are read before every character, so a temperature change shows on the next one.
-Every message it posts names the run its weights came from, so the app can drop what an
-earlier run's model wrote; a sample that fails is reported and the loop goes on.
+A `LiveSampler` writes one or more rows side by side (the playground's sampler is one row, the
+temperature fan several), with common random numbers: every row draws its character at a
+position from one uniform number. Each sample starts from the seed text with the freshest
+snapshot, streams its characters at the chosen pace (or at once), and, for the playground,
+is then inspected (hidden states per character) for the heatmap. Settings are read before
+every character, so a temperature change shows on the next one.
+
+The random seed is the sampler's: held, every sample draws the same numbers, so the same
+settings on the same weights write the same text and a change of settings is the only change;
+released, each sample draws a new seed. Every message names the run its weights came from, so
+the app can drop what an earlier run's model wrote; a sample that fails is reported and the loop
+goes on.
 """
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +28,7 @@ from textual.message import Message
 
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.sampling import SampleSettings
-from rnn_tui.tui.messages import InspectionReady, SamplerFailed, SampleUpdate
+from rnn_tui.tui.messages import BeamReady, FanUpdate, InspectionReady, SamplerFailed, SampleUpdate, SweepReady
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
@@ -59,12 +67,31 @@ class ModelCache:
         return model, Vocab(weights.vocab)
 
 
+def describe(settings: SampleSettings) -> str:
+    """A decoding rule in a few words: "T 0.8 · top-k 5 · min-p 0.05"."""
+    if settings.is_greedy:
+        return "greedy"
+    parts = [f"T {settings.temperature:.2f}"]
+    if settings.top_k:
+        parts.append(f"top-k {settings.top_k}")
+    if settings.top_p < 1:
+        parts.append(f"top-p {settings.top_p:g}")
+    if settings.min_p > 0:
+        parts.append(f"min-p {settings.min_p:g}")
+    return " · ".join(parts)
+
+
 class LiveSampler:
-    def __init__(self, settings: SampleSettings, post: Callable[[Message], None], seed: int | None = None,
+    """The playground's sampler: after each sample, its hidden states for the heatmap."""
+
+    update_type: type[SampleUpdate] = SampleUpdate
+
+    def __init__(self, rows: list[SampleSettings], post: Callable[[Message], None], seed: int | None = None,
                  pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND):
-        self.settings = settings
+        self.rows = rows  # shared with the UI, which changes them in place
         self.post = post
-        self.seed = seed
+        self.seed = secrets.randbelow(2**31) if seed is None else seed
+        self.hold = True  # the same seed for every sample until rerolled
         self.pause = pause
         self.length = length
         self.pace = pace
@@ -72,6 +99,8 @@ class LiveSampler:
         self._weights: Weights | None = None
         self._models = ModelCache()
         self._interrupt = threading.Event()  # new weights of another run, a new seed, a stop: start over
+        self._running = threading.Event()  # cleared while sampling is paused
+        self._running.set()
         self.stopped = threading.Event()
 
     def set_weights(self, weights: Weights | None) -> None:
@@ -88,14 +117,33 @@ class LiveSampler:
         """Start a new sample now (after a change of settings)."""
         self._interrupt.set()
 
+    def reroll(self) -> int:
+        """A new random seed, and a new sample drawn with it."""
+        self.seed = secrets.randbelow(2**31)
+        self.restart()
+        return self.seed
+
+    def set_running(self, running: bool) -> None:
+        """Pause or resume sampling (training goes on either way); a resumed sampler starts over."""
+        if running:
+            self._running.set()
+        else:
+            self._running.clear()
+        self._interrupt.set()
+
+    @property
+    def running(self) -> bool:
+        return self._running.is_set()
+
     def stop(self) -> None:
         self.stopped.set()
+        self._running.set()
         self._interrupt.set()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             weights = self._weights
-            if weights is None:
+            if weights is None or not self._running.is_set():
                 self._interrupt.wait(0.1)
                 self._interrupt.clear()
                 continue
@@ -107,34 +155,67 @@ class LiveSampler:
                 self._interrupt.wait(RETRY_SECONDS)
 
     def _sample(self, weights: Weights) -> None:
-        from rnn_tui.engine.inspection import inspect_text
         from rnn_tui.engine.sampling import Sampler
 
         model, vocab = self._models.load(weights)
         seed_text = self.seed_text
         if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
             seed_text = ""
-        sampler = Sampler(model, vocab, self.settings, seed=self.seed)  # shares self.settings with the UI
-        generated, last_post, started = [], 0.0, time.monotonic()
-        probs = None
+        if not self.hold:
+            self.seed = secrets.randbelow(2**31)
+        seed, length, pace = self.seed, self.length, self.pace
+        sampler = Sampler(model, vocab, self.rows, seed=seed)  # reads the UI's settings at every character
+        rows: list[list[str]] = [[] for _ in self.rows]
+        log_probs = [0.0] * len(self.rows)
+        last_post, started, newest = 0.0, time.monotonic(), None
 
         def update(done: bool) -> SampleUpdate:
-            return SampleUpdate(weights.run, weights.vocab, seed_text, "".join(generated), probs, weights.step, done)
+            probs, shaped = (newest.probs, newest.shaped) if newest is not None else (None, None)
+            return self.update_type(weights.run, weights.vocab, seed_text, tuple("".join(r) for r in rows),
+                                    tuple(log_probs), probs, shaped, weights.step, seed, done,
+                                    tuple(describe(s) for s in self.rows))
 
-        for sampled in sampler.generate(seed_text, self.length):
+        for count, position in enumerate(sampler.generate_rows(seed_text, length), start=1):
             if self._interrupt.is_set():
                 return
-            generated.append(sampled.char)
-            probs = sampled.probs
+            for row, sampled in enumerate(position):
+                rows[row].append(sampled.char)
+                log_probs[row] += float(np.log(max(sampled.probs[sampled.index], 1e-45)))
+            newest = position[0]
             now = time.monotonic()
             if now - last_post > POST_EVERY:
                 self.post(update(done=False))
                 last_post = now
-            if self.pace:
-                delay = started + len(generated) / self.pace - time.monotonic()
+            if pace:
+                delay = started + count / pace - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
         self.post(update(done=True))
-        text = (seed_text + "".join(generated))[-self.length - 1:] or "\n"
+        self.after_sample(model, vocab, weights, seed_text, "".join(rows[0]), seed)
+        self._interrupt.wait(self.pause)  # time to read it, unless something changes
+
+    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, text: str, seed: int) -> None:
+        from rnn_tui.engine.inspection import inspect_text
+
+        text = (seed_text + text)[-self.length - 1:] or "\n"
         self.post(InspectionReady(weights.run, inspect_text(model, vocab, text), weights.step))
-        self._interrupt.wait(self.pause)  # time to read it, unless the seed changes
+
+
+class LiveFan(LiveSampler):
+    """The temperature fan: after each sample, beam search (when on) and the temperature sweep."""
+
+    update_type = FanUpdate
+
+    def __init__(self, *args: Any, beam: int = 0, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.beam = beam  # width; 0: off
+
+    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, text: str, seed: int) -> None:
+        from rnn_tui.engine.beam import beam_search
+        from rnn_tui.engine.sampling import sweep
+
+        length, base = len(text), self.rows[0]
+        if self.beam and length:
+            self.post(BeamReady(weights.run, weights.step, beam_search(model, vocab, seed_text, length, self.beam)))
+        if length and not self._interrupt.is_set():
+            self.post(SweepReady(weights.run, weights.step, sweep(model, vocab, seed_text, length, seed, base=base)))

@@ -11,8 +11,10 @@ from textual.message import Message
 from rnn_tui.run.protocol import Message as TrainerMessage
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.beam import Beam
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
+    from rnn_tui.engine.sampling import SweepPoint
     from rnn_tui.tui.live_insight import Insight
 
 
@@ -32,15 +34,47 @@ class EngineLoaded(Message):
 
 @dataclass
 class SampleUpdate(Message):
-    """The sampler's text so far; `probs` is the distribution the newest character came from."""
+    """The sampler's rows so far; `probs` and `shaped` are the distributions the first row's newest
+    character came from: the model's (T = 1) and the one drawn from (after T, top-k, top-p, min-p)."""
 
     run: int  # the run whose weights wrote it
     vocab: str  # the characters `probs` is indexed by
     seed: str
-    generated: str
+    rows: tuple[str, ...]  # what each row wrote after the seed text
+    log_probs: tuple[float, ...]  # of each row's text under the model (natural log, summed)
     probs: np.ndarray | None  # (V,)
+    shaped: np.ndarray | None  # (V,)
     step: int  # training step of the weights that wrote it
+    random_seed: int  # the seed of the uniform numbers every row drew from
     done: bool = False
+    settings: tuple[str, ...] = ()  # each row's decoding rule in words, as it was at the last character
+
+    @property
+    def generated(self) -> str:
+        return self.rows[0]
+
+
+@dataclass
+class FanUpdate(SampleUpdate):
+    """The temperature fan's rows so far."""
+
+
+@dataclass
+class BeamReady(Message):
+    """Beam search's continuation of the fan's seed text (with greedy's score)."""
+
+    run: int
+    step: int
+    beam: Beam
+
+
+@dataclass
+class SweepReady(Message):
+    """What each temperature does to samples of the current weights (the trade-off chart)."""
+
+    run: int
+    step: int
+    points: list[SweepPoint]
 
 
 @dataclass

@@ -14,6 +14,18 @@ from rnn_tui.run.spec import RunSpec
 SMOOTHING = 0.9  # exponential moving average of the train loss on the status panel
 
 
+@dataclass(frozen=True)
+class KeptSample:
+    """A finished sample of the playground, with what wrote it (the Sampler tab's history)."""
+
+    step: int
+    settings: str
+    random_seed: int
+    seed: str
+    text: str
+    bits_per_char: float  # under the model at T = 1
+
+
 @dataclass
 class RunState:
     spec: RunSpec  # the settings in force, as the training process last reported them

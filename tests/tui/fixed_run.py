@@ -116,7 +116,10 @@ def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:
     own = sorted(set(text) - set(VOCAB))  # a text with other characters: they take the first places
     vocab = VOCAB if not own else "".join(own + [ch for ch in VOCAB if ch not in own])[: len(VOCAB)]
     probs = fixed_probs(shift)
-    return [SampleUpdate(0, vocab, text[:4], text[4:], probs, STEPS, done=True),
+    shaped = np.where(probs >= 0.05 * probs.max(), probs, 0.0)  # as min-p 0.05 leaves it
+    shaped = shaped / shaped.sum()
+    return [SampleUpdate(0, vocab, text[:4], (text[4:],), (-1.0 * len(text[4:]),), probs, shaped, STEPS, 1234,
+                         done=True, settings=("T 1.00 · min-p 0.05",)),
             InspectionReady(0, fixed_inspection(shift, text), STEPS)]
 
 

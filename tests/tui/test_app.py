@@ -255,7 +255,7 @@ async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
         assert sampling.weights is sampling.best and "◆ sampling" in status_text(app)
         best = await sample_with_seed(pilot, app, "# ")
         assert app.last_sample.step == sampling.best.step
-        await wait_for(pilot, lambda: "best weights, step" in shown(app.query_one("#sample-note")), what="the note")
+        await wait_for(pilot, lambda: "best weights, step" in str(app.sampler_panel.border_subtitle), what="the note")
         await pilot.press("b")
         assert sampling.weights is sampling.latest
         latest = await sample_with_seed(pilot, app, "# ")

@@ -8,7 +8,7 @@ from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler
 
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import scripted_app, tiny_spec, wait_for
 
 
 async def replayed_sample(pilot, app, step: int):
@@ -37,12 +37,12 @@ async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, t
                                                                                      .text):])
         assert torch.equal(torch.as_tensor(app.last_inspection.inspection.layers[0]["h"]),
                            torch.as_tensor(expected.layers[0]["h"]))  # the heatmap reads the same weights
-        assert "replaying step 20" in shown(app.query_one("#sample-note"))
+        assert "replaying step 20" in str(app.sampler_panel.border_subtitle)
         await pilot.pause(0.3)  # the plot redraws at most four times a second
         assert "replaying step 20" in str(app.query_one("#plot").border_title)
         await pilot.press("full_stop", "full_stop", "full_stop")  # 30, 40, live
         assert app.state.replay is None
-        await wait_for(pilot, lambda: "latest weights" in shown(app.query_one("#sample-note")), what="live again")
+        await wait_for(pilot, lambda: "latest weights" in str(app.sampler_panel.border_subtitle), what="live again")
         await app.action_quit()
 
 

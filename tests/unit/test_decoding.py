@@ -10,8 +10,9 @@ import torch
 from rnn_tui.engine.beam import beam_search
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.information import distinct_trigrams
 from rnn_tui.engine.models import CharRNN
-from rnn_tui.engine.sampling import Sampler, SampleSettings, draw
+from rnn_tui.engine.sampling import Sampler, SampleSettings, draw, sweep
 
 from .helpers import tiny_trainer
 
@@ -113,3 +114,19 @@ def test_a_wide_enough_beam_finds_the_exhaustive_best(cell, seed, scale):
     greedy = beam_search(model, vocab, "a", length, 1)
     if greedy.text != best:  # on these weights (here, on this CPU) greedy misses the best sequence
         assert greedy.log_prob < found.log_prob
+
+
+def test_distinct_trigrams_count_variety_per_hundred_characters():
+    assert distinct_trigrams("abababababab") == pytest.approx(2 * 100 / 12)  # "aba" and "bab"
+    assert distinct_trigrams("abcdefghij") == pytest.approx(8 * 100 / 10)
+    assert distinct_trigrams("ab") == 0
+
+
+def test_the_sweep_measures_each_temperature_with_one_draw_of_random_numbers(trained):
+    model, vocab = trained
+    points = sweep(model, vocab, "# ", 150, seed=1, temperatures=(0.2, 1.0, 2.5))
+    assert [p.temperature for p in points] == [0.2, 1.0, 2.5]
+    assert points[0].bits_per_char < points[1].bits_per_char < points[2].bits_per_char  # hotter: less likely text
+    assert points[0].distinct_trigrams < points[2].distinct_trigrams  # and more varied
+    alone = Sampler(model, vocab, SampleSettings(temperature=1.0), seed=1).texts("# ", 150)[0]
+    assert points[1].bits_per_char == pytest.approx(alone.bits_per_char, abs=1e-4)

@@ -1,21 +1,30 @@
 """The sampling side of the app: torch loaded off the UI thread, a live sampler on the newest
-(or the best) weights, and the seed, temperature, greedy and top-k settings it reads."""
+(or the best, or a replayed) weights, the temperature fan beside it while its tab is open, and
+the settings both read: seed text, temperature, greedy, top-k, top-p, min-p, the random seed
+(held or rerolled), length and pace."""
 
 from __future__ import annotations
 
 import gc
+from collections import deque
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.protocol import Snapshot
-from rnn_tui.tui.messages import EngineLoaded
+from rnn_tui.tui.messages import EngineLoaded, SampleUpdate
+from rnn_tui.tui.state import KeptSample
 
 if TYPE_CHECKING:
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.tui.app import PlaygroundApp
-    from rnn_tui.tui.live_sampling import LiveSampler, Weights
+    from rnn_tui.tui.live_sampling import LiveFan, LiveSampler, Weights
 
 MAX_SEED = 500  # characters of seed the sampler reads; longer seeds keep their end
+MAX_LENGTH = 5000
+MAX_FAN_ROWS = 8
+HISTORY = 50  # finished samples of the playground kept for the Sampler tab's history
+RULES = {"top-k": "top_k", "top-p": "top_p", "min-p": "min_p"}
 
 
 class SamplingController:
@@ -25,6 +34,10 @@ class SamplingController:
         self.options = dict(seed=seed, pace=pace, pause=pause)
         self.settings: SampleSettings | None = None  # once torch is loaded
         self.sampler: LiveSampler | None = None
+        self.fan: LiveFan | None = None  # started when the Sampler tab is first opened
+        self.temperatures = [0.2, 0.5, 0.8, 1.0, 1.5]
+        self.beam = 8
+        self.history: deque[KeptSample] = deque(maxlen=HISTORY)  # newest first
         self.latest: Snapshot | None = None
         self.best: Snapshot | None = None
         self.use_best = False  # sample from the best-on-validation weights instead of the latest
@@ -53,7 +66,7 @@ class SamplingController:
 
         self.engine_loaded = True
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
-        self.sampler = LiveSampler(self.settings, self.app.post_message, **self.options)
+        self.sampler = LiveSampler([self.settings], self.app.post_message, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
         self._send_weights()
         self.app.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
@@ -70,8 +83,9 @@ class SamplingController:
         if self.settings is not None and self.settings.top_k > vocab_size:
             self.app.notify(f"top-k {self.settings.top_k} is more than the {vocab_size} characters of this text: "
                             "set to off", severity="warning")
-            self.settings.top_k = 0
-            self.app.sampler_panel.show_top_k(0)
+            for row in [self.settings, *(self.fan.rows if self.fan else [])]:
+                row.top_k = 0
+            self.app.sampler_panel.show_rule("top-k", 0)
 
     def receive_weights(self, snapshot: Snapshot) -> None:
         if snapshot.best:
@@ -120,9 +134,145 @@ class SamplingController:
         return Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights, snapshot.step)
 
     def _send_weights(self) -> None:
-        if self.sampler is not None:
-            self.sampler.set_weights(self.current_weights())
+        weights = self.current_weights()
+        for sampler in self.samplers:
+            sampler.set_weights(weights)
         self.app.insight.weights_changed()
+
+    @property
+    def samplers(self) -> list[LiveSampler]:
+        return [s for s in (self.sampler, self.fan) if s is not None]
+
+    # ---- the fan ----
+
+    def show_fan(self, shown: bool) -> None:
+        """The fan samples only while its tab is on screen: training keeps the cores otherwise."""
+        if self.sampler is None:
+            return
+        if self.fan is None and shown:
+            from rnn_tui.tui.live_sampling import LiveFan
+
+            self.fan = LiveFan(self.fan_rows(), self.app.post_message, seed=self.sampler.seed, beam=self.beam,
+                               pause=self.sampler.pause, length=self.sampler.length, pace=self.sampler.pace)
+            self.fan.hold = self.sampler.hold
+            self.fan.set_seed_text(self.sampler.seed_text)
+            self.fan.set_weights(self.current_weights())
+            self.app.run_worker(self.fan.run, thread=True, group="fan", exit_on_error=False)
+        if self.fan is not None:
+            self.fan.set_running(shown and self.sampler.running)
+
+    def fan_rows(self) -> list[SampleSettings]:
+        """One row per temperature, with the playground's top-k, top-p and min-p."""
+        from rnn_tui.engine.sampling import SampleSettings
+
+        base = self.settings
+        return [SampleSettings(temperature=t, top_k=base.top_k, top_p=base.top_p, min_p=base.min_p)
+                for t in self.temperatures]
+
+    def set_temperatures(self, text: str) -> bool:
+        try:
+            values = [float(part) for part in text.replace(",", " ").split()]
+            if not 1 <= len(values) <= MAX_FAN_ROWS:
+                raise ValueError
+            for value in values:
+                replace(self.settings, temperature=value).validate()
+        except (ValueError, UserError):
+            self.app.notify(f"temperatures: 1 to {MAX_FAN_ROWS} numbers from 0 to 100, separated by commas, "
+                            f"not {text!r}", severity="error")
+            return False
+        self.temperatures = values
+        if self.fan is not None:
+            if len(values) == len(self.fan.rows):  # in place: the next character already uses them
+                for row, value in zip(self.fan.rows, values):
+                    row.temperature = value
+            else:  # another number of rows: a new sample
+                self.fan.rows = self.fan_rows()
+                self.fan.restart()
+        return True
+
+    def set_beam(self, text: str) -> bool:
+        try:
+            width = int(text or "0")
+            if not 0 <= width <= 64:
+                raise ValueError
+        except ValueError:
+            self.app.notify(f"beam: a width from 1 to 64 (empty or 0: off), not {text!r}", severity="error")
+            return False
+        self.beam = width
+        if self.fan is not None:
+            self.fan.beam = width
+        return True
+
+    def set_length(self, text: str) -> bool:
+        try:
+            length = int(text)
+            if not 1 <= length <= MAX_LENGTH:
+                raise ValueError
+        except ValueError:
+            self.app.notify(f"length: a whole number of characters from 1 to {MAX_LENGTH:,}, not {text!r}",
+                            severity="error")
+            return False
+        for sampler in self.samplers:
+            sampler.length = length
+            sampler.restart()
+        return True
+
+    def set_pace(self, text: str) -> bool:
+        """Characters per second; empty or 0: as fast as it can (the whole sample at once)."""
+        try:
+            pace = float(text or "0")
+            if not (0 <= pace <= 1e6):
+                raise ValueError
+        except ValueError:
+            self.app.notify(f"pace: characters per second (empty or 0: at once), not {text!r}", severity="error")
+            return False
+        for sampler in self.samplers:
+            sampler.pace = pace or None
+        return True
+
+    def keep(self, sample: SampleUpdate) -> KeptSample:
+        """A finished sample of the playground, for the history."""
+        text = sample.generated
+        bits = -sample.log_probs[0] / 0.6931471805599453 / len(text) if text else 0.0
+        kept = KeptSample(sample.step, sample.settings[0] if sample.settings else "", sample.random_seed,
+                          sample.seed, text, bits)
+        self.history.appendleft(kept)
+        return kept
+
+    def note(self, sample: SampleUpdate) -> str:
+        """Which weights wrote a sample, and with which random seed."""
+        held = "held" if self.sampler is None or self.sampler.hold else "new each sample"
+        paused = "" if self.sampler is None or self.sampler.running else " · sampling paused"
+        return f"{self.source(sample.step)} · seed {sample.random_seed} {held}{paused}"
+
+    # ---- the random seed ----
+
+    def reroll(self) -> int | None:
+        """A new random seed for the sampler and the fan (they share one)."""
+        if self.sampler is None:
+            return None
+        seed = self.sampler.reroll()
+        if self.fan is not None:
+            self.fan.seed = seed
+            self.fan.restart()
+        return seed
+
+    def toggle_hold(self) -> bool:
+        """Held: every sample draws the same numbers. Released: each sample draws a new seed."""
+        hold = not (self.sampler.hold if self.sampler else True)
+        for sampler in self.samplers:
+            sampler.hold = hold
+        return hold
+
+    def toggle_running(self) -> bool:
+        """Pause sampling (training goes on) or resume it."""
+        if self.sampler is None:
+            return True
+        running = not self.sampler.running
+        self.sampler.set_running(running)
+        if self.fan is not None and not running:
+            self.fan.set_running(False)
+        return running
 
     # ---- settings ----
 
@@ -138,22 +288,28 @@ class SamplingController:
         if len(seed) > MAX_SEED:
             self.app.notify(f"seed shortened to its last {MAX_SEED} characters", severity="warning")
             seed = seed[-MAX_SEED:]
-        if self.sampler is not None:
-            self.sampler.set_seed_text(seed)
+        for sampler in self.samplers:
+            sampler.set_seed_text(seed)
 
-    def set_top_k(self, value: str) -> None:
-        vocab_size = len(self.state.ready.vocab) if self.state.ready else None
-        try:
-            top_k = int(value or "0")
-            if vocab_size is not None and top_k > vocab_size:
-                raise ValueError
-        except ValueError:
-            self.app.notify(f"top-k must be a whole number from 0 (off) to {vocab_size}, not {value!r}",
-                            severity="error")
-            self.app.sampler_panel.show_top_k(self.settings.top_k if self.settings else 0)  # the value in force
+    def set_rule(self, rule: str, value: str) -> None:
+        """top-k, top-p or min-p from its field; empty is off. The fan's rows follow."""
+        if self.settings is None:
             return
-        if self.settings is not None:
-            self.settings.top_k = top_k
+        field = RULES[rule]
+        vocab_size = len(self.state.ready.vocab) if self.state.ready else None
+        off = {"top_k": 0, "top_p": 1.0, "min_p": 0.0}[field]
+        try:
+            number = (int if field == "top_k" else float)(value) if value.strip() else off
+            replace(self.settings, **{field: number}).validate(vocab_size)
+        except (ValueError, UserError):
+            bounds = {"top_k": f"a whole number from 0 (off) to {vocab_size}", "top_p": "a number in (0, 1] (1: off)",
+                      "min_p": "a number in [0, 1] (0: off)"}[field]
+            self.app.notify(f"{rule} must be {bounds}, not {value!r}", severity="error")
+            self.app.sampler_panel.show_rule(rule, getattr(self.settings, field))  # the value in force
+            return
+        for row in [self.settings, *(self.fan.rows if self.fan else [])]:
+            setattr(row, field, number)
+        self.app.sampler_panel.show_rule(rule, number)
 
     def set_temperature(self, value: float) -> None:
         if self.settings is not None:
@@ -164,5 +320,6 @@ class SamplingController:
             self.settings.greedy = greedy
 
     def stop(self) -> None:
-        if self.sampler is not None:
-            self.sampler.stop()
+        for sampler in self.samplers:
+            sampler.stop()
+

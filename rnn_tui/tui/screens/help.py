@@ -34,9 +34,13 @@ one character at a time: given the characters so far, it predicts the next one.
   past the latest moment back to the live weights.
 - **Sampling**: type a seed and press Enter; the model reads it, then writes. Temperature
   divides the logits before the softmax: low is safe and repetitive, high is varied and
-  wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest
-  (empty or 0: off). `b` samples from the weights of the best validation loss instead of the
-  latest. Beside it: the likeliest next characters and their probabilities.
+  wild; 0 (or greedy) always takes the likeliest character. Top-k keeps only the k likeliest,
+  top-p the likeliest mass p, min-p those with at least min-p times the likeliest's
+  probability (empty: off). `b` samples from the weights of the best validation loss instead
+  of the latest. The random seed is held (same settings, same weights: same text): `d` rolls a
+  new one, `h` releases or holds it, `p` pauses sampling, `c` copies the sample. Beside it: the
+  likeliest next characters, their probability under the model and as drawn, and the entropy
+  of both.
 - **Hidden state**: one column per character of the last sample, one row per unit (most
   variable first, by index, or best tracker of a feature first), blue for negative, red for
   positive. Pick a layer and a quantity (h; for
@@ -53,6 +57,9 @@ one character at a time: given the characters so far, it predicts the next one.
   unexpected each character was, and the loss by class of character. Gradients (F9): how far
   back the last step's loss reaches, per layer on a log scale, and which earlier characters a
   picked character's prediction leans on (pick it and press Enter).
+- **Sampler** (F11): a temperature fan (one random number per position for every row, so
+  rows differ only by temperature), beam search, what temperature does to samples of the
+  current weights (bits per character and distinct 3-grams), and the last samples.
 - **Race the cells** and **Compare saved runs** (palette): the four cells at one parameter
   count trained one after the other on this text (your run waits), their validation curves
   overlaid by step or time (`x`), a table and their samples; `o` adds a saved run.
@@ -69,7 +76,8 @@ one character at a time: given the characters so far, it predicts the next one.
 `x` the plot's x axis (step, epoch, training time) · `l` log y · `m` smoothing of the train
 curve (0.9, 0.97, off, 0.6) · `,` `.` replay an earlier or later moment · `F2` playground ·
 `F3` settings · `F4`-`F7`, `F9` what it learned ·
-`F8` write · `F10` timeline ·
+`F8` write · `F10` timeline · `F11` sampler · `d` new random seed · `h` hold it · `p` pause
+sampling · `c` copy the sample ·
 `space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
 · `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel
 · `ctrl+p` commands (cell, checkpoints, texts, themes) ·

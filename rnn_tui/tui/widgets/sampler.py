@@ -1,5 +1,5 @@
-"""The sampling panel: seed, temperature, greedy and top-k, the streaming text, and the
-next-character distribution beside it."""
+"""The sampling panel: seed, temperature, greedy, top-k, top-p and min-p, the streaming text,
+and the next-character distribution beside it: the model's and the one drawn from."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static, Switch
 
+from rnn_tui.engine.information import entropy_bits
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
-TOP_CANDIDATES = 8
+TOP_CANDIDATES = 7  # below the header and the entropy and count rows
 
 
 def show_char(ch: str) -> str:
@@ -55,17 +56,15 @@ class SamplerPanel(Vertical):
         padding: 0;
         width: 6;
     }
-    SamplerPanel #top-k {
-        width: 8;
+    SamplerPanel .rule {
+        width: 7;
         height: 1;
         border: none;
         padding: 0 1;
         background: $boost;
     }
-    SamplerPanel #sample-note {
-        width: 1fr;
-        text-align: right;
-        color: $text-muted;
+    SamplerPanel {
+        border-subtitle-color: $text-muted;
     }
     SamplerPanel #sample-scroll {
         height: 1fr;
@@ -77,7 +76,10 @@ class SamplerPanel(Vertical):
         text: str
 
     @dataclass
-    class TopKSubmitted(Message):
+    class RuleSubmitted(Message):
+        """A decoding rule's field: "top-k", "top-p" or "min-p", and the text typed."""
+
+        rule: str
         value: str
 
     def compose(self) -> ComposeResult:
@@ -87,26 +89,24 @@ class SamplerPanel(Vertical):
         with Horizontal(id="sampler-options"):
             yield Label("greedy")
             yield Switch(id="greedy", animate=False)
-            yield Label("top-k")
-            yield Input("", placeholder="off", id="top-k", restrict=r"[0-9]*", max_length=5)
-            yield Static("", id="sample-note")
+            for rule, allowed in (("top-k", r"[0-9]*"), ("top-p", r"[0-9.]*"), ("min-p", r"[0-9.]*")):
+                yield Label(rule)
+                yield Input("", placeholder="off", id=rule, classes="rule", restrict=allowed, max_length=5)
         with VerticalScroll(id="sample-scroll"):
             yield Static(Text("loading the engine (torch)…", style="italic dim"), id="sample-text")
 
     def on_mount(self) -> None:  # held, so late updates during shutdown find them
+        self.note = ""
         self.sample_text = self.query_one("#sample-text", Static)
-        self.sample_note = self.query_one("#sample-note", Static)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         if event.input.id == "seed":
             self.post_message(self.SeedSubmitted(event.value))
-        elif event.input.id == "top-k":
-            if event.value.strip("0") == "":  # 0 is off: show it as "off"
-                event.input.value = ""
-            self.post_message(self.TopKSubmitted(event.value))
+        else:
+            self.post_message(self.RuleSubmitted(event.input.id, event.value))
 
-    def show_sample(self, seed: str, generated: str, source: str, done: bool) -> None:
+    def show_sample(self, seed: str, generated: str, note: str, done: bool) -> None:
         text = Text()
         text.append(seed, style="bold reverse")
         text.append(generated)
@@ -115,37 +115,57 @@ class SamplerPanel(Vertical):
         self.sample_text.update(text)
         scroll = self.query_one("#sample-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False)  # the newest text in view, past a long seed
-        self.sample_note.update(source, layout=False)
+        self.show_note(note)
 
-    def show_top_k(self, top_k: int) -> None:
-        self.query_one("#top-k", Input).value = str(top_k) if top_k else ""
+    def show_note(self, note: str) -> None:
+        """Which weights wrote the sample and with which random seed, on the border below it."""
+        self.note = note
+        self.border_subtitle = note
+
+    def show_rule(self, rule: str, value: float) -> None:
+        """The value in force, "off" (empty) when the rule is off."""
+        off = {"top-k": 0, "top-p": 1.0, "min-p": 0.0}[rule]
+        self.query_one(f"#{rule}", Input).value = "" if value == off else f"{value:g}"
 
     def show_message(self, message: str) -> None:
         self.sample_text.update(Text(message, style="italic dim"))
 
 
 class Distribution(Static):
-    """The likeliest next characters after the newest sampled one, with their probabilities."""
+    """The likeliest next characters after the newest sampled one: the model's probability (T = 1)
+    and the probability it was drawn with (after T, top-k, top-p, min-p), with the entropy of each
+    and how many characters each leaves in play."""
 
     DEFAULT_CSS = """
     Distribution {
-        width: 30;
+        width: 34;
         height: 100%;  /* fixed, so its updates can skip the layout pass */
         padding: 0 1;
     }
     """
 
-    def show(self, probs: np.ndarray | None, vocab: str) -> None:
-        table = Table.grid(padding=(0, 1))
-        table.add_column(justify="right", no_wrap=True)
-        table.add_column(justify="right", no_wrap=True)
-        table.add_column(no_wrap=True)
-        if probs is None:
+    def show(self, probs: np.ndarray | None, shaped: np.ndarray | None, vocab: str) -> None:
+        if probs is None or shaped is None:
             self.update(Text("next-character distribution appears with the first sample", style="dim italic"))
             return  # the panel's size is fixed by the layout, so updates need no layout pass
-        top = np.argsort(-probs)[:TOP_CANDIDATES]
-        width = max(4, self.size.width - 14)
-        for i in top:
-            p = float(probs[i])
-            table.add_row(f"{show_char(vocab[i])!s}", f"{p:6.1%}", Text("█" * max(0, round(p * width)), style="cyan"))
-        self.update(table, layout=False)
+        self.update(distribution_table(probs, shaped, vocab, max(3, self.size.width - 17)), layout=False)
+
+
+def distribution_table(probs: np.ndarray, shaped: np.ndarray, vocab: str, bar_width: int) -> Table:
+    """Columns: the character, its probability under the model (T = 1), the probability it is drawn
+    with, and a bar of the latter; above them each distribution's entropy and characters in play."""
+    table = Table(box=None, padding=(0, 0, 0, 1), pad_edge=False, show_edge=False, header_style="dim")
+    table.add_column("", justify="right", no_wrap=True, width=2)
+    table.add_column("T=1", justify="right", no_wrap=True, width=6)
+    table.add_column("drawn", justify="right", no_wrap=True, width=6)
+    table.add_column("", no_wrap=True, overflow="crop", width=bar_width)
+    table.add_row(Text("H", style="bold"), Text(f"{entropy_bits(probs):.2f}", style="dim"),
+                  Text(f"{entropy_bits(shaped):.2f}", style="bold"), Text("bits", style="dim"))
+    table.add_row(Text("n", style="bold"), Text(f"{int((probs > 0).sum())}", style="dim"),
+                  Text(f"{int((shaped > 0).sum())}", style="bold"), Text("in play", style="dim"))
+    top = float(shaped.max()) or 1.0
+    for i in np.argsort(-probs)[:TOP_CANDIDATES]:
+        p, q = float(probs[i]), float(shaped[i])
+        table.add_row(show_char(vocab[i]), Text(f"{p:.1%}", style="dim"), Text(f"{q:.1%}" if q else "·"),
+                      Text("█" * max(0, round(q / top * bar_width)), style="cyan"))
+    return table

@@ -1,0 +1,204 @@
+"""The sampler as an instrument (the Sampler tab): a temperature fan, beam search beside it,
+the trade-off of temperature measured, and the history of the playground's samples.
+
+Fan rows are sampled together with common random numbers, so they differ only by their
+temperature; the chart shows what temperature does to samples of the current weights: their
+surprisal under the model (bits per character) and their variety (distinct 3-grams per 100
+characters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual_plotext import PlotextPlot
+
+from rnn_tui.tui.state import KeptSample
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.beam import Beam
+
+DEFAULT_TEMPERATURES = "0.2, 0.5, 0.8, 1.0, 1.5"
+BITS, VARIETY = (0, 175, 215), (255, 135, 0)
+
+
+def show_text(text: str) -> str:
+    return text.replace("\t", "⇥")
+
+
+def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
+              beam: Beam | None = None) -> Table:
+    """One row per temperature (and beam search's below them): the label and the text's bits per
+    character under the model, beside the seed text and what was written after it."""
+    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, show_header=False)
+    table.add_column(justify="right", no_wrap=True, width=10)
+    table.add_column(ratio=1, overflow="fold")  # a long run of one character wraps too
+    labelled = [(f"T {t:.2f}", text, log_prob) for t, text, log_prob in zip(temperatures, rows, log_probs)]
+    if beam is not None:
+        labelled.append((f"beam {beam.width}", beam.text, beam.log_prob))
+    for name, text, log_prob in labelled:
+        bits = -log_prob / 0.6931471805599453 / len(text) if text else 0.0
+        label = Text(f"{name}\n", style="bold")
+        label.append(f"{bits:.2f} bpc", style="dim")
+        body = Text(show_text(seed), style="bold reverse")
+        body.append(show_text(text))
+        table.add_row(label, body)
+        table.add_row("", "")
+    if beam is not None:
+        score = f"beam score {beam.log_prob:.1f} nats; greedy's {beam.greedy_log_prob:.1f}"
+        table.add_row("", Text(score, style="dim"))
+    return table
+
+
+class TradeOff(PlotextPlot):
+    """Bits per character (left axis) and distinct 3-grams per 100 characters (right) against T."""
+
+    DEFAULT_CSS = """
+    TradeOff {
+        width: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-align: center;
+    }
+    """
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.border_title = "Temperature, measured"
+        self.border_subtitle = (f"[#{BITS[0]:02x}{BITS[1]:02x}{BITS[2]:02x}]━ bits per char[/] "
+                                f"[#{VARIETY[0]:02x}{VARIETY[1]:02x}{VARIETY[2]:02x}]━ 3-grams per 100 chars[/]")
+
+    def show(self, points: list, step: int) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        self.border_title = f"Temperature, measured · step {step:,}"
+        xs = [p.temperature for p in points]
+        plt.plot(xs, [p.bits_per_char for p in points], color=BITS, marker="braille")
+        plt.plot(xs, [p.distinct_trigrams for p in points], color=VARIETY, marker="braille", yside="right")
+        plt.xlabel("temperature")
+        self.refresh()
+
+
+class SamplerLab(Vertical):
+    """The Sampler tab's contents. Fields post `Changed(name, value)`; the app checks and applies."""
+
+    DEFAULT_CSS = """
+    SamplerLab #fan-controls {
+        height: 1;
+        padding: 0 1;
+    }
+    SamplerLab #fan-controls Label {
+        padding: 0 1 0 0;
+    }
+    SamplerLab #fan-controls Input {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        margin-right: 2;
+        background: $boost;
+        width: 7;
+    }
+    SamplerLab #fan-controls #fan-temperatures {
+        width: 26;
+    }
+    SamplerLab #fan-scroll {
+        height: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        border-subtitle-color: $text-muted;
+    }
+    SamplerLab #lab-bottom {
+        height: 13;
+    }
+    SamplerLab #history {
+        width: 1fr;
+        border: round $primary 50%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+    }
+    """
+
+    @dataclass
+    class Changed(Message):
+        name: str  # temperatures, length, pace or beam
+        value: str
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.kept: list[KeptSample] = []
+        self.beam: Beam | None = None  # the latest beam search, shown under the fan until turned off
+        self.fan: tuple = ()  # the latest fan, redrawn with a new beam
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="fan-controls"):
+            yield Label("temperatures")
+            yield Input(DEFAULT_TEMPERATURES, id="fan-temperatures")
+            yield Label("length")
+            yield Input("240", id="length", restrict=r"[0-9]*", max_length=5)
+            yield Label("pace")
+            yield Input("120", id="pace", placeholder="now", restrict=r"[0-9.]*", max_length=6)
+            yield Label("beam")
+            yield Input("8", id="beam", placeholder="off", restrict=r"[0-9]*", max_length=3)
+        with VerticalScroll(id="fan-scroll"):
+            yield Static(Text("the fan starts with the first weights", style="dim italic"), id="fan-text")
+        with Horizontal(id="lab-bottom"):
+            yield TradeOff(id="trade-off")
+            yield OptionList(id="history")
+
+    def on_mount(self) -> None:
+        self.query_one("#fan-scroll").border_title = "Temperature fan · one random number per position"
+        self.query_one("#history").border_title = "Samples · c copies the highlighted one"
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = "temperatures" if event.input.id == "fan-temperatures" else event.input.id
+        self.post_message(self.Changed(name, event.value))
+
+    def show_fan(self, temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
+                 note: str) -> None:
+        self.fan = (temperatures, rows, log_probs, seed)
+        self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam))
+        self.query_one("#fan-scroll").border_subtitle = note
+
+    def show_beam(self, beam: Beam | None) -> None:
+        self.beam = beam
+        if self.fan:
+            self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=beam))
+
+    def show_trade_off(self, points: list, step: int) -> None:
+        self.query_one(TradeOff).show(points, step)
+
+    def show_history(self, samples: list[KeptSample]) -> None:
+        """The finished samples, newest on top; the highlighted one stays highlighted as more come."""
+        history = self.query_one("#history", OptionList)
+        highlighted, old = history.highlighted, self.kept
+        self.kept = list(samples)
+        history.clear_options()
+        history.add_options([Option(prompt(k)) for k in self.kept])
+        if highlighted is not None and self.kept:
+            added = 1 if old and self.kept[0] is not old[0] else 0
+            history.highlighted = min(highlighted + added, len(self.kept) - 1)
+
+    def highlighted_sample(self) -> KeptSample | None:
+        index = self.query_one("#history", OptionList).highlighted
+        if index is None:
+            return self.kept[0] if self.kept else None
+        return self.kept[index] if index < len(self.kept) else None
+
+
+def prompt(sample: KeptSample) -> Text:
+    head = Text(f"step {sample.step:,} · {sample.settings} · seed {sample.random_seed} · "
+                f"{sample.bits_per_char:.2f} bpc\n", style="dim")
+    head.append(show_text(sample.seed), style="bold")
+    head.append(show_text(sample.text))
+    return head

@@ -1,0 +1,139 @@
+"""The sampler as an instrument, in the app: the temperature fan follows a temperature change at
+the next character, the random seed is shown, rerolled and held, and the distribution panel's
+entropy is the engine's."""
+
+import math
+
+import pytest
+import torch
+from textual.widgets import Input, Static
+
+from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.information import entropy_bits
+from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.sampling import Sampler, SampleSettings, distribution
+
+from .conftest import scripted_app, shown, tiny_spec, wait_for
+
+
+def model_of(app) -> tuple[CharRNN, Vocab]:
+    weights = app.sampling.current_weights()
+    model = CharRNN(weights.config).eval()
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
+    return model, Vocab(weights.vocab)
+
+
+async def submit(pilot, app, field: str, value: str) -> None:
+    box = app.query_one(field, Input)
+    box.value = value
+    box.focus()
+    await pilot.press("enter")
+    app.set_focus(None)
+
+
+def with_change_at(model, vocab, seed: int, seed_text: str, before: list[float], after: list[float],
+                   at: int, length: int) -> tuple[str, ...]:
+    """The fan's rows when the temperatures change from `before` to `after` after `at` characters."""
+    rows = [SampleSettings(temperature=t) for t in before]
+    out = [[] for _ in rows]
+    for k, position in enumerate(Sampler(model, vocab, rows, seed=seed).generate_rows(seed_text, length)):
+        for row, sampled in enumerate(position):
+            out[row].append(sampled.char)
+        if k + 1 == at:
+            for row, t in zip(rows, after):
+                row.temperature = t
+    return tuple("".join(r) for r in out)
+
+
+async def test_the_fan_follows_a_temperature_change_from_the_next_character(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await app.action_show_tab("sampler-tab")
+        await submit(pilot, app, "#length", "120")
+        await submit(pilot, app, "#pace", "40")
+        await submit(pilot, app, "#fan-temperatures", "0.5, 1.5, 1.5")
+        fan = app.sampling.fan
+        await wait_for(pilot, lambda: app.last_fan is not None and len(app.last_fan.rows) == 3
+                       and 20 <= len(app.last_fan.rows[0]) < 60, what="a fan of three rows under way")
+        assert app.last_fan.rows[1] == app.last_fan.rows[2]  # one temperature, one random number per position
+        shown_before = len(app.last_fan.rows[0])
+        await submit(pilot, app, "#fan-temperatures", "0.5, 0.05, 1.5")  # the same rows, changed in place
+        await wait_for(pilot, lambda: app.last_fan.done and len(app.last_fan.rows[0]) == 120, what="the whole fan")
+        done = app.last_fan
+        assert done.rows[1] != done.rows[2]
+        model, vocab = model_of(app)
+        changed_at = [k for k in range(shown_before, shown_before + 12)
+                      if with_change_at(model, vocab, fan.seed, done.seed, [0.5, 1.5, 1.5], [0.5, 0.05, 1.5], k,
+                                        120) == done.rows]
+        assert changed_at, "no change point reproduces the fan"
+        # the change took effect within the characters written between the last update shown and the
+        # key (an update every 0.1 s at 40 characters per second: at most 4, plus the one in flight)
+        assert changed_at[0] <= shown_before + 6
+        await app.action_quit()
+
+
+async def test_reroll_changes_the_text_and_hold_keeps_it(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+
+        async def sample():
+            app.last_sample = None
+            app.sampling.sampler.restart()
+            await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+            return app.last_sample
+
+        first, again = await sample(), await sample()
+        assert first.generated == again.generated and first.random_seed == again.random_seed == 0  # held
+        assert "seed 0 held" in str(app.sampler_panel.border_subtitle)
+        app.last_sample = None
+        await pilot.press("d")
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a rerolled sample")
+        rerolled = app.last_sample
+        assert rerolled.random_seed != 0 and rerolled.generated != first.generated
+        assert f"seed {rerolled.random_seed} held" in str(app.sampler_panel.border_subtitle)
+        assert (await sample()).generated == rerolled.generated  # held again on the new seed
+        await pilot.press("h")
+        seeds = {(await sample()).random_seed for _ in range(3)}
+        assert len(seeds) == 3 and "new each sample" in str(app.sampler_panel.border_subtitle)
+        await app.action_quit()
+
+
+async def test_the_distribution_panel_shows_the_engines_entropy_before_and_after_the_rules(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await submit(pilot, app, "#min-p", "0.05")
+        await submit(pilot, app, "#top-p", "1.5")  # refused: the value in force stays
+        assert "top-p must be a number in (0, 1]" in app.notices[-1][1]
+        assert app.query_one("#top-p", Input).value == "" and app.sampling.settings.top_p == 1.0
+        app.last_sample = None
+        app.sampling.sampler.restart()
+        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        sample = app.last_sample
+        model, vocab = model_of(app)
+        logits, _ = Sampler(model, vocab).prime(sample.seed + sample.generated[:-1])
+        settings = SampleSettings(temperature=app.sampling.settings.temperature, min_p=0.05)
+        model_h = entropy_bits(torch.softmax(logits, -1).numpy())
+        shaped = distribution(logits, settings).numpy()
+        lines = [line.strip("│ ") for line in shown(app.query_one("#distribution", Static)).splitlines()[1:]]
+        assert lines[0].split()[:3] == ["H", f"{model_h:.2f}", f"{entropy_bits(shaped):.2f}"]
+        assert lines[1].split()[:3] == ["n", str(len(vocab)), str(int((shaped > 0).sum()))]
+        assert int((shaped > 0).sum()) < len(vocab)  # min-p took characters out of play
+        await app.action_quit()
+
+
+@pytest.mark.parametrize("field, value, message", [("#fan-temperatures", "0.5, hot", "temperatures"),
+                                                   ("#length", "0", "length"), ("#beam", "99", "beam")])
+async def test_bad_fields_of_the_sampler_tab_are_one_line(text_path, tmp_path, field, value, message):
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.sampling.sampler is not None, what="the engine")
+        await app.action_show_tab("sampler-tab")
+        await submit(pilot, app, field, value)
+        severity, text = app.notices[-1]
+        assert severity == "error" and text.startswith(message) and "\n" not in text
+        assert app.sampling.temperatures == [0.2, 0.5, 0.8, 1.0, 1.5] and app.sampling.sampler.length == 240
+        assert not math.isnan(app.sampling.beam)
+        await app.action_quit()
