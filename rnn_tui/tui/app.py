@@ -408,13 +408,15 @@ class PlaygroundApp(App):
                                 ("Gradients", self.gradients_view)):
                 await tabs.add_pane(TabPane(title, view, id=f"{view.id}-tab"))
             self.insight.views_opened()
-        elif tab == "sampler-tab" and self.sampler_lab is None:
-            self.sampler_lab = SamplerLab(id="sampler-lab")
-            await self.query_one("#sampler-tab", TabPane).mount(self.sampler_lab)
-            self.sampler_lab.show_history(list(self.sampling.history))
-        elif tab == "write-tab" and self.writer_view is None:
-            self.writer_view = WriterView(id="writer")
-            await self.query_one("#write-tab", TabPane).mount(self.writer_view)
+        elif tab == "sampler-tab" and self.sampler_lab is None and not self.query("#sampler-lab"):
+            lab = SamplerLab(id="sampler-lab")
+            await self.query_one("#sampler-tab", TabPane).mount(lab)
+            self.sampler_lab = lab  # only now: messages handled while it mounted must not find it half-built
+            lab.show_history(list(self.sampling.history))
+        elif tab == "write-tab" and self.writer_view is None and not self.query("#writer"):
+            writer = WriterView(id="writer")
+            await self.query_one("#write-tab", TabPane).mount(writer)
+            self.writer_view = writer
 
     def passage_controls(self) -> list[PassageControls]:
         return list(self.query(PassageControls))

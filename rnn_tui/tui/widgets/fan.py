@@ -47,7 +47,8 @@ def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple
         bits = -log_prob / 0.6931471805599453 / len(text) if text else 0.0
         label = Text(f"{name}\n", style="bold")
         label.append(f"{bits:.2f} bpc", style="dim")
-        body = Text(show_text(seed), style="bold reverse")
+        body = Text()
+        body.append(show_text(seed), style="bold reverse")
         body.append(show_text(text))
         table.add_row(label, body)
         table.add_row("", "")
@@ -57,8 +58,31 @@ def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple
     return table
 
 
-class TradeOff(PlotextPlot):
-    """Bits per character (left axis) and distinct 3-grams per 100 characters (right) against T."""
+class SweepPlot(PlotextPlot):
+    """One measure of the sweep against temperature."""
+
+    def __init__(self, title: str, field: str, colour: tuple[int, int, int], **kwargs):
+        super().__init__(**kwargs)
+        self.title, self.field, self.colour = title, field, colour
+
+    def show(self, points: list) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        xs, ys = [p.temperature for p in points], [getattr(p, self.field) for p in points]
+        plt.title(self.title)
+        plt.plot(xs, ys, color=self.colour, marker="braille")
+        # margins all round: plotext draws a line that reaches a limit a cell past the frame
+        x_margin, y_margin = (xs[-1] - xs[0]) * 0.04, (max(ys) - min(ys)) * 0.08 or 0.5
+        plt.xlim(xs[0] - x_margin, xs[-1] + x_margin)
+        plt.ylim(min(ys) - y_margin, max(ys) + y_margin)
+        plt.xticks([xs[0], 1.0, xs[-1]], [f"{xs[0]:g}", "T 1", f"{xs[-1]:g}"])
+        self.refresh()
+
+
+class TradeOff(Horizontal):
+    """What temperature does to samples of the current weights: their surprisal under the model
+    (bits per character) and their variety (distinct 3-grams per 100 characters)."""
 
     DEFAULT_CSS = """
     TradeOff {
@@ -67,25 +91,22 @@ class TradeOff(PlotextPlot):
         border-title-color: $text-accent;
         border-title-style: bold;
         border-subtitle-align: center;
+        border-subtitle-color: $text-muted;
     }
     """
 
+    def compose(self) -> ComposeResult:
+        yield SweepPlot("bits per character", "bits_per_char", BITS)
+        yield SweepPlot("3-grams per 100 chars", "distinct_trigrams", VARIETY)
+
     def on_mount(self) -> None:
-        super().on_mount()
         self.border_title = "Temperature, measured"
-        self.border_subtitle = (f"[#{BITS[0]:02x}{BITS[1]:02x}{BITS[2]:02x}]━ bits per char[/] "
-                                f"[#{VARIETY[0]:02x}{VARIETY[1]:02x}{VARIETY[2]:02x}]━ 3-grams per 100 chars[/]")
+        self.border_subtitle = "one sample per temperature, one random seed for all"
 
     def show(self, points: list, step: int) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
         self.border_title = f"Temperature, measured · step {step:,}"
-        xs = [p.temperature for p in points]
-        plt.plot(xs, [p.bits_per_char for p in points], color=BITS, marker="braille")
-        plt.plot(xs, [p.distinct_trigrams for p in points], color=VARIETY, marker="braille", yside="right")
-        plt.xlabel("temperature")
-        self.refresh()
+        for plot in self.query(SweepPlot):
+            plot.show(points)
 
 
 class SamplerLab(Vertical):
@@ -197,7 +218,8 @@ class SamplerLab(Vertical):
 
 
 def prompt(sample: KeptSample) -> Text:
-    head = Text(f"step {sample.step:,} · {sample.settings} · seed {sample.random_seed} · "
+    head = Text()
+    head.append(f"step {sample.step:,} · {sample.settings} · seed {sample.random_seed} · "
                 f"{sample.bits_per_char:.2f} bpc\n", style="dim")
     head.append(show_text(sample.seed), style="bold")
     head.append(show_text(sample.text))
