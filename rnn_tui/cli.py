@@ -10,7 +10,7 @@ import json
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
@@ -18,10 +18,19 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.inspect_command import add_inspect_parser, cmd_inspect
 from rnn_tui.race_command import add_race_parser, cmd_race
-from rnn_tui.run.spec import DEFAULT_CHECKPOINT, DEFAULT_PRESET, build_trainer, explicit_train_flags, spec_from_args
+from rnn_tui.run.spec import (
+    DEFAULT_CHECKPOINT,
+    DEFAULT_PRESET,
+    MODEL_FLAGS,
+    TRAIN_FLAGS,
+    build_trainer,
+    explicit_train_flags,
+    spec_from_args,
+)
 
 if TYPE_CHECKING:
     from rnn_tui.engine.events import Event, StepEvent
+    from rnn_tui.engine.runlog import RunLog
     from rnn_tui.engine.training import Trainer
 
 ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
@@ -41,8 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train headless, printing progress (or JSON lines)")
     add_run_flags(train)
-    train.add_argument("--out", metavar="CKPT", default=DEFAULT_CHECKPOINT,
-                       help=f"checkpoint written at the end and on Ctrl+C (default {DEFAULT_CHECKPOINT})")
+    train.add_argument("--out", metavar="CKPT",
+                       help=f"checkpoint written at the end and on Ctrl+C (default {DEFAULT_CHECKPOINT}; "
+                            "with --log, DIR/run.pt)")
+    train.add_argument("--log", metavar="DIR",
+                       help="write the events (JSON lines) and checkpoints into DIR, for rnn-tui watch DIR")
     train.add_argument("--force", action="store_true", help="replace --out even when it holds another run")
     train.add_argument("--resume", metavar="CKPT",
                        help="continue the run saved in this checkpoint (on the text it was trained on, unless --text)")
@@ -68,6 +80,16 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--device", help="auto (default), cpu, cuda or mps")
     sample.add_argument("--json", action="store_true",
                         help="one JSON object per sample: temperature (or beam), text, log_prob, bits_per_char")
+    serve = sub.add_parser("serve", help="serve the app in a web browser (textual-serve)")
+    add_run_flags(serve)
+    serve.add_argument("--checkpoint", metavar="CKPT", help="open the app on this checkpoint")
+    serve.add_argument("--paused", action="store_true", help="open the app without starting to train")
+    serve.add_argument("--host", default="localhost",
+                       help="address to listen on (default localhost: this machine only; see the README "
+                            "before binding another)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    watch = sub.add_parser("watch", help="open the playground read-only on a run that train --log DIR writes")
+    watch.add_argument("folder", metavar="DIR", help="the folder given to rnn-tui train --log")
     add_inspect_parser(sub)
     add_race_parser(sub)
     return parser
@@ -114,9 +136,12 @@ def set_threads(threads: int | None) -> None:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from rnn_tui.engine.checkpoint import check_writable, other_run_at, save_checkpoint, trainer_state
+    from rnn_tui.engine.runlog import RunLog
     from rnn_tui.engine.training import Control
 
     set_threads(args.threads)
+    log = RunLog(args.log) if args.log else None
+    args.out = args.out or (str(log.checkpoint) if log else DEFAULT_CHECKPOINT)
     check_writable(args.out)
     if args.resume and (fixed := [f"--{k}" for k in ARCHITECTURE_FLAGS if getattr(args, k) is not None]):
         raise UserError(f"{', '.join(fixed)} cannot change the model of a resumed run; "
@@ -132,11 +157,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop())
     report = JsonReport() if args.json else ProgressReport(trainer)
+    if log is not None:
+        report = LoggedReport(report, log, lambda: save_checkpoint(args.out, trainer_state(trainer)))
     start = trainer.start_event()
-    if args.json:
+    if args.json or log is not None:
         for event in (start, *changes):
             report(event)
-    else:
+    if not args.json:
         print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
               f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}",
               file=sys.stderr)
@@ -144,8 +171,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(start.note, file=sys.stderr)
     if not trainer.train_config.has_stop_point and not args.json:
         print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
+    if log is not None:  # a watcher can open the run before its first evaluation
+        save_checkpoint(args.out, trainer_state(trainer))
+        log.saved()
     stop = trainer.run(report, control)
     save_checkpoint(args.out, trainer_state(trainer))
+    if log is not None:
+        log.close()
     if not args.json:
         print(f"saved {args.out}", file=sys.stderr)
     return 1 if stop.reason == "diverged" else 0
@@ -156,6 +188,21 @@ class JsonReport:
         from rnn_tui.engine.events import event_to_dict
 
         print(json.dumps(event_to_dict(event)), flush=True)
+
+
+class LoggedReport:
+    """Reports as `inner` does and writes every event to the run's log; saves the checkpoint after
+    an evaluation when one is due (on the training thread, between steps)."""
+
+    def __init__(self, inner: Callable[[Event], None], log: RunLog, save: Callable[[], object]):
+        self.inner, self.log, self.save = inner, log, save
+
+    def __call__(self, event: Event) -> None:
+        self.inner(event)
+        self.log.write(event)
+        if event.kind == "eval" and self.log.save_due():
+            self.save()
+            self.log.saved()
 
 
 class ProgressReport:
@@ -253,6 +300,38 @@ def print_sample(args: argparse.Namespace, how: dict[str, float], sample) -> Non
     print(args.seed_text + sample.text)
 
 
+APP_FLAGS = ("text", "preset", *MODEL_FLAGS, *TRAIN_FLAGS, "device", "threads", "checkpoint", "paused")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Each browser that connects gets its own app process, started with the app flags given here."""
+    import shlex
+
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise UserError("serving needs textual-serve: python3 -m pip install -e '.[serve]'") from None
+    if not 0 < args.port < 65536:
+        raise UserError(f"port must be from 1 to 65535, not {args.port}")
+    spec_from_args(args, checkpoint=args.checkpoint)  # a bad text or setting is refused before serving
+    argv = []
+    for name in APP_FLAGS:
+        value = getattr(args, name, None)
+        if value is None or value is False:
+            continue
+        argv += [f"--{name.replace('_', '-')}"] + ([] if value is True else [str(value)])
+    command = shlex.join([sys.executable, "-m", "rnn_tui", *argv])
+    print(f"serving rnn-tui on http://{args.host}:{args.port} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    Server(command, host=args.host, port=args.port, title="rnn-tui").serve()
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from rnn_tui.tui.launch import launch_watch
+
+    return launch_watch(args)
+
+
 def cmd_app(args: argparse.Namespace) -> int:
     from rnn_tui.tui.launch import launch
 
@@ -262,7 +341,8 @@ def cmd_app(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        commands = {"train": cmd_train, "sample": cmd_sample, "inspect": cmd_inspect, "race": cmd_race}
+        commands = {"train": cmd_train, "sample": cmd_sample, "inspect": cmd_inspect, "race": cmd_race,
+                    "watch": cmd_watch, "serve": cmd_serve}
         handler = commands.get(args.command, cmd_app)
         return handler(args)
     except UserError as exc:

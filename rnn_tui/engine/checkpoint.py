@@ -180,6 +180,11 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         raise UserError(f"cannot save checkpoint {path}: {folder} is not writable")
 
 
+def configs_from_checkpoint(data: dict[str, Any]) -> tuple[ModelConfig, TrainConfig]:
+    """The checkpointed run's model and training settings, checked."""
+    return _dataclass_from(ModelConfig, data["model_config"]), _dataclass_from(TrainConfig, data["train_config"])
+
+
 def model_from_checkpoint(data: dict[str, Any]) -> tuple[CharRNN, Vocab]:
     vocab = Vocab(data["vocab"])
     config = _dataclass_from(ModelConfig, data["model_config"])

@@ -92,3 +92,14 @@ def event_to_dict(event: Event) -> dict:
     if isinstance(event, (EvalEvent, StopEvent)):
         data["val_bpc"] = event.val_bpc
     return data
+
+
+EVENT_TYPES: dict[str, type] = {"start": StartEvent, "step": StepEvent, "eval": EvalEvent, "setting": SettingEvent,
+                                 "stop": StopEvent}
+
+
+def event_from_dict(data: dict) -> Event:
+    """An event from its JSON form (what `event_to_dict` wrote); extra fields such as val_bpc are dropped."""
+    cls = EVENT_TYPES[data["kind"]]
+    names = cls.__dataclass_fields__
+    return cls(**{k: v for k, v in data.items() if k in names})

@@ -137,6 +137,14 @@ class SaveRefused:
     reason: str
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """No run to show yet, and why (a watched folder that does not exist, a log not started)."""
+
+    run: int
+    message: str
+
+
 PROCESS_GONE = -1  # the run of a Failed that the training process ended with (or died of)
 
 
@@ -146,7 +154,7 @@ class Failed:
     message: str
 
 
-Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed
+Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed | Waiting
 
 
 class TrainerHandle(Protocol):

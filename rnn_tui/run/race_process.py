@@ -75,6 +75,7 @@ class BackgroundRace:
         with contextlib.redirect_stderr(sys.__stderr__):
             self.messages: mp.Queue = ctx.Queue()
         self.process = ctx.Process(target=race_main, args=(request, self.messages), name="rnn-tui-race", daemon=True)
+        self.closed = False
 
     def start(self) -> None:
         with contextlib.redirect_stderr(sys.__stderr__):
@@ -83,6 +84,8 @@ class BackgroundRace:
     def receive(self) -> list[RaceMessage]:
         """Whatever has arrived, without waiting (called from the UI thread)."""
         out: list[RaceMessage] = []
+        if self.closed:  # a timer of the screen can still fire between close and unmount
+            return out
         try:
             while True:
                 out.append(self.messages.get_nowait())
@@ -92,6 +95,9 @@ class BackgroundRace:
 
     def close(self) -> None:
         """Stop the race: a cancelled one is simply ended, nothing of it is saved."""
+        if self.closed:
+            return
+        self.closed = True
         if self.process.pid is not None and self.process.is_alive():
             self.process.terminate()
             self.process.join(1.0)

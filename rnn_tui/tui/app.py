@@ -57,6 +57,7 @@ from rnn_tui.tui.widgets.writer import WriterView
 
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
+TRAINING_ACTIONS = {"toggle_pause", "step_once", "reset", "save"}  # off while watching a run trained elsewhere
 PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
                       "toggle_freeze", "plot", "scrub", "reroll", "toggle_hold", "toggle_sampling", "copy_sample",
                       "help", "show_tab", "leave_field"}
@@ -101,9 +102,10 @@ class PlaygroundApp(App):
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
-                 sample_seed: int | None = None, sample_pace: float | None = 120.0, sample_pause: float = 1.5):
+                 sample_seed: int | None = None, sample_pace: float | None = 120.0, sample_pause: float = 1.5,
+                 watching: str | None = None):
         super().__init__()
-        self.state = RunState(spec, paused=spec.paused)
+        self.state = RunState(spec, paused=spec.paused, watching=watching)
         self.training = TrainingController(self, trainer, checkpoint_path)
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause)
         self.insight = InsightController(self)
@@ -461,7 +463,7 @@ class PlaygroundApp(App):
         off (and so not listed in its footer); quitting and the palette stay on."""
         if isinstance(self.screen, (HelpScreen, CompareScreen)) and action in PLAYGROUND_ACTIONS:
             return False
-        return True
+        return not (self.state.watching and action in TRAINING_ACTIONS)
 
     def action_leave_field(self) -> None:
         """Escape leaves a text box (the seed, top-k, a setting), so the keys work again."""
@@ -484,7 +486,7 @@ class PlaygroundApp(App):
                                    spec.model.layers, train))
 
     def open_race(self, request: RaceRequest) -> None:
-        was_training = not self.state.paused
+        was_training = not self.state.paused and not self.state.watching  # a watched run is not ours to pause
         if was_training:
             self.training.toggle_pause()
 

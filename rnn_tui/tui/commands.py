@@ -13,6 +13,19 @@ from rnn_tui.engine.texts import BUILTIN_TEXTS
 class PlaygroundCommands(Provider):
     def commands(self) -> list[tuple[str, object, str]]:
         app = self.app
+        out = [] if app.state.watching else self.training_commands()  # a watched run is trained elsewhere
+        out += [
+            ("Race the cells", partial(app.race_cells, 0.5),
+             "Elman, Jordan, LSTM and GRU at this model's parameter count, 30 s each, on this text"),
+            ("Race the cells (2 minutes each)", partial(app.race_cells, 2.0), "a longer race: the curves part"),
+            ("Compare saved runs…", app.compare_runs, "overlay the validation curves of checkpoints"),
+            ("Read a passage from a file…", app.prompt_passage,
+             "the views of what the model learned read this text instead of the validation passage"),
+        ]
+        return out
+
+    def training_commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
         training = app.training
         out = [(f"Cell: {cell.upper()}", partial(training.change_cell, cell), f"train a fresh {cell} model")
                for cell in CELLS]
@@ -21,12 +34,6 @@ class PlaygroundCommands(Provider):
             ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
             ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
             ("Open text…", app.prompt_text, "learn any UTF-8 text file, or a built-in text by name"),
-            ("Race the cells", partial(app.race_cells, 0.5),
-             "Elman, Jordan, LSTM and GRU at this model's parameter count, 30 s each, on this text"),
-            ("Race the cells (2 minutes each)", partial(app.race_cells, 2.0), "a longer race: the curves part"),
-            ("Compare saved runs…", app.compare_runs, "overlay the validation curves of checkpoints"),
-            ("Read a passage from a file…", app.prompt_passage,
-             "the views of what the model learned read this text instead of the validation passage"),
         ]
         out += [(f"Preset: {name}", partial(training.use_preset, name), preset.description)
                 for name, preset in PRESETS.items()]

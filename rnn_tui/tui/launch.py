@@ -17,6 +17,22 @@ def quit_on_signals(app: App) -> None:
         signal.signal(sig, lambda *_: app.call_later(app.action_quit))
 
 
+def launch_watch(args: argparse.Namespace) -> int:
+    """`rnn-tui watch DIR`: the playground, read-only, on a run that `rnn-tui train --log DIR` writes."""
+    from rnn_tui.run.follow import LogFollower
+    from rnn_tui.tui.app import PlaygroundApp
+
+    spec = spec_from_args(args)
+    follower = LogFollower(args.folder, spec)
+    app = PlaygroundApp(spec, follower, watching=args.folder)
+    quit_on_signals(app)
+    try:
+        app.run()
+    finally:
+        follower.close()
+    return app.return_code or 0
+
+
 def launch(args: argparse.Namespace) -> int:
     from rnn_tui.tui.app import PlaygroundApp
 

@@ -33,6 +33,8 @@ class RunState:
     paused: bool = False
     finished: str | None = None  # why the last run ended by itself, if it did
     failed: str | None = None  # why no run could be built, while there is none
+    waiting: str | None = None  # what a watched folder still lacks before its run can be shown
+    watching: str | None = None  # the log folder followed by `rnn-tui watch` (read-only), if any
     step: int = 0
     epoch: float = 0.0
     loss: float | None = None  # smoothed
@@ -52,7 +54,7 @@ class RunState:
     version: int = 0  # bumped on every change, so a widget redraws only when something changed
 
     def on_ready(self, ready: Ready) -> None:
-        self.ready, self.spec, self.failed = ready, ready.spec, None
+        self.ready, self.spec, self.failed, self.waiting = ready, ready.spec, None, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
         self.chars_per_sec = self.advice = None
         self.elapsed, self.finished = ready.start.seconds, None

@@ -38,6 +38,7 @@ from rnn_tui.run.protocol import (
     Snapshot,
     StepOnce,
     TrainerHandle,
+    Waiting,
 )
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.messages import TrainerMessages
@@ -105,6 +106,9 @@ class TrainingController:
                 case SaveRefused(path=path, reason=reason):
                     self._confirm(f"{reason}. Replace it with this run?", "Replace",
                                   lambda: self.handle.send(Save(path, overwrite=True)))
+                case Waiting(message=message):
+                    state.waiting = message
+                    state.version += 1
                 case Failed(run=run, message=message):
                     state.on_failed(message, process_gone=run == PROCESS_GONE)
                     app.notify(message, severity="error", timeout=8)
@@ -167,6 +171,11 @@ class TrainingController:
         self.confirm_restart(self.state.spec, "Reset the model to fresh random weights? Unsaved training is lost.")
 
     def apply_settings(self, values: dict[str, str]) -> None:
+        if self.state.watching:
+            self.app.notify("read-only: this run is trained elsewhere; its settings are shown, not changed",
+                            severity="warning")
+            self.app.show_settings()
+            return
         try:
             model, train = parse_settings(values, self.state.spec)
         except UserError as exc:

@@ -80,7 +80,7 @@ class TrainingStatus(Vertical):
         model, ready = state.spec.model, state.ready
         self.border_subtitle = (f"{model.cell.upper()} {model.layers}×{model.hidden} · {ready.start.text}"
                                 if narrow and ready is not None else "")
-        shape = (table.row_count, state.advice, state.failed, state.finished, self.size.width)
+        shape = (table.row_count, state.advice, state.failed, state.waiting, state.finished, self.size.width)
         self.table.update(table, layout=shape != self._shape)  # a layout pass only when the height may change
         self._shape = shape
         bar = self.bar
@@ -106,13 +106,19 @@ class TrainingStatus(Vertical):
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True, min_width=10)
         table.add_column(overflow="fold")
+        if state.ready is None and state.waiting:
+            table.add_row("", Text("◌ " + state.waiting, style="italic"))
+            return table
         if state.ready is None and state.failed:
             table.add_row("", Text("■ no run: " + state.failed, style="bold red"))
             return table
         if state.ready is None:
             table.add_row("", Text("starting the training process…", style="italic"))
             return table
-        if state.finished:
+        if state.watching:
+            ended = f"; it stopped: {state.finished}" if state.finished else ""
+            mode = Text(f"◉ watching {state.watching} (read-only){ended}", style="bold cyan")
+        elif state.finished:
             mode = Text("■ stopped: " + state.finished, style="bold yellow")
         elif state.paused:
             mode = Text("‖ paused", style="bold yellow")
