@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.runlog import CHECKPOINT
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.inspect_command import add_inspect_parser, cmd_inspect
 from rnn_tui.race_command import add_race_parser, cmd_race
@@ -29,6 +32,7 @@ from rnn_tui.run.spec import (
 )
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.distributed import World
     from rnn_tui.engine.events import Event, StepEvent
     from rnn_tui.engine.runlog import RunLog
     from rnn_tui.engine.training import Trainer
@@ -135,52 +139,91 @@ def set_threads(threads: int | None) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    """Train in this process, or as one rank of a torchrun job (DistributedDataParallel)."""
+    from rnn_tui.engine.distributed import join, leave, world_from_env
+
+    world = world_from_env()
+    if world is None:
+        return train(args, None)
+    if args.minutes is not None:
+        raise UserError("--minutes would stop the ranks of a torchrun job at different steps: use --steps or --epochs")
+    args.device = str(join(world, args.device))
+    try:
+        return train(args, world)
+    finally:
+        leave()
+
+
+def train(args: argparse.Namespace, world: World | None) -> int:
     from rnn_tui.engine.checkpoint import check_writable, other_run_at, save_checkpoint, trainer_state
-    from rnn_tui.engine.runlog import RunLog
+    from rnn_tui.engine.runlog import SAVE_SECONDS, RunLog
     from rnn_tui.engine.training import Control
 
+    main_rank = world is None or world.main  # the one that prints, logs and saves
     set_threads(args.threads)
-    log = RunLog(args.log) if args.log else None
-    args.out = args.out or (str(log.checkpoint) if log else DEFAULT_CHECKPOINT)
-    check_writable(args.out)
+    log = RunLog(args.log) if args.log and main_rank else None
+    args.out = args.out or (str(Path(args.log) / CHECKPOINT) if args.log else DEFAULT_CHECKPOINT)
+    if main_rank:
+        check_writable(args.out)
     if args.resume and (fixed := [f"--{k}" for k in ARCHITECTURE_FLAGS if getattr(args, k) is not None]):
         raise UserError(f"{', '.join(fixed)} cannot change the model of a resumed run; "
                         "start a new run without --resume instead")
     live = {k: getattr(args, k) for k in ("lr", "dropout") if args.resume and getattr(args, k) is not None}
     overrides = {k: v for k, v in explicit_train_flags(args).items() if k not in live}
     trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), overrides)
+    if world is not None:
+        trainer.distribute(world)
     changes = [trainer.set_lr(live["lr"])] if "lr" in live else []  # recorded and reported, as in the app
     changes += [trainer.set_dropout(live["dropout"])] if "dropout" in live else []
-    if not args.force and (other := other_run_at(args.out, trainer.run_id)):
+    if main_rank and not args.force and (other := other_run_at(args.out, trainer.run_id)):
         raise UserError(f"{other}; choose another --out, or --force to replace it")
     control = Control()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: control.stop())
-    report = JsonReport() if args.json else ProgressReport(trainer)
-    if log is not None:
-        report = LoggedReport(report, log, lambda: save_checkpoint(args.out, trainer_state(trainer)))
+
+    def save() -> None:
+        save_checkpoint(args.out, trainer_state(trainer))
+
+    report: Callable[[Event], None] = JsonReport() if args.json else ProgressReport(trainer)
+    if not main_rank:
+        report = ignore
+    elif log is not None or world is not None:  # a watcher or a lost rank finds a recent checkpoint
+        report = SavingReport(report, save, SAVE_SECONDS if world is None else 0.0, log)
     start = trainer.start_event()
     if args.json or log is not None:
         for event in (start, *changes):
             report(event)
-    if not args.json:
+    if main_rank and not args.json:
+        ranks = f" x {world.size} ranks" if world else ""
         print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
-              f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}",
+              f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}{ranks}",
               file=sys.stderr)
-    if start.note and not args.json:
-        print(start.note, file=sys.stderr)
-    if not trainer.train_config.has_stop_point and not args.json:
-        print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
+        if start.note:
+            print(start.note, file=sys.stderr)
+        if not trainer.train_config.has_stop_point:
+            print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     if log is not None:  # a watcher can open the run before its first evaluation
-        save_checkpoint(args.out, trainer_state(trainer))
-        log.saved()
-    stop = trainer.run(report, control)
-    save_checkpoint(args.out, trainer_state(trainer))
-    if log is not None:
-        log.close()
-    if not args.json:
-        print(f"saved {args.out}", file=sys.stderr)
+        save()
+    try:
+        stop = trainer.run(report, control)
+    except RuntimeError as exc:  # a collective failed: another rank is gone
+        if world is None:
+            raise
+        kept = f"the last checkpoint, {args.out}, is whole" if main_rank else "rank 0 keeps the checkpoint"
+        reason = re.sub(r"^\[[^\]]*\]\s*", "", str(exc).splitlines()[0])[:80]  # gloo's source path is no help
+        raise UserError(f"rank {world.rank} stopped at step {trainer.step}: another process of the run is gone "
+                        f"({reason}); {kept}") from None
+    if main_rank:
+        save()
+        if log is not None:
+            log.close()
+        if not args.json:
+            print(f"saved {args.out}", file=sys.stderr)
     return 1 if stop.reason == "diverged" else 0
+
+
+def ignore(event: Event) -> None:
+    """What ranks other than 0 report: nothing."""
 
 
 class JsonReport:
@@ -190,19 +233,23 @@ class JsonReport:
         print(json.dumps(event_to_dict(event)), flush=True)
 
 
-class LoggedReport:
-    """Reports as `inner` does and writes every event to the run's log; saves the checkpoint after
-    an evaluation when one is due (on the training thread, between steps)."""
+class SavingReport:
+    """Reports as `inner` does, writes every event to the run's log (when there is one), and saves
+    the checkpoint after an evaluation once `every` seconds have passed since the last save (on the
+    training thread, between steps)."""
 
-    def __init__(self, inner: Callable[[Event], None], log: RunLog, save: Callable[[], object]):
-        self.inner, self.log, self.save = inner, log, save
+    def __init__(self, inner: Callable[[Event], None], save: Callable[[], None], every: float,
+                 log: RunLog | None = None):
+        self.inner, self.save, self.every, self.log = inner, save, every, log
+        self.last_save = time.monotonic()
 
     def __call__(self, event: Event) -> None:
         self.inner(event)
-        self.log.write(event)
-        if event.kind == "eval" and self.log.save_due():
+        if self.log is not None:
+            self.log.write(event)
+        if event.kind == "eval" and time.monotonic() - self.last_save >= self.every:
             self.save()
-            self.log.saved()
+            self.last_save = time.monotonic()
 
 
 class ProgressReport:

@@ -137,21 +137,27 @@ class Corpus:
 
 
 class Streams:
-    """One split laid out as `batch` parallel streams, served `seq` characters at a time."""
+    """One split laid out as `batch` parallel streams, served `seq` characters at a time.
 
-    def __init__(self, ids: np.ndarray, batch: int, seq: int, split: str = "train"):
-        per_stream = (len(ids) - 1) // batch
+    With `part=(k, n)` the split is laid out as batch x n streams and these are the k-th `batch`
+    of them: what rank k of n trains on, the same data order as one process with n times the batch."""
+
+    def __init__(self, ids: np.ndarray, batch: int, seq: int, split: str = "train", part: tuple[int, int] = (0, 1)):
+        k, n = part
+        per_stream = (len(ids) - 1) // (batch * n)
         if per_stream < seq + 1:
-            need = batch * (seq + 1) + 1
+            need = batch * n * (seq + 1) + 1
+            ranks = f" on {n} ranks" if n > 1 else ""
             raise UserError(
-                f"the {split} text ({len(ids)} characters) is too short for batch {batch} x seq {seq}: "
+                f"the {split} text ({len(ids)} characters) is too short for batch {batch} x seq {seq}{ranks}: "
                 f"it needs at least {need}; lower the batch or the sequence length"
             )
         self.batch, self.seq = batch, seq
-        usable = per_stream * batch
+        usable = per_stream * batch * n
         # Views into the compact id array; each batch is widened to int64 only when served.
-        self.x = ids[:usable].reshape(batch, per_stream)
-        self.y = ids[1 : usable + 1].reshape(batch, per_stream)
+        rows = slice(k * batch, (k + 1) * batch)
+        self.x = ids[:usable].reshape(batch * n, per_stream)[rows]
+        self.y = ids[1 : usable + 1].reshape(batch * n, per_stream)[rows]
         self.steps_per_epoch = per_stream // seq
 
     def __len__(self) -> int:

@@ -25,6 +25,7 @@ class StartEvent:
     step: int  # 0 for a fresh run, more for a resumed one
     seconds: float = 0.0  # training time before this start (a resumed run brings its own)
     note: str | None = None  # what reading the text changed (line ends), for the user
+    world_size: int = 1  # processes training together (torchrun); the batch is per process
     kind: str = "start"
 
 

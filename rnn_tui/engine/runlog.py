@@ -9,18 +9,17 @@ No torch here.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import Event, event_from_dict, event_to_dict
 
 EVENTS, CHECKPOINT = "events.jsonl", "run.pt"
-SAVE_SECONDS = 10.0
+SAVE_SECONDS = 10.0  # the least time between two saves of a logged run (a torchrun job saves at every evaluation)
 
 
 class RunLog:
-    """Appends events to DIR/events.jsonl; says when the checkpoint is due to be saved again."""
+    """Appends events to DIR/events.jsonl (the checkpoint beside it is `checkpoint`)."""
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -29,7 +28,6 @@ class RunLog:
             self.file = open(self.folder / EVENTS, "a", encoding="utf-8")  # noqa: SIM115  (open for the run)
         except OSError as exc:
             raise UserError(f"cannot write the log in {self.folder}: {exc.strerror}") from None
-        self.last_save = 0.0
 
     @property
     def checkpoint(self) -> Path:
@@ -38,12 +36,6 @@ class RunLog:
     def write(self, event: Event) -> None:
         self.file.write(json.dumps(event_to_dict(event)) + "\n")
         self.file.flush()
-
-    def save_due(self) -> bool:
-        return time.monotonic() - self.last_save >= SAVE_SECONDS
-
-    def saved(self) -> None:
-        self.last_save = time.monotonic()
 
     def close(self) -> None:
         self.file.close()

@@ -24,6 +24,7 @@ from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig, check_dropout, check_lr
 from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
+from rnn_tui.engine.distributed import World, mean_over_ranks
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
@@ -144,6 +145,24 @@ class Trainer:
         self.run_minutes = 0.0  # training time of the current run(), pauses excluded
         self.lock = threading.Lock()  # held while weights change, so snapshots are never half-updated
         self._last_step_end: float | None = None
+        self.world: World | None = None  # set by distribute(): one rank of a torchrun job
+        self.net: torch.nn.Module = self.model  # what the training step runs: the model, or DDP around it
+
+    def distribute(self, world: World) -> None:
+        """Train as rank `world.rank` of `world.size`: this rank's streams of the combined batch, and
+        DistributedDataParallel to average the gradients (it also gives every rank rank 0's weights)."""
+        from torch.nn.parallel import DistributedDataParallel
+
+        cfg = self.train_config
+        self.world = world
+        self.train_streams = Streams(self.corpus.train, cfg.batch, cfg.seq, "training", part=(world.rank, world.size))
+        self.net = DistributedDataParallel(self.model, device_ids=[self.device.index] if self.device.type == "cuda"
+                                           else None)
+
+    @property
+    def is_main(self) -> bool:
+        """The process that evaluates, reports and saves: the only one, or rank 0."""
+        return self.world is None or self.world.main
 
     @property
     def model_config(self) -> ModelConfig:
@@ -201,7 +220,7 @@ class Trainer:
         corpus = self.corpus
         return StartEvent(corpus.name, len(corpus.train) + len(corpus.val), len(corpus.vocab), corpus.uniform_loss(),
                           corpus.unigram_entropy(), self.model.num_parameters(), str(self.device), self.step,
-                          self.seconds, corpus.note)
+                          self.seconds, corpus.note, self.world.size if self.world else 1)
 
     def train_step(self) -> StepEvent | StopEvent:
         k = (self.step - self.step_base) % len(self.train_streams)
@@ -209,9 +228,9 @@ class Trainer:
             self.state = None  # a new epoch restarts every stream at its beginning
         x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
         self.model.train()
-        logits, state = self.model(x, self.state)
+        logits, state = self.net(x, self.state)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        loss_value = loss.item()
+        loss_value = loss.item() if self.world is None else mean_over_ranks(loss)
         if not math.isfinite(loss_value):
             return self._diverged(f"the loss became {loss_value} at step {self.step + 1}")
         if loss_value > EXPLODED * max(1.0, self.corpus.uniform_loss()):
@@ -234,8 +253,8 @@ class Trainer:
         now = time.perf_counter()
         seconds = now - self._last_step_end if self._last_step_end else 0.0
         self._last_step_end = now
-        return StepEvent(self.step, self.epoch, loss_value, grad_norm, lr, x.numel() / seconds if seconds else 0.0,
-                         seconds)
+        chars = x.numel() * (self.world.size if self.world else 1)
+        return StepEvent(self.step, self.epoch, loss_value, grad_norm, lr, chars / seconds if seconds else 0.0, seconds)
 
     def _diverged(self, what: str) -> StopEvent:
         return StopEvent(self.step, self.epoch, "diverged",
@@ -317,9 +336,9 @@ class Trainer:
             emit(event)
             if isinstance(event, StopEvent):
                 return event
-            if self.step % self.train_config.eval_every == 0:
+            if self.step % self.train_config.eval_every == 0 and self.is_main:
                 emit(self.evaluate())
-        if self.step and self.step % self.train_config.eval_every:
+        if self.step and self.step % self.train_config.eval_every and self.is_main:
             emit(self.evaluate())  # the final figures are measured at the final step
         stop = StopEvent(self.step, self.epoch, reason, _STOP_MESSAGES[reason].format(step=self.step),
                          self.train_loss(), self.val_history.last())
