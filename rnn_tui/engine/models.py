@@ -193,6 +193,31 @@ class CharRNN(nn.Module):
     def flat_weights(self) -> list[Tensor]:
         return [w for cell in self.cells for w in cell.flat_weights()]
 
+    def _apply(self, fn, recurse: bool = True):  # noqa: ANN001  (nn.Module's signature)
+        module = super()._apply(fn, recurse)
+        self.flatten_parameters()  # after every move or cast, as nn.LSTM does
+        return module
+
+    @torch.no_grad()
+    def flatten_parameters(self) -> None:
+        """On cuDNN, make the cells' parameters views into one buffer in cuDNN's layout, as nn.LSTM
+        keeps its own: the fused kernel then runs on them as they are, instead of warning that they
+        are not one contiguous chunk and copying them on every call. The readable cells use the
+        same parameters (views), so they still agree. Nothing to do elsewhere (CPU, MPS, Jordan)."""
+        weights = self.flat_weights()
+        first = weights[0]
+        if (self.config.cell not in FUSED_CELLS or not first.is_cuda or not torch.backends.cudnn.is_acceptable(first)
+                or any(w.dtype != first.dtype or w.device != first.device for w in weights)
+                or not torch._use_cudnn_rnn_flatten_weight()):
+            return
+        from torch.backends.cudnn import rnn
+
+        mode = {"lstm": "LSTM", "gru": "GRU", "elman": f"RNN_{self.config.nonlinearity.upper()}"}[self.config.cell]
+        c = self.config
+        with torch.cuda.device_of(first):
+            torch._cudnn_rnn_flatten_weight(weights, 4, c.embed or c.vocab_size, rnn.get_cudnn_mode(mode), c.hidden, 0,
+                                            c.layers, True, False)
+
     def initial_state(self, batch: int) -> State:
         c, w = self.config, self.head.weight
         if c.cell == "jordan":
