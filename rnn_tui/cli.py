@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRESETS, SCHEDULES
+from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRECISIONS, PRESETS, SCHEDULES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.runlog import CHECKPOINT
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
@@ -126,6 +126,8 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--seed", type=int, help="random seed (same seed, same losses on CPU)")
     run.add_argument("--device", help="auto (default: cuda, then mps, then cpu), cpu, cuda or mps")
     run.add_argument("--threads", type=int, help="torch CPU threads")
+    run.add_argument("--precision", choices=PRECISIONS,
+                     help="fp32 (default) or bf16: the forward pass under bf16 autocast (CUDA, or a CPU with bf16)")
 
 
 def set_threads(threads: int | None) -> None:

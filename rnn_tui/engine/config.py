@@ -39,6 +39,9 @@ class ModelConfig:
         return self
 
 
+PRECISIONS = ("fp32", "bf16")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     seq: int = 100  # characters per stream per step (the truncation length of BPTT)
@@ -54,6 +57,7 @@ class TrainConfig:
     eval_every: int = 100  # steps between validation passes
     eval_batches: int = 20  # cap on validation batches per pass; 0 means the whole split
     seed: int = 1337
+    precision: str = "fp32"  # bf16: the training step's forward pass under bf16 autocast (CUDA, or a CPU with bf16)
 
     def validate(self) -> TrainConfig:
         _positive("seq", self.seq)
@@ -74,6 +78,8 @@ class TrainConfig:
         _positive("eval_every", self.eval_every)
         if self.eval_batches < 0:
             raise UserError(f"eval_batches must be 0 (all) or more, not {self.eval_batches}")
+        if self.precision not in PRECISIONS:
+            raise UserError(f"unknown precision {self.precision!r}: choose {' or '.join(PRECISIONS)}")
         return self
 
     @property

@@ -124,6 +124,8 @@ class Trainer:
         model_config = model_config_for(model_config, corpus)
         self.corpus = corpus
         self.device = device if isinstance(device, torch.device) else pick_device(device)
+        if train_config.precision == "bf16" and self.device.type not in ("cuda", "cpu"):
+            raise UserError(f"bf16 autocast runs on cuda or cpu, not {self.device.type}: use --precision fp32")
         torch.manual_seed(train_config.seed)
         self.model = CharRNN(model_config).to(self.device)
         self.optimizer = make_optimizer(self.model, train_config)
@@ -228,8 +230,9 @@ class Trainer:
             self.state = None  # a new epoch restarts every stream at its beginning
         x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
         self.model.train()
-        logits, state = self.net(x, self.state)
-        loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.train_config.precision == "bf16"):
+            logits, state = self.net(x, self.state)
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1))
         loss_value = loss.item() if self.world is None else mean_over_ranks(loss)
         if not math.isfinite(loss_value):
             return self._diverged(f"the loss became {loss_value} at step {self.step + 1}")

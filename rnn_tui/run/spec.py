@@ -23,7 +23,7 @@ DEFAULT_CHECKPOINT = "rnn-tui.pt"
 DEFAULT_PRESET = "tiny"  # a model that visibly learns within a minute on a laptop CPU
 MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
 TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
-               "eval_every", "seed")
+               "eval_every", "seed", "precision")
 
 
 @dataclass(frozen=True)

@@ -219,3 +219,12 @@ def test_a_small_text_overfits_and_the_coach_says_so(small_text):
             break
     assert events[-1].advice.startswith(f"overfitting since step {events[-1].best_step:,}: val ")
     assert events[-1].val_loss > events[-1].best_val + 0.05 and events[-2].val_loss > events[-1].best_val + 0.05
+
+
+def test_bf16_autocast_trains_close_to_fp32(small_text):
+    fp32, bf16 = tiny_trainer(small_text), tiny_trainer(small_text, precision="bf16")
+    first32, first16 = fp32.train_step().loss, bf16.train_step().loss
+    assert first16 == pytest.approx(first32, abs=0.05) and first16 != first32  # the same step, in bf16
+    later = losses(bf16, 60)
+    assert sum(later[-10:]) / 10 < first16 - 0.3  # it learns
+    assert all(p.dtype == torch.float32 for p in bf16.model.parameters())  # the weights stay fp32
