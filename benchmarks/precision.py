@@ -17,8 +17,6 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-import torch
-
 from benchmarks.common import Options, Result, default_corpus, kilo, step_windows, torch_threads
 from benchmarks.report import header, load_average, table
 from benchmarks.timing import median, walls
