@@ -88,10 +88,19 @@ class TrainConfig:
 
 
 @dataclass(frozen=True)
+class FitSpace:
+    """What a time-budget preset measures before it starts (see engine/fit.py)."""
+
+    hidden: tuple[int, ...]
+    min_steps: int  # the steps the budget must allow; the largest model that gets them is chosen
+
+
+@dataclass(frozen=True)
 class Preset:
     description: str
     model: dict[str, Any]
     train: dict[str, Any]
+    fit: FitSpace | None = None  # measured on the machine first: the hidden size and precision that fit
 
 
 PRESETS: dict[str, Preset] = {
@@ -106,9 +115,10 @@ PRESETS: dict[str, Preset] = {
         train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
     ),
     "shakespeare-5min": Preset(
-        "best on CPU: a 1x384 LSTM at Adam 3e-3, for a 5-minute budget (1.458 nats on tinyshakespeare)",
+        "a 5-minute budget: the largest 1-layer LSTM this machine trains 1,500 steps of in it (measured first)",
         model=dict(cell="lstm", hidden=384, layers=1, embed=64),
         train=dict(seq=100, batch=32, lr=3e-3, minutes=5.0, eval_every=500),
+        fit=FitSpace(hidden=(256, 384, 512, 640, 768), min_steps=1500),
     ),
 }
 

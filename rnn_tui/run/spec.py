@@ -10,7 +10,7 @@ import argparse
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.config import PRESETS, FitSpace, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import check_fits
 from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
@@ -37,6 +37,7 @@ class RunSpec:
     device: str | None = None
     threads: int = 1
     paused: bool = False
+    fit: FitSpace | None = None  # a time-budget preset's sizes to measure here before the run starts
 
 
 def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
@@ -65,8 +66,12 @@ def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> R
     if chars is not None and not checkpoint:  # a checkpoint brings its own batch and sequence length
         check_fits(chars, train.batch, train.seq, text_name(text))
     replace(model, vocab_size=1).validate()  # the vocabulary comes from the text later
+    preset = PRESETS.get(getattr(args, "preset", None) or "")
+    fitted = preset is not None and preset.fit is not None and not checkpoint and \
+        all(getattr(args, k, None) is None for k in ("hidden", "precision"))  # a size given is a size kept
     return RunSpec(text=text, model=model, train=train, checkpoint=checkpoint, device=args.device,
-                   threads=getattr(args, "threads", None) or 1, paused=getattr(args, "paused", False))
+                   threads=getattr(args, "threads", None) or 1, paused=getattr(args, "paused", False),
+                   fit=preset.fit if fitted else None)
 
 
 def build_trainer(spec: RunSpec, train_overrides: dict[str, Any] | None = None) -> Trainer:
@@ -79,7 +84,13 @@ def build_trainer(spec: RunSpec, train_overrides: dict[str, Any] | None = None) 
         data = load_checkpoint(spec.checkpoint)
         corpus = checkpoint_corpus(spec.checkpoint, data, spec.text)
         return trainer_from_checkpoint(data, corpus, spec.device, train_overrides)
-    return Trainer(spec.model, spec.train, Corpus.load(spec.text or DEFAULT_TEXT), spec.device)
+    corpus = Corpus.load(spec.text or DEFAULT_TEXT)
+    model, train = spec.model, spec.train
+    if spec.fit is not None:
+        from rnn_tui.engine.fit import fit
+
+        model, train, _ = fit(model, train, spec.fit, corpus, spec.device)
+    return Trainer(model, train, corpus, spec.device)
 
 
 def checkpoint_corpus(path: str, data: dict[str, Any], text: str | None) -> Corpus:

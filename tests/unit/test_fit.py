@@ -1,0 +1,45 @@
+"""Fitted time-budget presets: the largest model that gets the steps it needs in the budget on
+this machine, in bf16 where bf16 runs faster here. Speeds are stand-ins (tests never time)."""
+
+import pytest
+
+from rnn_tui.cli import build_parser
+from rnn_tui.engine import fit as fitting
+from rnn_tui.engine.config import FitSpace, ModelConfig, TrainConfig
+from rnn_tui.engine.data import Corpus
+from rnn_tui.run.spec import spec_from_args
+
+SPACE = FitSpace(hidden=(64, 128, 256, 512), min_steps=600)  # 600 steps in 1 minute: 10 steps/s
+
+
+def machine(rates: dict[tuple[int, str], float]):
+    def steps_per_second(model, train, corpus, device):
+        return rates[model.hidden, train.precision], model.hidden * 1000
+
+    return steps_per_second
+
+
+@pytest.mark.parametrize("rates, chosen", [
+    ({(64, "fp32"): 40, (64, "bf16"): 30, (128, "fp32"): 20, (256, "fp32"): 9, (512, "fp32"): 3}, (128, "fp32")),
+    ({(64, "fp32"): 40, (64, "bf16"): 60, (128, "bf16"): 30, (256, "bf16"): 14, (512, "bf16"): 5}, (256, "bf16")),
+    ({(64, "fp32"): 8, (64, "bf16"): 8}, (64, "fp32")),  # nothing fits: the smallest, as fast as it goes
+])
+def test_the_largest_model_that_gets_its_steps_is_chosen(monkeypatch, small_text, rates, chosen):
+    monkeypatch.setattr(fitting, "steps_per_second", machine(rates))
+    model, train, measured = fitting.fit(ModelConfig(cell="lstm"), TrainConfig(minutes=1.0), SPACE,
+                                         Corpus.from_text(small_text, "t"))
+    assert (model.hidden, train.precision) == chosen
+    assert all((c.hidden, c.precision) in rates for c in measured)
+
+
+def test_a_size_given_by_hand_is_kept():
+    parser = build_parser()
+    assert spec_from_args(parser.parse_args(["--preset", "shakespeare-5min"])).fit is not None
+    assert spec_from_args(parser.parse_args(["--preset", "shakespeare-5min", "--hidden", "200"])).fit is None
+    assert spec_from_args(parser.parse_args(["--preset", "tiny"])).fit is None
+
+
+def test_a_real_measurement_is_a_positive_rate(small_text):
+    rate, parameters = fitting.steps_per_second(ModelConfig(cell="gru", hidden=16, embed=8),
+                                                TrainConfig(seq=16, batch=4), Corpus.from_text(small_text, "t"), "cpu")
+    assert rate > 0 and parameters > 0
