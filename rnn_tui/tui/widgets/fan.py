@@ -75,7 +75,7 @@ class SweepPlot(PlotextPlot):
         # margins all round: plotext draws a line that reaches a limit a cell past the frame
         x_margin, y_margin = (xs[-1] - xs[0]) * 0.04, (max(ys) - min(ys)) * 0.08 or 0.5
         plt.xlim(xs[0] - x_margin, xs[-1] + x_margin)
-        plt.ylim(min(ys) - y_margin, max(ys) + y_margin)
+        plt.ylim(max(0.0, min(ys) - y_margin), max(ys) + y_margin)  # both measures are >= 0
         plt.xticks([xs[0], 1.0, xs[-1]], [f"{xs[0]:g}", "T 1", f"{xs[-1]:g}"])
         self.refresh()
 
