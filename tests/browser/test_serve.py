@@ -92,15 +92,19 @@ def test_the_app_in_a_browser_trains_pauses_and_plots(served, tmp_path):
             def status_shot() -> bytes:
                 return page.screenshot(clip=status)
 
-            time.sleep(8)  # torch loads and training starts in the page's app process
-            first = status_shot()
-            time.sleep(2)
-            assert status_shot() != first, "the training numbers did not change"
+            first, deadline = status_shot(), time.monotonic() + 40  # torch loads, then training starts
+            while status_shot() == first:
+                assert time.monotonic() < deadline, "the training panel never changed"
+                time.sleep(0.5)
+            time.sleep(1.0)
+            moving = status_shot()
+            time.sleep(1.5)
+            assert status_shot() != moving, "the training numbers did not change"
             page.locator(".xterm-helper-textarea").first.focus()  # keys go to the terminal
             page.keyboard.press("Space")
-            time.sleep(2)
+            time.sleep(1.5)
             paused = status_shot()
-            time.sleep(2)
+            time.sleep(1.5)
             later = status_shot()
             (tmp_path / "paused-1.png").write_bytes(paused)
             (tmp_path / "paused-2.png").write_bytes(later)

@@ -39,7 +39,8 @@ def test_a_size_given_by_hand_is_kept():
     assert spec_from_args(parser.parse_args(["--preset", "tiny"])).fit is None
 
 
-def test_a_real_measurement_is_a_positive_rate(small_text):
+def test_a_real_measurement_is_a_positive_rate(monkeypatch, small_text):
+    monkeypatch.setattr(fitting, "MEASURE_SECONDS", 0.05)
     rate, parameters = fitting.steps_per_second(ModelConfig(cell="gru", hidden=16, embed=8),
                                                 TrainConfig(seq=16, batch=4), Corpus.from_text(small_text, "t"), "cpu")
     assert rate > 0 and parameters > 0
