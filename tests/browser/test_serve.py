@@ -92,17 +92,16 @@ def test_the_app_in_a_browser_trains_pauses_and_plots(served, tmp_path):
             def status_shot() -> bytes:
                 return page.screenshot(clip=status)
 
-            first, deadline = status_shot(), time.monotonic() + 40  # torch loads, then training starts
-            while status_shot() == first:
-                assert time.monotonic() < deadline, "the training panel never changed"
-                time.sleep(0.5)
-            time.sleep(1.0)
-            moving = status_shot()
-            time.sleep(1.5)
-            assert status_shot() != moving, "the training numbers did not change"
+            # the page fades in, torch loads, then training starts: from then on the panel (step,
+            # losses, elapsed time) differs at every look, a second apart, three looks in a row
+            shots, deadline = [status_shot()], time.monotonic() + 45
+            while not (len(shots) >= 4 and len({*shots[-4:]}) == 4):
+                assert time.monotonic() < deadline, "the training numbers did not change"
+                time.sleep(1.0)
+                shots.append(status_shot())
             page.locator(".xterm-helper-textarea").first.focus()  # keys go to the terminal
             page.keyboard.press("Space")
-            time.sleep(1.5)
+            time.sleep(1.5)  # the key reaches the app, and the process the pause
             paused = status_shot()
             time.sleep(1.5)
             later = status_shot()
