@@ -11,6 +11,7 @@ Shapes: B batch, T time, E input size, H hidden size, V vocabulary size, L layer
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import replace
 
 import torch
@@ -214,9 +215,13 @@ class CharRNN(nn.Module):
 
         mode = {"lstm": "LSTM", "gru": "GRU", "elman": f"RNN_{self.config.nonlinearity.upper()}"}[self.config.cell]
         c = self.config
-        with torch.cuda.device_of(first):
-            torch._cudnn_rnn_flatten_weight(weights, 4, c.embed or c.vocab_size, rnn.get_cudnn_mode(mode), c.hidden, 0,
-                                            c.layers, True, False)
+        try:
+            with torch.cuda.device_of(first):
+                torch._cudnn_rnn_flatten_weight(weights, 4, c.embed or c.vocab_size, rnn.get_cudnn_mode(mode), c.hidden,
+                                                0, c.layers, True, False)
+        except (RuntimeError, TypeError) as exc:  # a private op: if a torch release changes it, train as before
+            warnings.warn(f"rnn-tui could not flatten the cells' weights for cuDNN ({exc}); the fused kernel "
+                          "will copy them on each call", stacklevel=2)
 
     def initial_state(self, batch: int) -> State:
         c, w = self.config, self.head.weight
