@@ -94,7 +94,7 @@ def test_race_screen(snap_compare, tmp_path):
 
 async def test_the_lab_and_race_snapshots_are_immune_to_float_noise(tmp_path):
     screens: dict[str, list[str]] = {"lab": [], "race": []}
-    for shift in (0.0, 1e-6, -1e-6):
+    for shift in (1e-6, -1e-6):  # against each other: a value on a rounding edge flips between them
         for name, show in (("lab", show_lab), ("race", show_race)):
             app = fixed_app(tmp_path, shift)
             async with app.run_test(size=(120, 40)) as pilot:

@@ -47,7 +47,7 @@ async def test_the_fan_follows_a_temperature_change_from_the_next_character(text
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
         await app.action_show_tab("sampler-tab")
-        await submit(pilot, app, "#length", "120")
+        await submit(pilot, app, "#length", "90")
         await submit(pilot, app, "#pace", "40")
         await submit(pilot, app, "#fan-temperatures", "0.5, 1.5, 1.5")
         fan = app.sampling.fan
@@ -56,13 +56,13 @@ async def test_the_fan_follows_a_temperature_change_from_the_next_character(text
         assert app.last_fan.rows[1] == app.last_fan.rows[2]  # one temperature, one random number per position
         shown_before = len(app.last_fan.rows[0])
         await submit(pilot, app, "#fan-temperatures", "0.5, 0.05, 1.5")  # the same rows, changed in place
-        await wait_for(pilot, lambda: app.last_fan.done and len(app.last_fan.rows[0]) == 120, what="the whole fan")
+        await wait_for(pilot, lambda: app.last_fan.done and len(app.last_fan.rows[0]) == 90, what="the whole fan")
         done = app.last_fan
         assert done.rows[1] != done.rows[2]
         model, vocab = model_of(app)
         changed_at = [k for k in range(shown_before, shown_before + 12)
                       if with_change_at(model, vocab, fan.seed, done.seed, [0.5, 1.5, 1.5], [0.5, 0.05, 1.5], k,
-                                        120) == done.rows]
+                                        90) == done.rows]
         assert changed_at, "no change point reproduces the fan"
         # the change took effect within the characters written between the last update shown and the
         # key (an update every 0.1 s at 40 characters per second: at most 4, plus the one in flight)

@@ -46,7 +46,7 @@ def test_wide_characters_keep_the_heatmap_columns_in_line(snap_compare, tmp_path
 async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
     """Every value moved by 1e-6, as another CPU's kernels might move it: the same screen."""
     screens = []
-    for shift in (0.0, 1e-6, -1e-6):
+    for shift in (1e-6, -1e-6):  # against each other: a value within 1e-6 of a rounding edge flips
         app = fixed_app(tmp_path, shift)
         async with app.run_test(size=size) as pilot:
             await settle_with(shift)(pilot)
