@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -115,9 +116,9 @@ class TrainingStatus(Vertical):
         if state.ready is None:
             table.add_row("", Text("starting the training process…", style="italic"))
             return table
-        if state.watching:
-            ended = f"; it stopped: {state.finished}" if state.finished else ""
-            mode = Text(f"◉ watching {state.watching} (read-only){ended}", style="bold cyan")
+        if state.watching:  # the folder's name: its path is on the command line; how it ended is a toast
+            ended = ", stopped" if state.finished else ""
+            mode = Text(f"◉ watching {Path(state.watching).name}{ended} (read-only)", style="bold cyan")
         elif state.finished:
             mode = Text("■ stopped: " + state.finished, style="bold yellow")
         elif state.paused:
