@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
-
-from textual.app import App
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, spec_from_args
 
+if TYPE_CHECKING:
+    from rnn_tui.tui.app import PlaygroundApp
 
-def quit_on_signals(app: App) -> None:
-    """SIGTERM and SIGHUP (the terminal closed) quit as ctrl+q does: training stops, autosave runs."""
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, lambda *_: app.call_later(app.action_quit))
+
+def quit_on_signals(app: PlaygroundApp, leave: Callable[[int], object] = os._exit) -> None:
+    """SIGTERM quits as ctrl+q does: training stops, autosave runs. SIGHUP says the terminal is
+    gone: training stops and autosave runs the same way, then the process leaves at once, since
+    Textual's own shutdown writes to the terminal and, on a closed one, blocks for ever (seen with
+    a killed tmux: a hung process holding its memory)."""
+
+    async def hang_up() -> None:
+        await app.shutdown()
+        leave(0)
+
+    signal.signal(signal.SIGTERM, lambda *_: app.call_later(app.action_quit))
+    signal.signal(signal.SIGHUP, lambda *_: app.call_later(hang_up))
 
 
 def launch_watch(args: argparse.Namespace) -> int:

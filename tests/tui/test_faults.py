@@ -17,15 +17,17 @@ async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path
         app.training.autosave_after = 0.0  # the default, 60 s, is too long for a test
         path = tmp_path / "run.pt"
         path.unlink(missing_ok=True)
+        left: list[int] = []
         try:
             async with app.run_test(size=(120, 40)) as pilot:
-                quit_on_signals(app)
+                quit_on_signals(app, leave=lambda code, app=app, left=left: (left.append(code), app.exit()))
                 await wait_for(pilot, lambda app=app: app.state.step >= 5, what="training")
                 process = app.training.handle.process
                 os.kill(os.getpid(), sig)
                 await wait_for(pilot, lambda p=process: not p.is_alive(), timeout=20, what="the trainer to stop")
             assert process.exitcode == 0 and not app.is_running
             assert load_checkpoint(path)["step"] >= 5  # saved on the way out
+            assert left == ([0] if sig == signal.SIGHUP else [])  # a hang-up leaves without drawing
         finally:
             for s, handler in previous.items():
                 signal.signal(s, handler)
