@@ -6,12 +6,14 @@ Every error the user can cause ends as one line on stderr and exit status 2, no 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -149,10 +151,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         return train(args, None)
     if args.minutes is not None:
         raise UserError("--minutes would stop the ranks of a torchrun job at different steps: use --steps or --epochs")
+    if world.main:  # before joining: a refusal here must not leave the other ranks waiting
+        from rnn_tui.engine.checkpoint import check_writable
+
+        check_writable(args.out or (str(Path(args.log) / CHECKPOINT) if args.log else DEFAULT_CHECKPOINT))
     args.device = str(join(world, args.device))
     try:
         return train(args, world)
     finally:
+        gc.collect()  # DistributedDataParallel goes before the process group it uses
         leave()
 
 
@@ -172,8 +179,14 @@ def train(args: argparse.Namespace, world: World | None) -> int:
                         "start a new run without --resume instead")
     live = {k: getattr(args, k) for k in ("lr", "dropout") if args.resume and getattr(args, k) is not None}
     overrides = {k: v for k, v in explicit_train_flags(args).items() if k not in live}
-    trainer = build_trainer(spec_from_args(args, checkpoint=args.resume), overrides)
+    spec = spec_from_args(args, checkpoint=args.resume)
+    if world is not None:  # every rank must build the same model: no measuring on each
+        spec = replace(spec, fit=None)
+    trainer = build_trainer(spec, overrides)
     if world is not None:
+        if trainer.train_config.minutes is not None:  # from a preset or a resumed run; every rank sees it
+            raise UserError("a time limit (--minutes, a preset's or a resumed run's) would stop the ranks of a "
+                            "torchrun job at different steps: give --steps or --epochs")
         trainer.distribute(world)
     changes = [trainer.set_lr(live["lr"])] if "lr" in live else []  # recorded and reported, as in the app
     changes += [trainer.set_dropout(live["dropout"])] if "dropout" in live else []

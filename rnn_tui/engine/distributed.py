@@ -63,3 +63,12 @@ def mean_over_ranks(value: torch.Tensor) -> float:
     value = value.detach().clone()
     dist.all_reduce(value)
     return value.item() / dist.get_world_size()
+
+
+def any_rank(flag: bool) -> bool:
+    """Whether `flag` is set on any rank (a stop asked of one rank, by Ctrl+C or torchrun, stops all
+    at the same step, so none is left waiting in a collective)."""
+    device = torch.device("cuda", torch.cuda.current_device()) if dist.get_backend() == "nccl" else None
+    value = torch.tensor([1 if flag else 0], device=device)  # NCCL reduces CUDA tensors only
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -144,6 +144,7 @@ class Sampler:
                 probs = torch.softmax(logits, dim=-1).cpu()
                 out = []
                 for row, settings in enumerate(self.rows):
+                    settings = replace(settings)  # a copy: another thread may change the fields meanwhile
                     shaped = distribution(logits[row].cpu(), settings)
                     index = draw(shaped, u)
                     out.append(SampledChar(self.vocab.chars[index], index, probs[row].numpy(), shaped.numpy(), u))

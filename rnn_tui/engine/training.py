@@ -24,7 +24,7 @@ from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig, check_dropout, check_lr
 from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
-from rnn_tui.engine.distributed import World, mean_over_ranks
+from rnn_tui.engine.distributed import World, any_rank, mean_over_ranks
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
@@ -325,8 +325,12 @@ class Trainer:
                     emit(event)
             if (reason := self.stop_reason()) is not None:
                 break
-            if not control.wait_for_turn(timeout=0.25 if control.paused else None):
-                if control.stopped:
+            if self.world is not None and any_rank(control.stopped):  # all ranks stop at one step
+                reason = "stopped"
+                break
+            turn = control.wait_for_turn(timeout=0.25 if control.paused else None)
+            if not turn and not (control.stopped and self.world is not None):  # a rank steps on with the
+                if control.stopped:  # others and stops with them at the agreement above
                     reason = "stopped"
                     break
                 if control.paused:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class LogFollower:
         self.checkpoint_seen: tuple[float, int] | None = None  # (mtime, size) of the checkpoint last read
         self.steps_per_epoch = 1
         self.said: str | None = None
+        self.restarted = 0.0  # when a new run's first line was read in a folder that had one
 
     def start(self) -> None:
         self.thread.start()
@@ -83,6 +85,8 @@ class LogFollower:
             return
         for event in self.reader.read():
             if isinstance(event, StartEvent):
+                if self.ready:  # another run in the same folder (train --log DIR --force): start over
+                    self.ready, self.pending, self.restarted = False, [], time.time()
                 self.start_event = event
             elif isinstance(event, StepEvent) and event.epoch > 0:
                 self.steps_per_epoch = max(1, round(event.step / event.epoch))
@@ -110,7 +114,7 @@ class LogFollower:
         except FileNotFoundError:
             return None
         seen = (stat.st_mtime, stat.st_size)
-        if seen == self.checkpoint_seen:
+        if seen == self.checkpoint_seen or stat.st_mtime < self.restarted - 1.0:  # unchanged, or the last run's
             return None
         from rnn_tui.engine.checkpoint import load_checkpoint
 

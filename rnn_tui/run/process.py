@@ -154,7 +154,10 @@ def best_snapshot_message(trainer: Trainer, run: int) -> Snapshot | None:
 
 
 def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app, which stops us in order
+    # Ctrl+C and a closed terminal's hang-up reach the whole foreground group: they belong to the app,
+    # which stops us in order (saving first)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     _silence_output()  # the terminal belongs to the app
     try:
         _Child(spec, commands, messages).run()

@@ -108,7 +108,8 @@ class BackgroundRace:
 
 
 def race_main(request: RaceRequest, messages: mp.Queue) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C belongs to the app
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C and a hang-up belong to the app, which ends the race
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         run_request(request, messages.put)
     except UserError as exc:

@@ -528,9 +528,12 @@ class PlaygroundApp(App):
         self.exit()
 
     async def shutdown(self) -> None:
-        """Stop the sampler and the training process (saving first after a long run)."""
+        """Stop the sampler, a race on screen and the training process (saving first after a long run)."""
         self.sampling.stop()
         self.insight.stop()
+        for screen in self.screen_stack:
+            if isinstance(screen, CompareScreen) and screen.race is not None:
+                screen.race.close()
         await self.training.shutdown()
 
     async def on_unmount(self) -> None:

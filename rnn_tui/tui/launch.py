@@ -22,8 +22,10 @@ def quit_on_signals(app: PlaygroundApp, leave: Callable[[int], object] = os._exi
     a killed tmux: a hung process holding its memory)."""
 
     async def hang_up() -> None:
-        await app.shutdown()
-        leave(0)
+        try:
+            await app.shutdown()
+        finally:
+            leave(0)
 
     signal.signal(signal.SIGTERM, lambda *_: app.call_later(app.action_quit))
     signal.signal(signal.SIGHUP, lambda *_: app.call_later(hang_up))

@@ -164,16 +164,17 @@ class LiveSampler:
         if not self.hold:
             self.seed = secrets.randbelow(2**31)
         seed, length, pace = self.seed, self.length, self.pace
-        sampler = Sampler(model, vocab, self.rows, seed=seed)  # reads the UI's settings at every character
-        rows: list[list[str]] = [[] for _ in self.rows]
-        log_probs = [0.0] * len(self.rows)
+        settings = self.rows  # once: the UI replaces the list when the number of rows changes
+        sampler = Sampler(model, vocab, settings, seed=seed)  # reads each row's settings at every character
+        rows: list[list[str]] = [[] for _ in settings]
+        log_probs = [0.0] * len(settings)
         last_post, started, newest = 0.0, time.monotonic(), None
 
         def update(done: bool) -> SampleUpdate:
             probs, shaped = (newest.probs, newest.shaped) if newest is not None else (None, None)
             return self.update_type(weights.run, weights.vocab, seed_text, tuple("".join(r) for r in rows),
                                     tuple(log_probs), probs, shaped, weights.step, seed, done,
-                                    tuple(describe(s) for s in self.rows))
+                                    tuple(describe(s) for s in settings))
 
         for count, position in enumerate(sampler.generate_rows(seed_text, length), start=1):
             if self._interrupt.is_set():
@@ -214,8 +215,8 @@ class LiveFan(LiveSampler):
         from rnn_tui.engine.beam import beam_search
         from rnn_tui.engine.sampling import sweep
 
-        length, base = len(text), self.rows[0]
-        if self.beam and length:
-            self.post(BeamReady(weights.run, weights.step, beam_search(model, vocab, seed_text, length, self.beam)))
+        length, base, width = len(text), self.rows[0], self.beam  # read once: the UI may change them
+        if width and length:
+            self.post(BeamReady(weights.run, weights.step, beam_search(model, vocab, seed_text, length, width)))
         if length and not self._interrupt.is_set():
             self.post(SweepReady(weights.run, weights.step, sweep(model, vocab, seed_text, length, seed, base=base)))

@@ -71,3 +71,17 @@ def test_the_follower_waits_for_the_folder_then_shows_the_run(tmp_path, small_te
     follower.look()
     (again,) = follower.receive(0.01)
     assert isinstance(again, Snapshot) and again.step == 30
+
+
+def test_a_new_run_in_the_same_folder_is_shown_from_its_start(tmp_path, small_text):
+    folder = tmp_path / "run"
+    follower = LogFollower(folder, spec_from_args(build_parser().parse_args([])))
+    train_logged(tmp_path, small_text, folder, "--steps", "10", "--eval-every", "10")
+    follower.look()
+    first = follower.receive(0.01)[0]
+    assert isinstance(first, Ready) and first.spec.model.hidden == 24
+    train_logged(tmp_path, small_text, folder, "--steps", "5", "--eval-every", "5", "--hidden", "16", "--force")
+    follower.look()
+    again, events, snapshot = follower.receive(0.01)
+    assert isinstance(again, Ready) and again.spec.model.hidden == 16  # not the old run's model
+    assert [e.kind for e in events.events][0] == "start" and snapshot.step == 5

@@ -109,8 +109,8 @@ class SamplingController:
         before = self.state.replay
         if self.state.scrub(direction) is not before:
             self._send_weights()
-            if self.sampler is not None:
-                self.sampler.restart()
+            for sampler in self.samplers:  # the fan too: the same weights of another moment start over
+                sampler.restart()
 
     def source(self, step: int) -> str:
         """Which weights a sample of `step` came from, in words."""
@@ -170,6 +170,9 @@ class SamplingController:
                 for t in self.temperatures]
 
     def set_temperatures(self, text: str) -> bool:
+        if self.settings is None:  # the engine is not loaded (yet): nothing samples
+            self.app.notify("the sampler is not ready yet: torch is still loading", severity="warning")
+            return False
         try:
             values = [float(part) for part in text.replace(",", " ").split()]
             if not 1 <= len(values) <= MAX_FAN_ROWS:
