@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnn_tui.engine.events import LN2
+
 
 def entropy_bits(probs: np.ndarray) -> float:
     """H(p) = -sum_i p_i log2 p_i, over the characters with p_i > 0."""
     p = probs[probs > 0]
     return float(-(p * np.log2(p)).sum())
+
+
+def bits_per_char(log_prob: float, chars: int) -> float:
+    """A text's mean surprisal in bits per character, from its natural-log probability."""
+    return -log_prob / LN2 / chars if chars else 0.0
 
 
 def distinct_trigrams(text: str) -> float:

@@ -25,7 +25,7 @@ import torch
 
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.information import distinct_trigrams
+from rnn_tui.engine.information import bits_per_char, distinct_trigrams
 from rnn_tui.engine.models import CharRNN, State, select_streams
 
 MAX_TEMPERATURE = 100.0
@@ -67,6 +67,11 @@ class SampledChar:
     probs: np.ndarray  # (V,) the model's next-character distribution at T = 1 before this pick
     shaped: np.ndarray  # (V,) the distribution it was drawn from: after T, top-k, top-p and min-p
     uniform: float  # the number in [0, 1) it was drawn with (shared by the rows of a fan)
+
+    @property
+    def log_prob(self) -> float:
+        """ln p of this character under the model (T = 1), floored so a zero is finite."""
+        return math.log(max(float(self.probs[self.index]), 1e-45))
 
 
 def distribution(logits: torch.Tensor, settings: SampleSettings) -> torch.Tensor:
@@ -168,7 +173,7 @@ class Sampler:
         for position in self.generate_rows(seed_text, length):
             for row, sampled in enumerate(position):
                 chars[row].append(sampled.char)
-                log_probs[row] += math.log(max(float(sampled.probs[sampled.index]), 1e-45))
+                log_probs[row] += sampled.log_prob
         return [Sample("".join(text), log_prob) for text, log_prob in zip(chars, log_probs)]
 
 
@@ -179,7 +184,7 @@ class Sample:
 
     @property
     def bits_per_char(self) -> float:
-        return -self.log_prob / math.log(2) / len(self.text) if self.text else 0.0
+        return bits_per_char(self.log_prob, len(self.text))
 
 
 SWEEP_TEMPERATURES = (0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0)

@@ -181,7 +181,7 @@ class LiveSampler:
                 return
             for row, sampled in enumerate(position):
                 rows[row].append(sampled.char)
-                log_probs[row] += float(np.log(max(sampled.probs[sampled.index], 1e-45)))
+                log_probs[row] += sampled.log_prob
             newest = position[0]
             now = time.monotonic()
             if now - last_post > POST_EVERY:

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.information import bits_per_char
 from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded, SampleUpdate
 from rnn_tui.tui.state import KeptSample
@@ -236,9 +237,8 @@ class SamplingController:
     def keep(self, sample: SampleUpdate) -> KeptSample:
         """A finished sample of the playground, for the history."""
         text = sample.generated
-        bits = -sample.log_probs[0] / 0.6931471805599453 / len(text) if text else 0.0
         kept = KeptSample(sample.step, sample.settings[0] if sample.settings else "", sample.random_seed,
-                          sample.seed, text, bits)
+                          sample.seed, text, bits_per_char(sample.log_probs[0], len(text)))
         self.history.appendleft(kept)
         return kept
 

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
+from rnn_tui.engine.information import bits_per_char
 from rnn_tui.tui.state import KeptSample
 
 if TYPE_CHECKING:
@@ -44,9 +45,8 @@ def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple
     if beam is not None:
         labelled.append((f"beam {beam.width}", beam.text, beam.log_prob))
     for name, text, log_prob in labelled:
-        bits = -log_prob / 0.6931471805599453 / len(text) if text else 0.0
         label = Text(f"{name}\n", style="bold")
-        label.append(f"{bits:.2f} bpc", style="dim")
+        label.append(f"{bits_per_char(log_prob, len(text)):.2f} bpc", style="dim")
         body = Text()
         body.append(show_text(seed), style="bold reverse")
         body.append(show_text(text))
