@@ -19,7 +19,7 @@ from pathlib import Path
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import Event, StartEvent, StepEvent
 from rnn_tui.engine.runlog import CHECKPOINT, EVENTS, LogReader
-from rnn_tui.run.protocol import Command, Events, Message, Ready, Snapshot, Waiting
+from rnn_tui.run.protocol import Command, Events, Message, Ready, Snapshot, Waiting, drain
 from rnn_tui.run.spec import RunSpec
 
 POLL_SECONDS = 0.25
@@ -54,14 +54,7 @@ class LogFollower:
         pass  # read-only
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
-        out: list[Message] = []
-        try:
-            out.append(self.messages.get(timeout=timeout))
-            while True:
-                out.append(self.messages.get_nowait())
-        except queue.Empty:
-            pass
-        return out
+        return drain(self.messages, timeout)
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
         self.stopped.set()

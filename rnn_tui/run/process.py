@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import queue
 import signal
 import sys
 import threading
@@ -41,6 +40,7 @@ from rnn_tui.run.protocol import (
     SetLR,
     Snapshot,
     StepOnce,
+    drain,
 )
 from rnn_tui.run.spec import RunSpec, build_trainer
 
@@ -75,16 +75,7 @@ class BackgroundTrainer:
 
     def receive(self, timeout: float = 0.1) -> list[Message]:
         """Everything waiting, blocking up to `timeout` for the first message."""
-        out: list[Message] = []
-        try:
-            out.append(self.messages.get(timeout=timeout))
-            while True:
-                out.append(self.messages.get_nowait())
-        except queue.Empty:
-            pass
-        except (EOFError, OSError):  # the child is gone
-            pass
-        return out
+        return drain(self.messages, timeout)
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:
         """Ask the child to stop (saving first if asked), then make sure it is gone; the save it made.

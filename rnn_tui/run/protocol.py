@@ -8,6 +8,7 @@ it asked for a new one. A failed rebuild goes on with the old model under the ne
 
 from __future__ import annotations
 
+import queue
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -152,6 +153,24 @@ PROCESS_GONE = -1  # the run of a Failed that the training process ended with (o
 class Failed:
     run: int
     message: str
+
+
+def drain(source: QueueLike, timeout: float = 0.0) -> list:
+    """Everything waiting in a queue (a thread's or a process's), blocking up to `timeout` for the
+    first item; nothing when it is empty, or when the process that fed it is gone."""
+    out: list = []
+    try:
+        out.append(source.get(timeout=timeout) if timeout else source.get_nowait())
+        while True:
+            out.append(source.get_nowait())
+    except (queue.Empty, EOFError, OSError):
+        pass
+    return out
+
+
+class QueueLike(Protocol):
+    def get(self, block: bool = True, timeout: float | None = None) -> object: ...
+    def get_nowait(self) -> object: ...
 
 
 Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed | Waiting

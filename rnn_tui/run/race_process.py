@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
-import queue
 import signal
 import sys
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
+from rnn_tui.run.protocol import drain
 
 if TYPE_CHECKING:
     from rnn_tui.engine.race import Entrant
@@ -83,15 +83,9 @@ class BackgroundRace:
 
     def receive(self) -> list[RaceMessage]:
         """Whatever has arrived, without waiting (called from the UI thread)."""
-        out: list[RaceMessage] = []
         if self.closed:  # a timer of the screen can still fire between close and unmount
-            return out
-        try:
-            while True:
-                out.append(self.messages.get_nowait())
-        except (queue.Empty, EOFError, OSError):
-            pass
-        return out
+            return []
+        return drain(self.messages)
 
     def close(self) -> None:
         """Stop the race: a cancelled one is simply ended, nothing of it is saved."""
