@@ -1,13 +1,11 @@
 """The views of what the model learned as SVG snapshots, from fixed data (fixed_run.py)."""
 
-import difflib
-import re
 
 import pytest
 
 from .conftest import wait_for
 from .fixed_run import fixed_insight, fixed_written
-from .test_snapshots import fixed_app, settle_with
+from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
 TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab", "write-tab", "timeline-tab"]
 
@@ -46,9 +44,7 @@ async def test_the_insight_snapshots_are_immune_to_float_noise(tmp_path):
         async with app.run_test(size=(120, 40)) as pilot:
             for tab in TABS:
                 await show_tab(tab, shift)(pilot)
-                screens[tab].append(re.sub(r"terminal-\d+", "terminal", app.export_screenshot()))
+                screens[tab].append(screen_of(app))
             await app.action_quit()
-    for tab, (first, *moved) in screens.items():
-        for other in moved:
-            diff = list(difflib.unified_diff(first.splitlines(), other.splitlines(), lineterm="", n=0))
-            assert not diff, tab + "\n" + "\n".join(diff[:20])
+    for tab, drawn in screens.items():
+        assert_same_screens(tab, drawn)

@@ -1,8 +1,6 @@
 """The Sampler tab and the comparison screen as SVG snapshots, from fixed data: a fan, a beam, a
 temperature sweep and a history made by arithmetic; a race reported by a stand-in process."""
 
-import difflib
-import re
 from dataclasses import replace
 
 from rnn_tui.engine.beam import Beam
@@ -15,7 +13,7 @@ from rnn_tui.tui.screens.compare import CompareScreen
 
 from .conftest import wait_for
 from .fixed_run import SPEC, STEPS, TEXT, fixed_probs
-from .test_snapshots import fixed_app, settle_with
+from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
 TEMPERATURES = [0.2, 0.5, 0.8, 1.0, 1.5]
 
@@ -99,9 +97,7 @@ async def test_the_lab_and_race_snapshots_are_immune_to_float_noise(tmp_path):
             app = fixed_app(tmp_path, shift)
             async with app.run_test(size=(120, 40)) as pilot:
                 await show(pilot, shift)
-                screens[name].append(re.sub(r"terminal-\d+", "terminal", app.export_screenshot()))
+                screens[name].append(screen_of(app))
                 await app.action_quit()
-    for name, (first, *moved) in screens.items():
-        for other in moved:
-            diff = list(difflib.unified_diff(first.splitlines(), other.splitlines(), lineterm="", n=0))
-            assert not diff, name + "\n" + "\n".join(diff[:20])
+    for name, drawn in screens.items():
+        assert_same_screens(name, drawn)

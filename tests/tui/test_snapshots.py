@@ -42,6 +42,19 @@ def test_wide_characters_keep_the_heatmap_columns_in_line(snap_compare, tmp_path
     assert snap_compare(fixed_app(tmp_path), terminal_size=(120, 40), run_before=settle_with(0.0, CJK))
 
 
+def screen_of(app) -> str:
+    """The screen as SVG text, without the export's random id (an id, not content)."""
+    return re.sub(r"terminal-\d+", "terminal", app.export_screenshot())
+
+
+def assert_same_screens(name: str, screens: list[str]) -> None:
+    """The screens drawn from values moved by +1e-6 and -1e-6 are one screen."""
+    first, *moved = screens
+    for other in moved:
+        diff = list(difflib.unified_diff(first.splitlines(), other.splitlines(), lineterm="", n=0))
+        assert not diff, name + "\n" + "\n".join(diff[:20])
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
     """Every value moved by 1e-6, as another CPU's kernels might move it: the same screen."""
@@ -50,11 +63,9 @@ async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
         app = fixed_app(tmp_path, shift)
         async with app.run_test(size=size) as pilot:
             await settle_with(shift)(pilot)
-            screens.append(re.sub(r"terminal-\d+", "terminal", app.export_screenshot()))  # an id, not content
+            screens.append(screen_of(app))
             await app.action_quit()
-    for moved in screens[1:]:
-        diff = list(difflib.unified_diff(screens[0].splitlines(), moved.splitlines(), lineterm="", n=0))
-        assert not diff, "\n".join(diff[:20])
+    assert_same_screens(f"{size}", screens)
 
 
 async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
