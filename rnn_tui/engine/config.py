@@ -80,6 +80,7 @@ class TrainConfig:
             raise UserError(f"eval_batches must be 0 (all) or more, not {self.eval_batches}")
         if self.precision not in PRECISIONS:
             raise UserError(f"unknown precision {self.precision!r}: choose {' or '.join(PRECISIONS)}")
+        check_seed(self.seed)
         return self
 
     @property
@@ -142,6 +143,16 @@ def check_lr(lr: float) -> float:
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise UserError(f"learning rate must be a positive number, not {lr}")
     return float(lr)
+
+
+MAX_SEED = 2**64 - 1  # torch's generators take 64 bits (a negative seed wraps onto a positive one)
+
+
+def check_seed(seed: int) -> int:
+    """A random seed torch accepts: a whole number from 0 to 2^64 - 1."""
+    if not (isinstance(seed, int) and 0 <= seed <= MAX_SEED):
+        raise UserError(f"seed must be a whole number from 0 to {MAX_SEED}, not {seed}")
+    return seed
 
 
 def check_dropout(dropout: float) -> float:

@@ -15,8 +15,9 @@ def entropy_bits(probs: np.ndarray) -> float:
 
 
 def bits_per_char(log_prob: float, chars: int) -> float:
-    """A text's mean surprisal in bits per character, from its natural-log probability."""
-    return -log_prob / LN2 / chars if chars else 0.0
+    """A text's mean surprisal in bits per character, from its natural-log probability; a certain
+    text (greedy's, often) is 0 bits, never -0.0."""
+    return max(0.0, -log_prob / LN2 / chars) if chars else 0.0
 
 
 def distinct_trigrams(text: str) -> float:

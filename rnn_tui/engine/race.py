@@ -21,6 +21,8 @@ if TYPE_CHECKING:  # torch is loaded by the functions that train, not by importi
 
 BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3}  # gate blocks of rows in each weight matrix
 SAMPLE_CHARS = 200
+WARMUP_STEPS = 5  # not timed: the first steps pay for allocations and lazy imports (up to seconds)
+MIN_TIMED_STEPS = 20  # fewer timed steps give no speed worth comparing
 
 
 def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers: int) -> int:
@@ -56,7 +58,7 @@ class Entrant:
     name: str = ""  # the cell's name in a race, the file's for a saved run
     steps: int = 0
     seconds: float = 0.0
-    chars_per_sec: float = 0.0
+    chars_per_sec: float | None = None  # None: too short to measure
     best_val: float | None = None
     best_step: int | None = None
     final_val: float | None = None
@@ -67,9 +69,35 @@ class Entrant:
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "cell": self.cell, "hidden": self.hidden, "parameters": self.parameters,
                 "steps": self.steps,
-                "seconds": round(self.seconds, 3), "chars_per_sec": round(self.chars_per_sec, 1),
+                "seconds": round(self.seconds, 3),
+                "chars_per_sec": None if self.chars_per_sec is None else round(self.chars_per_sec, 1),
                 "best_val": self.best_val, "best_step": self.best_step, "final_val": self.final_val,
                 "val_curve": [list(point) for point in self.val_curve], "sample": self.sample}
+
+
+class Speed:
+    """Characters per second over the steps after the warm-up, leaving out each step that follows
+    an evaluation (the trainer's clock counts the evaluation into it)."""
+
+    def __init__(self, chars_per_step: int):
+        self.chars_per_step = chars_per_step
+        self.steps, self.seconds = 0, 0.0
+        self.after_eval = False
+
+    def hear(self, event: Event) -> None:
+        if isinstance(event, StepEvent):
+            if event.step > WARMUP_STEPS and not self.after_eval:
+                self.steps += 1
+                self.seconds += event.seconds
+            self.after_eval = False
+        elif isinstance(event, EvalEvent):
+            self.after_eval = True
+
+    @property
+    def chars_per_sec(self) -> float | None:
+        if self.steps < MIN_TIMED_STEPS or not self.seconds:
+            return None
+        return self.steps * self.chars_per_step / self.seconds
 
 
 def check_entries(cells: list[str], params: int) -> None:
@@ -114,13 +142,11 @@ def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: i
 
     model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
     trainer = Trainer(model, train, corpus, device)
-    chars, seconds = 0, []
+    speed, seconds = Speed(train.batch * train.seq), []
 
     def emit(event: Event) -> None:
-        nonlocal chars
-        if isinstance(event, StepEvent):
-            chars += train.batch * train.seq
-        elif isinstance(event, EvalEvent):
+        speed.hear(event)
+        if isinstance(event, EvalEvent):
             seconds.append(trainer.seconds)
         if report is not None:
             report(entrant.cell, event, trainer.seconds)
@@ -130,7 +156,7 @@ def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: i
     best = trainer.best
     return replace(
         entrant, parameters=trainer.model.num_parameters(), steps=trainer.step, seconds=trainer.seconds,
-        chars_per_sec=chars / trainer.seconds if trainer.seconds else 0.0,
+        chars_per_sec=speed.chars_per_sec,
         best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
         final_val=stop.val_loss, val_curve=tuple(trainer.val_points), val_seconds=tuple(seconds),
         sample=sampler.text("", SAMPLE_CHARS))
@@ -147,6 +173,6 @@ def saved_run(data: dict[str, Any], path: str) -> Entrant:
     parameters = sum(int(t.numel()) for t in data["model"].values())
     return Entrant(
         model["cell"], int(model["hidden"]), parameters, name=Path(path).name, steps=steps, seconds=seconds,
-        chars_per_sec=steps * int(train["batch"]) * int(train["seq"]) / seconds if seconds else 0.0,
+        chars_per_sec=steps * int(train["batch"]) * int(train["seq"]) / seconds if seconds else None,
         best_val=best.get("val_loss"), best_step=best.get("step"), final_val=points[-1][1] if points else None,
         val_curve=points, val_seconds=tuple(step / steps * seconds if steps else 0.0 for step, _ in points))

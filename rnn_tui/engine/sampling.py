@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
+from rnn_tui.engine.config import check_seed
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.information import bits_per_char, distinct_trigrams
 from rnn_tui.engine.models import CharRNN, State, select_streams
-
-MAX_TEMPERATURE = 100.0
+from rnn_tui.engine.sampler_fields import check_temperature
 
 
 @dataclass
@@ -43,9 +43,7 @@ class SampleSettings:
 
     def validate(self, vocab_size: int | None = None) -> SampleSettings:
         """Raise a one-line UserError for a bad setting; top-k is bounded by `vocab_size` when given."""
-        t = self.temperature
-        if not (isinstance(t, (int, float)) and math.isfinite(t) and 0 <= t <= MAX_TEMPERATURE):
-            raise UserError(f"temperature must be a number from 0 to {MAX_TEMPERATURE:g}, not {t}")
+        check_temperature(self.temperature)
         if not (isinstance(self.top_k, int) and 0 <= self.top_k <= (vocab_size or self.top_k)):
             raise UserError(f"top-k must be a whole number from 0 (off) to the vocabulary size {vocab_size}, "
                             f"not {self.top_k}")
@@ -115,7 +113,7 @@ class Sampler:
             row.validate(len(vocab))
         self.device = next(model.parameters()).device
         self.generator = torch.Generator()  # on the CPU: the same numbers on every device
-        self.seed = seed if seed is not None else secrets.randbelow(2**31)
+        self.seed = check_seed(seed) if seed is not None else secrets.randbelow(2**31)
         self.generator.manual_seed(self.seed)
 
     @property

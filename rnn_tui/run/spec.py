@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 DEFAULT_CHECKPOINT = "rnn-tui.pt"
 DEFAULT_PRESET = "tiny"  # a model that visibly learns within a minute on a laptop CPU
+# torch's threads wait for each other at every operation: beside one busy process, 2 threads took
+# 4.3x the time of 1 on 2 cores, and gained 6% on an idle machine (benchmarks/threads.py)
+DEFAULT_THREADS = 1
 MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
 TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
                "eval_every", "seed", "precision")
@@ -35,7 +38,7 @@ class RunSpec:
     train: TrainConfig
     checkpoint: str | None = None
     device: str | None = None
-    threads: int = 1
+    threads: int = DEFAULT_THREADS
     paused: bool = False
     fit: FitSpace | None = None  # a time-budget preset's sizes to measure here before the run starts
 
@@ -69,9 +72,17 @@ def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> R
     preset = PRESETS.get(getattr(args, "preset", None) or "")
     fitted = preset is not None and preset.fit is not None and not checkpoint and \
         all(getattr(args, k, None) is None for k in ("hidden", "precision"))  # a size given is a size kept
+    threads = getattr(args, "threads", None)
     return RunSpec(text=text, model=model, train=train, checkpoint=checkpoint, device=args.device,
-                   threads=getattr(args, "threads", None) or 1, paused=getattr(args, "paused", False),
+                   threads=DEFAULT_THREADS if threads is None else check_threads(threads),
+                   paused=getattr(args, "paused", False),
                    fit=preset.fit if fitted else None)
+
+
+def check_threads(threads: int) -> int:
+    if threads < 1:
+        raise UserError(f"threads must be a positive whole number, not {threads}")
+    return threads
 
 
 def build_trainer(spec: RunSpec, train_overrides: dict[str, Any] | None = None) -> Trainer:

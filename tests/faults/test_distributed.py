@@ -90,3 +90,17 @@ def test_killing_one_rank_ends_the_run_with_a_clear_line_and_the_checkpoint_whol
     assert len(ours) == 1 and "another process of the run is gone" in ours[0] and str(out) in ours[0]
     data = load_checkpoint(out)  # whole: every save is atomic
     assert data["step"] > 0 and data["step"] % 10 == 0
+
+
+def test_an_out_that_holds_another_run_stops_every_rank_with_a_whole_line(tmp_path, text_file, capsys):
+    out = tmp_path / "theirs.pt"
+    common = ["--text", str(text_file), *MODEL, "--batch", "4", "--steps", "2", "--out", str(out)]
+    assert main(["train", *common]) == 0
+    capsys.readouterr()
+    job = subprocess.run(torchrun(*common), capture_output=True, text=True, timeout=120)
+    assert job.returncode != 0
+    ours = [line for line in job.stderr.splitlines() if line.startswith("rnn-tui: error:")]
+    refusal = [line for line in ours if line.startswith(f"rnn-tui: error: {out} holds another run")]
+    assert len(refusal) == 1  # rank 0's; rank 1 says so in its own whole line (the two in either order)
+    assert [line for line in ours if line not in refusal] == [
+        "rnn-tui: error: rank 1 did not start: another rank refused the run (its line says why); nothing was saved"]

@@ -91,6 +91,15 @@ def test_dropout_outside_zero_one(dropout):
         ModelConfig(vocab_size=5, dropout=dropout).validate()
 
 
+@pytest.mark.parametrize("seed", [-1, 2**64, 99999999999999999999])
+def test_a_seed_torch_cannot_take_is_refused_as_a_setting(seed, small_text):
+    with pytest.raises(UserError, match=f"seed must be a whole number from 0 to {2**64 - 1}, not {seed}"):
+        TrainConfig(seed=seed).validate()
+    trainer = tiny_trainer(small_text, seed=2**64 - 1)  # the largest is taken
+    with pytest.raises(UserError, match="seed must be a whole number"):
+        Sampler(trainer.model, trainer.corpus.vocab, seed=seed)
+
+
 @pytest.mark.parametrize("field", ["hidden", "layers", "seq", "batch"])
 @pytest.mark.parametrize("value", [0, -2])
 def test_zero_or_negative_sizes(field, value):

@@ -1,5 +1,6 @@
 import json
 import math
+import socket
 import subprocess
 import sys
 
@@ -94,10 +95,17 @@ def test_presets_then_flags():
     (["sample", "--checkpoint", "FOREIGN"], "not an rnn-tui checkpoint"),
     (["sample", "--temperature", "-1"], "temperature"),
     (["sample", "--temperature", "nan"], "temperature"),
-    (["sample", "--temperatures", "0.5,x"], "'x' is not one"),
+    (["sample", "--temperatures", "0.5,x"], "'x' is not a number"),
     (["sample", "--temperatures", "0.5,-2"], "temperature must be"),
+    (["sample", "--temperatures", "0.5,,1"], "an empty item in '0.5,,1'"),
+    (["sample", "--temperatures", ""], "give one or more numbers"),
     (["sample", "--min-p", "1.5"], "min-p must be in [0, 1]"),
-    (["sample", "--beam", "0"], "beam width must be 1 or more"),
+    (["sample", "--beam", "65"], "beam: a width from 1 to 64 (empty or 0: off), not '65'"),
+    (["sample", "--beam", "-1"], "beam: a width from 1 to 64"),
+    (["sample", "--seed", "99999999999999999999"], "seed must be a whole number from 0 to 18446744073709551615"),
+    (["train", "--seed", "99999999999999999999"], "seed must be a whole number from 0 to 18446744073709551615"),
+    (["train", "--seed", "-1"], "seed must be a whole number from 0"),
+    (["train", "--threads", "0"], "threads must be a positive whole number, not 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     import torch
@@ -132,6 +140,8 @@ def test_sample_json_a_temperature_fan_and_a_beam(text_file, tmp_path, capsys):
     assert main([*common, "--beam", "4"]) == 0
     beam = json.loads(capsys.readouterr().out)
     assert beam["beam"] == 4 and len(beam["text"]) == 50 and beam["log_prob"] >= greedy["log_prob"] - 1e-4
+    assert main([*common, "--beam", "0"]) == 0  # 0 turns beam search off, as in the app
+    assert json.loads(capsys.readouterr().out) == alone
     assert main([*common[:-1], "--temperatures", "0.5,1.5"]) == 0
     text = capsys.readouterr().out
     assert text.count("--- temperature") == 2 and "bits per character" in text
@@ -207,3 +217,25 @@ def test_a_refused_seed_prints_nothing_on_stdout(text_file, tmp_path, capsys):
     assert main(["sample", "--checkpoint", str(ckpt), "--seed-text", "Zürich", "--length", "5"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "U+00FC" in captured.err
+
+
+def test_serve_on_a_busy_port_is_one_line_before_anything_is_announced(capsys):
+    pytest.importorskip("textual_serve", reason="textual-serve is not installed (pip install -e '.[serve]')")
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"rnn-tui: error: port {port} on 127.0.0.1 is in use: choose another with --port\n"
+
+
+def test_train_uses_one_thread_unless_told(text_file, tmp_path, monkeypatch):
+    import torch
+
+    threads = []
+    monkeypatch.setattr(torch, "set_num_threads", threads.append)
+    for given in ([], ["--threads", "2"]):
+        assert main(["train", "--text", str(text_file), *TINY, "--steps", "1", "--json", *given,
+                     "--out", str(tmp_path / "t.pt"), "--force"]) == 0
+    assert threads == [1, 2]

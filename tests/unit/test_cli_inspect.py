@@ -85,9 +85,39 @@ def test_the_text_report_names_the_measure(checkpoint, capsys):
     (["units", "--passage", "caf\u00e9 \u2603"], "not in the model's vocabulary"),
     (["factors", "--quantity", "c"], "quantity 'c' is not one of this cell's"),
     (["units", "--text", "/no/such/file.txt"], "/no/such/file.txt"),
-    (["gradients", "--target", "0"], "target must be a position from 1"),
+    (["gradients", "--target", "0"], "target must be a whole number from 1, not 0"),
+    (["gradients", "--target", "100000"], "target must be a position from 1 to"),
+    (["units", "--hypothesis", ""], "the hypothesis is empty"),
+    (["saturation", "--hypothesis", "[0-9]"], "--hypothesis is for the units view, not saturation"),
+    (["surprisal", "--passage", "x"], "the passage given is too short for the surprisal view: 1 character, at least 2"),
+    (["gradients", "--passage", "ab"], "too short for the gradients view: 2 characters, at least 3"),
+    (["factors", "--factors", "21"], "factors must be a whole number from 1 to 20, not 21"),
+    (["units", "--top", "0"], "top must be a whole number from 1, not 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(checkpoint, capsys, argv, message):
     assert main(["inspect", *argv, "--checkpoint", str(checkpoint)]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("argv", [["gradients", "--target", "-1"], ["gradients", "--target", "100000"],
+                                  ["factors", "--quantity", "c"], ["units", "--layer", "0"]])
+def test_every_flag_is_checked_before_the_passage_is_read(checkpoint, capsys, monkeypatch, argv):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the passage was read through the model before every flag was checked")
+
+    monkeypatch.setattr("rnn_tui.engine.inspection.inspect_text", no_work)
+    assert main(["inspect", *argv, "--checkpoint", str(checkpoint)]) == 2
+    assert "rnn-tui: error:" in capsys.readouterr().err
+
+
+def test_flags_alone_are_checked_before_the_checkpoint_is_read(capsys):
+    assert main(["inspect", "gradients", "--checkpoint", "/no/such.pt", "--target", "-1"]) == 2
+    assert "target must be" in capsys.readouterr().err
+
+
+def test_the_text_report_counts_in_words_that_agree(checkpoint, capsys):
+    assert main(["inspect", "surprisal", "--checkpoint", str(checkpoint), "--passage", "ab"]) == 0
+    out = capsys.readouterr().out
+    assert "(2 characters)" in out and "None" not in out
+    assert "  1 char\n" in out and "1 chars" not in out  # the one character scored, in its class

@@ -10,7 +10,7 @@ import torch
 from rnn_tui.engine.beam import beam_search
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.information import distinct_trigrams
+from rnn_tui.engine.information import bits_per_char, distinct_trigrams
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler, SampleSettings, draw, sweep
 
@@ -114,6 +114,13 @@ def test_a_wide_enough_beam_finds_the_exhaustive_best(cell, seed, scale):
     greedy = beam_search(model, vocab, "a", length, 1)
     if greedy.text != best:  # on these weights (here, on this CPU) greedy misses the best sequence
         assert greedy.log_prob < found.log_prob
+
+
+def test_a_certain_text_is_zero_bits_never_negative_zero():
+    for log_prob in (0.0, -0.0, 1e-12):  # greedy on a model sure of every character; rounding above 0
+        bits = bits_per_char(log_prob, 40)
+        assert bits == 0.0 and math.copysign(1.0, bits) == 1.0 and f"{bits:.2f}" == "0.00"
+    assert bits_per_char(-math.log(2) * 40, 40) == pytest.approx(1.0)
 
 
 def test_distinct_trigrams_count_variety_per_hundred_characters():

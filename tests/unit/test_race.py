@@ -4,10 +4,12 @@ import json
 
 import pytest
 
-from rnn_tui.cli import main
-from rnn_tui.engine.config import CELLS, ModelConfig
+from rnn_tui.cli import build_parser, main
+from rnn_tui.cli.race import train_config
+from rnn_tui.engine.config import CELLS, PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.events import EvalEvent, StepEvent
 from rnn_tui.engine.models import CharRNN
-from rnn_tui.engine.race import count_parameters, hidden_for
+from rnn_tui.engine.race import MIN_TIMED_STEPS, WARMUP_STEPS, Speed, count_parameters, hidden_for
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -34,13 +36,52 @@ def test_a_race_reports_every_cell(tmp_path, small_text, capsys):
     assert [entry["cell"] for entry in report["cells"]] == list(CELLS)
     for entry in report["cells"]:
         assert abs(entry["parameters"] - 5000) / 5000 <= 0.05 and entry["steps"] == 6
-        assert entry["chars_per_sec"] > 0 and entry["best_val"] > 0 and len(entry["val_curve"]) == 2
+        assert entry["chars_per_sec"] is None  # 6 steps are too few to time
+        assert entry["best_val"] > 0 and len(entry["val_curve"]) == 2
         assert len(entry["sample"]) == 200
 
 
 @pytest.mark.parametrize("argv, message", [(["--cells", "lstm,tree"], "not tree"),
-                                           (["--params", "10"], "at least 1,000")])
+                                           (["--params", "10"], "at least 1,000"),
+                                           (["--seed", "99999999999999999999"], "seed must be a whole number"),
+                                           (["--threads", "0"], "threads must be a positive")])
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(["race", "--steps", "1", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def step(n: int, seconds: float) -> StepEvent:
+    return StepEvent(n, 0.0, 1.0, 1.0, 1e-3, 0.0, seconds)
+
+
+def test_speed_is_timed_after_the_warm_up_and_without_the_steps_after_an_evaluation():
+    speed, steps = Speed(chars_per_step=100), iter(range(1, 1000))
+    for _ in range(WARMUP_STEPS):
+        speed.hear(step(next(steps), 2.0))  # lazy imports and first allocations: seconds per step
+    for k in range(MIN_TIMED_STEPS):
+        speed.hear(step(n := next(steps), 0.01))
+        if k == 10:
+            speed.hear(EvalEvent(n, 0.0, 1.0, 1.4, 1.0, n))
+            speed.hear(step(next(steps), 0.5))  # the step after an evaluation carries the evaluation's time
+    assert speed.chars_per_sec == pytest.approx(100 / 0.01)
+
+
+def test_a_race_too_short_to_time_says_so(tmp_path, small_text, capsys):
+    speed = Speed(chars_per_step=100)
+    for n in range(1, WARMUP_STEPS + MIN_TIMED_STEPS):
+        speed.hear(step(n, 0.01))
+    assert speed.chars_per_sec is None  # one timed step short
+    text = tmp_path / "corpus.txt"
+    text.write_text(small_text)
+    assert main(["race", "--text", str(text), "--cells", "gru", "--params", "5000", "--steps", "3", "--seq", "16",
+                 "--batch", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "too short to measure" in out
+
+
+def test_the_race_defaults_are_the_tiny_presets():
+    args = build_parser().parse_args(["race", "--steps", "50"])
+    tiny = PRESETS["tiny"]
+    assert (args.embed, args.layers) == (tiny.model["embed"], tiny.model["layers"])
+    assert train_config(args) == apply_overrides(TrainConfig(), {**tiny.train, "steps": 50})

@@ -131,6 +131,8 @@ def features_of(text: str) -> dict[str, np.ndarray]:
 
 
 def compile_hypothesis(pattern: str) -> re.Pattern[str]:
+    if not pattern:
+        raise UserError("the hypothesis is empty: give a regular expression")
     try:
         return re.compile(pattern)
     except re.error as exc:

@@ -3,15 +3,18 @@ headless.
 
 The numbers are the app's (the same engine functions on the same passage): by default the
 fixed validation passage of the text the checkpoint was trained on, or a text or string given.
+Every flag is checked before the passage is read through the model.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT
 
@@ -19,9 +22,13 @@ if TYPE_CHECKING:
     from rnn_tui.engine.inspection import Inspection
 
 VIEWS = ("units", "saturation", "factors", "surprisal", "gradients")
+VIEW_FLAGS = {"hypothesis": "units", "top": "units", "quantity": "factors", "factors": "factors",
+              "target": "gradients"}  # flags that only one view reads
+DEFAULTS = {"top": 5, "quantity": "h", "factors": 5}
+MAX_FACTORS = 20
 
 
-def add_inspect_parser(sub: Any) -> None:
+def add_parser(sub: Any) -> None:
     inspect = sub.add_parser("inspect", help="what a checkpoint's units track, its gates, factors and surprisal")
     inspect.add_argument("view", choices=VIEWS)
     inspect.add_argument("--checkpoint", metavar="CKPT", default=DEFAULT_CHECKPOINT,
@@ -34,12 +41,47 @@ def add_inspect_parser(sub: Any) -> None:
     inspect.add_argument("--hypothesis", metavar="REGEX",
                          help="units: also rank units against this pattern (characters inside a match count as 1)")
     inspect.add_argument("--layer", type=int, metavar="N", help="only layer N (1 is the lowest)")
-    inspect.add_argument("--quantity", default="h", help="factors: the quantity to factorise (default h)")
-    inspect.add_argument("--factors", type=int, default=5, help="factors: how many (default 5)")
-    inspect.add_argument("--top", type=int, default=5, help="units: best units listed per feature (default 5)")
+    inspect.add_argument("--quantity", help=f"factors: the quantity to factorise (default {DEFAULTS['quantity']})")
+    inspect.add_argument("--factors", type=int, help=f"factors: how many (default {DEFAULTS['factors']})")
+    inspect.add_argument("--top", type=int, help=f"units: best units listed per feature (default {DEFAULTS['top']})")
     inspect.add_argument("--target", type=int, metavar="N",
                          help="gradients: also the connectivity of the character at position N of the passage")
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Everything the flags alone decide, before anything is loaded; fills in the defaults."""
+    from rnn_tui.engine.insight.features import compile_hypothesis
+
+    for flag, view in VIEW_FLAGS.items():
+        if getattr(args, flag) is not None and args.view != view:
+            raise UserError(f"--{flag} is for the {view} view, not {args.view}")
+    for flag, default in DEFAULTS.items():
+        if getattr(args, flag) is None:
+            setattr(args, flag, default)
+    if args.hypothesis is not None:
+        args.hypothesis = compile_hypothesis(args.hypothesis)
+    if args.passage is not None:
+        check_length(args.passage, "the passage given", args.view)
+    if args.text is not None and args.chars < shortest(args.view):
+        raise UserError(f"chars must be a whole number from {shortest(args.view)}, not {args.chars}")
+    for name, low, high in (("layer", 1, None), ("top", 1, None), ("factors", 1, MAX_FACTORS), ("target", 1, None)):
+        value = getattr(args, name)
+        if value is not None and not (low <= value and (high is None or value <= high)):
+            bounds = f"from {low} to {high}" if high else f"from {low}"
+            raise UserError(f"{name} must be a whole number {bounds}, not {value}")
+
+
+def shortest(view: str) -> int:
+    """The first character has no prediction, so two is the least there is to score; gradients
+    through time need two steps."""
+    return 3 if view == "gradients" else 2
+
+
+def check_length(passage: str, source: str, view: str) -> None:
+    if len(passage) < shortest(view):
+        raise UserError(f"{source} is too short for the {view} view: {plural(len(passage), 'character')}, "
+                        f"at least {shortest(view)} needed")
 
 
 def passage_for(args: argparse.Namespace, data: dict[str, Any]) -> tuple[str, str]:
@@ -48,38 +90,39 @@ def passage_for(args: argparse.Namespace, data: dict[str, Any]) -> tuple[str, st
     from rnn_tui.run.spec import checkpoint_corpus
 
     if args.passage is not None:
-        if not args.passage:
-            raise UserError("the passage is empty")
         return args.passage, "the passage given"
     if args.text is not None:
-        if args.chars < 1:
-            raise UserError(f"chars must be a positive whole number, not {args.chars}")
-        return load_text(args.text)[: args.chars], f"the first {args.chars:,} characters of {args.text}"
+        passage = load_text(args.text)[: args.chars]
+        return passage, f"the first {plural(len(passage), 'character')} of {args.text}"
     corpus = checkpoint_corpus(args.checkpoint, data, None)
     return corpus.passage(), f"the validation passage of {corpus.name}"
 
 
-def cmd_inspect(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from rnn_tui.engine.checkpoint import load_checkpoint, model_from_checkpoint
-    from rnn_tui.engine.insight.features import compile_hypothesis
     from rnn_tui.engine.inspection import inspect_text
 
-    hypothesis = compile_hypothesis(args.hypothesis) if args.hypothesis is not None else None
+    check_flags(args)
     data = load_checkpoint(args.checkpoint)
     model, vocab = model_from_checkpoint(data)
-    layers = model.config.layers
-    if args.layer is not None and not 1 <= args.layer <= layers:
+    layers, cell = model.config.layers, model.config.cell
+    if args.layer is not None and args.layer > layers:
         raise UserError(f"layer {args.layer} does not exist: the model has {layers} (1 to {layers})")
-    layer = None if args.layer is None else args.layer - 1
+    if args.view == "factors" and args.quantity not in QUANTITIES[cell]:
+        raise UserError(f"quantity {args.quantity!r} is not one of this cell's: {', '.join(QUANTITIES[cell])}")
     passage, source = passage_for(args, data)
     vocab.encode(passage)  # one line naming the characters the model has never seen
+    check_length(passage, source, args.view)
+    if args.target is not None and args.target >= len(passage):
+        raise UserError(f"target must be a position from 1 to {len(passage) - 1} of the passage, not {args.target}")
+    layer = None if args.layer is None else args.layer - 1
     inspection = inspect_text(model, vocab, passage)
     result: dict[str, Any] = {"view": args.view, "step": int(data["step"]), "passage_chars": len(passage),
                               "passage": source}
     if args.view == "units":
-        result.update(units_report(inspection, layer, hypothesis, args.top))
+        result.update(units_report(inspection, layer, args.hypothesis, args.top))
     elif args.view == "saturation":
-        result.update(saturation_report(inspection, layer, model.config.cell, model.config.nonlinearity))
+        result.update(saturation_report(inspection, layer, cell, model.config.nonlinearity))
     elif args.view == "factors":
         result.update(factors_report(inspection, layer if layer is not None else layers - 1, args.quantity,
                                      args.factors))
@@ -94,12 +137,15 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def units_report(inspection: Inspection, layer: int | None, hypothesis: Any, top: int) -> dict[str, Any]:
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def units_report(inspection: Inspection, layer: int | None, hypothesis: re.Pattern[str] | None,
+                 top: int) -> dict[str, Any]:
     from rnn_tui.engine.insight.features import features_of, regex_feature
     from rnn_tui.engine.insight.units import find_units
 
-    if top < 1:
-        raise UserError(f"top must be a positive whole number, not {top}")
     features = features_of(inspection.text)
     if hypothesis is not None:
         features["hypothesis"] = regex_feature(inspection.text, hypothesis)
@@ -117,19 +163,14 @@ def saturation_report(inspection: Inspection, layer: int | None, cell: str, nonl
 def factors_report(inspection: Inspection, layer: int, quantity: str, k: int) -> dict[str, Any]:
     from rnn_tui.engine.insight.factors import factorise
 
-    quantities = inspection.layers[layer]
-    if quantity not in quantities:
-        raise UserError(f"quantity {quantity!r} is not one of this cell's: {', '.join(quantities)}")
-    if not 1 <= k <= 20:
-        raise UserError(f"factors must be a whole number from 1 to 20, not {k}")
-    return factorise(quantities[quantity], layer, quantity, k).to_dict()
+    return factorise(inspection.layers[layer][quantity], layer, quantity, k).to_dict()
 
 
 def surprisal_report(inspection: Inspection) -> dict[str, Any]:
     from rnn_tui.engine.insight.breakdown import error_breakdown
 
     bits = inspection.surprisal_bits()
-    return {"bits_per_char": round(float(bits[1:].mean()), 4) if len(bits) > 1 else None,
+    return {"bits_per_char": round(float(bits[1:].mean()), 4),
             "breakdown": [c.to_dict() for c in error_breakdown(inspection)],
             "chars": [{"char": ch, "bits": None if t == 0 else round(float(bits[t]), 3)}
                       for t, ch in enumerate(inspection.text)]}
@@ -139,16 +180,11 @@ def gradients_report(model: Any, vocab: Any, passage: str, seq: int, layer: int 
                      target: int | None) -> dict[str, Any]:
     from rnn_tui.engine.insight.gradients import connectivity, horizon, horizon_batch
 
-    seq = min(seq, len(passage) - 1)
-    if seq < 2:
-        raise UserError(f"the passage is too short for gradients through time ({len(passage)} characters)")
-    found = horizon(model, horizon_batch(vocab.encode_array(passage), seq)).to_dict()
+    found = horizon(model, horizon_batch(vocab.encode_array(passage), min(seq, len(passage) - 1))).to_dict()
     if layer is not None:
         found["layers"] = [found["layers"][layer]]
     result: dict[str, Any] = {"horizon": found}
     if target is not None:
-        if not 0 < target < len(passage):
-            raise UserError(f"target must be a position from 1 to {len(passage) - 1} of the passage, not {target}")
         pull = connectivity(model, vocab, passage, target)
         result["connectivity"] = {"target": target, "char": passage[target],
                                   "pull": [round(float(v), 4) for v in pull]}
@@ -159,8 +195,8 @@ def print_report(result: dict[str, Any]) -> None:
     from rnn_tui.engine.insight.factors import sparkline
 
     out = sys.stdout
-    print(f"{result['view']} at step {result['step']:,}, over {result['passage']} ({result['passage_chars']:,} "
-          "characters)", file=out)
+    print(f"{result['view']} at step {result['step']:,}, over {result['passage']} "
+          f"({plural(result['passage_chars'], 'character')})", file=out)
     if result["view"] == "units":
         print("measure: Pearson r between a unit and the feature over the passage; strongest |r| first", file=out)
         for name, matches in result.items():
@@ -196,5 +232,5 @@ def print_report(result: dict[str, Any]) -> None:
         print(f"mean surprisal {result['bits_per_char']} bits per character", file=out)
         for c in result["breakdown"]:
             print(f"{c['class']:<12} {c['share']:6.1%} of the loss  {c['bits_per_char']:.2f} bits/char  "
-                  f"{c['chars']:,} chars", file=out)
+                  f"{plural(c['chars'], 'char')}", file=out)
 

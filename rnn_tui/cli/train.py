@@ -1,0 +1,177 @@
+"""`rnn-tui train`: train headless, in this process or as one rank of a torchrun job."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import re
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rnn_tui.cli.flags import add_run_flags
+from rnn_tui.cli.train_reports import JsonReport, ProgressReport, SavingReport, ignore
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.runlog import CHECKPOINT
+from rnn_tui.run.spec import DEFAULT_CHECKPOINT, build_trainer, explicit_train_flags, spec_from_args
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.distributed import World
+    from rnn_tui.engine.events import Event
+    from rnn_tui.engine.runlog import RunLog
+    from rnn_tui.engine.training import Trainer
+
+ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
+
+
+def add_parser(sub: Any) -> None:
+    train = sub.add_parser("train", help="train headless, printing progress (or JSON lines)")
+    add_run_flags(train)
+    train.add_argument("--out", metavar="CKPT",
+                       help=f"checkpoint written at the end and on Ctrl+C (default {DEFAULT_CHECKPOINT}; "
+                            "with --log, DIR/run.pt)")
+    train.add_argument("--log", metavar="DIR",
+                       help="write the events (JSON lines) and checkpoints into DIR, for rnn-tui watch DIR")
+    train.add_argument("--force", action="store_true", help="replace --out even when it holds another run")
+    train.add_argument("--resume", metavar="CKPT",
+                       help="continue the run saved in this checkpoint (on the text it was trained on, unless --text)")
+    train.add_argument("--json", action="store_true", help="print one JSON object per event instead of a progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train in this process, or as one rank of a torchrun job (DistributedDataParallel)."""
+    from rnn_tui.engine.distributed import join, leave, world_from_env
+
+    world = world_from_env()
+    if world is None:
+        return train(args, None)
+    if args.minutes is not None:
+        raise UserError("--minutes would stop the ranks of a torchrun job at different steps: use --steps or --epochs")
+    args.device = str(join(world, args.device))
+    try:
+        return train(args, world)
+    finally:
+        gc.collect()  # DistributedDataParallel goes before the process group it uses
+        leave()
+
+
+def out_path(args: argparse.Namespace) -> str:
+    return args.out or (str(Path(args.log) / CHECKPOINT) if args.log else DEFAULT_CHECKPOINT)
+
+
+def train(args: argparse.Namespace, world: World | None) -> int:
+    from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
+    from rnn_tui.engine.runlog import SAVE_SECONDS
+    from rnn_tui.engine.training import Control
+
+    main_rank = world is None or world.main  # the one that prints, logs and saves
+    try:
+        trainer, live, log = prepare(args, world)
+    except UserError:
+        if world is not None:
+            agree_to_start(world, refused=True)
+        raise
+    if world is not None:
+        agree_to_start(world, refused=False)
+        trainer.distribute(world)
+    changes = [trainer.set_lr(live["lr"])] if "lr" in live else []  # recorded and reported, as in the app
+    changes += [trainer.set_dropout(live["dropout"])] if "dropout" in live else []
+    control = Control()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: control.stop())
+    saved_step: int | None = None
+
+    def save() -> None:
+        nonlocal saved_step
+        save_checkpoint(args.out, trainer_state(trainer))
+        saved_step = trainer.step
+
+    report: Callable[[Event], None] = JsonReport() if args.json else ProgressReport(trainer)
+    if not main_rank:
+        report = ignore
+    elif log is not None or world is not None:  # a watcher or a lost rank finds a recent checkpoint
+        report = SavingReport(report, save, SAVE_SECONDS if world is None else 0.0, log)
+    start = trainer.start_event()
+    if args.json or log is not None:
+        for event in (start, *changes):
+            report(event)
+    if main_rank and not args.json:
+        ranks = f" x {world.size} ranks" if world else ""
+        print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
+              f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}{ranks}",
+              file=sys.stderr)
+        if start.note:
+            print(start.note, file=sys.stderr)
+        if not trainer.train_config.has_stop_point:
+            print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
+    if log is not None:  # a watcher can open the run before its first evaluation
+        save()
+    try:
+        stop = trainer.run(report, control)
+    except RuntimeError as exc:  # a collective failed: another rank is gone
+        if world is None:
+            raise
+        if not main_rank:
+            kept = "rank 0 saves the checkpoints"
+        elif saved_step is None:
+            kept = "nothing was saved (rank 0 saves at each evaluation)"
+        else:
+            kept = f"the checkpoint of step {saved_step}, {args.out}, is whole"
+        raise UserError(f"rank {world.rank} stopped at step {trainer.step}: another process of the run is gone "
+                        f"({first_sentence(str(exc))}); {kept}") from None
+    if main_rank:
+        save()
+        if log is not None:
+            log.close()
+        if not args.json:
+            print(f"saved {args.out}", file=sys.stderr)
+    return 1 if stop.reason == "diverged" else 0
+
+
+def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dict[str, float], RunLog | None]:
+    """Every check and refusal before the first step: the trainer, the live settings to apply to a
+    resumed run, and the run's log (rank 0's)."""
+    import torch
+
+    from rnn_tui.engine.checkpoint import check_writable, other_run_at
+    from rnn_tui.engine.runlog import RunLog
+
+    main_rank = world is None or world.main
+    args.out = out_path(args)
+    if main_rank:
+        check_writable(args.out)
+    if args.resume and (fixed := [f"--{k}" for k in ARCHITECTURE_FLAGS if getattr(args, k) is not None]):
+        raise UserError(f"{', '.join(fixed)} cannot change the model of a resumed run; "
+                        "start a new run without --resume instead")
+    live = {k: getattr(args, k) for k in ("lr", "dropout") if args.resume and getattr(args, k) is not None}
+    overrides = {k: v for k, v in explicit_train_flags(args).items() if k not in live}
+    spec = spec_from_args(args, checkpoint=args.resume)
+    torch.set_num_threads(spec.threads)
+    if world is not None:  # every rank must build the same model: no measuring on each
+        spec = replace(spec, fit=None)
+    trainer = build_trainer(spec, overrides)
+    if world is not None and trainer.train_config.minutes is not None:  # a preset's or a resumed run's
+        raise UserError("a time limit (--minutes, a preset's or a resumed run's) would stop the ranks of a "
+                        "torchrun job at different steps: give --steps or --epochs")
+    if main_rank and not args.force and (other := other_run_at(args.out, trainer.run_id)):
+        raise UserError(f"{other}; choose another --out, or --force to replace it")
+    return trainer, live, RunLog(args.log) if args.log and main_rank else None
+
+
+def agree_to_start(world: World, refused: bool) -> None:
+    """Every rank learns whether any refused the run, so none is left to fail in a collective."""
+    from rnn_tui.engine.distributed import any_rank
+
+    if any_rank(refused) and not refused:
+        raise UserError(f"rank {world.rank} did not start: another rank refused the run (its line says why); "
+                        "nothing was saved")
+
+
+def first_sentence(message: str, limit: int = 100) -> str:
+    """A collective's error as a short clause: no source path, one sentence, cut at a word."""
+    text = re.sub(r"^\[[^\]]*\]\s*", "", message.splitlines()[0] if message else "")  # gloo's path is no help
+    text = re.split(r"\.\s", text)[0].rstrip(".")
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "..."
