@@ -141,8 +141,8 @@ class UiProbe:
 
     def start(self, app: PlaygroundApp) -> None:
         self.app = app
-        self._last_sample = app.last_sample
-        self._last_inspection = app.last_inspection
+        self._last_sample = app.sample
+        self._last_inspection = app.inspection
         # No callback: each tick is a Timer event carrying its ideal time, queued like any other message.
         self.timer = app.set_interval(TICK)
 
@@ -156,11 +156,11 @@ class UiProbe:
             return
         self.lateness_ms.append(1000 * (time.monotonic() - message.time))  # Textual's clock, off Windows
         app = self.app
-        if app.last_sample is not self._last_sample:
-            self._last_sample = app.last_sample
+        if app.sample is not self._last_sample:
+            self._last_sample = app.sample
             self.sampler_updates += 1
-        if app.last_inspection is not self._last_inspection:
-            self._last_inspection = app.last_inspection
+        if app.inspection is not self._last_inspection:
+            self._last_inspection = app.inspection
             self.heatmap_updates += 1
 
 
@@ -204,10 +204,10 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
         app = PlaygroundApp(spec, trainer, checkpoint_path=str(Path(tmp) / "run.pt"))
         probe = UiProbe()
         async with app.run_test(size=SIZE, message_hook=probe):
-            await wait_until(lambda: app.last_inspection is not None and app.state.step > 0, FIRST_FRAME_TIMEOUT,
+            await wait_until(lambda: app.inspection is not None and app.state.step > 0, FIRST_FRAME_TIMEOUT,
                              "training to start and the heatmap to show a first inspection")
             plot = app.query_one(LossPlot)
-            for widget in (plot, app.sampler_panel, app.distribution, app.hidden_view):
+            for widget in (plot, app.query_one("#sampler"), app.query_one("#distribution"), app.hidden_view):
                 if not widget.display or widget.region.area == 0:
                     raise RuntimeError(f"#{widget.id} is not on screen at {SIZE[0]}x{SIZE[1]}")
             if insight:  # the heatmap ordered by a feature keeps the finder reading on the playground too

@@ -24,25 +24,25 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None, app_arg
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.monotonic()
-        while time.monotonic() - started < seconds or app.last_inspection is None:
+        while time.monotonic() - started < seconds or app.inspection is None:
             await pilot.pause(0.5)
         app.seed_input.cursor_blink = False
         if tab == "sampler-tab":  # training paused: a whole fan, its beam and the sweep of the same weights
             app.action_toggle_pause()
             await app.action_show_tab(tab)
             await pilot.pause(2.0)
-            lab, step = app.sampler_lab, app.sampling.current_weights().step  # the last weights sent
-            while not (app.last_fan is not None and app.last_fan.done and app.last_fan.step == step
+            lab, step = app.view("sampler"), app.sampling.current_weights().step  # the last weights sent
+            while not (app.fan is not None and app.fan.done and app.fan.step == step
                        and lab.beam is not None and lab.query_one("TradeOff").border_title.endswith(f"{step:,}")):
                 await pilot.pause(0.5)
         elif tab != "playground":
             await app.action_show_tab(tab)
             read_after = time.monotonic()
-            while app.insight.last is None or app.insight.last.request.weights.step < app.state.step - 2000 \
+            while app.learned.last is None or app.learned.last.request.weights.step < app.state.step - 2000 \
                     or time.monotonic() - read_after < 2:
                 await pilot.pause(0.5)
             if feature is not None:  # the unit finder's row for this feature
-                app.query_one("#features").move_cursor(row=list(app.insight.last.finding.r).index(feature))
+                app.query_one("#features").move_cursor(row=list(app.learned.last.finding.r).index(feature))
         app.set_focus(None)
         await pilot.pause(1.0)
         app.save_screenshot(str(out))

@@ -53,3 +53,27 @@ def test_importing_the_engine_and_the_run_layer_loads_no_textual():
 
 def test_importing_the_app_loads_no_torch():
     assert not loaded_after_importing(["rnn_tui.tui.app", "rnn_tui.tui.launch", "rnn_tui.cli"], "torch")
+
+
+TUI_RULES = {  # inside the app: views watch what is published; controllers are handed a narrow host
+    "widgets": ("rnn_tui.tui.controllers", "rnn_tui.tui.app", "rnn_tui.tui.live_sampling", "rnn_tui.tui.live_insight"),
+    "screens": ("rnn_tui.tui.controllers", "rnn_tui.tui.app", "rnn_tui.tui.live_sampling", "rnn_tui.tui.live_insight"),
+    "controllers": ("rnn_tui.tui.app",),
+}
+
+
+@pytest.mark.parametrize("part", sorted(TUI_RULES))
+def test_widgets_and_screens_know_no_controller_and_controllers_no_app(part):
+    modules = sorted((PACKAGE / "tui" / part).rglob("*.py"))
+    assert modules, f"no modules in rnn_tui/tui/{part}"
+    offending = [f"{path.relative_to(PACKAGE)} imports {name}" for path in modules for name in imported_names(path)
+                 if any(name == bad or name.startswith(bad + ".") for bad in TUI_RULES[part])]
+    assert offending == []
+
+
+def test_no_controller_holds_the_app():
+    controllers = sorted((PACKAGE / "tui" / "controllers").glob("*.py"))
+    holding = [f"{path.relative_to(PACKAGE)}:{number}" for path in controllers
+               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+               if "self.app" in line]
+    assert holding == []

@@ -12,6 +12,7 @@ never scores below greedy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -28,18 +29,24 @@ class Beam(Sample):
     greedy_log_prob: float = 0.0  # the greedy continuation's score, to show beside the beam's
 
 
-def beam_search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int) -> Beam:
-    """The best-scoring continuation of `length` characters found with `width` beams, or greedy's."""
+def beam_search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int,
+                stop: Callable[[], bool] | None = None) -> Beam | None:
+    """The best-scoring continuation of `length` characters found with `width` beams, or greedy's;
+    None when `stop()` turned true on the way (newer work wants the core: a wide beam over a long
+    text takes minutes)."""
     if width < 1:
         raise UserError(f"the beam width must be 1 or more, not {width}")
-    greedy = search(model, vocab, seed_text, length, 1)
-    found = search(model, vocab, seed_text, length, width) if width > 1 else greedy
+    greedy = search(model, vocab, seed_text, length, 1, stop)
+    found = search(model, vocab, seed_text, length, width, stop) if width > 1 and greedy is not None else greedy
+    if found is None or greedy is None:
+        return None
     best = found if found.log_prob >= greedy.log_prob else greedy
     return Beam(best.text, best.log_prob, width, greedy.log_prob)
 
 
 @torch.inference_mode()
-def search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int) -> Beam:
+def search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int,
+           stop: Callable[[], bool] | None = None) -> Beam | None:
     if length < 1:
         return Beam("", 0.0)
     logits, state = Sampler(model, vocab).prime(seed_text)
@@ -48,6 +55,8 @@ def search(model: CharRNN, vocab: Vocab, seed_text: str, length: int, width: int
     scores = torch.zeros(1, device=device)
     paths = torch.empty(1, 0, dtype=torch.long, device=device)
     for _ in range(length):
+        if stop is not None and stop():
+            return None
         candidates = (scores[:, None] + torch.log_softmax(logits, dim=-1)).reshape(-1)
         scores, flat = torch.topk(candidates, min(width, candidates.numel()))
         beam, char = flat // len(vocab), flat % len(vocab)

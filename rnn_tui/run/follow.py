@@ -17,12 +17,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.events import Event, StartEvent, StepEvent
+from rnn_tui.engine.events import EvalEvent, Event, StartEvent, StepEvent
+from rnn_tui.engine.moments import Moment, compact, keep
 from rnn_tui.engine.runlog import CHECKPOINT, EVENTS, LogReader
-from rnn_tui.run.protocol import Command, Events, Message, Ready, Snapshot, Waiting, drain
+from rnn_tui.run.protocol import Command, Events, Kept, Message, Quiet, Ready, Snapshot, Waiting, drain
 from rnn_tui.run.spec import RunSpec
 
 POLL_SECONDS = 0.25
+QUIET_GAPS = 5  # no line for this many of the run's usual gaps between lines (and at least QUIET_SECONDS): quiet
+QUIET_SECONDS = 10.0
 
 
 class LogFollower:
@@ -43,6 +46,11 @@ class LogFollower:
         self.steps_per_epoch = 1
         self.said: str | None = None
         self.restarted = 0.0  # when a new run's first line was read in a folder that had one
+        self.last_line: float | None = None  # when a look last found new lines
+        self.gap = 0.0  # the usual time between looks that found lines (smoothed)
+        self.quiet: int | None = None  # whole seconds of silence last said
+        self.val_loss: float | None = None  # the newest evaluation's, for the moment kept with the next checkpoint
+        self.moments: list[Moment] = []  # kept from the checkpoints read, so `,` can replay them here too
 
     def start(self) -> None:
         self.thread.start()
@@ -76,13 +84,17 @@ class LogFollower:
         if not self.folder.is_dir():
             self._say(f"waiting for {self.folder}: it does not exist yet (rnn-tui train --log {self.folder})")
             return
-        for event in self.reader.read():
+        events = self.reader.read()
+        self._heard(bool(events))
+        for event in events:
             if isinstance(event, StartEvent):
                 if self.ready:  # another run in the same folder (train --log DIR --force): start over
-                    self.ready, self.pending, self.restarted = False, [], time.time()
+                    self.ready, self.pending, self.restarted, self.moments = False, [], time.time(), []
                 self.start_event = event
             elif isinstance(event, StepEvent) and event.epoch > 0:
                 self.steps_per_epoch = max(1, round(event.step / event.epoch))
+            elif isinstance(event, EvalEvent):
+                self.val_loss = event.val_loss
             self.pending.append(event)
         if self.start_event is None:
             self._say(f"waiting for the run's first line in {self.folder / EVENTS}")
@@ -98,6 +110,32 @@ class LogFollower:
             self.pending = []
         if weights is not None:
             self.messages.put(weights[1])
+            self._keep_moment(weights[1])
+
+    def _heard(self, lines: bool) -> None:
+        """Say when the log has gone quiet (a writer killed leaves no stop line) and when it speaks again."""
+        now = time.monotonic()
+        if lines:
+            if self.last_line is not None:
+                gap = now - self.last_line
+                self.gap = gap if not self.gap else 0.8 * self.gap + 0.2 * gap
+            self.last_line = now
+            if self.quiet is not None:
+                self.quiet = None
+                self.messages.put(Quiet(0, None))
+            return
+        if self.ready and self.last_line is not None:
+            silent = now - self.last_line
+            if silent > max(QUIET_SECONDS, QUIET_GAPS * self.gap) and int(silent) != self.quiet:
+                self.quiet = int(silent)  # said once a second, so the status counts up
+                self.messages.put(Quiet(0, silent))
+
+    def _keep_moment(self, snapshot: Snapshot) -> None:
+        if self.val_loss is None or any(moment.step == snapshot.step for moment in self.moments):
+            return
+        moment = Moment(snapshot.step, self.val_loss, compact(snapshot.weights))
+        self.moments = keep(self.moments, moment)
+        self.messages.put(Kept(0, moment, tuple(m.step for m in self.moments)))
 
     def _read_checkpoint(self) -> tuple[dict, Snapshot] | None:
         """The checkpoint and its weights as a snapshot, when the file changed since the last read."""

@@ -42,6 +42,7 @@ from rnn_tui.run.protocol import (
     StepOnce,
     drain,
 )
+from rnn_tui.run.spawning import process_context
 from rnn_tui.run.spec import RunSpec, build_trainer
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ class BackgroundTrainer:
     """The parent's handle on the child: start, send commands, drain messages, close."""
 
     def __init__(self, spec: RunSpec):
-        ctx = mp.get_context("spawn")
+        ctx = process_context()
         self.commands: mp.Queue = ctx.Queue()
         self.messages: mp.Queue = ctx.Queue()
         self.process = ctx.Process(target=child_main, args=(spec, self.commands, self.messages),
@@ -153,7 +154,12 @@ def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
     try:
         _Child(spec, commands, messages).run()
     except Exception as exc:  # reported as one line in the app instead of a traceback on its screen
-        messages.put(Failed(PROCESS_GONE, f"the training process failed: {type(exc).__name__}: {exc}"))
+        messages.put(Failed(PROCESS_GONE, f"the training process failed: {type(exc).__name__}: {first_line(exc)}"))
+        sys.exit(1)  # the exit status says it failed too
+
+
+def first_line(exc: Exception) -> str:
+    return str(exc).strip().split("\n", 1)[0]
 
 
 class _Child:
@@ -217,10 +223,14 @@ class _Child:
             self._save(trainer, self.autosave, beside=True)
 
     def _build(self, spec: RunSpec) -> Trainer | None:
+        """The run, or None after a Failed that says why; the process waits for the next spec."""
         try:
             trainer = build_trainer(spec)
         except UserError as exc:
             self.messages.put(Failed(self.run_id, str(exc)))
+            return None
+        except Exception as exc:  # torch's refusal (memory, a kernel): the app shows why, and may ask again
+            self.messages.put(Failed(self.run_id, f"the run could not start: {type(exc).__name__}: {first_line(exc)}"))
             return None
         self.messages.put(ready_message(trainer, spec, self.run_id))
         return trainer
@@ -240,6 +250,12 @@ class _Child:
                     self.messages.put(best_snapshot_message(trainer, self.run_id))
 
         return emit
+
+    def _acknowledge_pause(self) -> None:
+        """On the training thread, after the step that was running: Paused follows that step's event,
+        so no step is reported after it."""
+        self._flush()
+        self.messages.put(Paused(self.run_id, True))
 
     def _flush(self) -> None:
         if self.pending:
@@ -286,7 +302,7 @@ class _Child:
         match command:
             case Pause():
                 control.pause()
-                self.messages.put(Paused(self.run_id, True))
+                control.call_soon(lambda _: self._acknowledge_pause())
             case Resume():
                 control.resume()
                 self.messages.put(Paused(self.run_id, False))

@@ -173,7 +173,16 @@ class QueueLike(Protocol):
     def get_nowait(self) -> object: ...
 
 
-Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed | Waiting
+@dataclass(frozen=True)
+class Quiet:
+    """A watched run's log has had no new line for `seconds` (its writer may have stopped); None: it
+    is written again."""
+
+    run: int
+    seconds: float | None
+
+
+Message = Ready | Events | Snapshot | Kept | Paused | Saved | SaveRefused | Failed | Waiting | Quiet
 
 
 class TrainerHandle(Protocol):

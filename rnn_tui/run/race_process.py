@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.protocol import drain
+from rnn_tui.run.spawning import process_context
 
 if TYPE_CHECKING:
     from rnn_tui.engine.race import Entrant
@@ -71,7 +72,7 @@ class BackgroundRace:
     first use, so the real stderr is put back meanwhile."""
 
     def __init__(self, request: RaceRequest):
-        ctx = mp.get_context("spawn")
+        ctx = process_context()
         with contextlib.redirect_stderr(sys.__stderr__):
             self.messages: mp.Queue = ctx.Queue()
         self.process = ctx.Process(target=race_main, args=(request, self.messages), name="rnn-tui-race", daemon=True)

@@ -1,5 +1,6 @@
-"""The playground app: the layout, and routing. Keys and widget messages go to the training and
-sampling controllers; what the training process reports goes into `RunState`, which widgets read."""
+"""The playground app: the layout, and routing. Keys and widget messages go to the controllers;
+what the background work sends goes to the controller that owns it, which publishes results
+(`published.py`) that the views watch. The views and their keys come from `views.py`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPane
 
 from rnn_tui.engine.config import CELLS
@@ -22,6 +24,7 @@ from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
+from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.messages import (
     BeamReady,
     EngineLoaded,
@@ -35,13 +38,15 @@ from rnn_tui.tui.messages import (
     TrainerMessages,
     WriterReady,
 )
+from rnn_tui.tui.published import Published
+from rnn_tui.tui.results import Inspected, Sweep
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.views import FAN, LEARNED, LEARNED_VIEWS, VIEWS, WRITER, view_of
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
-from rnn_tui.tui.widgets.gates import GatesView
 from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
@@ -49,7 +54,6 @@ from rnn_tui.tui.widgets.passage import PassageControls
 from rnn_tui.tui.widgets.sampler import Distribution, SamplerPanel
 from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
-from rnn_tui.tui.widgets.surprisal import SurprisalView
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 from rnn_tui.tui.widgets.timeline import TimelineView
 from rnn_tui.tui.widgets.units import UnitsView
@@ -60,10 +64,10 @@ TINY_WIDTH, TINY_HEIGHT = 70, 22
 TRAINING_ACTIONS = {"toggle_pause", "step_once", "reset", "save"}  # off while watching a run trained elsewhere
 PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature", "toggle_greedy", "toggle_best",
                       "toggle_freeze", "plot", "scrub", "reroll", "toggle_hold", "toggle_sampling", "copy_sample",
-                      "help", "show_tab", "leave_field"}
+                      "help", "show_tab", "leave_field", "maximize_panel"}
 
 
-class PlaygroundApp(App):
+class PlaygroundApp(Published, App):
     TITLE = "rnn-tui"
     SUB_TITLE = "a char-RNN playground"
     CSS_PATH = "app.tcss"
@@ -86,19 +90,13 @@ class PlaygroundApp(App):
         Binding("x", "plot('cycle_x')", "plot: step, epoch or time", id="plot-x", show=False),
         Binding("l", "plot('toggle_log')", "plot: log y", id="plot-log", show=False),
         Binding("m", "plot('cycle_smoothing')", "plot: smoothing", id="plot-smoothing", show=False),
+        Binding("y", "plot('toggle_whole_y')", "plot: the whole y range", id="plot-y", show=False),
         Binding("comma", "scrub(-1)", "replay earlier", key_display=",", id="earlier", show=False),
         Binding("full_stop", "scrub(1)", "replay later", key_display=".", id="later", show=False),
+        Binding("z", "maximize_panel", "maximise the panel", id="maximize", show=False),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
-        Binding("f2", "show_tab('playground')", "playground", id="playground-tab", show=False),
-        Binding("f3", "show_tab('settings-tab')", "settings", id="settings-tab", show=False),
-        Binding("f4", "show_tab('units-tab')", "units", id="units-tab", show=False),
-        Binding("f5", "show_tab('factors-tab')", "factors", id="factors-tab", show=False),
-        Binding("f6", "show_tab('gates-tab')", "gates", id="gates-tab", show=False),
-        Binding("f7", "show_tab('surprisal-tab')", "surprisal", id="surprisal-tab", show=False),
-        Binding("f8", "show_tab('write-tab')", "write", id="write-tab", show=False),
-        Binding("f9", "show_tab('gradients-tab')", "gradients", id="gradients-tab", show=False),
-        Binding("f10", "show_tab('timeline-tab')", "timeline", id="timeline-tab", show=False),
-        Binding("f11", "show_tab('sampler-tab')", "sampler", id="sampler-tab", show=False),
+        *(Binding(view.key, f"show_tab('{view.id}')", view.title.lower(), id=view.pane, show=False)
+          for view in VIEWS),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
@@ -106,53 +104,51 @@ class PlaygroundApp(App):
                  watching: str | None = None):
         super().__init__()
         self.state = RunState(spec, paused=spec.paused, watching=watching)
-        self.training = TrainingController(self, trainer, checkpoint_path)
-        self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause)
-        self.insight = InsightController(self)
-        self.last_sample: SampleUpdate | None = None
-        self.last_fan: FanUpdate | None = None
-        self.last_inspection: InspectionReady | None = None
-        self.sampler_failure: str | None = None  # the last failure shown, so a repeat is not shown again
+        self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
+                                           weights_changed=self.weights_changed)
+        self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last)
+        self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
+        self.training = TrainingController(self, trainer, checkpoint_path, self.sampling, self.run_ready)
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
-        # The views of what the model learned, mounted when first opened: most sessions never pay
-        # for their widgets, and the first frame comes sooner.
-        self.units_view: UnitsView | None = None
-        self.factors_view: FactorsView | None = None
-        self.gates_view: GatesView | None = None
-        self.surprisal_view: SurprisalView | None = None
-        self.gradients_view: GradientsView | None = None
-        self.writer_view: WriterView | None = None
-        self.sampler_lab: SamplerLab | None = None
+        # The views of what the model learned, the writer and the sampler lab are mounted when first
+        # opened: most sessions never pay for their widgets, and the first frame comes sooner.
+        self.views: dict[str, Widget] = {}
 
     # ---- layout ----
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(id="tabs"):
-            with TabPane("Playground", id="playground"):
-                with Horizontal(id="top"):
-                    yield TrainingStatus(self.state, id="status")
-                    yield LossPlot(self.state, id="plot")
-                with Horizontal(id="middle"):
-                    yield SamplerPanel(id="sampler")
-                    yield Distribution(id="distribution")
-                yield HiddenStateView(id="hidden")
-            yield TabPane("What it learned", id="learned")  # filled when first opened: see open_views
-            yield TabPane("Sampler", id="sampler-tab")  # filled when first opened
-            yield TabPane("Write", id="write-tab")
-            with TabPane("Timeline", id="timeline-tab"):
-                yield TimelineView(self.state, id="timeline-view")
-            with TabPane("Settings", id="settings-tab"):
-                yield SettingsPanel(id="settings")
+            learned = False
+            for view in VIEWS:
+                if view.inside == LEARNED:
+                    if not learned:
+                        learned = True
+                        yield TabPane("What it learned", id=LEARNED, classes="view-pane")  # filled when opened
+                    continue
+                with TabPane(view.title, id=view.pane, classes="view-pane"):
+                    yield from self.compose_view(view.id)
         yield Footer()
 
+    def compose_view(self, view: str) -> ComposeResult:
+        """The views that are there from the start (the others are mounted when first opened)."""
+        if view == "playground":
+            with Horizontal(id="top"):
+                yield TrainingStatus(self.state, id="status", classes="panel")
+                yield LossPlot(self.state, id="plot", classes="panel")
+            with Horizontal(id="middle"):
+                yield SamplerPanel(id="sampler", classes="panel")
+                yield Distribution(id="distribution", classes="panel")
+            yield HiddenStateView(id="hidden", classes="panel")
+        elif view == "timeline":
+            yield TimelineView(self.state, id="timeline-view")
+        elif view == "settings":
+            yield SettingsPanel(id="settings", classes="panel")
+
     def on_mount(self) -> None:
-        # Held here because messages keep arriving while a dialog is the active screen.
+        # Held here because key actions reach them while a dialog is the active screen.
         self.status_panel = self.query_one(TrainingStatus)
-        self.sampler_panel = self.query_one(SamplerPanel)
-        self.distribution = self.query_one(Distribution)
         self.hidden_view = self.query_one(HiddenStateView)
-        self.settings_panel = self.query_one(SettingsPanel)
         self.temperature = self.query_one(TemperatureControl)
         self.greedy_switch = self.query_one("#greedy", Switch)
         self.seed_input = self.query_one("#seed", Input)
@@ -160,7 +156,6 @@ class PlaygroundApp(App):
                                  ("distribution", "Next character"), ("hidden", "Hidden state"),
                                  ("settings", "Model and training")]:
             self.query_one(f"#{widget_id}").border_title = title
-        self.settings_panel.show(self.state.spec, None)
         self.call_after_refresh(self.start_background_work)  # the first frame first: both compete for the cores
 
     def start_background_work(self) -> None:
@@ -177,70 +172,64 @@ class PlaygroundApp(App):
         self.notices.append((severity, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
-    # ---- messages from the training process and the sampler ----
+    def view(self, view_id: str) -> Widget | None:
+        """The widget of a view once it is mounted."""
+        return self.views.get(view_id)
+
+    # ---- what the background work sends, to the controller that owns it ----
 
     def on_trainer_messages(self, message: TrainerMessages) -> None:
         if not self.training.closing:
             self.training.receive(message.items)
 
     def run_ready(self, ready: Ready) -> None:
-        """A run was built: the settings form and the sampler follow it."""
-        self.show_settings()
+        """A run was built: what depends on its model follows, and what was said of the old run goes
+        (a coach's toast about another run's curve would mislead)."""
+        self.clear_notifications()
+        self.publish("ready", ready)
         self.sampling.run_ready(len(ready.vocab))
-        self.insight.run_ready()
+        self.learned.run_ready()
+        self.writer.run_ready()
+
+    def weights_changed(self) -> None:
+        """The sampler reads other weights: so do the views of what it learned and the writer."""
+        self.learned.refresh()
+        self.writer.weights_changed()
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
-            self.sampler_panel.show_message(f"the engine failed to load: {message.error}")
+            self.sampling.engine_failed(message.error)
             return
-        self.sampler_panel.show_message("waiting for the first weights…")
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
-        self.insight.engine_ready()
-
-    def show_settings(self) -> None:
-        """The settings form shows the run's settings in force (and drops what was typed)."""
-        ready = self.state.ready
-        self.settings_panel.show(self.state.spec, None if ready is None else ready.start.parameters)
+        self.learned.engine_ready()
 
     def current(self, run: int) -> bool:
-        """Whether something the sampler made belongs to the run on screen (and the app is not closing)."""
-        return run == self.training.run and not self.training.closing
+        """Whether something made off the UI thread belongs to the run on screen (and the app is not closing)."""
+        return run == self.state.run and not self.training.closing
 
     def on_sample_update(self, message: SampleUpdate) -> None:
-        if not self.current(message.run):
-            return
-        self.last_sample = message
-        self.sampler_failure = None
-        self.sampler_panel.show_sample(message.seed, message.generated, self.sampling.note(message), message.done)
-        self.distribution.show(message.probs, message.shaped, message.vocab)
-        if message.done:
-            self.sampling.keep(message)
-            if self.sampler_lab is not None:
-                self.sampler_lab.show_history(list(self.sampling.history))
+        if self.current(message.sample.run):
+            self.sampling.receive(message.sample)
 
     def on_fan_update(self, message: FanUpdate) -> None:
-        if self.current(message.run) and self.sampler_lab is not None:
-            self.last_fan = message
-            self.sampler_lab.show_fan(self.sampling.temperatures, message.rows, message.log_probs, message.seed,
-                                      self.sampling.note(message))
+        if self.current(message.sample.run):
+            self.sampling.receive_fan(message.sample)
 
     def on_beam_ready(self, message: BeamReady) -> None:
-        if self.current(message.run) and self.sampler_lab is not None:
-            self.sampler_lab.show_beam(message.beam)
+        if self.current(message.run) and self.sampling.beam:
+            self.publish("beam", message.beam)
 
     def on_sweep_ready(self, message: SweepReady) -> None:
-        if self.current(message.run) and self.sampler_lab is not None:
-            self.sampler_lab.show_trade_off(message.points, message.step)
+        if self.current(message.run):
+            self.publish("sweep", Sweep(message.points, message.step))
 
     def on_inspection_ready(self, message: InspectionReady) -> None:
-        if not self.current(message.run):
-            return
-        self.last_inspection = message
-        self.hidden_view.set_inspection(message.inspection)
+        if self.current(message.run):
+            self.publish("inspection", Inspected(message.inspection, message.step))
 
     def on_insight_ready(self, message: InsightReady) -> None:
         if self.current(message.run):
-            self.insight.receive(message.insight)
+            self.learned.receive(message.insight)
 
     def on_insight_failed(self, message: InsightFailed) -> None:
         if self.current(message.run):
@@ -248,14 +237,11 @@ class PlaygroundApp(App):
 
     def on_writer_ready(self, message: WriterReady) -> None:
         if self.current(message.run):
-            self.insight.writer_ready(message)
+            self.writer.ready(message)
 
     def on_sampler_failed(self, message: SamplerFailed) -> None:
-        if not self.current(message.run) or message.error == self.sampler_failure:
-            return
-        self.sampler_failure = message.error
-        self.sampler_panel.show_message(f"sampling failed, trying again: {message.error}")
-        self.notify(f"sampling failed: {message.error}", severity="error", timeout=8)
+        if self.current(message.run):
+            self.sampling.failed(message.error)
 
     # ---- sampling controls ----
 
@@ -272,7 +258,7 @@ class PlaygroundApp(App):
         setter = {"temperatures": self.sampling.set_temperatures, "length": self.sampling.set_length,
                   "pace": self.sampling.set_pace, "beam": self.sampling.set_beam}[message.name]
         if setter(message.value) and message.name == "beam" and not self.sampling.beam:
-            self.sampler_lab.show_beam(None)
+            self.publish("beam", None)
 
     def action_reroll(self) -> None:
         """`d`: a new random seed (the sampler and the fan share it)."""
@@ -289,15 +275,14 @@ class PlaygroundApp(App):
     def action_toggle_sampling(self) -> None:
         """`p`: pause or resume sampling; training goes on."""
         running = self.sampling.toggle_running()
-        if not running:
-            self.sampler_panel.show_note(self.sampler_panel.note + " · sampling paused")
-        self.sampling.show_fan(running and self.query_one("#tabs", TabbedContent).active == "sampler-tab")
+        self.sampling.show_fan(running and self.open_view() == "sampler")
 
     def action_copy_sample(self) -> None:
         """`c`: copy a sample (the Sampler tab's highlighted one, else the latest) to the clipboard."""
-        sample = self.sampler_lab.highlighted_sample() if self.sampler_lab is not None else None
-        text = (sample.seed + sample.text) if sample else (self.last_sample.seed + self.last_sample.generated
-                                                           if self.last_sample else "")
+        lab = self.view("sampler")
+        kept = lab.highlighted_sample() if isinstance(lab, SamplerLab) else None
+        last = self.sampling.last
+        text = (kept.seed + kept.text) if kept else (last.seed + last.generated if last else "")
         if not text:
             self.notify("no sample to copy yet")
             return
@@ -323,7 +308,7 @@ class PlaygroundApp(App):
         self.hidden_view.toggle_freeze()
 
     def action_plot(self, option: str) -> None:
-        """x: step, epoch or training time; l: log y; m: the train curve's smoothing."""
+        """x: step, epoch or training time; l: log y; m: the train curve's smoothing; y: the whole y range."""
         getattr(self.query_one(LossPlot), option)()
 
     def action_scrub(self, direction: int) -> None:
@@ -338,125 +323,124 @@ class PlaygroundApp(App):
 
     def action_toggle_best(self) -> None:
         self.sampling.toggle_best()
-        if self.sampling.use_best and self.sampling.best is None:
+        if self.state.use_best and self.sampling.best is None:
             self.notify("no best weights yet: they come with the first evaluation; sampling the latest until then")
-        self.status_panel.sampling_best = self.sampling.use_best
         self.status_panel.show()
 
     # ---- what it learned ----
 
     @on(PassageControls.SourceChosen)
     def choose_passage(self, message: PassageControls.SourceChosen) -> None:
-        self.insight.choose_source(message.source, message.text)
+        self.learned.choose_source(message.source, message.text)
 
     @on(UnitsView.HypothesisSubmitted)
     def set_hypothesis(self, message: UnitsView.HypothesisSubmitted) -> None:
-        self.insight.set_hypothesis(message.pattern)
+        self.learned.set_hypothesis(message.pattern)
 
     @on(UnitsView.SpanAsked)
     def ask_span(self, message: UnitsView.SpanAsked) -> None:
-        self.insight.ask_span(message.start, message.end, message.threshold)
+        self.learned.ask_span(message.start, message.end, message.threshold)
+
+    @on(UnitsView.SpanCleared)
+    def clear_span(self) -> None:
+        self.learned.clear_span()
 
     @on(FactorsView.Asked)
-    def ask_factors(self) -> None:
-        self.insight.ask_factors()
+    def ask_factors(self, message: FactorsView.Asked) -> None:
+        self.learned.ask_factors(message.choice)
 
     @on(GradientsView.TargetChosen)
     def choose_target(self, message: GradientsView.TargetChosen) -> None:
-        self.insight.choose_target(message.target)
+        self.learned.choose_target(message.target)
 
     @on(HiddenStateView.OrderChosen)
     def order_heatmap(self, message: HiddenStateView.OrderChosen) -> None:
-        self.insight.order_heatmap(message.feature)
+        self.learned.order_heatmap(message.feature)
 
     @on(WriterView.Typed)
     def writer_typed(self, message: WriterView.Typed) -> None:
-        self.insight.type(message.text)
+        self.writer.type(message.text)
 
     @on(WriterView.Accepted)
     def writer_accepted(self, message: WriterView.Accepted) -> None:
-        self.insight.accept(message.rank)
+        self.writer.accept(message.rank)
 
     @on(WriterView.Rewound)
     def writer_rewound(self) -> None:
-        self.insight.rewind()
+        self.writer.rewind()
 
     @on(WriterView.Kept)
     def writer_kept(self) -> None:
-        self.insight.keep()
+        self.writer.keep()
+
+    # ---- tabs ----
+
+    def open_view(self) -> str | None:
+        """The id of the view on screen."""
+        outer = self.query_one("#tabs", TabbedContent).active
+        if outer == LEARNED:
+            inner = self.query("#learned-tabs")
+            return view.id if inner and (view := view_of(inner.first(TabbedContent).active)) else None
+        view = view_of(outer)
+        return view.id if view is not None else None
 
     @on(TabbedContent.TabActivated)
     async def tab_shown(self) -> None:
-        """The insight views read their passage only while open: training keeps the cores otherwise."""
-        outer = self.query_one("#tabs", TabbedContent).active
-        await self.open_views(outer)
-        inner = self.query_one("#learned-tabs", TabbedContent).active if self.units_view is not None else ""
-        view = {"learned": inner.removesuffix("-tab"), "write-tab": "write"}.get(outer)
-        if view != self.insight.view:
-            self.insight.show_view(view)
-        self.sampling.show_fan(outer == "sampler-tab")
+        """Work that feeds a view runs only while it is open: training keeps the cores otherwise."""
+        await self.mount_views(self.query_one("#tabs", TabbedContent).active)
+        view = self.open_view()
+        if view != self.learned.view:
+            self.learned.show_view(view)
+        needs = view_of(view).needs if view else frozenset()
+        self.writer.show_view(WRITER in needs)
+        self.sampling.show_fan(FAN in needs)
 
-    async def open_views(self, tab: str) -> None:
+    async def mount_views(self, pane: str) -> None:
         """Mount the views of a tab the first time it is opened."""
-        if tab == "learned" and self.units_view is None:
-            self.units_view, self.factors_view = UnitsView(id="units"), FactorsView(id="factors")
-            self.gates_view, self.surprisal_view = GatesView(id="gates"), SurprisalView(id="surprisal")
-            self.gradients_view = GradientsView(id="gradients")
-            tabs = TabbedContent(id="learned-tabs")
-            await self.query_one("#learned", TabPane).mount(PassageControls(self.insight.source, id="passage-controls"),
-                                                            tabs)
-            for title, view in (("Units", self.units_view), ("Factors", self.factors_view),
-                                ("Gates", self.gates_view), ("Surprisal", self.surprisal_view),
-                                ("Gradients", self.gradients_view)):
-                await tabs.add_pane(TabPane(title, view, id=f"{view.id}-tab"))
-            self.insight.views_opened()
-        elif tab == "sampler-tab" and self.sampler_lab is None and not self.query("#sampler-lab"):
-            lab = SamplerLab(id="sampler-lab")
-            await self.query_one("#sampler-tab", TabPane).mount(lab)
-            self.sampler_lab = lab  # only now: messages handled while it mounted must not find it half-built
-            lab.show_history(list(self.sampling.history))
-        elif tab == "write-tab" and self.writer_view is None and not self.query("#writer"):
-            writer = WriterView(id="writer")
-            await self.query_one("#write-tab", TabPane).mount(writer)
-            self.writer_view = writer
+        if pane == LEARNED:
+            if not self.query("#learned-tabs"):
+                tabs = TabbedContent(id="learned-tabs")
+                await self.query_one(f"#{LEARNED}", TabPane).mount(PassageControls(self.learned.source,
+                                                                                   id="passage-controls"), tabs)
+                for view in LEARNED_VIEWS:
+                    widget = view.build()
+                    await tabs.add_pane(TabPane(view.title, widget, id=view.pane, classes="view-pane"))
+                    self.views[view.id] = widget  # only now: a result published meanwhile must not find it half-built
+            return
+        view = view_of(pane)
+        if view is not None and view.widget is not None and view.id not in self.views:
+            widget = view.build()
+            await self.query_one(f"#{view.pane}", TabPane).mount(widget)
+            self.views[view.id] = widget
 
-    def passage_controls(self) -> list[PassageControls]:
-        return list(self.query(PassageControls))
-
-    # ---- training controls ----
-
-    def action_toggle_pause(self) -> None:
-        self.training.toggle_pause()
-        self.status_panel.show()  # at once: the key should answer visibly
-
-    def action_step_once(self) -> None:
-        self.training.step_once()
-        self.status_panel.show()
-
-    def action_save(self) -> None:
-        self.training.save()
-
-    def action_reset(self) -> None:
-        self.training.reset()
-
-    @on(SettingsPanel.Applied)
-    def apply_settings(self, message: SettingsPanel.Applied) -> None:
-        self.training.apply_settings(message.values)
-
-    # ---- screens ----
-
-    async def action_show_tab(self, tab: str) -> None:
+    async def action_show_tab(self, view_id: str) -> None:
+        """Show a view (by its id, or its tab's id), mounting it the first time."""
         self.set_focus(None)  # a focused widget in the other pane would hold its tab in view
-        if tab in ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab"):
-            await self.open_views("learned")
-            self.query_one("#learned-tabs", TabbedContent).active = tab
-            tab = "learned"
-        await self.open_views(tab)
-        self.query_one("#tabs", TabbedContent).active = tab
-        if tab == "settings-tab":
-            self.settings_panel.query_one("#set-cell").focus()
-        elif tab == "write-tab" and self.writer_view is not None:
-            self.writer_view.focus()
+        view = view_of(view_id)
+        if view is None:
+            return
+        if view.inside == LEARNED:
+            await self.mount_views(LEARNED)
+            self.query_one("#learned-tabs", TabbedContent).active = view.pane
+            outer = LEARNED
+        else:
+            await self.mount_views(view.pane)
+            outer = view.pane
+        self.query_one("#tabs", TabbedContent).active = outer
+        if view.id == "settings":
+            self.query_one("#set-cell").focus()
+        elif (widget := self.views.get(view.id)) is not None:
+            self.call_after_refresh(self.focus_view, widget)
+
+    def focus_view(self, widget: Widget) -> None:
+        """A view opened by its key takes the keys: its text field, or itself, so typing goes there
+        (unless something took the focus meanwhile)."""
+        if self.focused is not None:
+            return
+        fields = [field for field in widget.query(Input) if field.display]
+        target = fields[0] if fields else widget
+        if target.focusable:
+            target.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The playground's keys act on the playground: while help or the comparison is open they are
@@ -464,6 +448,15 @@ class PlaygroundApp(App):
         if isinstance(self.screen, (HelpScreen, CompareScreen)) and action in PLAYGROUND_ACTIONS:
             return False
         return not (self.state.watching and action in TRAINING_ACTIONS)
+
+    def action_maximize_panel(self) -> None:
+        """`z`: the focused panel (or view) fills the screen; the heatmap when nothing is focused.
+        Escape restores it (Textual's minimize)."""
+        panel = next((node for node in (self.focused.ancestors_with_self if self.focused else ())
+                      if isinstance(node, Widget) and (node.has_class("panel") or node in self.views.values())),
+                     self.hidden_view if self.open_view() == "playground" else None)
+        if panel is not None:
+            self.screen.maximized = panel
 
     def action_leave_field(self) -> None:
         """Escape leaves a text box (the seed, top-k, a setting), so the keys work again."""
@@ -473,10 +466,10 @@ class PlaygroundApp(App):
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.state.spec.model.cell))
 
+    # ---- the palette's commands ----
+
     def race_cells(self, minutes: float) -> None:
         """The four cells at this run's parameter count and text; the run waits while they train."""
-        from rnn_tui.run.race_process import RaceRequest
-
         ready, spec = self.state.ready, self.state.spec
         if ready is None:
             self.notify("no run yet: the race uses its text and size", severity="warning")
@@ -505,7 +498,7 @@ class PlaygroundApp(App):
 
     def prompt_passage(self) -> None:
         self.push_screen(PromptScreen("Passage to read (a UTF-8 file or a built-in text):"),
-                         lambda path: path and self.insight.load_passage(path))
+                         lambda path: path and self.learned.load_passage(path))
 
     def prompt_load_checkpoint(self) -> None:
         self.push_screen(PromptScreen("Checkpoint to load:", self.training.checkpoint_path),
@@ -521,6 +514,26 @@ class PlaygroundApp(App):
         save where the user is instead (Textual then says where)."""
         return super().deliver_screenshot(filename, path or str(Path.cwd()), time_format)
 
+    # ---- training controls ----
+
+    def action_toggle_pause(self) -> None:
+        self.training.toggle_pause()
+        self.status_panel.show()  # at once: the key should answer visibly
+
+    def action_step_once(self) -> None:
+        self.training.step_once()
+        self.status_panel.show()
+
+    def action_save(self) -> None:
+        self.training.save()
+
+    def action_reset(self) -> None:
+        self.training.reset()
+
+    @on(SettingsPanel.Applied)
+    def apply_settings(self, message: SettingsPanel.Applied) -> None:
+        self.training.apply_settings(message.values)
+
     # ---- quitting ----
 
     async def action_quit(self) -> None:
@@ -530,7 +543,7 @@ class PlaygroundApp(App):
     async def shutdown(self) -> None:
         """Stop the sampler, a race on screen and the training process (saving first after a long run)."""
         self.sampling.stop()
-        self.insight.stop()
+        self.learned.stop()
         for screen in self.screen_stack:
             if isinstance(screen, CompareScreen) and screen.race is not None:
                 screen.race.close()

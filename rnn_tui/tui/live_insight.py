@@ -9,56 +9,18 @@ waits `min_seconds` unless the user changed something, so training keeps the cor
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from rnn_tui.tui.live_sampling import ModelCache, Weights
+from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.messages import InsightFailed, InsightReady
-
-if TYPE_CHECKING:
-    import numpy as np
-
-    from rnn_tui.engine.insight.breakdown import ClassLoss
-    from rnn_tui.engine.insight.factors import Factors
-    from rnn_tui.engine.insight.gradients import Horizon
-    from rnn_tui.engine.insight.saturation import Saturation
-    from rnn_tui.engine.insight.units import Finding
-    from rnn_tui.engine.inspection import Inspection
+from rnn_tui.tui.results import Insight, InsightRequest
 
 MIN_SECONDS = 3.0
 
-
-@dataclass(frozen=True)
-class InsightRequest:
-    weights: Weights
-    passage: str
-    source: str  # where the passage came from, in words
-    hypothesis: re.Pattern[str] | None = None
-    factors: tuple[int, str, int] | None = None  # (layer, quantity, k) while the factors view is open
-    horizon_seq: int | None = None  # the gradient horizon over windows this long, while its view is open
-    target: int | None = None  # the character whose connectivity is asked for
-
-
-@dataclass(frozen=True)
-class Insight:
-    request: InsightRequest
-    inspection: Inspection
-    finding: Finding
-    saturation: list[Saturation]
-    breakdown: list[ClassLoss]
-    factors: Factors | None
-    horizon: Horizon | None = None
-    connectivity: np.ndarray | None = None  # (target,) the pull of each earlier character
-
-    @property
-    def step(self) -> int:
-        return self.request.weights.step
 
 
 def analyse(request: InsightRequest, models: ModelCache) -> Insight:
@@ -95,6 +57,7 @@ class LiveInsight:
     def __init__(self, post: Callable[[Message], None], min_seconds: float = MIN_SECONDS):
         self.post = post
         self.min_seconds = min_seconds
+        self._lock = threading.Lock()  # the pending request and its urgency change together
         self._pending: InsightRequest | None = None
         self._wake = threading.Event()
         self._urgent = threading.Event()  # the user changed something: no waiting
@@ -102,10 +65,21 @@ class LiveInsight:
         self._models = ModelCache()
 
     def request(self, request: InsightRequest, now: bool = False) -> None:
-        self._pending = request
-        self._wake.set()
-        if now:
-            self._urgent.set()
+        """Read `request` next (replacing one not yet started); `now`: without the pause between runs.
+        Taking a request and clearing its urgency happen under one lock, so a request made meanwhile
+        keeps its urgency."""
+        with self._lock:
+            self._pending = request
+            if now:
+                self._urgent.set()
+            self._wake.set()
+
+    def _take(self) -> InsightRequest | None:
+        with self._lock:
+            request, self._pending = self._pending, None
+            self._urgent.clear()
+            self._wake.clear()
+            return request
 
     def stop(self) -> None:
         self._stopped.set()
@@ -115,12 +89,10 @@ class LiveInsight:
     def run(self) -> None:
         while not self._stopped.is_set():
             self._wake.wait()
-            self._wake.clear()
-            request, self._pending = self._pending, None
+            request = self._take()
             if request is None or self._stopped.is_set():
                 continue
             started = time.monotonic()
-            self._urgent.clear()
             try:
                 self.post(InsightReady(request.weights.run, analyse(request, self._models)))
             except Exception as exc:  # reported; the next request tries again

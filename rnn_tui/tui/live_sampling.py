@@ -20,29 +20,20 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from textual.message import Message
 
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.sampling import SampleSettings
 from rnn_tui.tui.messages import BeamReady, FanUpdate, InspectionReady, SamplerFailed, SampleUpdate, SweepReady
+from rnn_tui.tui.results import Sample, Weights
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
 POST_EVERY = 0.1  # the text on screen grows ten times a second
 RETRY_SECONDS = 2.0  # after a failed sample, unless new weights or settings come first
 
-
-@dataclass(frozen=True)
-class Weights:
-    run: int  # the run they belong to (TrainingController.run)
-    config: ModelConfig
-    vocab: str
-    tensors: dict[str, np.ndarray]
-    step: int
 
 
 class ModelCache:
@@ -71,7 +62,8 @@ def describe(settings: SampleSettings) -> str:
     """A decoding rule in a few words: "T 0.8 · top-k 5 · min-p 0.05"."""
     if settings.is_greedy:
         return "greedy"
-    parts = [f"T {settings.temperature:.2f}"]
+    t = settings.temperature
+    parts = [f"T {t:.2f}" if t >= 0.01 else f"T {t:.0e}"]  # 1e-9 is not "T 0.00"
     if settings.top_k:
         parts.append(f"top-k {settings.top_k}")
     if settings.top_p < 1:
@@ -172,9 +164,9 @@ class LiveSampler:
 
         def update(done: bool) -> SampleUpdate:
             probs, shaped = (newest.probs, newest.shaped) if newest is not None else (None, None)
-            return self.update_type(weights.run, weights.vocab, seed_text, tuple("".join(r) for r in rows),
-                                    tuple(log_probs), probs, shaped, weights.step, seed, done,
-                                    tuple(describe(s) for s in settings))
+            return self.update_type(Sample(weights.run, weights.vocab, seed_text, tuple("".join(r) for r in rows),
+                                           tuple(log_probs), probs, shaped, weights.step, seed, done,
+                                           tuple(describe(s) for s in settings)))
 
         for count, position in enumerate(sampler.generate_rows(seed_text, length), start=1):
             if self._interrupt.is_set():
@@ -216,7 +208,8 @@ class LiveFan(LiveSampler):
         from rnn_tui.engine.sampling import sweep
 
         length, base, width = len(text), self.rows[0], self.beam  # read once: the UI may change them
-        if width and length:
-            self.post(BeamReady(weights.run, weights.step, beam_search(model, vocab, seed_text, length, width)))
-        if length and not self._interrupt.is_set():
+        if length and not self._interrupt.is_set():  # the sweep first: a wide beam can take minutes
             self.post(SweepReady(weights.run, weights.step, sweep(model, vocab, seed_text, length, seed, base=base)))
+        if width and length and (beam := beam_search(model, vocab, seed_text, length, width,
+                                                     stop=self._interrupt.is_set)) is not None:
+            self.post(BeamReady(weights.run, weights.step, beam))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from textual.message import Message
 
 from rnn_tui.run.protocol import Message as TrainerMessage
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SweepPoint
-    from rnn_tui.tui.live_insight import Insight
+    from rnn_tui.tui.results import Insight, Sample
 
 
 @dataclass
@@ -34,24 +33,9 @@ class EngineLoaded(Message):
 
 @dataclass
 class SampleUpdate(Message):
-    """The sampler's rows so far; `probs` and `shaped` are the distributions the first row's newest
-    character came from: the model's (T = 1) and the one drawn from (after T, top-k, top-p, min-p)."""
+    """The playground's sampler wrote more (or finished)."""
 
-    run: int  # the run whose weights wrote it
-    vocab: str  # the characters `probs` is indexed by
-    seed: str
-    rows: tuple[str, ...]  # what each row wrote after the seed text
-    log_probs: tuple[float, ...]  # of each row's text under the model (natural log, summed)
-    probs: np.ndarray | None  # (V,)
-    shaped: np.ndarray | None  # (V,)
-    step: int  # training step of the weights that wrote it
-    random_seed: int  # the seed of the uniform numbers every row drew from
-    done: bool = False
-    settings: tuple[str, ...] = ()  # each row's decoding rule in words, as it was at the last character
-
-    @property
-    def generated(self) -> str:
-        return self.rows[0]
+    sample: Sample
 
 
 @dataclass
@@ -114,3 +98,4 @@ class WriterReady(Message):
     step: int
     writer: Writer
     kept: Writer | None
+    lost: str | None = None  # why the text typed could not be read again (a new vocabulary)

@@ -12,6 +12,7 @@ from rnn_tui.run.protocol import Kept, Ready
 from rnn_tui.run.spec import RunSpec
 
 SMOOTHING = 0.9  # exponential moving average of the train loss on the status panel
+AUTOSAVE_AFTER = 60.0  # seconds of training after which quitting saves the run first (and replacing it asks to)
 
 
 @dataclass(frozen=True)
@@ -29,12 +30,14 @@ class KeptSample:
 @dataclass
 class RunState:
     spec: RunSpec  # the settings in force, as the training process last reported them
+    run: int = 0  # the run asked for last (a counter of the process layer); what earlier runs send is dropped
     ready: Ready | None = None
     paused: bool = False
     finished: str | None = None  # why the last run ended by itself, if it did
     failed: str | None = None  # why no run could be built, while there is none
     waiting: str | None = None  # what a watched folder still lacks before its run can be shown
     watching: str | None = None  # the log folder followed by `rnn-tui watch` (read-only), if any
+    quiet: float | None = None  # seconds the watched log has had no new line, once it has gone quiet
     step: int = 0
     epoch: float = 0.0
     loss: float | None = None  # smoothed
@@ -43,7 +46,11 @@ class RunState:
     advice: str | None = None  # the coach's line from the last evaluation
     chars_per_sec: float | None = None  # smoothed
     lr: float | None = None  # the rate the last step used (after the schedule)
-    elapsed: float = 0.0  # seconds spent training
+    elapsed: float = 0.0  # seconds spent training, over every session of the run
+    session_seconds: float = 0.0  # of them, in this session: a time limit counts these, as the trainer does
+    use_best: bool = False  # the sampler reads the best-on-validation weights (when there are any, and no replay)
+    saved_step: int | None = None  # the step a checkpoint holds this run at, if one does
+    quit_path: str | None = None  # where quitting saves the run (after AUTOSAVE_AFTER seconds of training)
     train_curve: History = field(default_factory=History)  # every step's loss as measured; the plot smooths
     clock: History = field(default_factory=History)  # (step, training seconds at its end), for time on the x axis
     val_curve: History = field(default_factory=History)
@@ -57,7 +64,8 @@ class RunState:
         self.ready, self.spec, self.failed, self.waiting = ready, ready.spec, None, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
         self.chars_per_sec = self.advice = None
-        self.elapsed, self.finished = ready.start.seconds, None
+        self.elapsed, self.session_seconds, self.finished = ready.start.seconds, 0.0, None
+        self.saved_step = ready.start.step or None  # a resumed run is saved where it resumed
         self.lr = ready.spec.train.lr
         self.best = ready.best
         self.train_curve, self.val_curve, self.clock = History(), History(), History()
@@ -105,6 +113,7 @@ class RunState:
                     self.chars_per_sec = event.chars_per_sec if cps is None else 0.95 * cps + 0.05 * event.chars_per_sec
                 self.lr = event.lr
                 self.elapsed += event.seconds
+                self.session_seconds += event.seconds
                 self.clock.append(event.step, self.elapsed)
                 self.finished = None
             case EvalEvent():
@@ -149,5 +158,5 @@ class RunState:
         if cfg.epochs:
             parts.append(self.epoch / cfg.epochs)
         if cfg.minutes:
-            parts.append(self.elapsed / 60 / cfg.minutes)
+            parts.append(self.session_seconds / 60 / cfg.minutes)
         return min(1.0, max(parts)) if parts else None

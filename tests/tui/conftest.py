@@ -1,5 +1,4 @@
 import asyncio
-import time
 from pathlib import Path
 
 import pytest
@@ -7,6 +6,7 @@ import torch
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.protocol import Pause, Paused
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.app import PlaygroundApp
 
@@ -51,10 +51,68 @@ def sampling_ready(app) -> bool:
     return app.sampling.sampler is not None and app.state.ready is not None
 
 
-async def wait_for(pilot, condition, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(pilot, condition, what: str = "condition") -> None:
+    """Let the app run until `condition()` holds. No deadline: work the test does not measure may
+    take as long as a busy machine needs; a test that never gets there is ended by pytest-timeout
+    (pyproject.toml), whose stack dump shows this call and its `what`."""
     while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await pilot.pause(0.05)
     await asyncio.sleep(0)
+
+
+async def answer(pilot, button: str) -> None:
+    """Wait for a dialog to show `button` (e.g. "#yes"), then click it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: bool(app.screen.query(button)), what=f"a dialog with {button}")
+    await pilot.click(button)
+
+
+async def apply_settings(pilot) -> None:
+    """Press Apply on the settings form. Not a click: a second click within 0.2 s of the last lands
+    while the button still shows its press, and Textual drops it."""
+    pilot.app.query_one("#apply").press()
+    await pilot.pause()
+
+
+async def settled(pilot) -> None:
+    """The screen as the app's timers would soon leave it, now: the throttled panels redrawn, then idle."""
+    from rnn_tui.tui.widgets.loss_plot import LossPlot
+    from rnn_tui.tui.widgets.status import TrainingStatus
+    from rnn_tui.tui.widgets.timeline import TimelineView
+
+    app = pilot.app
+    for panel in [*app.query(TrainingStatus), *app.query(TimelineView)]:
+        panel.show_if_changed()
+    for plot in app.query(LossPlot):
+        plot.redraw_if_changed()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+async def next_published(pilot, app, name: str, accept=lambda value: value is not None):
+    """The next value the app publishes under `name` that `accept` takes (results, not a clock)."""
+    seen: list = []
+    app.watch(app, name, lambda value: accept(value) and seen.append(value), init=False)
+    await wait_for(pilot, lambda: bool(seen), what=f"the next {name}")
+    return seen[0]
+
+
+def process_messages(app) -> list:
+    """Every message the training process sends from now on, in order (a spy on the controller)."""
+    seen, receive = [], app.training.receive
+
+    def spy(items):
+        seen.extend(items)
+        receive(items)
+
+    app.training.receive = spy
+    return seen
+
+
+async def pause_acknowledged(pilot, app, seen: list) -> None:
+    """Pause (again) and wait for the process to say so: it does after the step in flight, so no step
+    event comes after its word."""
+    count = sum(isinstance(m, Paused) and m.paused for m in seen)
+    app.training.handle.send(Pause())
+    await wait_for(pilot, lambda: sum(isinstance(m, Paused) and m.paused for m in seen) > count,
+                   what="the process's Paused")

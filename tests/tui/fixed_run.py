@@ -19,6 +19,7 @@ from rnn_tui.engine.inspection import Inspection
 from rnn_tui.run.protocol import Command, Events, Message, Ready
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.messages import InspectionReady, SampleUpdate
+from rnn_tui.tui.results import Sample
 
 TEXT = 'def count(items):\n    """How many."""\n    total = 0\n    for item in items:\n        total += 1\n'
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -118,8 +119,8 @@ def fixed_messages(shift: float = 0.0, text: str = TEXT) -> list:
     probs = fixed_probs(shift)
     shaped = np.where(probs >= 0.05 * probs.max(), probs, 0.0)  # as min-p 0.05 leaves it
     shaped = shaped / shaped.sum()
-    return [SampleUpdate(0, vocab, text[:4], (text[4:],), (-1.0 * len(text[4:]),), probs, shaped, STEPS, 1234,
-                         done=True, settings=("T 1.00 · min-p 0.05",)),
+    return [SampleUpdate(Sample(0, vocab, text[:4], (text[4:],), (-1.0 * len(text[4:]),), probs, shaped, STEPS, 1234,
+                                done=True, settings=("T 1.00 · min-p 0.05",))),
             InspectionReady(0, fixed_inspection(shift, text), STEPS)]
 
 
@@ -136,8 +137,7 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     from rnn_tui.engine.insight.gradients import Horizon
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.engine.insight.units import Finding, Unit
-    from rnn_tui.tui.live_insight import Insight, InsightRequest
-    from rnn_tui.tui.live_sampling import Weights
+    from rnn_tui.tui.results import Insight, InsightRequest, Weights
 
     inspection = fixed_inspection(shift, passage)
     units = [Unit(layer, q, u) for layer, quantities in enumerate(inspection.layers) for q in quantities
@@ -164,7 +164,7 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
 
 
 def fixed_written(shift: float = 0.0):
-    from rnn_tui.tui.widgets.writer import Written
+    from rnn_tui.tui.results import Written
 
     text, kept = "def area(w, h):\n    return", "def area(w, h):\n    print"
     bits = lambda s: (np.arange(len(s)) % 7 + 1) / 2 + 0.0031 + shift  # noqa: E731

@@ -1,7 +1,6 @@
 """The real app driven by Textual's pilot: training, sampling, the heatmap, checkpoints, quitting."""
 
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -17,7 +16,18 @@ from rnn_tui.run.protocol import Reset, SetDropout, SetLR
 from rnn_tui.tui.widgets.heatmap import Heatmap
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
-from .conftest import live_app, sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import (
+    answer,
+    apply_settings,
+    live_app,
+    pause_acknowledged,
+    process_messages,
+    sampling_ready,
+    scripted_app,
+    shown,
+    tiny_spec,
+    wait_for,
+)
 
 
 def status_text(app) -> str:
@@ -33,7 +43,6 @@ async def test_training_starts_and_numbers_move(text_path, tmp_path):
         assert app.state.loss != first_loss and "training" in status_text(app)
         await wait_for(pilot, lambda: app.state.val_loss is not None, what="an evaluation")
         await pilot.press("space")  # hold the numbers still to read them off the screen
-        await pilot.pause(0.5)
         await wait_for(pilot, lambda: f"{app.state.step:,}   epoch" in status_text(app), what="the step shown")
         val = app.state.val_loss
         assert f"{val:.3f} · {val / math.log(2):.2f} bits" in status_text(app)
@@ -44,16 +53,17 @@ async def test_pause_resume_and_single_step(text_path, tmp_path):
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        seen = process_messages(app)
         await pilot.press("space")
         assert app.state.paused and "paused" in status_text(app)
-        await pilot.pause(0.5)
+        await pause_acknowledged(pilot, app, seen)
         held = app.state.step
-        await pilot.pause(0.6)
+        await pause_acknowledged(pilot, app, seen)
         assert app.state.step == held  # nothing moves while paused
         await pilot.press("n")
         await wait_for(pilot, lambda: app.state.step == held + 1, what="one step")
-        await pilot.pause(0.5)
-        assert app.state.step == held + 1
+        await pause_acknowledged(pilot, app, seen)
+        assert app.state.step == held + 1  # one step, not more
         await pilot.press("space")
         await wait_for(pilot, lambda: app.state.step > held + 5, what="resumed training")
         await app.action_quit()
@@ -65,9 +75,9 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
         await wait_for(pilot, lambda: app.sampling.sampler is not None, what="the engine")
         app.query_one("#seed", Input).focus()
         await pilot.press(*"# count", "enter")
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == "# count"
-                       and app.last_sample.done, what="a sample after the seed")
-        generated = app.last_sample.generated
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == "# count"
+                       and app.sample.done, what="a sample after the seed")
+        generated = app.sample.generated
         model = CharRNN(app.state.spec.model)
         model.load_state_dict({k: torch.from_numpy(v) for k, v in app.sampling.latest.weights.items()})
         sampler = Sampler(model, Vocab(app.state.ready.vocab), SampleSettings(), seed=0)
@@ -80,17 +90,17 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
 
 async def sample_with_seed(pilot, app, seed: str) -> str:
     """Restart the sampler on `seed` and wait for the whole sample."""
-    app.last_sample = None  # the sampler idles after a sample, so nothing older can arrive now
+    app.sample = None  # the sampler idles after a sample, so nothing older can arrive now
     app.sampling.sampler.set_seed_text(seed)
-    await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == seed
-                   and app.last_sample.done, what=f"a sample after {seed!r}")
-    return app.last_sample.generated
+    await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == seed
+                   and app.sample.done, what=f"a sample after {seed!r}")
+    return app.sample.generated
 
 
 async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
         control = app.query_one(TemperatureControl)
         app.set_focus(None)
         await pilot.press("right_square_bracket")
@@ -115,13 +125,13 @@ async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
 async def test_heatmap_layer_and_quantity_can_be_switched(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_inspection is not None, what="an inspection")
-        inspection = app.last_inspection.inspection
+        await wait_for(pilot, lambda: app.inspection is not None, what="an inspection")
+        inspection = app.inspection.inspection
         heatmap = app.query_one(Heatmap)
         np.testing.assert_array_equal(heatmap.data.values, inspection.layers[0]["h"])
         app.query_one("#layer", Select).value = 1
         app.query_one("#quantity", Select).value = "c"
-        await pilot.pause(0.2)
+        await pilot.pause()
         np.testing.assert_array_equal(heatmap.data.values, inspection.layers[1]["c"])
         # the most variable unit is on top; moving picks another unit and another character
         top = int(np.argmax(inspection.layers[1]["c"].var(axis=0)))
@@ -131,7 +141,7 @@ async def test_heatmap_layer_and_quantity_can_be_switched(text_path, tmp_path):
         await pilot.press("down", "left", "left")
         assert heatmap.picked_unit != top and heatmap.cursor == cursor - 2
         info = shown(app.query_one("#heatmap-info", Static))
-        assert f"c[{heatmap.picked_unit}]" in info and f"t={cursor - 2}" in info and "layer 2" in info
+        assert f"c[{heatmap.picked_unit}] = " in info and f"t={cursor - 2}" in info
         await app.action_quit()
 
 
@@ -139,8 +149,9 @@ async def test_save_and_reload_a_checkpoint(text_path, tmp_path):
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 10, what="training")
+        seen = process_messages(app)
         await pilot.press("space")  # pause, so the saved step is the step we reload
-        await pilot.pause(0.3)
+        await pause_acknowledged(pilot, app, seen)
         await pilot.press("s")
         path = tmp_path / "run.pt"
         await wait_for(pilot, lambda: path.exists() and any("saved" in text for _, text in app.notices),
@@ -157,15 +168,14 @@ async def test_save_and_reload_a_checkpoint(text_path, tmp_path):
         await app.action_quit()
 
 
-async def test_quit_while_training_stops_the_process_within_a_second(text_path, tmp_path):
+async def test_quit_while_training_stops_the_process_by_itself(text_path, tmp_path):
+    """How fast it stops is measured in benchmarks/startup.py, not timed here."""
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 5, what="training")
         process = app.training.handle.process
-        started = time.monotonic()
         await pilot.press("ctrl+q")
-        await wait_for(pilot, lambda: not process.is_alive(), timeout=5, what="the training process to end")
-        assert time.monotonic() - started < 1.5
+        await wait_for(pilot, lambda: not process.is_alive(), what="the training process to end")
         assert process.exitcode == 0  # it stopped itself rather than being killed
 
 
@@ -182,18 +192,18 @@ async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_pa
         await pilot.press("f3")
         app.query_one("#set-hidden", Input).value = "lots"
         app.query_one("#set-lr", Input).value = "nan"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
+        await apply_settings(pilot)
+        await pilot.pause()
         errors = [text for severity, text in app.notices if severity == "error"]
         assert "hidden units: 'lots' is not a whole number" in errors[-1]
         app.query_one("#set-hidden", Input).value = "32"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
-        assert "learning rate: 'nan' is not a finite number" in [text for _, text in app.notices][-1]
+        await apply_settings(pilot)
+        await wait_for(pilot, lambda: "learning rate: 'nan' is not a finite number" in app.notices[-1][1],
+                       what="the learning rate refused")
         app.query_one("#set-hidden", Input).value = "-3"
         app.query_one("#set-lr", Input).value = "0.01"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
+        await apply_settings(pilot)
+        await pilot.pause()
         assert "hidden must be a positive whole number" in [text for _, text in app.notices][-1]
         assert app.is_running and app.training.handle.commands == []  # nothing was sent to the trainer
 
@@ -205,7 +215,7 @@ async def test_learning_rate_and_dropout_change_live_and_are_marked(text_path, t
         await pilot.press("f3")
         app.query_one("#set-lr", Input).value = "0.0005"
         app.query_one("#set-dropout", Input).value = "0.25"
-        await pilot.click("#apply")
+        await apply_settings(pilot)
         await wait_for(pilot, lambda: app.state.spec.model.dropout == 0.25, what="the dropout reported back")
         assert app.training.handle.commands == [SetLR(0.0005), SetDropout(0.25)]  # no reset asked for
         step = app.state.step
@@ -225,22 +235,21 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
         await wait_for(pilot, lambda: app.state.ready is not None, what="training")
         await pilot.press("f3")
         app.query_one("#set-hidden", Input).value = "48"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
+        await apply_settings(pilot)
+        await pilot.pause()
         assert app.training.handle.commands == []  # a question first
         await pilot.press("escape")
         assert app.training.handle.commands == []
         assert app.query_one("#set-hidden", Input).value == "32"  # cancelled: the form shows the run again
         app.query_one("#set-hidden", Input).value = "48"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
+        await apply_settings(pilot)
+        await pilot.pause()
         await pilot.press("enter")  # Enter takes the safe choice, Cancel
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert app.training.handle.commands == []
         app.query_one("#set-hidden", Input).value = "48"
-        await pilot.click("#apply")
-        await pilot.pause(0.1)
-        await pilot.click("#yes")
+        await apply_settings(pilot)
+        await answer(pilot, "#yes")
         (command,) = app.training.handle.commands
         assert isinstance(command, Reset) and command.spec.model.hidden == 48
 
@@ -248,18 +257,19 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
 async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, eval_every=15), tmp_path, steps=40)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
         sampling = app.sampling
         assert sampling.latest.step == 40 and sampling.best.step in (15, 30) and sampling.weights is sampling.latest
         await pilot.press("b")
         assert sampling.weights is sampling.best and "◆ sampling" in status_text(app)
         best = await sample_with_seed(pilot, app, "# ")
-        assert app.last_sample.step == sampling.best.step
-        await wait_for(pilot, lambda: "best weights, step" in str(app.sampler_panel.border_subtitle), what="the note")
+        assert app.sample.step == sampling.best.step
+        await wait_for(pilot, lambda: "best weights, step" in str(app.query_one("#sampler").border_subtitle),
+                       what="the note")
         await pilot.press("b")
         assert sampling.weights is sampling.latest
         latest = await sample_with_seed(pilot, app, "# ")
-        assert app.last_sample.step == 40 and latest != best  # other weights, same seed and sampler seed
+        assert app.sample.step == 40 and latest != best  # other weights, same seed and sampler seed
         await app.action_quit()
 
 
@@ -284,7 +294,7 @@ async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_p
         app.training.switch_text("no-such-text")
         assert app.notices[-1] == ("error", "no such file or built-in text: no-such-text")
         app.training.switch_text("essay")
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert app.training.handle.commands == []  # a question first
         await pilot.click("#yes")
         (command,) = app.training.handle.commands
@@ -295,26 +305,26 @@ async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_p
 async def test_the_heatmap_keeps_the_picked_unit_and_cursor_and_can_freeze(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_inspection is not None, what="an inspection")
+        await wait_for(pilot, lambda: app.inspection is not None, what="an inspection")
         heatmap = app.query_one(Heatmap)
         heatmap.focus()
         await pilot.press("down", "down", "down", "left", "left")
         unit, cursor = heatmap.picked_unit, heatmap.cursor
-        first = app.last_inspection
+        first = app.inspection
         await sample_with_seed(pilot, app, "# ")
-        await wait_for(pilot, lambda: app.last_inspection is not first, what="the next inspection")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: app.inspection is not first, what="the next inspection")
+        await pilot.pause()
         assert heatmap.picked_unit == unit and heatmap.cursor == cursor  # a unit, not a rank; the cursor stays
         await pilot.press("end")
         assert heatmap.cursor == len(heatmap.data.text) - 1
         await pilot.press("f")
         held = heatmap.data.text
-        second = app.last_inspection
+        second = app.inspection
         await sample_with_seed(pilot, app, "( ")
-        await wait_for(pilot, lambda: app.last_inspection is not second, what="an inspection while frozen")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: app.inspection is not second, what="an inspection while frozen")
+        await pilot.pause()
         assert heatmap.data.text == held  # frozen
         await pilot.press("f")
-        newest = app.last_inspection.inspection.text
+        newest = app.inspection.inspection.text
         assert heatmap.data.text == newest != held  # thawed: the newest
         await app.action_quit()

@@ -23,10 +23,10 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         app.open_race(RaceRequest(str(text_path), ("elman", "gru"), 3000, 8, 1, train))
-        await pilot.pause(0.1)
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CompareScreen) and isinstance(app.training.handle.commands[-1], Pause)
-        await wait_for(pilot, lambda: screen.over, timeout=60, what="the race to finish")
+        await wait_for(pilot, lambda: screen.over, what="the race to finish")
         assert [e.name for e in screen.runs.values()] == ["elman", "gru"]
         for entrant in screen.runs.values():
             assert entrant.steps == 12 and [step for step, _ in entrant.val_curve] == [4, 8, 12]
@@ -55,7 +55,7 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
     app = scripted_app(tiny_spec(text_path), tmp_path, steps=5)
     async with app.run_test(size=(120, 40)) as pilot:
         app.compare_runs()
-        await pilot.pause(0.1)
+        await pilot.pause()
         app.screen.query_one(Input).value = str(tmp_path / "missing.pt")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "no such checkpoint" in app.notices[-1][1] if app.notices else False,

@@ -8,7 +8,7 @@ from rnn_tui.run.protocol import Reset
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.screens.help import HelpScreen
 
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, scripted_app, shown, tiny_spec, wait_for
 
 
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
@@ -16,7 +16,7 @@ async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_p
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.sampling.engine_loaded, what="the engine")
         await pilot.press("f1")
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = app.screen.query_one(Markdown).source
         assert "Hidden state" in text and "unigram entropy" in text
@@ -35,12 +35,11 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
                 "Preset: shakespeare-5min"} <= set(names)
         assert {"Switch text: python", "Switch text: essay", "Switch text: structured"} <= set(names)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"cell: elman", "enter")
-        await pilot.pause(0.3)
-        await pilot.click("#yes")
-        await pilot.pause(0.2)
+        await answer(pilot, "#yes")
+        await pilot.pause()
         (command,) = app.training.handle.commands
         assert isinstance(command, Reset) and command.spec.model.cell == "elman"
         await app.action_quit()
@@ -49,12 +48,12 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
 async def test_resizing_to_a_tiny_terminal_and_back_keeps_working(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_inspection is not None, what="a sample")
+        await wait_for(pilot, lambda: app.inspection is not None, what="a sample")
         await pilot.resize_terminal(40, 12)
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert app.has_class("-compact")
         await pilot.resize_terminal(120, 40)
-        await pilot.pause(0.2)
+        await pilot.pause()
         assert not app.has_class("-compact")
         assert f"{app.state.step:,}" in shown(app.query_one("#status-table"))
         await app.action_quit()
@@ -80,7 +79,7 @@ async def test_while_help_is_open_the_playgrounds_keys_are_off_and_not_listed(te
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         await pilot.press("f1")
-        await pilot.pause(0.2)
+        await pilot.pause()
         listed = {key.description for key in app.screen.query_one(Footer).query("FooterKey")}
         assert "close" in listed and not listed & {"pause/resume", "save", "step", "reset"}
         await pilot.press("space", "s")

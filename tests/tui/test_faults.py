@@ -24,7 +24,7 @@ async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path
                 await wait_for(pilot, lambda app=app: app.state.step >= 5, what="training")
                 process = app.training.handle.process
                 os.kill(os.getpid(), sig)
-                await wait_for(pilot, lambda p=process: not p.is_alive(), timeout=20, what="the trainer to stop")
+                await wait_for(pilot, lambda p=process: not p.is_alive(), what="the trainer to stop")
             assert process.exitcode == 0 and not app.is_running
             assert load_checkpoint(path)["step"] >= 5  # saved on the way out
             assert left == ([0] if sig == signal.SIGHUP else [])  # a hang-up leaves without drawing
@@ -72,7 +72,7 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
         assert any(severity == "error" and "lower learning rate" in text for severity, text in app.notices)
         await wait_for(pilot, lambda: "stopped: training stopped" in shown(app.query_one("#status-table")),
                        what="the reason on screen")
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a sample")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
         await pilot.press("s")
         path = tmp_path / "run.pt"
         await wait_for(pilot, lambda: path.exists(), what="the save")

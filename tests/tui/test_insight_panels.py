@@ -6,7 +6,7 @@ import torch
 from rnn_tui.engine.insight.writer import Writer
 from rnn_tui.tui.widgets.passage import PassageView
 
-from .conftest import sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, sampling_ready, scripted_app, shown, tiny_spec, wait_for
 
 
 async def open_tab(pilot, key: str) -> None:
@@ -15,14 +15,14 @@ async def open_tab(pilot, key: str) -> None:
                    what="the engine and the first weights")
     await pilot.press(key)
     if key != "f8":
-        await wait_for(pilot, lambda: app.insight.last is not None, what="the passage read")
+        await wait_for(pilot, lambda: app.learned.last is not None, what="the passage read")
 
 
 async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f4")
-        insight = app.insight.last
+        insight = app.learned.last
         assert insight.request.passage == app.state.ready.passage and len(insight.request.passage) > 500
         await wait_for(pilot, lambda: "position in the line" in shown(app.query_one("#features")),
                        what="the table laid out")
@@ -33,17 +33,19 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
 
         await pilot.click("#hypothesis")
         await pilot.press(*"[0-9]+", "enter")
-        await wait_for(pilot, lambda: "hypothesis" in app.insight.last.finding.r, what="the hypothesis ranked")
+        await wait_for(pilot, lambda: "hypothesis" in app.learned.last.finding.r, what="the hypothesis ranked")
         assert "your hypothesis" in shown(app.query_one("#features"))
-        digits = app.insight.last.finding.r["digit"]
-        hypothesis = app.insight.last.finding.r["hypothesis"]
+        digits = app.learned.last.finding.r["digit"]
+        hypothesis = app.learned.last.finding.r["hypothesis"]
         assert (digits is None) == (hypothesis is None)  # [0-9]+ marks exactly the digits
 
         app.query_one("#hypothesis").value = "(unclosed"
         await pilot.click("#hypothesis")
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("not a regular expression" in n for _, n in app.notices), what="the error")
-        assert app.insight.hypothesis is not None  # the last good one stays
+        assert app.learned.hypothesis is None  # no row may show the last pattern's result beside the new text
+        await wait_for(pilot, lambda: "hypothesis" not in app.learned.last.finding.r, what="a reading without it")
+        assert "your hypothesis" not in shown(app.query_one("#features"))
 
         passage = app.query_one("#units-passage", PassageView)
         await pilot.click(passage, offset=(4, 0))  # the mouse puts the cursor on a character
@@ -51,6 +53,14 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
         await pilot.press("shift+right", "shift+right", "enter")  # a span of three characters
         await wait_for(pilot, lambda: "across" in shown(app.query_one("#units-info")), what="the span's units")
         assert repr(insight.inspection.text[4:7])[1:-1] in shown(app.query_one("#units-info"))
+        before = app.learned.last
+        app.learned.refresh(now=True)  # what every new snapshot does while training
+        await wait_for(pilot, lambda: app.learned.last is not before, what="the next reading")
+        assert "across" in shown(app.query_one("#units-info"))  # the answer stays, read again
+        app.query_one("#features").focus()
+        await pilot.press("down")  # another feature: the span is no longer asked about
+        await pilot.pause()
+        assert app.learned.span is None and "across" not in shown(app.query_one("#units-info"))
         await app.action_quit()
 
 
@@ -62,12 +72,12 @@ async def test_your_own_passage_is_read_and_unknown_characters_are_refused(text_
         await pilot.click(".your-text")
         app.query_one(".your-text").value = mine
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.insight.last.request.passage == mine, what="your passage read")
-        assert app.insight.last.request.source == "your text"
+        await wait_for(pilot, lambda: app.learned.last.request.passage == mine, what="your passage read")
+        assert app.learned.last.request.source == "your text"
         app.query_one(".your-text").value = "snow \u2603"
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("passage refused" in n for _, n in app.notices), what="the refusal")
-        assert app.insight.your_text == mine
+        assert app.learned.your_text == mine
         await app.action_quit()
 
 
@@ -82,7 +92,7 @@ async def test_surprisal_follows_the_cursor_and_breaks_the_loss_down(text_path, 
         passage.focus()
         await pilot.press("right", "right")
         await wait_for(pilot, lambda: "at 2:" in shown(app.query_one("#surprisal-cursor")), what="the cursor's line")
-        inspection = app.insight.last.inspection
+        inspection = app.learned.last.inspection
         top_char, top_p = inspection.predictions(2, 1)[0]
         assert f"{top_p:6.1%}".strip() in shown(app.query_one("#surprisal-cursor"))
         await app.action_quit()
@@ -92,8 +102,8 @@ async def test_factors_and_gates_are_drawn_for_the_layer_asked(text_path, tmp_pa
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f5")
-        await wait_for(pilot, lambda: app.insight.last.factors is not None, what="the factors")
-        factors = app.insight.last.factors
+        await wait_for(pilot, lambda: app.learned.last.factors is not None, what="the factors")
+        factors = app.learned.last.factors
         assert factors.layer == 1 and factors.quantity == "h" and factors.strength.shape[1] == 5
         passage = app.query_one("#factor-passage", PassageView)
         first = passage.painting.values.copy()
@@ -113,15 +123,15 @@ async def test_writing_with_the_model(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f8")
-        await wait_for(pilot, lambda: app.insight.writer is not None, what="the writer")
-        assert app.focused is app.writer_view
-        vocab = app.insight.writer.vocab
+        await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
+        assert app.focused is app.view("write")
+        vocab = app.writer.writer.vocab
         word = "".join(ch for ch in "the" if ch in vocab.index) or vocab.chars[-3:]
         await pilot.press(*word)
-        expected_next = app.insight.writer.top(2)
+        expected_next = app.writer.writer.top(2)
         await pilot.press("tab")  # the likeliest
         await pilot.press("2")  # the second likeliest after that
-        writer = app.insight.writer
+        writer = app.writer.writer
         assert writer.text[: len(word) + 1] == word + expected_next[0][0] and len(writer.text) == len(word) + 2
         typed = writer.text
         await pilot.press("backspace", "backspace")
@@ -132,9 +142,9 @@ async def test_writing_with_the_model(text_path, tmp_path):
         next_lines = shown(app.query_one("#writer-next"))
         assert "Tab" in next_lines and f"{fresh.top(1)[0][1]:6.1%}".strip() in next_lines
         await pilot.press("ctrl+k")
-        assert app.insight.kept is not None and app.insight.kept.text == typed[:-2]
+        assert app.writer.kept is not None and app.writer.kept.text == typed[:-2]
         await pilot.press(*word[:1])
-        assert app.insight.kept.text == typed[:-2] and writer.text == typed[:-2] + word[0]
+        assert app.writer.kept.text == typed[:-2] and writer.text == typed[:-2] + word[0]
         await pilot.press("space")  # a key the playground binds types a space here
         assert writer.text.endswith(" ") and not app.state.paused
         await app.action_quit()
@@ -147,21 +157,21 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
 
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_inspection is not None, what="the first sample's states")
-        assert app.insight.view is None and not app.insight.wanted  # nothing to read on the playground
+        await wait_for(pilot, lambda: app.inspection is not None, what="the first sample's states")
+        assert app.learned.view == "playground" and not app.learned.wanted  # nothing to read on the playground
         app.query_one("#order", Select).value = "line_position"
-        await wait_for(pilot, lambda: app.insight.last is not None, what="the finder for the order")
+        await wait_for(pilot, lambda: app.learned.last is not None, what="the finder for the order")
         heatmap = app.query_one(Heatmap)
         await wait_for(pilot, lambda: heatmap.data is not None, what="the heatmap")
-        expected = app.insight.last.finding.order("line_position", 0, "h")
+        expected = app.learned.last.finding.order("line_position", 0, "h")
         np.testing.assert_array_equal(heatmap.data.order, expected)
         app.query_one("#order", Select).value = "index"
-        await pilot.pause(0.1)
+        await pilot.pause()
         np.testing.assert_array_equal(heatmap.data.order, np.arange(32))
-        assert not app.insight.wanted and app.units_view is None  # its views are not even mounted yet
+        assert not app.learned.wanted and app.view("units") is None  # its views are not even mounted yet
         await pilot.click("#--content-tab-learned")  # the mouse opens them too
-        await wait_for(pilot, lambda: app.insight.view == "units" and app.units_view is not None, what="the units")
-        assert app.insight.wanted
+        await wait_for(pilot, lambda: app.learned.view == "units" and app.view("units") is not None, what="the units")
+        assert app.learned.wanted
         await app.action_quit()
 
 
@@ -177,23 +187,34 @@ async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, 
                         sample_seed=0, sample_pace=None, sample_pause=3600.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f8")
-        await wait_for(pilot, lambda: app.insight.writer is not None, what="the writer")
-        await pilot.press(*app.insight.writer.vocab.chars[-2:])
-        assert len(app.insight.writer.text) == 2
+        await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
+        typed = app.writer.writer.vocab.chars[-2:]
+        await pilot.press(*typed)
+        assert app.writer.writer.text == typed
         await pilot.press("f4")
-        await wait_for(pilot, lambda: app.insight.last is not None, what="the first run's passage")
-        first_run = app.training.run
+        await wait_for(pilot, lambda: app.learned.last is not None, what="the first run's passage")
+        first_run = app.state.run
         app.training.switch_text(str(other))
-        await pilot.pause(0.2)
-        await pilot.click("#yes")
-        await wait_for(pilot, lambda: app.training.run != first_run and app.state.ready is not None
-                       and app.insight.last is not None and app.insight.last.request.weights.run == app.training.run,
+        await answer(pilot, "#yes")
+        await wait_for(pilot, lambda: app.state.run != first_run and app.state.ready is not None
+                       and app.learned.last is not None and app.learned.last.request.weights.run == app.state.run,
                        what="the new run's passage read")
-        assert app.insight.last.request.passage == app.state.ready.passage != ""
-        assert app.insight.writer is None  # typed for the old model: gone with it
+        assert app.learned.last.request.passage == app.state.ready.passage != ""
+        assert app.writer.writer is None  # of the old model: gone with it
         await pilot.press("f8")
-        await wait_for(pilot, lambda: app.insight.writer is not None, what="a writer for the new run")
-        assert app.insight.writer.text == "" and app.insight.writer.vocab.chars == app.state.ready.vocab
+        await wait_for(pilot, lambda: app.writer.writer is not None, what="a writer for the new run")
+        assert app.writer.writer.vocab.chars == app.state.ready.vocab
+        assert app.writer.writer.text == typed  # the same characters: the new model reads the text again
+
+        third = tmp_path / "third.txt"
+        third.write_text("".join(ch for ch in small_text if ch not in typed))
+        second_run = app.state.run
+        app.training.switch_text(str(third))
+        await answer(pilot, "#yes")
+        await wait_for(pilot, lambda: app.state.run != second_run and app.writer.writer is not None
+                       and app.writer.writer.vocab.chars == app.state.ready.vocab, what="a writer for the third run")
+        assert app.writer.writer.text == ""  # not in this text's characters: cleared, and said
+        assert any("the text in Write was cleared" in text for _, text in app.notices)
         await app.action_quit()
 
 
@@ -201,20 +222,20 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
     app = scripted_app(tiny_spec(text_path, cell="elman", layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f9")
-        await wait_for(pilot, lambda: app.insight.last.horizon is not None, what="the horizon")
-        found = app.insight.last.horizon
-        assert found.relative.shape == (2, 24) and app.insight.horizons[-1][1] is found
+        await wait_for(pilot, lambda: app.learned.last.horizon is not None, what="the horizon")
+        found = app.learned.last.horizon
+        assert found.relative.shape == (2, 24) and app.learned.horizons[-1][1] is found
         await wait_for(pilot, lambda: "layer 2" in shown(app.query_one("#horizon-side")), what="the table")
         passage = app.query_one("#connectivity-passage", PassageView)
         await pilot.click(passage, offset=(10, 1))  # a character on the second line
         target = passage.cursor
         assert target > 10
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.insight.last.connectivity is not None, what="the connectivity")
-        assert app.insight.last.request.target == target and len(app.insight.last.connectivity) == target
+        await wait_for(pilot, lambda: app.learned.last.connectivity is not None, what="the connectivity")
+        assert app.learned.last.request.target == target and len(app.learned.last.connectivity) == target
         await wait_for(pilot, lambda: passage.painting.marks is not None and passage.painting.marks[target],
                        what="the target marked")
-        np.testing.assert_array_equal(passage.painting.values[:target], app.insight.last.connectivity)
+        np.testing.assert_array_equal(passage.painting.values[:target], app.learned.last.connectivity)
         assert "leans most on" in shown(app.query_one("#connectivity-info"))
         await app.action_quit()
 

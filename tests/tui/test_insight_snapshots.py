@@ -3,7 +3,7 @@
 
 import pytest
 
-from .conftest import wait_for
+from .conftest import settled, wait_for
 from .fixed_run import fixed_insight, fixed_written
 from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
@@ -13,17 +13,17 @@ TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab
 def show_tab(tab: str, shift: float = 0.0):
     async def settle(pilot) -> None:
         app = pilot.app
-        if app.last_inspection is None:
+        if app.inspection is None:
             await settle_with(shift)(pilot)
         await app.action_show_tab(tab)
-        await pilot.pause(0.1)
-        app.insight.receive(fixed_insight(shift))
-        if app.writer_view is not None:
-            app.writer_view.show(fixed_written(shift))
+        await pilot.pause()
+        app.learned.receive(fixed_insight(shift))
+        if app.view("write") is not None:
+            app.publish("written", fixed_written(shift))
         app.set_focus(None)
-        await wait_for(pilot, lambda: app.insight.last is not None, what="the fixed insight")
+        await wait_for(pilot, lambda: app.learned.last is not None, what="the fixed insight")
         app.query_one("#timeline-view").show_if_changed()
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return settle
 

@@ -9,9 +9,10 @@ from rnn_tui.engine.sampling import SweepPoint
 from rnn_tui.run.protocol import Message
 from rnn_tui.run.race_process import Finished, LinedUp, Progress, RaceOver, RaceRequest
 from rnn_tui.tui.messages import BeamReady, FanUpdate, SampleUpdate, SweepReady
+from rnn_tui.tui.results import Sample
 from rnn_tui.tui.screens.compare import CompareScreen
 
-from .conftest import wait_for
+from .conftest import settled, wait_for
 from .fixed_run import SPEC, STEPS, TEXT, fixed_probs
 from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
@@ -26,22 +27,23 @@ async def show_lab(pilot, shift: float = 0.0) -> None:
     app = pilot.app
     await settle_with(shift)(pilot)
     for k in range(3):  # three finished samples for the history, newest last
-        app.post_message(SampleUpdate(0, SPEC.text, "def ", (rotated(TEXT, 9 * k),), (-40.0 - k + shift,), None, None,
-                                      STEPS - 10 * k, 1234 + k, done=True, settings=("T 0.80 · top-k 5",)))
+        app.post_message(SampleUpdate(Sample(0, SPEC.text, "def ", (rotated(TEXT, 9 * k),), (-40.0 - k + shift,),
+                                             None, None, STEPS - 10 * k, 1234 + k, done=True,
+                                             settings=("T 0.80 · top-k 5",))))
     await app.action_show_tab("sampler-tab")
-    await pilot.pause(0.1)
+    await pilot.pause()
     probs = fixed_probs(shift)
     rows = tuple(rotated(TEXT, 11 * k)[: 40 + 12 * k] for k in range(5))
-    app.post_message(FanUpdate(0, SPEC.text, "def ", rows, tuple(-0.3 * len(r) * (k + 1) + shift
-                                                                  for k, r in enumerate(rows)),
-                               probs, probs, STEPS, 1234, done=True))
+    app.post_message(FanUpdate(Sample(0, SPEC.text, "def ", rows, tuple(-0.3 * len(r) * (k + 1) + shift
+                                                                         for k, r in enumerate(rows)),
+                                      probs, probs, STEPS, 1234, done=True)))
     app.post_message(BeamReady(0, STEPS, Beam(TEXT[:60], -20.25 + shift, 8, -23.75 + shift)))
     ts = [0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0]
     points = [SweepPoint(t, 0.3 + 2.01 * t + shift, 10.02 + 80 * t - 22 * t * t + shift) for t in ts]
     app.post_message(SweepReady(0, STEPS, points))
-    await wait_for(pilot, lambda: app.sampler_lab.beam is not None and app.last_fan is not None, what="the fixed lab")
+    await wait_for(pilot, lambda: app.view("sampler").beam is not None and app.fan is not None, what="the fixed lab")
     app.set_focus(None)
-    await pilot.pause(0.3)
+    await settled(pilot)
 
 
 class FixedRace:
@@ -79,7 +81,7 @@ async def show_race(pilot, shift: float = 0.0) -> None:
     screen = CompareScreen(request, race=FixedRace(shift))
     await app.push_screen(screen)
     await wait_for(pilot, lambda: screen.over, what="the fixed race")
-    await pilot.pause(0.3)
+    await settled(pilot)
 
 
 def test_sampler_tab(snap_compare, tmp_path):

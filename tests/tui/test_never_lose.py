@@ -9,7 +9,7 @@ from rnn_tui.cli import main
 from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 
-from .conftest import live_app, tiny_spec, wait_for
+from .conftest import answer, live_app, tiny_spec, wait_for
 
 TINY = ["--hidden", "16", "--embed", "4", "--seq", "24", "--batch", "8"]
 
@@ -27,13 +27,11 @@ async def test_saving_over_another_run_asks_and_cancel_keeps_it(text_path, tmp_p
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
-        await pilot.click("#no")
-        await pilot.pause(0.3)
+        await answer(pilot, "#no")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="the answer")
         assert load_checkpoint(path)["run_id"] == theirs  # kept
         await pilot.press("s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question again")
-        await pilot.click("#yes")
+        await answer(pilot, "#yes")
         await wait_for(pilot, lambda: load_checkpoint(path)["run_id"] != theirs, what="the replacement")
         await app.action_quit()
 
@@ -85,8 +83,7 @@ async def test_elapsed_time_survives_a_failed_switch_and_a_checkpoint(text_path,
         seconds = load_checkpoint(path)["seconds"]
         assert seconds >= before - 0.1
         app.training.load_checkpoint(str(path))
-        await pilot.pause(0.1)
-        await pilot.click("#yes")
+        await answer(pilot, "#yes")
         await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
         assert app.state.elapsed == seconds and app.training.checkpoint_path == str(path)
         await app.action_quit()

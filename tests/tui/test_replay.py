@@ -8,22 +8,22 @@ from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler
 
-from .conftest import scripted_app, tiny_spec, wait_for
+from .conftest import scripted_app, settled, tiny_spec, wait_for
 
 
 async def replayed_sample(pilot, app, step: int):
-    await wait_for(pilot, lambda: app.last_inspection is not None and app.last_inspection.step == step
-                   and app.last_sample is not None and app.last_sample.step == step and app.last_sample.done,
+    await wait_for(pilot, lambda: app.inspection is not None and app.inspection.step == step
+                   and app.sample is not None and app.sample.step == step and app.sample.done,
                    what=f"a sample and its heatmap of step {step}")
-    return app.last_sample
+    return app.sample
 
 
 async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, eval_every=10), tmp_path, steps=40)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done, what="a live sample")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a live sample")
         assert [m.step for m in app.state.moments] == [10, 20, 30, 40]
-        app.last_sample = app.last_inspection = None
+        app.sample = app.inspection = None
         await pilot.press("comma", "comma", "comma")  # 40, 30, 20
         moment = app.state.replay
         assert moment.step == 20
@@ -33,16 +33,17 @@ async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, t
         vocab = Vocab(app.state.ready.vocab)
         direct = Sampler(model, vocab, app.sampling.settings, seed=0)
         assert sample.generated == direct.text(sample.seed, len(sample.generated))
-        expected = inspect_text(model, vocab, (sample.seed + sample.generated)[-len(app.last_inspection.inspection
+        expected = inspect_text(model, vocab, (sample.seed + sample.generated)[-len(app.inspection.inspection
                                                                                      .text):])
-        assert torch.equal(torch.as_tensor(app.last_inspection.inspection.layers[0]["h"]),
+        assert torch.equal(torch.as_tensor(app.inspection.inspection.layers[0]["h"]),
                            torch.as_tensor(expected.layers[0]["h"]))  # the heatmap reads the same weights
-        assert "replaying step 20" in str(app.sampler_panel.border_subtitle)
-        await pilot.pause(0.3)  # the plot redraws at most four times a second
+        assert "replaying step 20" in str(app.query_one("#sampler").border_subtitle)
+        await settled(pilot)  # the plot redraws at most four times a second: now
         assert "replaying step 20" in str(app.query_one("#plot").border_title)
         await pilot.press("full_stop", "full_stop", "full_stop")  # 30, 40, live
         assert app.state.replay is None
-        await wait_for(pilot, lambda: "latest weights" in str(app.sampler_panel.border_subtitle), what="live again")
+        await wait_for(pilot, lambda: "latest weights" in str(app.query_one("#sampler").border_subtitle),
+                       what="live again")
         await app.action_quit()
 
 

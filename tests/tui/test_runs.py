@@ -14,7 +14,7 @@ from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 
-from .conftest import live_app, shown, tiny_spec, wait_for
+from .conftest import live_app, pause_acknowledged, process_messages, shown, tiny_spec, wait_for
 
 
 def text_with(distinct: int, length: int, seed: int) -> str:
@@ -35,7 +35,7 @@ async def test_twenty_rapid_switches_end_with_a_live_sampler_on_the_last_text(tm
     spec = replace(tiny_spec(first), model=ModelConfig(cell="lstm", hidden=16, embed=4))
     app = live_app(spec, tmp_path, sample_pace=None, sample_pause=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_sample is not None, what="a first sample")
+        await wait_for(pilot, lambda: app.sample is not None, what="a first sample")
         top_k = app.query_one("#top-k", Input)
         top_k.focus()
         await pilot.press("4", "0", "enter")
@@ -48,10 +48,10 @@ async def test_twenty_rapid_switches_end_with_a_live_sampler_on_the_last_text(tm
             await pilot.pause(rng.choice([0.0, 0.05, 0.2, 0.5]))
         last = Vocab.from_text(path.read_text(encoding="utf-8")).chars
         await wait_for(pilot, lambda: app.state.ready is not None and app.state.ready.vocab == last,
-                       timeout=60, what="the last text's run")
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.run == app.training.run
-                       and app.last_sample.done, timeout=60, what="a sample of the last run")
-        assert set(app.last_sample.generated) <= set(last) and app.last_sample.vocab == last
+                       what="the last text's run")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.run == app.state.run
+                       and app.sample.done, what="a sample of the last run")
+        assert set(app.sample.generated) <= set(last) and app.sample.vocab == last
         assert app.is_running and not [text for severity, text in app.notices if severity == "error"]
         assert app.sampling.settings.top_k == 0  # set to off when a text had fewer than 40 characters
         assert any(severity == "warning" and text.startswith("top-k 40 is more than the") for severity, text
@@ -107,13 +107,14 @@ async def test_the_process_says_whether_it_trains_and_a_new_run_keeps_the_pause(
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
+        seen = process_messages(app)
         await pilot.press("space")
         app.training.restart(app.state.spec)  # a reset sent right after the pause
         app.state.paused = False  # even if the app had lost track, the process's word counts
         await wait_for(pilot, lambda: app.state.ready is not None and app.state.paused, what="the new run, paused")
         step = app.state.step
-        await pilot.pause(0.6)
-        assert app.state.step == step  # it really waits
+        await pause_acknowledged(pilot, app, seen)
+        assert app.state.step == step  # it really waits: no step came before the process's word
         await pilot.press("space")
         await wait_for(pilot, lambda: app.state.step > step + 3 and not app.state.paused, what="training again")
         await app.action_quit()

@@ -5,7 +5,7 @@ from textual.widgets import Input, Static
 
 from rnn_tui.engine.checkpoint import load_checkpoint
 
-from .conftest import live_app, shown, tiny_spec, wait_for
+from .conftest import answer, apply_settings, live_app, shown, tiny_spec, wait_for
 
 
 def status_text(app) -> str:
@@ -29,7 +29,7 @@ async def test_the_lr_agrees_everywhere_after_a_change_a_save_and_a_reload(text_
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
         await pilot.press("f3")
         app.query_one("#set-lr", Input).value = "0.0007"
-        await pilot.click("#apply")
+        await apply_settings(pilot)
         await wait_for(pilot, lambda: app.state.spec.train.lr == 0.0007, what="the process to report the lr")
         (change,) = app.state.setting_changes
         changed_at = change[0]
@@ -41,14 +41,13 @@ async def test_the_lr_agrees_everywhere_after_a_change_a_save_and_a_reload(text_
         assert optimizer_lrs(path) == {0.0007}  # the optimizer trained at the rate the panel shows
 
         app.training.load_checkpoint(str(path))
-        await pilot.pause(0.1)
-        await pilot.click("#yes")  # loading replaces the run: it asks first
+        await answer(pilot, "#yes")  # loading replaces the run: it asks first
         await wait_for(pilot, lambda: app.state.ready is not None, what="the reloaded run")
         assert app.state.spec.train.lr == 0.0007 and app.query_one("#set-lr", Input).value == "0.0007"
         await wait_for(pilot, lambda: "7.00e-04" in status_text(app), what="the lr on the status")
         assert app.state.setting_changes == [change]  # the plot's mark survives too
         await pilot.press("f3")
-        await pilot.click("#apply")
+        await apply_settings(pilot)
         await wait_for(pilot, lambda: app.notices[-1][1] == "nothing changed", what="Apply to see no change")
         await pilot.press("f2")
         step = app.state.step

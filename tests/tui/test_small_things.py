@@ -46,11 +46,11 @@ async def test_a_long_question_wraps_instead_of_being_cut(tmp_path):
                 "budget)? Unsaved training is lost.")
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ConfirmScreen(question, "Reset"))
-        await pilot.pause(0.2)
+        await pilot.pause()
         label = app.screen.query_one(Label)
         assert " ".join(shown(label).split()) == question
         await pilot.press("enter")  # the safe choice
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen) and app.training.handle.commands == []
         await app.action_quit()
 
@@ -74,7 +74,7 @@ async def test_greedy_is_never_cropped_and_dims_the_dial(text_path, tmp_path):
         assert "dim" in str(dial.render().style)  # the temperature does not apply: the dial is dimmed
         await pilot.press("g")
         dial.set_value(0.0)
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert shown(dial).rstrip().endswith("greedy")  # T = 0 is greedy too
         await app.action_quit()
 
@@ -84,10 +84,10 @@ async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path,
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         seed = small_text[:480]  # a seed of many lines, all of the model's characters
-        app.last_sample = None
+        app.sample = None
         app.sampling.set_seed(seed)
-        await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.seed == seed
-                       and app.last_sample.done, what="a sample after the long seed")
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == seed
+                       and app.sample.done, what="a sample after the long seed")
         scroll = app.query_one("#sample-scroll")
         await wait_for(pilot, lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y,
                        what="the panel at the end of the text")

@@ -8,7 +8,7 @@ import pytest
 
 from rnn_tui.tui.app import PlaygroundApp
 
-from .conftest import shown, wait_for
+from .conftest import settled, shown, wait_for
 from .fixed_run import CJK, SPEC, STEPS, TEXT, FixedTrainer, fixed_messages, val_loss
 
 SIZES = [(60, 20), (80, 24), (120, 40), (200, 60)]
@@ -24,11 +24,11 @@ def settle_with(shift: float, text: str = TEXT):
         await wait_for(pilot, lambda: app.state.step == STEPS and app.sampling.engine_loaded, what="the fixed run")
         for message in fixed_messages(shift, text):
             app.post_message(message)
-        await wait_for(pilot, lambda: app.last_inspection is not None, what="the fixed sample")
+        await wait_for(pilot, lambda: app.inspection is not None, what="the fixed sample")
         app.query_one("#seed").cursor_blink = False
         app.set_focus(None)
         app.query_one("#plot").redraw_if_changed()
-        await pilot.pause(0.3)
+        await settled(pilot)
 
     return settle
 
@@ -94,7 +94,7 @@ async def test_the_legend_and_the_lines_have_the_same_colours_in_a_light_theme(t
         plot = app.query_one(LossPlot)
         plot.draw()
         plot.refresh()
-        await pilot.pause(0.3)
+        await settled(pilot)
         drawn = {segment.style.color.triplet.hex for strip in plot.render_lines(plot.region.reset_offset)
                  for segment in strip if segment.style and segment.style.color and segment.style.color.triplet}
         wanted = {"#{:02x}{:02x}{:02x}".format(*COLOURS[name]) for name in ("train", "val", "uniform ln V", "unigram")}

@@ -25,11 +25,11 @@ async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path
                                      "24", "--embed", "8", "--seq", "24", "--batch", "8", "--steps", "60",
                                      "--eval-every", "20", "--log", str(folder)], stderr=subprocess.DEVNULL)
         try:
-            await wait_for(pilot, lambda: app.state.step == 60 and app.state.val_loss is not None, timeout=90,
+            await wait_for(pilot, lambda: app.state.step == 60 and app.state.val_loss is not None,
                            what="the run's 60 steps, read from the log")
             assert training.wait(30) == 0
-            await wait_for(pilot, lambda: app.last_sample is not None and app.last_sample.done
-                           and app.last_sample.step == 60, what="a sample of the last checkpoint")
+            await wait_for(pilot, lambda: app.sample is not None and app.sample.done
+                           and app.sample.step == 60, what="a sample of the last checkpoint")
             assert [x for x in app.state.val_curve.xs] == [20, 40, 60] and len(app.state.timeline) == 3
             assert "watching" in shown(app.query_one("#status-table", Static))
             paused, commands = app.state.paused, len(app.notices)

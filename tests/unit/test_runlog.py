@@ -8,7 +8,7 @@ from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.engine.events import StepEvent
 from rnn_tui.engine.runlog import CHECKPOINT, EVENTS, LogReader
 from rnn_tui.run.follow import LogFollower
-from rnn_tui.run.protocol import Events, Ready, Snapshot, Waiting
+from rnn_tui.run.protocol import Events, Kept, Ready, Snapshot, Waiting
 from rnn_tui.run.spec import spec_from_args
 
 TINY = ["--hidden", "24", "--embed", "8", "--seq", "24", "--batch", "8"]
@@ -55,8 +55,9 @@ def test_the_follower_waits_for_the_folder_then_shows_the_run(tmp_path, small_te
     assert isinstance(waiting, Waiting) and "does not exist yet" in waiting.message
     train_logged(tmp_path, small_text, folder, "--steps", "30", "--eval-every", "10")
     follower.look()
-    ready, events, snapshot = follower.receive(0.01)
+    ready, events, snapshot, kept = follower.receive(0.01)
     assert isinstance(ready, Ready) and ready.spec.model.hidden == 24 and ready.start.vocab_size == len(ready.vocab)
+    assert isinstance(kept, Kept) and kept.moment.step == 30 and kept.steps == (30,)  # `,` can replay it
     assert ready.steps_per_epoch > 1 and ready.passage  # the text is here: the insight views get their passage
     assert isinstance(events, Events) and [e.kind for e in events.events].count("step") == 30
     assert isinstance(snapshot, Snapshot) and snapshot.step == 30
@@ -82,6 +83,7 @@ def test_a_new_run_in_the_same_folder_is_shown_from_its_start(tmp_path, small_te
     assert isinstance(first, Ready) and first.spec.model.hidden == 24
     train_logged(tmp_path, small_text, folder, "--steps", "5", "--eval-every", "5", "--hidden", "16", "--force")
     follower.look()
-    again, events, snapshot = follower.receive(0.01)
+    again, events, snapshot, kept = follower.receive(0.01)
     assert isinstance(again, Ready) and again.spec.model.hidden == 16  # not the old run's model
+    assert kept.steps == (5,)  # the old run's moments went with it
     assert [e.kind for e in events.events][0] == "start" and snapshot.step == 5

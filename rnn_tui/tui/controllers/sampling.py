@@ -12,14 +12,18 @@ from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.information import bits_per_char
+from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
 from rnn_tui.run.protocol import Snapshot
-from rnn_tui.tui.messages import EngineLoaded, SampleUpdate
+from rnn_tui.tui.messages import EngineLoaded
+from rnn_tui.tui.results import Fan, Sample, Weights
 from rnn_tui.tui.state import KeptSample
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rnn_tui.engine.sampling import SampleSettings
-    from rnn_tui.tui.app import PlaygroundApp
-    from rnn_tui.tui.live_sampling import LiveFan, LiveSampler, Weights
+    from rnn_tui.tui.controllers.host import Host
+    from rnn_tui.tui.live_sampling import LiveFan, LiveSampler
 
 MAX_SEED = 500  # characters of seed the sampler reads; longer seeds keep their end
 MAX_LENGTH = 5000
@@ -29,9 +33,11 @@ RULES = {"top-k": "top_k", "top-p": "top_p", "min-p": "min_p"}
 
 
 class SamplingController:
-    def __init__(self, app: PlaygroundApp, seed: int | None, pace: float | None, pause: float):
-        self.app = app
-        self.state = app.state
+    def __init__(self, host: Host, seed: int | None, pace: float | None, pause: float,
+                 weights_changed: Callable[[], None]):
+        self.host = host
+        self.state = host.state
+        self.weights_changed = weights_changed  # the other views that read the sampler's weights follow
         self.options = dict(seed=seed, pace=pace, pause=pause)
         self.settings: SampleSettings | None = None  # once torch is loaded
         self.sampler: LiveSampler | None = None
@@ -41,11 +47,12 @@ class SamplingController:
         self.history: deque[KeptSample] = deque(maxlen=HISTORY)  # newest first
         self.latest: Snapshot | None = None
         self.best: Snapshot | None = None
-        self.use_best = False  # sample from the best-on-validation weights instead of the latest
         self.engine_loaded = False
+        self.last: Sample | None = None  # the playground's newest sample
+        self.failure: str | None = None  # the last failure shown, so a repeat is not shown again
 
     def start(self) -> None:
-        self.app.run_worker(self._load_engine, thread=True, group="engine", exit_on_error=False)
+        self.host.run_worker(self._load_engine, thread=True, group="engine", exit_on_error=False)
 
     def _load_engine(self) -> None:
         """Import torch off the UI thread, so the first frame does not wait the seconds it takes."""
@@ -57,9 +64,9 @@ class SamplingController:
             torch.set_num_threads(1)  # one character at a time gains nothing from more
             gc.collect()
             gc.freeze()  # keep the collector from walking torch's objects on every UI pass
-            self.app.post_message(EngineLoaded())
+            self.host.post_message(EngineLoaded())
         except Exception as exc:  # pragma: no cover - a broken torch install
-            self.app.post_message(EngineLoaded(error=f"{type(exc).__name__}: {exc}"))
+            self.host.post_message(EngineLoaded(error=f"{type(exc).__name__}: {exc}"))
 
     def engine_ready(self, temperature: float, greedy: bool, seed_text: str) -> None:
         from rnn_tui.engine.sampling import SampleSettings
@@ -67,26 +74,30 @@ class SamplingController:
 
         self.engine_loaded = True
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
-        self.sampler = LiveSampler([self.settings], self.app.post_message, **self.options)
+        self.sampler = LiveSampler([self.settings], self.host.post_message, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
+        self.host.publish("sampler_message", "waiting for the first weights…")
         self._send_weights()
-        self.app.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
+        self.host.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
+
+    def engine_failed(self, error: str) -> None:
+        self.host.publish("sampler_message", f"the engine failed to load: {error}")
 
     # ---- weights ----
 
     def new_run(self) -> None:
         """A new run was asked for: nothing of the old one is sampled any more."""
-        self.latest = self.best = None
+        self.latest = self.best = self.last = None
         self._send_weights()
 
     def run_ready(self, vocab_size: int) -> None:
         """The run's vocabulary is known: a top-k beyond it would be refused, so it is capped."""
         if self.settings is not None and self.settings.top_k > vocab_size:
-            self.app.notify(f"top-k {self.settings.top_k} is more than the {vocab_size} characters of this text: "
-                            "set to off", severity="warning")
+            self.host.notify(f"top-k {self.settings.top_k} is more than the {vocab_size} characters of this text: "
+                             "set to off", severity="warning")
             for row in [self.settings, *(self.fan.rows if self.fan else [])]:
                 row.top_k = 0
-            self.app.sampler_panel.show_rule("top-k", 0)
+            self.host.publish("rules", self.settings)
 
     def receive_weights(self, snapshot: Snapshot) -> None:
         if snapshot.best:
@@ -98,10 +109,16 @@ class SamplingController:
     @property
     def weights(self) -> Snapshot | None:
         """The snapshot the sampler reads: the best one when chosen and there is one, else the latest."""
-        return (self.best if self.use_best and self.best is not None else None) or self.latest
+        return (self.best if self.state.use_best and self.best is not None else None) or self.latest
+
+    @property
+    def reads_best(self) -> bool:
+        """Whether the sampler reads the best weights now: chosen, there are some, and no moment is replayed."""
+        return self.state.use_best and self.best is not None and self.state.replay is None
 
     def toggle_best(self) -> None:
-        self.use_best = not self.use_best
+        self.state.use_best = not self.state.use_best
+        self.state.version += 1
         self._send_weights()
 
     def scrub(self, direction: int) -> None:
@@ -118,18 +135,16 @@ class SamplingController:
         replay = self.state.replay
         if replay is not None and replay.step == step:
             return f"replaying step {step:,}"
-        return f"{'best' if self.use_best and self.best is not None else 'latest'} weights, step {step:,}"
+        return f"{'best' if self.reads_best else 'latest'} weights, step {step:,}"
 
     def current_weights(self) -> Weights | None:
         """What the sampler reads, for the other views that read the same weights: the replayed
         moment, else the best or the latest snapshot."""
-        from rnn_tui.tui.live_sampling import Weights
-
         ready, replay = self.state.ready, self.state.replay
         if not self.engine_loaded or ready is None:
             return None
         if replay is not None:
-            return Weights(self.app.training.run, self.state.spec.model, ready.vocab, replay.weights, replay.step)
+            return Weights(self.state.run, self.state.spec.model, ready.vocab, replay.weights, replay.step)
         if (snapshot := self.weights) is None:
             return None
         return Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights, snapshot.step)
@@ -138,7 +153,7 @@ class SamplingController:
         weights = self.current_weights()
         for sampler in self.samplers:
             sampler.set_weights(weights)
-        self.app.insight.weights_changed()
+        self.weights_changed()
 
     @property
     def samplers(self) -> list[LiveSampler]:
@@ -153,12 +168,12 @@ class SamplingController:
         if self.fan is None and shown:
             from rnn_tui.tui.live_sampling import LiveFan
 
-            self.fan = LiveFan(self.fan_rows(), self.app.post_message, seed=self.sampler.seed, beam=self.beam,
+            self.fan = LiveFan(self.fan_rows(), self.host.post_message, seed=self.sampler.seed, beam=self.beam,
                                pause=self.sampler.pause, length=self.sampler.length, pace=self.sampler.pace)
             self.fan.hold = self.sampler.hold
             self.fan.set_seed_text(self.sampler.seed_text)
             self.fan.set_weights(self.current_weights())
-            self.app.run_worker(self.fan.run, thread=True, group="fan", exit_on_error=False)
+            self.host.run_worker(self.fan.run, thread=True, group="fan", exit_on_error=False)
         if self.fan is not None:
             self.fan.set_running(shown and self.sampler.running)
 
@@ -172,17 +187,12 @@ class SamplingController:
 
     def set_temperatures(self, text: str) -> bool:
         if self.settings is None:  # the engine is not loaded (yet): nothing samples
-            self.app.notify("the sampler is not ready yet: torch is still loading", severity="warning")
+            self.host.notify("the sampler is not ready yet: torch is still loading", severity="warning")
             return False
         try:
-            values = [float(part) for part in text.replace(",", " ").split()]
-            if not 1 <= len(values) <= MAX_FAN_ROWS:
-                raise ValueError
-            for value in values:
-                replace(self.settings, temperature=value).validate()
-        except (ValueError, UserError):
-            self.app.notify(f"temperatures: 1 to {MAX_FAN_ROWS} numbers from 0 to 100, separated by commas, "
-                            f"not {text!r}", severity="error")
+            values = parse_temperatures(text, most=MAX_FAN_ROWS)  # the CLI's parser: one meaning everywhere
+        except UserError as exc:
+            self.host.notify(str(exc), severity="error")
             return False
         self.temperatures = values
         if self.fan is not None:
@@ -196,11 +206,9 @@ class SamplingController:
 
     def set_beam(self, text: str) -> bool:
         try:
-            width = int(text or "0")
-            if not 0 <= width <= 64:
-                raise ValueError
-        except ValueError:
-            self.app.notify(f"beam: a width from 1 to 64 (empty or 0: off), not {text!r}", severity="error")
+            width = parse_beam(text)
+        except UserError as exc:
+            self.host.notify(str(exc), severity="error")
             return False
         self.beam = width
         if self.fan is not None:
@@ -213,8 +221,8 @@ class SamplingController:
             if not 1 <= length <= MAX_LENGTH:
                 raise ValueError
         except ValueError:
-            self.app.notify(f"length: a whole number of characters from 1 to {MAX_LENGTH:,}, not {text!r}",
-                            severity="error")
+            self.host.notify(f"length: a whole number of characters from 1 to {MAX_LENGTH:,}, not {text!r}",
+                             severity="error")
             return False
         for sampler in self.samplers:
             sampler.length = length
@@ -228,21 +236,38 @@ class SamplingController:
             if not (0 <= pace <= 1e6):
                 raise ValueError
         except ValueError:
-            self.app.notify(f"pace: characters per second (empty or 0: at once), not {text!r}", severity="error")
+            self.host.notify(f"pace: characters per second (empty or 0: at once), not {text!r}", severity="error")
             return False
         for sampler in self.samplers:
             sampler.pace = pace or None
         return True
 
-    def keep(self, sample: SampleUpdate) -> KeptSample:
-        """A finished sample of the playground, for the history."""
-        text = sample.generated
-        kept = KeptSample(sample.step, sample.settings[0] if sample.settings else "", sample.random_seed,
-                          sample.seed, text, bits_per_char(sample.log_probs[0], len(text)))
-        self.history.appendleft(kept)
-        return kept
+    # ---- what the samplers wrote ----
 
-    def note(self, sample: SampleUpdate) -> str:
+    def receive(self, sample: Sample) -> None:
+        """The playground's sampler wrote more; a finished sample goes into the history."""
+        self.last, self.failure = sample, None
+        self.host.publish("sample", sample)
+        self.host.publish("sample_note", self.note(sample))
+        if sample.done:
+            text = sample.generated
+            self.history.appendleft(KeptSample(sample.step, sample.settings[0] if sample.settings else "",
+                                               sample.random_seed, sample.seed, text,
+                                               bits_per_char(sample.log_probs[0], len(text))))
+            self.host.publish("history", tuple(self.history))
+
+    def receive_fan(self, sample: Sample) -> None:
+        self.host.publish("fan", Fan(sample, tuple(self.temperatures), self.note(sample)))
+
+    def failed(self, error: str) -> None:
+        """A sample failed (the sampler tries again): said once, not at every retry."""
+        if error == self.failure:
+            return
+        self.failure = error
+        self.host.publish("sampler_message", f"sampling failed, trying again: {error}")
+        self.host.notify(f"sampling failed: {error}", severity="error", timeout=8)
+
+    def note(self, sample: Sample) -> str:
         """Which weights wrote a sample, and with which random seed."""
         held = "held" if self.sampler is None or self.sampler.hold else "new each sample"
         paused = "" if self.sampler is None or self.sampler.running else " · sampling paused"
@@ -275,6 +300,8 @@ class SamplingController:
         self.sampler.set_running(running)
         if self.fan is not None and not running:
             self.fan.set_running(False)
+        if self.last is not None:
+            self.host.publish("sample_note", self.note(self.last))
         return running
 
     # ---- settings ----
@@ -286,10 +313,10 @@ class SamplingController:
             try:
                 Vocab(self.state.ready.vocab).encode(seed)
             except UserError as exc:
-                self.app.notify(f"seed refused: {exc}", severity="error")
+                self.host.notify(f"seed refused: {exc}", severity="error")
                 return
         if len(seed) > MAX_SEED:
-            self.app.notify(f"seed shortened to its last {MAX_SEED} characters", severity="warning")
+            self.host.notify(f"seed shortened to its last {MAX_SEED} characters", severity="warning")
             seed = seed[-MAX_SEED:]
         for sampler in self.samplers:
             sampler.set_seed_text(seed)
@@ -307,12 +334,12 @@ class SamplingController:
         except (ValueError, UserError):
             bounds = {"top_k": f"a whole number from 0 (off) to {vocab_size}", "top_p": "a number in (0, 1] (1: off)",
                       "min_p": "a number in [0, 1] (0: off)"}[field]
-            self.app.notify(f"{rule} must be {bounds}, not {value!r}", severity="error")
-            self.app.sampler_panel.show_rule(rule, getattr(self.settings, field))  # the value in force
+            self.host.notify(f"{rule} must be {bounds}, not {value!r}", severity="error")
+            self.host.publish("rules", self.settings)  # the fields show the values in force
             return
         for row in [self.settings, *(self.fan.rows if self.fan else [])]:
             setattr(row, field, number)
-        self.app.sampler_panel.show_rule(rule, number)
+        self.host.publish("rules", self.settings)
 
     def set_temperature(self, value: float) -> None:
         if self.settings is not None:

@@ -27,6 +27,7 @@ from rnn_tui.run.protocol import (
     Message,
     Pause,
     Paused,
+    Quiet,
     Ready,
     Reset,
     Resume,
@@ -41,48 +42,57 @@ from rnn_tui.run.protocol import (
     Waiting,
 )
 from rnn_tui.run.spec import RunSpec
+from rnn_tui.tui.labels import SETTING_LABELS
 from rnn_tui.tui.messages import TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
-from rnn_tui.tui.widgets.settings import LABELS
+from rnn_tui.tui.state import AUTOSAVE_AFTER
 
 if TYPE_CHECKING:
-    from rnn_tui.tui.app import PlaygroundApp
+    from rnn_tui.tui.controllers.host import Host
+    from rnn_tui.tui.controllers.sampling import SamplingController
 
-AUTOSAVE_AFTER = 60.0  # seconds of training after which quitting saves the run first
 
 
 class TrainingController:
-    def __init__(self, app: PlaygroundApp, handle: TrainerHandle, checkpoint_path: str):
-        self.app = app
+    def __init__(self, host: Host, handle: TrainerHandle, checkpoint_path: str, sampling: SamplingController,
+                 on_ready: Callable[[Ready], None]):
+        self.host = host
         self.handle = handle
-        self.state = app.state
+        self.state = host.state
         self.checkpoint_path = checkpoint_path
+        self.sampling = sampling  # takes the weights the process sends
+        self.on_ready = on_ready  # a run was built: the views that depend on its model follow
         self.autosave_after = AUTOSAVE_AFTER
+        self.opened = self.state.spec.checkpoint  # a checkpoint the user opened: quitting never writes over it
         self.closing = False
-        self.run = 0  # the run asked for last; what earlier runs still send is dropped
         self.autosaved: Saved | None = None  # what quitting saved, for the terminal
 
     def start(self) -> None:
+        self.show_quit_path()
         self.handle.start()
-        self.app.run_worker(self._bridge, thread=True, group="bridge", exit_on_error=False)
+        self.host.run_worker(self._bridge, thread=True, group="bridge", exit_on_error=False)
 
     def _bridge(self) -> None:
         """Carry the training process's messages onto the UI thread, a batch at a time."""
         worker = get_current_worker()
+        said_why = False  # the process said why it ended: that line stays, not a vaguer one over it
         while not (self.closing or worker.is_cancelled):
             items = self.handle.receive(timeout=0.05)
             if items:
-                self.app.post_message(TrainerMessages(items))
+                said_why = said_why or any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in items)
+                self.host.post_message(TrainerMessages(items))
+            elif said_why and self.handle.exit_code() is not None:
+                return
             elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
                 message = (f"the training process ended unexpectedly (exit status {code}); "
                            "reopen the last checkpoint with rnn-tui --checkpoint to go on")
-                self.app.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
+                self.host.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
                 return
 
     def receive(self, items: list[Message]) -> None:
-        app, state = self.app, self.state
+        host, state = self.host, self.state
         for item in items:
-            if isinstance(item, (Ready, Events, Snapshot, Kept, Paused)) and item.run != self.run:
+            if isinstance(item, (Ready, Events, Snapshot, Kept, Paused)) and item.run != state.run:
                 continue  # sent by a run replaced since: its numbers and weights no longer apply
             match item:
                 case Events(events=events):
@@ -90,11 +100,11 @@ class TrainingController:
                         self._apply(event)
                 case Ready():
                     state.on_ready(item)
-                    app.run_ready(item)
+                    self.on_ready(item)
                     if item.start.note:
-                        app.notify(item.start.note, severity="warning", timeout=10)
+                        host.notify(item.start.note, severity="warning", timeout=10)
                 case Snapshot():
-                    app.sampling.receive_weights(item)
+                    self.sampling.receive_weights(item)
                 case Kept():
                     state.on_kept(item)
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
@@ -102,16 +112,23 @@ class TrainingController:
                     state.version += 1
                 case Saved(path=path, step=step):
                     self.checkpoint_path = path  # `s` saves here from now on; a failed save changes nothing
-                    app.notify(f"saved {path} at step {step:,}", title="checkpoint")
+                    if path == self.opened:
+                        self.opened = None  # the user saved over it: from now on it is this run's file
+                    self.show_quit_path()
+                    state.saved_step = step
+                    host.notify(f"saved {path} at step {step:,}", title="checkpoint")
                 case SaveRefused(path=path, reason=reason):
                     self._confirm(f"{reason}. Replace it with this run?", "Replace",
                                   lambda: self.handle.send(Save(path, overwrite=True)))
                 case Waiting(message=message):
                     state.waiting = message
                     state.version += 1
+                case Quiet(seconds=seconds):
+                    state.quiet = seconds
+                    state.version += 1
                 case Failed(run=run, message=message):
                     state.on_failed(message, process_gone=run == PROCESS_GONE)
-                    app.notify(message, severity="error", timeout=8)
+                    host.notify(message, severity="error", timeout=8)
 
     def _apply(self, event: Event) -> None:
         """An engine event into the state; the ones a person should not miss also as a toast."""
@@ -119,9 +136,9 @@ class TrainingController:
         self.state.on_event(event)
         match event:
             case StopEvent(reason=reason, message=message) if reason != "stopped":
-                self.app.notify(message, severity="error" if reason == "diverged" else "information", timeout=10)
+                self.host.notify(message, severity="error" if reason == "diverged" else "information", timeout=10)
             case EvalEvent(advice=advice) if advice and not _same_kind(advice, advice_before):
-                self.app.notify(advice, title="coach", severity="warning", timeout=12)
+                self.host.notify(advice, title="coach", severity="warning", timeout=12)
 
     # ---- running ----
 
@@ -143,27 +160,56 @@ class TrainingController:
     def save(self, path: str | None = None) -> None:
         self.handle.send(Save(path or self.checkpoint_path))
 
+    def quit_path(self) -> str:
+        """Where quitting saves the run: its checkpoint, unless that is one the user opened and has
+        not saved over (then the first free NAME-k.pt beside it, so the opened one is kept)."""
+        path = Path(self.checkpoint_path)
+        if self.opened is None or path != Path(self.opened):
+            return str(path)
+        k = 1
+        while (candidate := path.with_name(f"{path.stem}-{k}{path.suffix}")).exists():
+            k += 1
+        return str(candidate)
+
+    def show_quit_path(self) -> None:
+        self.state.quit_path = self.quit_path()
+        self.state.version += 1
+
     def restart(self, spec: RunSpec) -> None:
         """Have the training process build a new run (a new model, text or checkpoint)."""
-        self.run += 1
+        self.state.run += 1
         self.state.ready = None
         self.state.version += 1
-        self.app.sampling.new_run()
-        self.handle.send(Reset(replace(spec, paused=self.state.paused), self.run))
+        self.sampling.new_run()
+        self.handle.send(Reset(replace(spec, paused=self.state.paused), self.state.run))
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether the run on screen has training worth keeping that no checkpoint holds."""
+        state = self.state
+        return not state.watching and state.elapsed > self.autosave_after and state.saved_step != state.step
 
     def confirm_restart(self, spec: RunSpec, question: str, yes: str = "Reset",
                         otherwise: Callable[[], None] | None = None) -> None:
-        self._confirm(question, yes, lambda: self.restart(spec), otherwise)
+        """Replace the run after asking; with unsaved training, "Save and ..." keeps it first."""
+        save = None
+        if self.unsaved:
+            question = question.replace("Unsaved training is lost.",
+                                        f"Unsaved training is lost unless saved (to {self.checkpoint_path}).")
+            save = f"Save and {yes.lower()}"
+        self._confirm(question, yes, lambda: self.restart(spec), otherwise, save=save)
 
     def _confirm(self, question: str, yes: str, then: Callable[[], None],
-                 otherwise: Callable[[], None] | None = None) -> None:
-        def answer(confirmed: bool | None) -> None:
-            if confirmed:
+                 otherwise: Callable[[], None] | None = None, save: str | None = None) -> None:
+        def answer(choice: str | None) -> None:
+            if choice == "save":
+                self.save()  # the process saves this run before it reads the command that replaces it
+            if choice in ("yes", "save"):
                 then()
             elif otherwise is not None:
                 otherwise()
 
-        self.app.push_screen(ConfirmScreen(question, yes), answer)
+        self.host.push_screen(ConfirmScreen(question, yes, save), answer)
 
     # ---- what the user asks for ----
 
@@ -172,31 +218,35 @@ class TrainingController:
 
     def apply_settings(self, values: dict[str, str]) -> None:
         if self.state.watching:
-            self.app.notify("read-only: this run is trained elsewhere; its settings are shown, not changed",
-                            severity="warning")
-            self.app.show_settings()
+            self.host.notify("read-only: this run is trained elsewhere; its settings are shown, not changed",
+                             severity="warning")
+            self.show_settings()
             return
         try:
             model, train = parse_settings(values, self.state.spec)
         except UserError as exc:
-            self.app.notify(str(exc), severity="error")
+            self.host.notify(str(exc), severity="error")
             return
         current = self.state.spec
         if (replace(model, dropout=current.model.dropout) != current.model
                 or (train.seq, train.batch) != (current.train.seq, current.train.batch)):
             self.confirm_restart(replace(current, model=model, train=train, checkpoint=None),
                                  "The new settings need a fresh model. Reset and start again?",
-                                 otherwise=self.app.show_settings)  # cancelled: the form shows the run again
+                                 otherwise=self.show_settings)  # cancelled: the form shows the run again
             return
         lr_changed, dropout_changed = train.lr != current.train.lr, model.dropout != current.model.dropout
         if not (lr_changed or dropout_changed):
-            self.app.notify("nothing changed")
+            self.host.notify("nothing changed")
         if lr_changed:
             self.handle.send(SetLR(train.lr))
-            self.app.notify(f"learning rate {train.lr:g} from the next step")
+            self.host.notify(f"learning rate {train.lr:g} from the next step")
         if dropout_changed:
             self.handle.send(SetDropout(model.dropout))
-            self.app.notify(f"dropout {model.dropout:g} from the next step")
+            self.host.notify(f"dropout {model.dropout:g} from the next step")
+
+    def show_settings(self) -> None:
+        """The settings form shows the run's settings in force again (and drops what was typed)."""
+        self.host.publish("ready", self.state.ready)
 
     def change_cell(self, cell: str) -> None:
         spec = self.state.spec
@@ -213,12 +263,12 @@ class TrainingController:
     def switch_text(self, text: str) -> None:
         if not is_builtin(text):
             if not Path(text).exists():
-                self.app.notify(f"no such file or built-in text: {text}", severity="error")
+                self.host.notify(f"no such file or built-in text: {text}", severity="error")
                 return
             try:
                 peek_text(text)  # a binary or empty file is refused before the question, not after it
             except UserError as exc:
-                self.app.notify(str(exc), severity="error")
+                self.host.notify(str(exc), severity="error")
                 return
         spec = self.state.spec
         self.confirm_restart(replace(spec, text=text, model=replace(spec.model, vocab_size=0), checkpoint=None),
@@ -227,11 +277,12 @@ class TrainingController:
     def load_checkpoint(self, path: str) -> None:
         """Continue the run saved in `path`, on the text it was trained on; saves go back to `path`."""
         if not Path(path).is_file():
-            self.app.notify(f"no such checkpoint: {path}", severity="error")
+            self.host.notify(f"no such checkpoint: {path}", severity="error")
             return
 
         def load() -> None:
-            self.checkpoint_path = path
+            self.checkpoint_path = self.opened = path
+            self.show_quit_path()
             self.restart(replace(self.state.spec, checkpoint=path, text=None))
 
         self._confirm(f"Continue the run saved in {path}? Unsaved training of this run is lost.", "Load", load)
@@ -243,7 +294,7 @@ class TrainingController:
         if self.closing:
             return
         self.closing = True
-        autosave = self.checkpoint_path if self.state.elapsed > self.autosave_after else None
+        autosave = self.quit_path() if self.state.elapsed > self.autosave_after else None
         self.autosaved = await asyncio.to_thread(self.handle.close, autosave)
 
 
@@ -256,7 +307,7 @@ def parse_settings(values: dict[str, str], spec: RunSpec) -> tuple[ModelConfig, 
     """The settings form's text as configs; a bad field is a one-line UserError naming it."""
 
     def number(name: str, kind: type) -> Any:
-        text, label = values[name], LABELS[name]
+        text, label = values[name], SETTING_LABELS[name]
         try:
             value = kind(text)
         except ValueError:

@@ -4,6 +4,7 @@ waits) and saved runs, overlaid on one plot with a summary table and the race's 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -15,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.race import Entrant, saved_run
+from rnn_tui.engine.texts import is_builtin, text_name
 from rnn_tui.run.race_process import (
     BackgroundRace,
     Finished,
@@ -60,6 +62,9 @@ class CompareScreen(Screen[None]):
     def __init__(self, request: RaceRequest | None = None, race: BackgroundRace | None = None):
         super().__init__()
         self.request = request
+        # the text whose losses are compared (a built-in name or an absolute path, as checkpoints keep it)
+        self.text = None if request is None else (request.text if is_builtin(request.text)
+                                                  else str(Path(request.text).resolve()))
         self.race = race if race is not None or request is None else BackgroundRace(request)
         self.runs: dict[str, Entrant] = {}  # by name, in the order they came
         self.saved: list[str] = []  # the names of saved runs, in the order they were added
@@ -69,7 +74,7 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(self.info_line, id="compare-info")
-        yield ComparePlot(id="compare-plot")
+        yield ComparePlot(id="compare-plot", classes="panel")
         yield Static("", id="compare-table")
         yield Horizontal(id="compare-samples")
         yield Footer()
@@ -153,19 +158,27 @@ class CompareScreen(Screen[None]):
         from rnn_tui.engine.checkpoint import load_checkpoint
 
         try:
-            entrant = saved_run(load_checkpoint(path, mmap=True), path)
+            data = load_checkpoint(path, mmap=True)
+            entrant = saved_run(data, path)
         except UserError as exc:
             self.app.call_from_thread(self.app.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.add_saved, entrant)
+        self.app.call_from_thread(self.add_saved, entrant, (data.get("text") or {}).get("source"))
 
-    def add_saved(self, entrant: Entrant) -> None:
+    def add_saved(self, entrant: Entrant, text: str | None = None) -> None:
+        """Overlay a saved run; one trained on another text is marked, since its losses measure another text."""
         name = entrant.name
         while name in self.runs:  # two files of one name from two folders
             name += "'"
         self.runs[name] = replace(entrant, name=name)
         self.saved.append(name)
-        self.status[name] = "saved"
+        if self.text is None:
+            self.text = text
+        other = text is not None and self.text is not None and text != self.text
+        self.status[name] = "saved · other text" if other else "saved"
+        if other:
+            self.app.notify(f"{name} was trained on {text_name(text)}, not {text_name(self.text)}: its losses "
+                            "measure another text and are not comparable", severity="warning", timeout=10)
         self.redraw()
 
     def action_close(self) -> None:

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from rnn_tui.tui.widgets.field import Field
+
 DIALOG_CSS = """
 {screen} {{
     align: center middle;
@@ -33,26 +35,30 @@ DIALOG_CSS = """
 """
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    DEFAULT_CSS = DIALOG_CSS.format(screen="ConfirmScreen")
-    BINDINGS = [Binding("escape", "dismiss(False)", "cancel"), Binding("y", "dismiss(True)", "yes")]
+class ConfirmScreen(ModalScreen[str | None]):
+    """A question answered "yes", "save" (when a save-first button is offered) or None (cancel)."""
 
-    def __init__(self, question: str, yes: str = "Yes"):
+    DEFAULT_CSS = DIALOG_CSS.format(screen="ConfirmScreen")
+    BINDINGS = [Binding("escape", "dismiss(None)", "cancel"), Binding("y", "dismiss('yes')", "yes")]
+
+    def __init__(self, question: str, yes: str = "Yes", save: str | None = None):
         super().__init__()
-        self.question, self.yes = question, yes
+        self.question, self.yes, self.save = question, yes, save
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question)
             with Horizontal(classes="dialog-buttons"):
+                if self.save:
+                    yield Button(self.save, variant="primary", id="save")
                 yield Button(self.yes, variant="warning", id="yes")
                 yield Button("Cancel", id="no")
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()  # Enter takes the safe choice
+        self.query_one("#save" if self.save else "#no", Button).focus()  # Enter takes the safe choice
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.dismiss(None if event.button.id == "no" else event.button.id)
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -66,7 +72,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.question)
-            yield Input(self.value, id="prompt-input")
+            yield Field(self.value, id="prompt-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
 from rnn_tui.tui.screens.dialogs import DIALOG_CSS
+from rnn_tui.tui.views import keys_line
 
 PANELS = """\
 # rnn-tui
@@ -73,15 +74,15 @@ one character at a time: given the characters so far, it predicts the next one.
 
 ## Keys
 
-`x` the plot's x axis (step, epoch, training time) · `l` log y · `m` smoothing of the train
-curve (0.9, 0.97, off, 0.6) · `,` `.` replay an earlier or later moment · `F2` playground ·
-`F3` settings · `F4`-`F7`, `F9` what it learned ·
-`F8` write · `F10` timeline · `F11` sampler · `d` new random seed · `h` hold it · `p` pause
-sampling · `c` copy the sample ·
-`space` pause/resume · `n` one step · `r` reset · `s` save checkpoint · `[` `]` temperature
-· `g` greedy · `b` best or latest weights · `f` freeze the heatmap · `tab` next panel
-· `ctrl+p` commands (cell, checkpoints, texts, themes) ·
-`ctrl+q` quit
+`x` the plot's x axis (step, epoch, training time) · `l` log y · `y` the whole y range (from 0;
+past the first evaluation the curves fill it) · `m` smoothing of the train curve (0.9, 0.97, off,
+0.6) · `,` `.` replay an earlier or later moment · `d` new random seed · `h` hold it · `p` pause
+sampling · `c` copy the sample · `space` pause/resume · `n` one step · `r` reset · `s` save
+checkpoint · `[` `]` temperature · `g` greedy · `b` best or latest weights · `f` freeze the heatmap
+· `z` maximise the focused panel (the heatmap when none; Escape restores) · `tab` next panel ·
+`ctrl+p` commands (cell, checkpoints, texts, themes) · `ctrl+q` quit
+
+Views: {views}
 """
 
 
@@ -99,6 +100,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = DIALOG_CSS.format(screen="HelpScreen") + """
     HelpScreen #help {
         width: 90;
+        max-width: 100%;
         height: 90%;
     }
     """
@@ -110,5 +112,6 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
-            yield Markdown(PANELS + f"\n## The {self.cell.upper()} cell\n\n" + cell_equations(self.cell))
+            yield Markdown(PANELS.format(views=keys_line()) + f"\n## The {self.cell.upper()} cell\n\n"
+                           + cell_equations(self.cell))
         yield Footer()  # this screen's keys only: the app's are off while help is open

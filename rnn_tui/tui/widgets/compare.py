@@ -27,9 +27,6 @@ class ComparePlot(PlotextPlot):
     DEFAULT_CSS = """
     ComparePlot {
         height: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-accent;
-        border-title-style: bold;
         border-subtitle-align: center;
     }
     """

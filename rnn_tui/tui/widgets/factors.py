@@ -3,6 +3,7 @@ passage coloured by the factor the user picks."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -12,12 +13,13 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
-    from rnn_tui.tui.live_insight import Insight
+    from rnn_tui.tui.results import Insight
 
 FACTOR_CHOICES = (3, 4, 5, 6, 8)
 SPARK_WIDTH = 80
@@ -53,8 +55,11 @@ class FactorsView(Vertical):
     }
     """
 
+    @dataclass
     class Asked(Message):
-        """The user chose what to factorise: read it from `asked`."""
+        """The user chose what to factorise."""
+
+        choice: tuple[int, str, int]  # (layer, quantity, k)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="factor-controls"):
@@ -71,6 +76,14 @@ class FactorsView(Vertical):
     def on_mount(self) -> None:
         self.insight: Insight | None = None
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
+        self.watch(self.app, "ready", self.new_run)
+        self.watch(self.app, "insight", self.show)
+        self.post_message(self.Asked(self.asked))
+
+    def new_run(self, ready) -> None:
+        if ready is not None:
+            model = ready.spec.model
+            self.set_choices(model.layers, QUANTITIES[model.cell])
 
     @property
     def asked(self) -> tuple[int, str, int]:
@@ -87,13 +100,14 @@ class FactorsView(Vertical):
             layer.set_options([(f"layer {k + 1}", k) for k in range(layers)])
             quantity.set_options([(q, q) for q in quantities])
             layer.value, quantity.value = layers - 1, "h"
+        self.post_message(self.Asked(self.asked))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.post_message(self.Asked())
+        self.post_message(self.Asked(self.asked))
 
-    def show(self, insight: Insight) -> None:
-        factors = insight.factors
+    def show(self, insight: Insight | None) -> None:
+        factors = None if insight is None else insight.factors
         if factors is None:
             return
         self.insight = insight

@@ -22,9 +22,11 @@ from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.information import bits_per_char
 from rnn_tui.tui.state import KeptSample
+from rnn_tui.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
+    from rnn_tui.tui.results import Fan, Sweep
 
 DEFAULT_TEMPERATURES = "0.2, 0.5, 0.8, 1.0, 1.5"
 BITS, VARIETY = (0, 175, 215), (255, 135, 0)
@@ -87,9 +89,6 @@ class TradeOff(Horizontal):
     DEFAULT_CSS = """
     TradeOff {
         width: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-accent;
-        border-title-style: bold;
         border-subtitle-align: center;
         border-subtitle-color: $text-muted;
     }
@@ -133,9 +132,6 @@ class SamplerLab(Vertical):
     }
     SamplerLab #fan-scroll {
         height: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-accent;
-        border-title-style: bold;
         border-subtitle-color: $text-muted;
     }
     SamplerLab #lab-bottom {
@@ -143,9 +139,6 @@ class SamplerLab(Vertical):
     }
     SamplerLab #history {
         width: 1fr;
-        border: round $primary 50%;
-        border-title-color: $text-accent;
-        border-title-style: bold;
     }
     """
 
@@ -163,43 +156,49 @@ class SamplerLab(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="fan-controls"):
             yield Label("temperatures")
-            yield Input(DEFAULT_TEMPERATURES, id="fan-temperatures")
+            yield Field(DEFAULT_TEMPERATURES, id="fan-temperatures")
             yield Label("length")
-            yield Input("240", id="length", restrict=r"[0-9]*", max_length=5)
+            yield Field("240", id="length", restrict=r"[0-9]*", max_length=7)  # longer than the max: refused, not cut
             yield Label("pace")
-            yield Input("120", id="pace", placeholder="now", restrict=r"[0-9.]*", max_length=6)
+            yield Field("120", id="pace", placeholder="now", restrict=r"[0-9.]*", max_length=6)
             yield Label("beam")
-            yield Input("8", id="beam", placeholder="off", restrict=r"[0-9]*", max_length=3)
-        with VerticalScroll(id="fan-scroll"):
+            yield Field("8", id="beam", placeholder="off", restrict=r"[0-9]*", max_length=3)
+        with VerticalScroll(id="fan-scroll", classes="panel"):
             yield Static(Text("the fan starts with the first weights", style="dim italic"), id="fan-text")
         with Horizontal(id="lab-bottom"):
-            yield TradeOff(id="trade-off")
-            yield OptionList(id="history")
+            yield TradeOff(id="trade-off", classes="panel")
+            yield OptionList(id="history", classes="panel")
 
     def on_mount(self) -> None:
         self.query_one("#fan-scroll").border_title = "Temperature fan · one random number per position"
         self.query_one("#history").border_title = "Samples · c copies the highlighted one"
+        self.watch(self.app, "fan", self.show_fan)
+        self.watch(self.app, "beam", self.show_beam)
+        self.watch(self.app, "sweep", self.show_trade_off)
+        self.watch(self.app, "history", self.show_history)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         name = "temperatures" if event.input.id == "fan-temperatures" else event.input.id
         self.post_message(self.Changed(name, event.value))
 
-    def show_fan(self, temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
-                 note: str) -> None:
-        self.fan = (temperatures, rows, log_probs, seed)
+    def show_fan(self, fan: Fan | None) -> None:
+        if fan is None:
+            return
+        self.fan = (list(fan.temperatures), fan.sample.rows, fan.sample.log_probs, fan.sample.seed)
         self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam))
-        self.query_one("#fan-scroll").border_subtitle = note
+        self.query_one("#fan-scroll").border_subtitle = fan.note
 
     def show_beam(self, beam: Beam | None) -> None:
         self.beam = beam
         if self.fan:
             self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=beam))
 
-    def show_trade_off(self, points: list, step: int) -> None:
-        self.query_one(TradeOff).show(points, step)
+    def show_trade_off(self, sweep: Sweep | None) -> None:
+        if sweep is not None:
+            self.query_one(TradeOff).show(sweep.points, sweep.step)
 
-    def show_history(self, samples: list[KeptSample]) -> None:
+    def show_history(self, samples: tuple[KeptSample, ...]) -> None:
         """The finished samples, newest on top; the highlighted one stays highlighted as more come."""
         history = self.query_one("#history", OptionList)
         highlighted, old = history.highlighted, self.kept

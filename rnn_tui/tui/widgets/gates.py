@@ -12,7 +12,7 @@ from textual_plotext import PlotextPlot
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.saturation import Saturation
-    from rnn_tui.tui.live_insight import Insight
+    from rnn_tui.tui.results import Insight
 
 GATE_COLOURS = {"i": (0, 175, 215), "f": (95, 175, 0), "o": (215, 0, 215), "g": (255, 135, 0),
                 "r": (0, 175, 215), "z": (95, 175, 0), "n": (255, 135, 0), "h": (215, 175, 0)}
@@ -70,8 +70,11 @@ class GatesView(Vertical):
     def on_mount(self) -> None:
         self.insight: Insight | None = None
         self.layer_count = 1
+        self.watch(self.app, "insight", self.show)
 
-    def show(self, insight: Insight) -> None:
+    def show(self, insight: Insight | None) -> None:
+        if insight is None:
+            return
         self.insight = insight
         layers = len(insight.inspection.layers)
         if layers != self.layer_count:

@@ -21,6 +21,7 @@ from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.gradients import Horizon
+    from rnn_tui.tui.results import Horizons
 
 LAYER_COLOURS = [(0, 175, 215), (95, 175, 0), (255, 135, 0), (215, 0, 215)]
 FAINT = [(150, 150, 150), (110, 110, 110), (80, 80, 80)]  # earlier evaluations, newest first
@@ -80,6 +81,16 @@ class GradientsView(Vertical):
                      "on its prediction", id="connectivity-info")
         yield PassageView("the passage appears while this tab is open and the model has weights",
                           id="connectivity-passage")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "horizons", self.show_horizons)
+
+    def show_horizons(self, horizons: Horizons | None) -> None:
+        if horizons is None:
+            return
+        insight = horizons.insight
+        target = insight.request.target if insight.connectivity is not None else None
+        self.show(horizons.found, insight.inspection.text, target, insight.connectivity, insight.request.source)
 
     def show(self, horizons: list[tuple[int, Horizon]], text: str, target: int | None,
              pull: np.ndarray | None, source: str) -> None:

@@ -25,8 +25,8 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.widgets.colours import diverging
-from rnn_tui.tui.widgets.sampler import show_char
 
 GUTTER = 6  # "▶ 127 "
 ORDERS = ([("by variance", "variance"), ("by index", "index")]
@@ -191,6 +191,15 @@ class HiddenStateView(Vertical):
         self.order_note = ""
         self.finding = None  # rnn_tui.engine.insight.units.Finding of the passage, for ordering by a feature
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
+        self.watch(self.app, "inspection", lambda read: read is not None and self.set_inspection(read.inspection))
+        self.watch(self.app, "insight", lambda insight: insight is not None and self.set_finding(insight.finding))
+        self.watch(self.app, "ready", self.new_run)
+
+    def new_run(self, ready) -> None:
+        """A new run: a frozen view of the old run's sample would show another model's units."""
+        if ready is not None and self.frozen:
+            self.toggle_freeze()
+        self.finding = None
 
     def toggle_freeze(self) -> None:
         """Hold the text and its activations still to read them; thawing shows the newest."""
@@ -262,10 +271,10 @@ class HiddenStateView(Vertical):
         if data is None or unit is None:
             return
         quantity = self.query_one("#quantity", Select).value
-        layer = self.query_one("#layer", Select).value
         surprisal = data.surprisal_bits[t]
-        info = (f"t={t} {show_char(data.text[t])!r}  layer {layer + 1} {quantity}[{unit}] = {data.values[t, unit]:+.2f}"
-                + ("" if np.isnan(surprisal) else f"  surprisal {surprisal:.2f} bits") + self.order_note)
+        # the value first: a narrow panel cuts the end of the line (the layer is in its own box)
+        info = (f"{quantity}[{unit}] = {data.values[t, unit]:+.2f} at t={t} {show_char(data.text[t])!r}"
+                + ("" if np.isnan(surprisal) else f" · surprisal {surprisal:.2f} bits") + self.order_note)
         self.query_one("#heatmap-info", Static).update(info, layout=False)
         coloured = Text()
         for k, ch in enumerate(data.text):

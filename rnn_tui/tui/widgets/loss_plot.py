@@ -114,6 +114,7 @@ class LossPlot(PlotextPlot):
         self.redraws = 0
         self.x_axis = "step"
         self.log_y = False
+        self.whole_y = False  # from 0 (or the log floor) to ln V, instead of the curves' own range
         self.smoothing = SMOOTHINGS[0]
 
     def cycle_x(self) -> None:
@@ -122,6 +123,10 @@ class LossPlot(PlotextPlot):
 
     def toggle_log(self) -> None:
         self.log_y = not self.log_y
+        self.redraw()
+
+    def toggle_whole_y(self) -> None:
+        self.whole_y = not self.whole_y
         self.redraw()
 
     def cycle_smoothing(self) -> None:
@@ -148,6 +153,7 @@ class LossPlot(PlotextPlot):
 
     def title(self) -> str:
         options = [f"x: {self.x_axis}", f"smoothing {self.smoothing:g}"] + (["log y"] if self.log_y else [])
+        options += ["y: all (y)"] if self.whole_y else []
         if (replay := self.state.replay) is not None:
             options.append(f"replaying step {step_label(replay.step)} (, . move)")
         return "Loss · " + " · ".join(options)
@@ -187,8 +193,13 @@ class LossPlot(PlotextPlot):
         last = max(xs[-1] if xs else 0, vx[-1] if vx else 0) or 1
         if self.log_y:
             plt.yscale("log")
-        plt.hline(ready.start.uniform_loss, COLOURS["uniform ln V"])
-        plt.hline(ready.start.unigram_entropy, COLOURS["unigram"])
+        low, top = self.y_range(xs, ys, vx, vy)
+        off_range = []  # baselines outside the curves' range: named at the plot's top edge instead
+        for name, level in (("uniform ln V", ready.start.uniform_loss), ("unigram", ready.start.unigram_entropy)):
+            if low <= level <= top:
+                plt.hline(level, COLOURS[name])
+            else:
+                off_range.append((name, level))
         for name in ("lr", "dropout"):
             for x in self.to_x(state.changes_of(name)):
                 plt.vline(x, COLOURS[f"{name} set"])
@@ -204,6 +215,23 @@ class LossPlot(PlotextPlot):
         ticks = step_ticks(last, count=max(2, width // 16)) if self.x_axis == "step" else \
             nice_ticks(last, count=max(2, width // 16))
         plt.xticks(ticks, [self.x_label(t) for t in ticks])
+        at = 0.0
+        for name, level in off_range:
+            label = f"{'↑' if level > top else '↓'} {'ln V' if name.startswith('uniform') else name} {level:.2f}"
+            plt.text(label, x=at + last * 0.01, y=top, color=COLOURS[name], background="default", alignment="left")
+            at += last * (len(label) + 2) / max(10, width - 10)
+        plt.ylim(low, top)
+
+    def y_range(self, xs: list[float], ys: list[float], vx: list[float], vy: list[float]) -> tuple[float, float]:
+        """The y axis: once the run is past its first evaluation, the curves from then on fill it (the
+        moving part of a run spans a fraction of a nat); before that, or with `y`, 0 to ln V."""
+        ready = self.state.ready
         top = max(ready.start.uniform_loss, max(ys, default=0), max(vy, default=0)) * 1.05
         low = min(min(ys, default=top), min(vy, default=top), ready.start.unigram_entropy)
-        plt.ylim(low * 0.8 if self.log_y else 0, top)
+        whole = (low * 0.8 if self.log_y else 0.0, top)
+        if self.whole_y or not vx:
+            return whole
+        since = [y for x, y in zip(xs, ys) if x >= vx[0]] + list(vy)
+        lo, hi = min(since), max(since)
+        margin = max(0.05, 0.1 * (hi - lo))
+        return max(whole[0], lo - margin), min(top, hi + margin)

@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, Select
 
 from rnn_tui.tui.widgets.colours import diverging
+from rnn_tui.tui.widgets.field import Field
 
 SOURCES = [("validation passage", "validation"), ("latest sample", "sample"), ("your text", "yours")]
 MARK = "rgb(250,204,21)"  # where the units of a span fire together: yellow, bold, underlined
@@ -254,8 +255,8 @@ class PassageControls(Horizontal):
         height: 1;
         padding: 0 1;
     }
-    PassageControls Input {
-        border: none;
+    PassageControls Input, PassageControls Input:focus {
+        border: none;  /* one row high: a focused field's border would leave only its top line */
         height: 1;
         padding: 0 1;
         background: $boost;
@@ -274,16 +275,18 @@ class PassageControls(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label("passage")
         yield Select(SOURCES, value=self.source, allow_blank=False, classes="passage-source")
-        yield Input(placeholder="your text, then Enter", classes="your-text")
+        yield Field(placeholder="your text, then Enter", classes="your-text")
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.post_message(self.SourceChosen(str(event.value), self.query_one(".your-text", Input).value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.query_one(".passage-source", Select).value = "yours"
+        event.stop()  # the choice shows "your text" once the controller takes it (a refused text changes nothing)
         self.post_message(self.SourceChosen("yours", event.value))
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "source", self.show_source)
 
     def show_source(self, source: str) -> None:
         select = self.query_one(".passage-source", Select)

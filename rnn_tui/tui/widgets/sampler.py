@@ -4,6 +4,7 @@ and the next-character distribution beside it: the model's and the one drawn fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.table import Table
@@ -14,13 +15,15 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static, Switch
 
 from rnn_tui.engine.information import entropy_bits
+from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
+if TYPE_CHECKING:
+    from rnn_tui.engine.sampling import SampleSettings
+    from rnn_tui.tui.results import Sample
+
 TOP_CANDIDATES = 7  # below the header and the entropy and count rows
-
-
-def show_char(ch: str) -> str:
-    return {"\n": "⏎", " ": "␣", "\t": "⇥"}.get(ch, ch)
 
 
 class SamplerPanel(Vertical):
@@ -84,20 +87,24 @@ class SamplerPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="sampler-controls"):
-            yield Input(placeholder="seed text, then Enter", id="seed")
+            yield Field(placeholder="seed text, then Enter", id="seed")
             yield TemperatureControl(id="temperature")
         with Horizontal(id="sampler-options"):
             yield Label("greedy")
             yield Switch(id="greedy", animate=False)
             for rule, allowed in (("top-k", r"[0-9]*"), ("top-p", r"[0-9.]*"), ("min-p", r"[0-9.]*")):
                 yield Label(rule)
-                yield Input("", placeholder="off", id=rule, classes="rule", restrict=allowed, max_length=5)
+                yield Field("", placeholder="off", id=rule, classes="rule", restrict=allowed, max_length=5)
         with VerticalScroll(id="sample-scroll"):
             yield Static(Text("loading the engine (torch)…", style="italic dim"), id="sample-text")
 
     def on_mount(self) -> None:  # held, so late updates during shutdown find them
         self.note = ""
         self.sample_text = self.query_one("#sample-text", Static)
+        self.watch(self.app, "sample", self.show_sample)
+        self.watch(self.app, "sample_note", self.show_note)
+        self.watch(self.app, "sampler_message", self.show_message)
+        self.watch(self.app, "rules", self.show_rules)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -106,29 +113,34 @@ class SamplerPanel(Vertical):
         else:
             self.post_message(self.RuleSubmitted(event.input.id, event.value))
 
-    def show_sample(self, seed: str, generated: str, note: str, done: bool) -> None:
+    def show_sample(self, sample: Sample | None) -> None:
+        if sample is None:
+            return
         text = Text()
-        text.append(seed, style="bold reverse")
-        text.append(generated)
-        if not done:
+        text.append(sample.seed, style="bold reverse")
+        text.append(sample.generated)
+        if not sample.done:
             text.append("▌", style="blink")
         self.sample_text.update(text)
         scroll = self.query_one("#sample-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False)  # the newest text in view, past a long seed
-        self.show_note(note)
 
     def show_note(self, note: str) -> None:
         """Which weights wrote the sample and with which random seed, on the border below it."""
         self.note = note
         self.border_subtitle = note
 
-    def show_rule(self, rule: str, value: float) -> None:
-        """The value in force, "off" (empty) when the rule is off."""
-        off = {"top-k": 0, "top-p": 1.0, "min-p": 0.0}[rule]
-        self.query_one(f"#{rule}", Input).value = "" if value == off else f"{value:g}"
+    def show_rules(self, settings: SampleSettings | None) -> None:
+        """The values in force, "off" (empty) when a rule is off."""
+        if settings is None:
+            return
+        for rule, value, off in (("top-k", settings.top_k, 0), ("top-p", settings.top_p, 1.0),
+                                 ("min-p", settings.min_p, 0.0)):
+            self.query_one(f"#{rule}", Input).value = "" if value == off else f"{value:g}"
 
-    def show_message(self, message: str) -> None:
-        self.sample_text.update(Text(message, style="italic dim"))
+    def show_message(self, message: str | None) -> None:
+        if message is not None:
+            self.sample_text.update(Text(message, style="italic dim"))
 
 
 class Distribution(Static):
@@ -143,6 +155,13 @@ class Distribution(Static):
         padding: 0 1;
     }
     """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "sample", self.show_sample)
+
+    def show_sample(self, sample: Sample | None) -> None:
+        if sample is not None:
+            self.show(sample.probs, sample.shaped, sample.vocab)
 
     def show(self, probs: np.ndarray | None, shaped: np.ndarray | None, vocab: str) -> None:
         if probs is None or shaped is None:

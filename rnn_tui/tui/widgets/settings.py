@@ -11,17 +11,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from rnn_tui.engine.config import CELLS
 from rnn_tui.run.spec import RunSpec
-
-FIELDS = [  # (name, label, section)
-    ("hidden", "hidden units", "model"),
-    ("layers", "layers", "model"),
-    ("embed", "embed (0 = one-hot)", "model"),
-    ("dropout", "dropout", "model"),
-    ("seq", "sequence length", "train"),
-    ("batch", "batch", "train"),
-    ("lr", "learning rate", "train"),
-]
-LABELS = {name: label.split(" (")[0] for name, label, _ in FIELDS}  # what errors call each field
+from rnn_tui.tui.labels import SETTING_FIELDS
+from rnn_tui.tui.widgets.field import Field
 
 
 class SettingsPanel(Vertical):
@@ -59,26 +50,71 @@ class SettingsPanel(Vertical):
             yield Label("cell")
             yield Select([(c.upper() if c in ("lstm", "gru") else c.capitalize(), c) for c in CELLS],
                          allow_blank=False, id="set-cell")
-            for name, label, _ in FIELDS:
+            for name, label, _ in SETTING_FIELDS:
                 yield Label(label)
-                yield Input(id=f"set-{name}")
+                yield Field(id=f"set-{name}")
         with Horizontal(id="settings-actions"):
             yield Button("Apply", variant="primary", id="apply")
             yield Static("", id="settings-note")
 
+    def on_mount(self) -> None:
+        self.vocab_size, self.parameters = 0, None
+        self.watch(self.app, "ready", self.show_run)
+
+    def show_run(self, ready) -> None:
+        """The settings in force (a new run, or a change cancelled)."""
+        self.vocab_size = 0 if ready is None else len(ready.vocab)
+        self.show(self.app.state.spec, None if ready is None else ready.start.parameters)
+
     def show(self, spec: RunSpec, parameters: int | None) -> None:
-        self.query_one("#set-cell", Select).value = spec.model.cell
-        for name, _, section in FIELDS:
-            source = spec.model if section == "model" else spec.train
-            self.query_one(f"#set-{name}", Input).value = f"{getattr(source, name):g}"
-        note = "" if parameters is None else f"{parameters:,} parameters. "
+        self.parameters = parameters
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#set-cell", Select).value = spec.model.cell
+            for name, _, section in SETTING_FIELDS:
+                source = spec.model if section == "model" else spec.train
+                self.query_one(f"#set-{name}", Input).value = f"{getattr(source, name):g}"
+        self.show_note()
+
+    def show_note(self) -> None:
+        """The parameter count of the form as it stands (it follows the cell and sizes before Apply)."""
+        if self.app.state.watching:
+            self.query_one("#settings-note", Static).update("Read-only: this run is trained elsewhere; its settings "
+                                                            "are shown, not changed.")
+            return
+        count = self.form_parameters()
+        if count is None or self.parameters is None:
+            note = "" if self.parameters is None else f"{self.parameters:,} parameters. "
+        elif count == self.parameters:
+            note = f"{count:,} parameters. "
+        else:
+            note = f"{count:,} parameters after Apply (now {self.parameters:,}). "
         self.query_one("#settings-note", Static).update(
             note + "Changing the cell, sizes, sequence or batch resets training; the learning rate and "
             "dropout change live.")
 
+    def form_parameters(self) -> int | None:
+        from rnn_tui.engine.race import count_parameters
+
+        values = self.values()
+        try:
+            hidden, layers, embed = int(values["hidden"]), int(values["layers"]), int(values["embed"])
+        except ValueError:
+            return None
+        if not self.vocab_size or min(hidden, layers) < 1 or embed < 0:
+            return None
+        return count_parameters(values["cell"], hidden, self.vocab_size, embed, layers)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.show_note()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show_note()
+
     def values(self) -> dict[str, str]:
         out = {"cell": str(self.query_one("#set-cell", Select).value)}
-        out.update({name: self.query_one(f"#set-{name}", Input).value.strip() for name, _, _ in FIELDS})
+        out.update({name: self.query_one(f"#set-{name}", Input).value.strip() for name, _, _ in SETTING_FIELDS})
         return out
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
-from rnn_tui.tui.state import RunState
+from rnn_tui.tui.state import AUTOSAVE_AFTER, RunState
 
 LN2 = math.log(2)
 REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
@@ -52,7 +52,6 @@ class TrainingStatus(Vertical):
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
-        self.sampling_best = False  # set by the app: the sampler reads the best weights
         self._shown_version = -1
         self._shape: tuple = ()
 
@@ -77,7 +76,7 @@ class TrainingStatus(Vertical):
         state = self.state
         self._shown_version = state.version
         narrow = self.size.width < NARROW
-        table = self.render_table(state, self.sampling_best, narrow)
+        table = self.render_table(state, narrow)
         model, ready = state.spec.model, state.ready
         self.border_subtitle = (f"{model.cell.upper()} {model.layers}×{model.hidden} · {ready.start.text}"
                                 if narrow and ready is not None else "")
@@ -97,13 +96,13 @@ class TrainingStatus(Vertical):
         table.add_row("step", f"{state.step:,} · epoch {state.epoch:.2f}")
         table.add_row("loss", f"{_fmt(state.loss)} · val {_fmt(val)}")
         table.add_row("best val", "–" if best is None else f"{best[1]:.3f} at {best[0]:,}")
-        speed = "–" if cps is None or state.paused else f"{cps / 1000:.1f}k/s"
+        speed = "–" if cps is None or state.paused or state.quiet is not None else f"{cps / 1000:.1f}k/s"
         table.add_row("speed", f"{speed} · {_clock(state.elapsed)}")
         table.add_row("lr", f"{_fmt(state.lr, '.1e')} · dropout {state.spec.model.dropout:g}")
         return table
 
     @staticmethod
-    def render_table(state: RunState, best_weights: bool = False, narrow: bool = False) -> Table:
+    def render_table(state: RunState, narrow: bool = False) -> Table:
         table = Table.grid(padding=(0, 1))
         table.add_column(style="dim", no_wrap=True, min_width=10)
         table.add_column(overflow="fold")
@@ -118,6 +117,8 @@ class TrainingStatus(Vertical):
             return table
         if state.watching:  # the folder's name: its path is on the command line; how it ended is a toast
             ended = ", stopped" if state.finished else ""
+            if state.quiet is not None and not state.finished:
+                ended = f": no new line for {state.quiet:.0f} s, the writer may have stopped"
             mode = Text(f"◉ watching {Path(state.watching).name}{ended} (read-only)", style="bold cyan")
         elif state.finished:
             mode = Text("■ stopped: " + state.finished, style="bold yellow")
@@ -136,11 +137,15 @@ class TrainingStatus(Vertical):
         val = state.val_loss
         table.add_row("val loss", "–" if val is None else f"{val:.3f} · {val / LN2:.2f} bits")
         best = "–" if state.best is None else f"{state.best[1]:.3f} at step {state.best[0]:,}"
-        table.add_row("best val", Text(best + (" ◆ sampling" if best_weights else ""), no_wrap=True,
+        sampling_best = state.use_best and state.best is not None and state.replay is None  # as the sampler reads
+        table.add_row("best val", Text(best + (" ◆ sampling" if sampling_best else ""), no_wrap=True,
                                        overflow="ellipsis"))
         cps = state.chars_per_sec
-        table.add_row("speed", "–" if cps is None or state.paused else f"{cps / 1000:.1f}k chars/s")
-        table.add_row("elapsed", _clock(state.elapsed))
+        stale = state.paused or state.quiet is not None
+        table.add_row("speed", "–" if cps is None or stale else f"{cps / 1000:.1f}k chars/s")
+        saves = (f" · quit saves to {Path(state.quit_path).name}"
+                 if state.quit_path and state.elapsed > AUTOSAVE_AFTER and not state.watching else "")
+        table.add_row("elapsed", Text(_clock(state.elapsed) + saves, no_wrap=True, overflow="ellipsis"))
         model = state.spec.model
         table.add_row("lr", f"{_fmt(state.lr, '.2e')}   dropout {model.dropout:g}")
         ready = state.ready

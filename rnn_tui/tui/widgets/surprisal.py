@@ -12,14 +12,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.widgets.colours import SURPRISAL_BITS, surprisal_colour
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 from rnn_tui.tui.widgets.renderables import stack
-from rnn_tui.tui.widgets.sampler import show_char
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.breakdown import ClassLoss
-    from rnn_tui.tui.live_insight import Insight
+    from rnn_tui.tui.results import Insight
 
 CLASS_NAMES = {"in_word": "inside a word", "word_start": "word start", "space": "space", "punctuation": "punctuation",
                "newline": "line end", "digit": "digit", "bracket": "bracket"}
@@ -67,8 +67,11 @@ class SurprisalView(Horizontal):
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None
+        self.watch(self.app, "insight", self.show)
 
-    def show(self, insight: Insight) -> None:
+    def show(self, insight: Insight | None) -> None:
+        if insight is None:
+            return
         self.insight = insight
         inspection = insight.inspection
         self.query_one(PassageView).paint(Painting(inspection.text, inspection.surprisal_bits(), surprisal_colour))

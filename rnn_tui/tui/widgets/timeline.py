@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE
+from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.state import RunState
-from rnn_tui.tui.widgets.sampler import show_char
 
 REFRESH_SECONDS = 1.0
 

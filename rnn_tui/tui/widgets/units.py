@@ -14,11 +14,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.units import Match, Unit
-    from rnn_tui.tui.live_insight import Insight
+    from rnn_tui.tui.results import Insight, SpanAnswer
 
 DEFAULT_THRESHOLD = 0.3  # as LSTMVis starts
 
@@ -84,12 +85,15 @@ class UnitsView(Vertical):
         end: int
         threshold: str
 
+    class SpanCleared(Message):
+        """The user looks at a feature again: the span's answer is no longer asked for."""
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="hypothesis-row"):
             yield Label("hypothesis")
-            yield Input(placeholder="a regular expression, e.g. \\d+ or \\(.*?\\), then Enter", id="hypothesis")
+            yield Field(placeholder="a regular expression, e.g. \\d+ or \\(.*?\\), then Enter", id="hypothesis")
             yield Label("span threshold")
-            yield Input(str(DEFAULT_THRESHOLD), id="threshold", restrict=r"-?[0-9.]*", max_length=6)
+            yield Field(str(DEFAULT_THRESHOLD), id="threshold", restrict=r"-?[0-9.]*", max_length=6)
         with Horizontal(id="finder-body"):
             yield DataTable(id="features", cursor_type="row", zebra_stripes=True)
             yield PassageView("the passage appears when the model has weights", id="units-passage")
@@ -99,8 +103,15 @@ class UnitsView(Vertical):
         table = self.query_one("#features", DataTable)
         table.add_columns("feature", "best unit", "r", "runner-up")
         self.insight: Insight | None = None
+        self.span: SpanAnswer | None = None  # shown instead of the feature until the user moves on
+        self.watch(self.app, "insight", self.show)
+        self.watch(self.app, "insight_note", lambda note: note is not None and self.info(note))
+        self.watch(self.app, "span", self.show_span)
+        self.watch(self.app, "source", lambda _: self.clear_span())
 
-    def show(self, insight: Insight) -> None:
+    def show(self, insight: Insight | None) -> None:
+        if insight is None:
+            return
         self.insight = insight
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
@@ -125,11 +136,18 @@ class UnitsView(Vertical):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
+        if self.span is not None and event.cursor_row != self.span_row:
+            self.clear_span()
         self.paint_feature()
+
+    def clear_span(self) -> None:
+        if self.span is not None:
+            self.span = None
+            self.post_message(self.SpanCleared())
 
     def paint_feature(self) -> None:
         insight, feature = self.insight, self.feature
-        if insight is None or feature is None:
+        if insight is None or feature is None or self.span is not None:  # the span's answer stays on screen
             return
         passage = self.query_one("#units-passage", PassageView)
         best = insight.finding.best(feature, 1)
@@ -146,14 +164,15 @@ class UnitsView(Vertical):
                   f"Pearson r = {match.r:+.2f} over {len(insight.inspection.text):,} characters of "
                   f"{insight.request.source}, step {insight.step:,}")
 
-    def show_span(self, summary: str, values: np.ndarray | None, marks: np.ndarray | None) -> None:
+    def show_span(self, span: SpanAnswer | None) -> None:
         """The units on across a selected span, and the other places they fire together."""
-        if self.insight is None:
+        if self.insight is None or span is None:
             return
-        if values is not None:
-            self.query_one("#units-passage", PassageView).paint(Painting(self.insight.inspection.text, values,
-                                                                         marks=marks))
-        self.info(summary)
+        self.span, self.span_row = span, self.query_one("#features", DataTable).cursor_row
+        if span.values is not None:
+            self.query_one("#units-passage", PassageView).paint(Painting(self.insight.inspection.text, span.values,
+                                                                         marks=span.marks))
+        self.info(span.summary)
 
     def info(self, text: str) -> None:
         self.query_one("#units-info", Static).update(text)

@@ -20,25 +20,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.results import Written
 from rnn_tui.tui.widgets.colours import diverging, surprisal_colour
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 from rnn_tui.tui.widgets.renderables import stack
-from rnn_tui.tui.widgets.sampler import show_char
 
 CHOICES = 9  # digits 1-9 pick the k-th likeliest
 
-
-@dataclass(frozen=True)
-class Written:
-    """What the writer shows: plain data, made by the controller from its Writer."""
-
-    text: str
-    bits: np.ndarray  # (T,) surprisal of each typed character
-    top: list[tuple[str, float]]  # the likeliest next characters
-    state: np.ndarray  # (H,) the top layer's h after the last character
-    readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
-    step: int
-    kept: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal
 
 
 def state_strip(state: np.ndarray, width: int) -> Text:
@@ -60,7 +49,7 @@ class WriterView(Vertical, can_focus=True):
         background: $boost;
     }
     WriterView #writer-help {
-        height: 1;
+        height: auto;  /* wraps in a narrow terminal rather than losing words */
         color: $text-muted;
     }
     WriterView #writer-texts {
@@ -87,7 +76,12 @@ class WriterView(Vertical, can_focus=True):
         Binding("tab", "accept(0)", "take the likeliest", show=False, priority=True),
         Binding("backspace", "rewind", "rewind one", show=False),
         Binding("ctrl+k", "keep", "keep beside", show=False),
+        Binding("ctrl+t", "toggle_digits", "digits pick or type", show=False),
     ]
+    HELP = ("type · Tab: the likeliest next · 1-9: the k-th · ctrl+t: digits type digits · Backspace: rewind · "
+            "ctrl+k: keep beside")
+    HELP_TYPING = ("type · Tab: the likeliest next · digits are typed (ctrl+t: they pick again) · Backspace: rewind · "
+                   "ctrl+k: keep beside")
 
     @dataclass
     class Typed(Message):
@@ -104,8 +98,7 @@ class WriterView(Vertical, can_focus=True):
         pass
 
     def compose(self) -> ComposeResult:
-        yield Static("type · Tab: the likeliest next · 1-9: the k-th · alt+digit: a digit · Backspace: rewind · "
-                     "ctrl+k: keep beside, to try another", id="writer-help")
+        yield Static(self.HELP, id="writer-help")
         with Horizontal(id="writer-texts"):
             yield PassageView("click here and type: the model reads along", id="writer-text", classes="writer-column")
             yield PassageView("ctrl+k keeps a continuation here", id="writer-kept-text", classes="writer-column")
@@ -119,6 +112,10 @@ class WriterView(Vertical, can_focus=True):
         for passage in self.query(PassageView):
             passage.can_focus = False  # keys go to the writer
             passage.show_cursor = False
+        self.digits_type = False  # digits pick the k-th likeliest; ctrl+t makes them type (alt+digit is not
+        # a digit in every terminal: Textual reads ESC+digit from an xterm as a macOS character)
+        self.watch(self.app, "written", self.show)
+        self.watch(self.app, "writer_note", self.show_message)
 
     def on_click(self) -> None:
         self.focus()
@@ -127,7 +124,7 @@ class WriterView(Vertical, can_focus=True):
         key, ch = event.key, event.character
         if key.startswith("alt+") and key[4:].isdigit() and len(key) == 5:
             message: Message = self.Typed(key[4:])
-        elif ch is not None and ch.isdigit() and ch != "0" and len(ch) == 1:
+        elif ch is not None and ch.isdigit() and ch != "0" and len(ch) == 1 and not self.digits_type:
             message = self.Accepted(int(ch) - 1)
         elif key == "enter":
             message = self.Typed("\n")
@@ -148,7 +145,13 @@ class WriterView(Vertical, can_focus=True):
     def action_keep(self) -> None:
         self.post_message(self.Kept())
 
-    def show(self, written: Written) -> None:
+    def action_toggle_digits(self) -> None:
+        self.digits_type = not self.digits_type
+        self.query_one("#writer-help", Static).update(self.HELP_TYPING if self.digits_type else self.HELP)
+
+    def show(self, written: Written | None) -> None:
+        if written is None:
+            return
         text_view = self.query_one("#writer-text", PassageView)
         text_view.paint(Painting(written.text + "▌", np.append(written.bits, np.nan), surprisal_colour))
         text_view.scroll_end(animate=False)
@@ -176,6 +179,7 @@ class WriterView(Vertical, can_focus=True):
             Text(f"hidden state of the top layer now ({len(written.state)} units)", style="dim"),
             state_strip(written.state, width), Text("units the finder found, now:", style="dim"), readings))
 
-    def show_message(self, message: str) -> None:
-        self.query_one("#writer-next", Static).update(Text(message, style="dim italic"))
+    def show_message(self, message: str | None) -> None:
+        if message is not None:
+            self.query_one("#writer-next", Static).update(Text(message, style="dim italic"))
 

@@ -1,0 +1,31 @@
+"""What a controller may ask of the app: the run's state, a word to the user, a dialog, a worker,
+and publishing a result for the views that watch it. Never a widget: views watch what is
+published (`tui/published.py` names it all), so a controller can be tested with a fake host."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from textual.message import Message
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+    from rnn_tui.tui.state import RunState
+
+
+class Host(Protocol):
+    state: RunState
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None: ...
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], None] | None = None) -> Any: ...
+
+    def run_worker(self, work: Callable[[], Any], *, thread: bool = False, group: str = "default",
+                   exclusive: bool = False, exit_on_error: bool = True) -> Any: ...
+
+    def post_message(self, message: Message) -> bool: ...
+
+    def publish(self, name: str, value: object) -> None: ...

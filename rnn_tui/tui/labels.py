@@ -1,0 +1,20 @@
+"""How the app names things on screen, for every widget and controller that needs it: characters
+that print as nothing, and the settings form's fields."""
+
+from __future__ import annotations
+
+SETTING_FIELDS = [  # (name, label, section)
+    ("hidden", "hidden units", "model"),
+    ("layers", "layers", "model"),
+    ("embed", "embed (0 = one-hot)", "model"),
+    ("dropout", "dropout", "model"),
+    ("seq", "sequence length", "train"),
+    ("batch", "batch", "train"),
+    ("lr", "learning rate", "train"),
+]
+SETTING_LABELS = {name: label.split(" (")[0] for name, label, _ in SETTING_FIELDS}  # what errors call each field
+
+
+def show_char(ch: str) -> str:
+    """A character as it can be seen: a newline, a space and a tab get a symbol."""
+    return {"\n": "⏎", " ": "␣", "\t": "⇥"}.get(ch, ch)

@@ -1,0 +1,138 @@
+"""What the app's background work produces, as plain data: no threads and no Textual here, so a
+view can name what it shows without importing the thread that made it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnn_tui.engine.config import ModelConfig
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.insight.breakdown import ClassLoss
+    from rnn_tui.engine.insight.factors import Factors
+    from rnn_tui.engine.insight.gradients import Horizon
+    from rnn_tui.engine.insight.saturation import Saturation
+    from rnn_tui.engine.insight.units import Finding
+    from rnn_tui.engine.inspection import Inspection
+    from rnn_tui.engine.sampling import SweepPoint
+
+
+@dataclass(frozen=True)
+class Weights:
+    """A model's weights as the app's threads read them: the live ones, the best, or a replayed moment."""
+
+    run: int  # the run they belong to (TrainingController.run)
+    config: ModelConfig
+    vocab: str
+    tensors: dict[str, np.ndarray]
+    step: int
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A sampler's rows so far; `probs` and `shaped` are the distributions the first row's newest
+    character came from: the model's (T = 1) and the one drawn from (after T, top-k, top-p, min-p)."""
+
+    run: int  # the run whose weights wrote it
+    vocab: str  # the characters `probs` is indexed by
+    seed: str
+    rows: tuple[str, ...]  # what each row wrote after the seed text
+    log_probs: tuple[float, ...]  # of each row's text under the model (natural log, summed)
+    probs: np.ndarray | None  # (V,)
+    shaped: np.ndarray | None  # (V,)
+    step: int  # training step of the weights that wrote it
+    random_seed: int  # the seed of the uniform numbers every row drew from
+    done: bool = False
+    settings: tuple[str, ...] = ()  # each row's decoding rule in words, as it was at the last character
+
+    @property
+    def generated(self) -> str:
+        return self.rows[0]
+
+
+@dataclass(frozen=True)
+class Fan:
+    """The temperature fan: one row per temperature, on common random numbers."""
+
+    sample: Sample
+    temperatures: tuple[float, ...]
+    note: str  # which weights wrote it, with which random seed
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What each temperature does to samples of one set of weights (the trade-off chart)."""
+
+    points: list[SweepPoint]
+    step: int
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """The hidden states of the playground's last sample, for the heatmap."""
+
+    inspection: Inspection
+    step: int  # of the weights that wrote and read it
+
+
+@dataclass(frozen=True)
+class InsightRequest:
+    weights: Weights
+    passage: str
+    source: str  # where the passage came from, in words
+    hypothesis: re.Pattern[str] | None = None
+    factors: tuple[int, str, int] | None = None  # (layer, quantity, k) while the factors view is open
+    horizon_seq: int | None = None  # the gradient horizon over windows this long, while its view is open
+    target: int | None = None  # the character whose connectivity is asked for
+
+
+@dataclass(frozen=True)
+class Insight:
+    """A passage read with one set of weights: what the views of "What it learned" show."""
+
+    request: InsightRequest
+    inspection: Inspection
+    finding: Finding
+    saturation: list[Saturation]
+    breakdown: list[ClassLoss]
+    factors: Factors | None
+    horizon: Horizon | None = None
+    connectivity: np.ndarray | None = None  # (target,) the pull of each earlier character
+
+    @property
+    def step(self) -> int:
+        return self.request.weights.step
+
+
+@dataclass(frozen=True)
+class Horizons:
+    """The gradient horizon at successive evaluations, oldest first, and the reading it came with."""
+
+    found: list[tuple[int, Horizon]]  # (step, horizon)
+    insight: Insight
+
+
+@dataclass(frozen=True)
+class SpanAnswer:
+    """The units on across a selected span, and where else they are on together."""
+
+    summary: str
+    values: np.ndarray | None  # (T,) their mean, to colour the passage
+    marks: np.ndarray | None  # (T,) True where they are all on
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writer shows: plain data, made by the controller from its Writer."""
+
+    text: str
+    bits: np.ndarray  # (T,) surprisal of each typed character
+    top: list[tuple[str, float]]  # the likeliest next characters
+    state: np.ndarray  # (H,) the top layer's h after the last character
+    readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
+    step: int
+    kept: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal

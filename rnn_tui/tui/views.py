@@ -1,0 +1,77 @@
+"""Every view of the app in one table. The keys, the tabs, what is computed for the open view, the
+help's list of keys and `rnn-tui inspect`'s view names all come from here, so adding a view is
+one line (with its widget, which watches what it shows, and the engine function behind it)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+LEARNED = "learned"  # the "What it learned" tab, whose views read one passage chosen above them
+
+# What a view needs computed while it is open:
+PASSAGE = "passage"  # the passage read with the current weights (units, saturation, loss breakdown)
+FACTORS = "factors"  # NMF of the layer and quantity the view asks for
+HORIZON = "horizon"  # the gradient horizon, and the connectivity of a picked character
+WRITER = "writer"  # the writer's text re-read with newer weights
+FAN = "fan"  # the temperature fan, beam search and the temperature sweep
+
+
+@dataclass(frozen=True)
+class View:
+    id: str  # its tab is `#{id}-tab`, its widget `#{id}-view`
+    title: str
+    key: str
+    about: str  # for the help's list of keys
+    widget: str | None = None  # "module:Class" in tui/widgets, imported and mounted when first opened;
+    # None: composed with the app
+    inside: str | None = None  # the tab it sits in, when not a tab of its own
+    needs: frozenset[str] = frozenset()
+    inspect: str | None = None  # its name for `rnn-tui inspect`, when it has one
+
+    @property
+    def pane(self) -> str:
+        return f"{self.id}-tab"
+
+    def build(self) -> Widget:
+        """A new widget of this view (its module imported on first use: most sessions open few views)."""
+        assert self.widget is not None, f"the {self.id} view is composed with the app"
+        module, name = self.widget.split(":")
+        return getattr(importlib.import_module(f"rnn_tui.tui.widgets.{module}"), name)(id=f"{self.id}-view")
+
+
+READS_PASSAGE = frozenset({PASSAGE})
+VIEWS = (  # in the order of their tabs
+    View("playground", "Playground", "f2", "training, loss, sampling and the hidden state"),
+    View("units", "Units", "f4", "which units track which feature", "units:UnitsView", LEARNED, READS_PASSAGE, "units"),
+    View("factors", "Factors", "f5", "NMF of a layer's activations", "factors:FactorsView", LEARNED,
+         READS_PASSAGE | {FACTORS}, "factors"),
+    View("gates", "Gates", "f6", "how often each gate is shut or open", "gates:GatesView", LEARNED, READS_PASSAGE,
+         "saturation"),
+    View("surprisal", "Surprisal", "f7", "surprisal and the loss by class", "surprisal:SurprisalView", LEARNED,
+         READS_PASSAGE, "surprisal"),
+    View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
+         READS_PASSAGE | {HORIZON}, "gradients"),
+    View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", needs=frozenset({FAN})),
+    View("write", "Write", "f8", "type, and the model reads along", "writer:WriterView", needs=frozenset({WRITER})),
+    View("timeline", "Timeline", "f10", "a sample at every evaluation"),
+    View("settings", "Settings", "f3", "the cell, sizes and training settings"),
+)
+BY_ID = {view.id: view for view in VIEWS}
+LEARNED_VIEWS = tuple(view for view in VIEWS if view.inside == LEARNED)
+INSPECT_NAMES = tuple(view.inspect for view in VIEWS if view.inspect)
+
+
+def view_of(pane: str) -> View | None:
+    """The view whose tab has the id `pane`."""
+    return BY_ID.get(pane.removesuffix("-tab"))
+
+
+def keys_line() -> str:
+    """The views' keys, for the help."""
+    by_key = sorted(VIEWS, key=lambda view: int(view.key.removeprefix("f")))
+    return " · ".join(f"`{view.key.upper()}` {view.title.lower()}" for view in by_key)

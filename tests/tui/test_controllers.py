@@ -1,0 +1,145 @@
+"""The controllers without the app: a fake host records what they publish, say, ask and send.
+Nothing here draws; each check is of what a view would be told."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rnn_tui.engine.events import StartEvent, StepEvent
+from rnn_tui.run.protocol import Ready, Reset, Save
+from rnn_tui.tui.controllers.insight import InsightController
+from rnn_tui.tui.controllers.sampling import SamplingController
+from rnn_tui.tui.controllers.training import TrainingController
+from rnn_tui.tui.controllers.writer import WriterController
+from rnn_tui.tui.screens.dialogs import ConfirmScreen
+from rnn_tui.tui.state import RunState
+
+from .fixed_run import SPEC, VOCAB
+
+
+class FakeHost:
+    """What a controller may use of the app (controllers/host.py), recorded."""
+
+    def __init__(self, spec=SPEC, ready: bool = True):
+        self.state = RunState(spec)
+        if ready:
+            start = StartEvent("fixed.txt", 12_000, len(VOCAB), 4.3, 3.2, 31_337, "cpu", 0)
+            self.state.on_ready(Ready(0, spec, start, VOCAB, steps_per_epoch=50, passage="def f(x):\n"))
+        self.published: list[tuple[str, object]] = []
+        self.notices: list[tuple[str, str]] = []
+        self.screens: list = []
+        self.messages: list = []
+
+    def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
+        self.notices.append((severity, message))
+
+    def push_screen(self, screen, callback=None):
+        self.screens.append((screen, callback))
+
+    def run_worker(self, work, *, thread=False, group="default", exclusive=False, exit_on_error=True):
+        return None  # nothing runs: the tests call what they need
+
+    def post_message(self, message) -> bool:
+        self.messages.append(message)
+        return True
+
+    def publish(self, name: str, value: object) -> None:
+        self.published.append((name, value))
+
+    def last(self, name: str):
+        return next(value for published, value in reversed(self.published) if published == name)
+
+
+class RecordingHandle:
+    def __init__(self):
+        self.sent = []
+
+    def send(self, command) -> None:
+        self.sent.append(command)
+
+
+def test_a_refused_passage_leaves_the_source_as_it_was_and_says_why():
+    host = FakeHost()
+    insight = InsightController(host, lambda: None, lambda: None)
+    insight.choose_source("yours", "café")  # é is not in the run's characters
+    assert insight.source == "validation" and host.last("source") == "validation"
+    assert host.notices[-1][0] == "error" and "passage refused" in host.notices[-1][1]
+    insight.choose_source("yours", "def")
+    assert insight.source == "yours" and host.last("source") == "yours"
+
+
+def test_a_bad_regular_expression_drops_the_last_hypothesis():
+    host = FakeHost()
+    insight = InsightController(host, lambda: None, lambda: None)
+    insight.set_hypothesis(r"\d+")
+    assert insight.hypothesis is not None
+    insight.set_hypothesis("(unclosed")
+    assert insight.hypothesis is None and "not a regular expression" in host.notices[-1][1]
+
+
+def test_a_refused_rule_republishes_the_rules_in_force():
+    from rnn_tui.engine.sampling import SampleSettings
+
+    host = FakeHost()
+    sampling = SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+    sampling.settings = SampleSettings(temperature=1.0)
+    sampling.set_rule("top-k", "5")
+    assert host.last("rules").top_k == 5
+    sampling.set_rule("top-k", "lots")
+    assert host.last("rules").top_k == 5 and "top-k must be" in host.notices[-1][1]
+
+
+def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
+    host = FakeHost()
+    sampling = SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+    sampling.best = object()  # there are best weights
+    sampling.toggle_best()
+    assert sampling.reads_best and sampling.source(7) == "best weights, step 7"
+    host.state.replay = type("Moment", (), {"step": 7})()
+    assert not sampling.reads_best and sampling.source(7) == "replaying step 7"  # replay wins, on both
+
+
+def test_replacing_unsaved_training_offers_to_save_it_first():
+    host = FakeHost()
+    handle = RecordingHandle()
+    training = TrainingController(host, handle, "run.pt", sampling=SamplingController(
+        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+    host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
+    training.reset()
+    (screen, answer), = host.screens
+    assert isinstance(screen, ConfirmScreen) and screen.save == "Save and reset" and "run.pt" in screen.question
+    answer("save")
+    assert [type(c) for c in handle.sent] == [Save, Reset]  # saved before the run is replaced
+    host.state.saved_step = host.state.step = 9  # saved where it stands: nothing to lose
+    training.reset()
+    assert host.screens[-1][0].save is None
+
+
+def test_quitting_never_writes_over_a_checkpoint_the_user_opened(tmp_path):
+    opened = tmp_path / "a.pt"
+    opened.write_bytes(b"kept")
+    (tmp_path / "a-1.pt").write_bytes(b"another")
+    host = FakeHost(replace(SPEC, checkpoint=str(opened)))
+    training = TrainingController(host, RecordingHandle(), str(opened), sampling=SamplingController(
+        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+    assert training.quit_path() == str(tmp_path / "a-2.pt")  # the first free name beside it
+    from rnn_tui.run.protocol import Saved
+
+    training.receive([Saved(0, str(opened), 12)])  # the user saved over it on purpose
+    assert training.quit_path() == str(opened) and host.state.quit_path == str(opened)
+
+
+def test_a_time_limit_counts_this_session_as_the_trainer_does():
+    state = RunState(replace(SPEC, train=replace(SPEC.train, minutes=0.5)))
+    start = StartEvent("fixed.txt", 12_000, len(VOCAB), 4.3, 3.2, 31_337, "cpu", 2_784, seconds=31.0)
+    state.on_ready(Ready(0, state.spec, start, VOCAB, steps_per_epoch=50))
+    assert state.progress == 0.0 and state.elapsed == 31.0  # a resumed run starts its budget again
+    state.on_event(StepEvent(2_785, 55.7, 2.0, 0.5, 1e-2, 1000.0, 15.0))
+    assert state.progress == 0.5 and state.elapsed == 46.0
+
+
+def test_the_writer_says_what_it_waits_for():
+    host = FakeHost()
+    writer = WriterController(host, lambda: None, lambda: None)
+    writer.type("d")
+    assert host.last("writer_note") == "the writer starts when the model has weights"
