@@ -172,8 +172,8 @@ class _Child:
         self.messages = messages
         self.control: Control | None = None
         self.next_spec: RunSpec | None = spec
-        self.next_run = 0
-        self.run_id = 0  # the run the messages sent now belong to
+        self.next_run_number = 0
+        self.run_number = 0  # the run the messages belong to: the app's counter (trainer.run_id is a uuid)
         self.quit = False
         self.autosave: str | None = None
         self.pending: list[Event] = []
@@ -191,13 +191,13 @@ class _Child:
         while not self.quit:
             with self.lock:
                 spec, self.next_spec = self.next_spec, None
-                self.run_id = self.next_run
+                self.run_number = self.next_run_number
                 # A new run keeps the old one's pause (a Pause may have come after the Reset); a run
                 # that ended at a stop point waits.
                 old = self.control
                 paused = True if spec is None else (old.paused if old is not None else spec.paused)
                 self.control = Control(paused=paused)
-                self.messages.put(Paused(self.run_id, paused))
+                self.messages.put(Paused(self.run_number, paused))
             if spec is not None:
                 new = self._build(spec)
                 if new is None and trainer is None and spec.checkpoint:  # start fresh rather than show nothing
@@ -208,17 +208,17 @@ class _Child:
                     gc.collect()
                     gc.freeze()  # torch's many small objects need not be walked by every collection
                 elif trainer is not None:  # a bad file or checkpoint loses nothing: go on with the old run
-                    self.messages.put(ready_message(trainer, built_from, self.run_id))
+                    self.messages.put(ready_message(trainer, built_from, self.run_number))
             if trainer is None:  # nothing could be built yet: wait for a new spec or quit
                 self.control.wait_for_turn(timeout=None)
                 continue
             self._send_snapshot(trainer)
-            if (best := best_snapshot_message(trainer, self.run_id)) is not None:
+            if (best := best_snapshot_message(trainer, self.run_number)) is not None:
                 self.messages.put(best)
             trainer.run(self._emit_for(trainer), self.control)
             self._flush()
             if not self.quit and self.next_spec is None and trainer.train_config.has_stop_point:
-                self.messages.put(Events(self.run_id, (trainer.clear_stop_points(),)))  # a resume goes on
+                self.messages.put(Events(self.run_number, (trainer.clear_stop_points(),)))  # a resume goes on
         if trainer is not None and self.autosave:
             self._save(trainer, self.autosave, beside=True)
 
@@ -227,12 +227,13 @@ class _Child:
         try:
             trainer = build_trainer(spec)
         except UserError as exc:
-            self.messages.put(Failed(self.run_id, str(exc)))
+            self.messages.put(Failed(self.run_number, str(exc)))
             return None
         except Exception as exc:  # torch's refusal (memory, a kernel): the app shows why, and may ask again
-            self.messages.put(Failed(self.run_id, f"the run could not start: {type(exc).__name__}: {first_line(exc)}"))
+            reason = f"the run could not start: {type(exc).__name__}: {first_line(exc)}"
+            self.messages.put(Failed(self.run_number, reason))
             return None
-        self.messages.put(ready_message(trainer, spec, self.run_id))
+        self.messages.put(ready_message(trainer, spec, self.run_number))
         return trainer
 
     def _emit_for(self, trainer: Trainer) -> Callable[[Event], None]:
@@ -245,9 +246,9 @@ class _Child:
             if isinstance(event, StepEvent) and (paused or now - self.last_snapshot > SNAPSHOT_SECONDS):
                 self._send_snapshot(trainer)
             if isinstance(event, EvalEvent):
-                self.messages.put(kept_message(trainer, self.run_id))
+                self.messages.put(kept_message(trainer, self.run_number))
                 if event.best_step == event.step:
-                    self.messages.put(best_snapshot_message(trainer, self.run_id))
+                    self.messages.put(best_snapshot_message(trainer, self.run_number))
 
         return emit
 
@@ -255,16 +256,16 @@ class _Child:
         """On the training thread, after the step that was running: Paused follows that step's event,
         so no step is reported after it."""
         self._flush()
-        self.messages.put(Paused(self.run_id, True))
+        self.messages.put(Paused(self.run_number, True))
 
     def _flush(self) -> None:
         if self.pending:
-            self.messages.put(Events(self.run_id, tuple(self.pending)))
+            self.messages.put(Events(self.run_number, tuple(self.pending)))
             self.pending.clear()
         self.last_flush = time.monotonic()
 
     def _send_snapshot(self, trainer: Trainer) -> None:
-        self.messages.put(snapshot_message(trainer, self.run_id))
+        self.messages.put(snapshot_message(trainer, self.run_number))
         self.last_snapshot = time.monotonic()
 
     def _save(self, trainer: Trainer, path: str, overwrite: bool = False, beside: bool = False) -> None:
@@ -276,14 +277,14 @@ class _Child:
         if other and beside:
             path = str(free_path(path, trainer.run_id))
         elif other:
-            self.messages.put(SaveRefused(self.run_id, path, other))
+            self.messages.put(SaveRefused(self.run_number, path, other))
             return
         try:
             save_checkpoint(path, trainer_state(trainer))
         except UserError as exc:
-            self.messages.put(Failed(self.run_id, str(exc)))
+            self.messages.put(Failed(self.run_number, str(exc)))
         else:
-            self.messages.put(Saved(self.run_id, path, trainer.step))
+            self.messages.put(Saved(self.run_number, path, trainer.step))
 
     def _read_commands(self) -> None:
         while not self.quit:
@@ -295,7 +296,7 @@ class _Child:
                 try:
                     self._dispatch(command)
                 except UserError as exc:  # the app checks settings first; a bad one still loses nothing
-                    self.messages.put(Failed(self.run_id, str(exc)))
+                    self.messages.put(Failed(self.run_number, str(exc)))
 
     def _dispatch(self, command: Command) -> None:
         control = self.control
@@ -305,7 +306,7 @@ class _Child:
                 control.call_soon(lambda _: self._acknowledge_pause())
             case Resume():
                 control.resume()
-                self.messages.put(Paused(self.run_id, False))
+                self.messages.put(Paused(self.run_number, False))
             case StepOnce():
                 control.step_once()
             case SetLR(lr):
@@ -315,7 +316,7 @@ class _Child:
             case Save(path, overwrite):
                 control.call_soon(lambda trainer: self._save(trainer, path, overwrite))
             case Reset(spec, run):
-                self.next_spec, self.next_run = spec, run
+                self.next_spec, self.next_run_number = spec, run
                 control.stop()
             case Quit(autosave):
                 self.quit, self.autosave = True, autosave

@@ -282,7 +282,7 @@ class PlaygroundApp(Published, App):
         lab = self.view("sampler")
         kept = lab.highlighted_sample() if isinstance(lab, SamplerLab) else None
         last = self.sampling.last
-        text = (kept.seed + kept.text) if kept else (last.seed + last.generated if last else "")
+        text = (kept.seed_text + kept.text) if kept else (last.seed_text + last.generated if last else "")
         if not text:
             self.notify("no sample to copy yet")
             return
@@ -369,9 +369,9 @@ class PlaygroundApp(Published, App):
     def writer_rewound(self) -> None:
         self.writer.rewind()
 
-    @on(WriterView.Kept)
-    def writer_kept(self) -> None:
-        self.writer.keep()
+    @on(WriterView.PutBeside)
+    def writer_put_beside(self) -> None:
+        self.writer.put_beside()
 
     # ---- tabs ----
 

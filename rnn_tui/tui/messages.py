@@ -97,5 +97,5 @@ class WriterReady(Message):
     run: int
     step: int
     writer: Writer
-    kept: Writer | None
+    beside: Writer | None  # the continuation kept beside it
     lost: str | None = None  # why the text typed could not be read again (a new vocabulary)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.run.protocol import Ready
     from rnn_tui.tui.results import Fan, Horizons, Insight, Inspected, Sample, SpanAnswer, Sweep, Written
-    from rnn_tui.tui.state import KeptSample
+    from rnn_tui.tui.state import FinishedSample
 
 
 def published(default: object = None) -> var:
@@ -33,7 +33,7 @@ class Published:
     fan: var[Fan | None] = published()  # the temperature fan so far
     beam: var[Beam | None] = published()  # beam search beside the fan; None: off
     sweep: var[Sweep | None] = published()  # what temperature does to samples of these weights
-    history: var[tuple[KeptSample, ...]] = published(())  # the playground's finished samples, newest first
+    history: var[tuple[FinishedSample, ...]] = published(())  # the playground's finished samples, newest first
     inspection: var[Inspected | None] = published()  # the hidden states of the last sample
     insight: var[Insight | None] = published()  # the passage read with the current weights
     insight_note: var[str | None] = published()  # why the passage could not be read

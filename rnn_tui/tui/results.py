@@ -39,7 +39,7 @@ class Sample:
 
     run: int  # the run whose weights wrote it
     vocab: str  # the characters `probs` is indexed by
-    seed: str
+    seed_text: str  # what the model read first (the random seed is random_seed)
     rows: tuple[str, ...]  # what each row wrote after the seed text
     log_probs: tuple[float, ...]  # of each row's text under the model (natural log, summed)
     probs: np.ndarray | None  # (V,)
@@ -135,4 +135,4 @@ class Written:
     state: np.ndarray  # (H,) the top layer's h after the last character
     readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
     step: int
-    kept: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal
+    beside: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal

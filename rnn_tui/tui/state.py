@@ -16,13 +16,13 @@ AUTOSAVE_AFTER = 60.0  # seconds of training after which quitting saves the run 
 
 
 @dataclass(frozen=True)
-class KeptSample:
+class FinishedSample:
     """A finished sample of the playground, with what wrote it (the Sampler tab's history)."""
 
     step: int
     settings: str
     random_seed: int
-    seed: str
+    seed_text: str
     text: str
     bits_per_char: float  # under the model at T = 1
 

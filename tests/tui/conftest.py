@@ -55,7 +55,10 @@ async def wait_for(pilot, condition, what: str = "condition") -> None:
     """Let the app run until `condition()` holds. No deadline: work the test does not measure may
     take as long as a busy machine needs; a test that never gets there is ended by pytest-timeout
     (pyproject.toml), whose stack dump shows this call and its `what`."""
+    app = pilot.app
     while not condition():
+        if app._exception is not None:  # the app crashed: say so now, not when the guard ends the test
+            raise AssertionError(f"the app failed while waiting for {what}") from app._exception
         await pilot.pause(0.05)
     await asyncio.sleep(0)
 

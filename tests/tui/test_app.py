@@ -75,7 +75,7 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
         await wait_for(pilot, lambda: app.sampling.sampler is not None, what="the engine")
         app.query_one("#seed", Input).focus()
         await pilot.press(*"# count", "enter")
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == "# count"
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == "# count"
                        and app.sample.done, what="a sample after the seed")
         generated = app.sample.generated
         model = CharRNN(app.state.spec.model)
@@ -92,7 +92,7 @@ async def sample_with_seed(pilot, app, seed: str) -> str:
     """Restart the sampler on `seed` and wait for the whole sample."""
     app.sample = None  # the sampler idles after a sample, so nothing older can arrive now
     app.sampling.sampler.set_seed_text(seed)
-    await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == seed
+    await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == seed
                    and app.sample.done, what=f"a sample after {seed!r}")
     return app.sample.generated
 

@@ -142,9 +142,9 @@ async def test_writing_with_the_model(text_path, tmp_path):
         next_lines = shown(app.query_one("#writer-next"))
         assert "Tab" in next_lines and f"{fresh.top(1)[0][1]:6.1%}".strip() in next_lines
         await pilot.press("ctrl+k")
-        assert app.writer.kept is not None and app.writer.kept.text == typed[:-2]
+        assert app.writer.beside is not None and app.writer.beside.text == typed[:-2]
         await pilot.press(*word[:1])
-        assert app.writer.kept.text == typed[:-2] and writer.text == typed[:-2] + word[0]
+        assert app.writer.beside.text == typed[:-2] and writer.text == typed[:-2] + word[0]
         await pilot.press("space")  # a key the playground binds types a space here
         assert writer.text.endswith(" ") and not app.state.paused
         await app.action_quit()

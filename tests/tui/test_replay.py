@@ -32,8 +32,8 @@ async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, t
         model.load_state_dict({k: torch.from_numpy(v) for k, v in moment.weights.items()})
         vocab = Vocab(app.state.ready.vocab)
         direct = Sampler(model, vocab, app.sampling.settings, seed=0)
-        assert sample.generated == direct.text(sample.seed, len(sample.generated))
-        expected = inspect_text(model, vocab, (sample.seed + sample.generated)[-len(app.inspection.inspection
+        assert sample.generated == direct.text(sample.seed_text, len(sample.generated))
+        expected = inspect_text(model, vocab, (sample.seed_text + sample.generated)[-len(app.inspection.inspection
                                                                                      .text):])
         assert torch.equal(torch.as_tensor(app.inspection.inspection.layers[0]["h"]),
                            torch.as_tensor(expected.layers[0]["h"]))  # the heatmap reads the same weights

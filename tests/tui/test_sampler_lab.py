@@ -61,7 +61,7 @@ async def test_the_fan_follows_a_temperature_change_from_the_next_character(text
         assert done.rows[1] != done.rows[2]
         model, vocab = model_of(app)
         changed_at = [k for k in (0, *range(shown_before, 90))  # 0: a busy machine finished that fan first
-                      if with_change_at(model, vocab, fan.seed, done.seed, [0.5, 1.5, 1.5], [0.5, 0.05, 1.5], k,
+                      if with_change_at(model, vocab, fan.seed, done.seed_text, [0.5, 1.5, 1.5], [0.5, 0.05, 1.5], k,
                                         90) == done.rows]
         # the rows were changed in place at one character after the last one shown (how soon after the key
         # is a matter of latency, measured in benchmarks/tui_overhead.py, not here)
@@ -109,7 +109,7 @@ async def test_the_distribution_panel_shows_the_engines_entropy_before_and_after
         await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
         sample = app.sample
         model, vocab = model_of(app)
-        logits, _ = Sampler(model, vocab).prime(sample.seed + sample.generated[:-1])
+        logits, _ = Sampler(model, vocab).prime(sample.seed_text + sample.generated[:-1])
         settings = SampleSettings(temperature=app.sampling.settings.temperature, min_p=0.05)
         model_h = entropy_bits(torch.softmax(logits, -1).numpy())
         shaped = distribution(logits, settings).numpy()

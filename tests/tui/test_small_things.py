@@ -86,7 +86,7 @@ async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path,
         seed = small_text[:480]  # a seed of many lines, all of the model's characters
         app.sample = None
         app.sampling.set_seed(seed)
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed == seed
+        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == seed
                        and app.sample.done, what="a sample after the long seed")
         scroll = app.query_one("#sample-scroll")
         await wait_for(pilot, lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y,

@@ -73,7 +73,7 @@ class InsightController:
     def passage(self) -> str:
         if self.source == "sample":
             sample = self.latest_sample()
-            return "" if sample is None else sample.seed + sample.generated
+            return "" if sample is None else sample.seed_text + sample.generated
         if self.source == "yours":
             return self.your_text
         ready = self.state.ready

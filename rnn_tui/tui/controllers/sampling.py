@@ -16,7 +16,7 @@ from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
 from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded
 from rnn_tui.tui.results import Fan, Sample, Weights
-from rnn_tui.tui.state import KeptSample
+from rnn_tui.tui.state import FinishedSample
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +44,7 @@ class SamplingController:
         self.fan: LiveFan | None = None  # started when the Sampler tab is first opened
         self.temperatures = [0.2, 0.5, 0.8, 1.0, 1.5]
         self.beam = 8
-        self.history: deque[KeptSample] = deque(maxlen=HISTORY)  # newest first
+        self.history: deque[FinishedSample] = deque(maxlen=HISTORY)  # newest first
         self.latest: Snapshot | None = None
         self.best: Snapshot | None = None
         self.engine_loaded = False
@@ -251,8 +251,8 @@ class SamplingController:
         self.host.publish("sample_note", self.note(sample))
         if sample.done:
             text = sample.generated
-            self.history.appendleft(KeptSample(sample.step, sample.settings[0] if sample.settings else "",
-                                               sample.random_seed, sample.seed, text,
+            self.history.appendleft(FinishedSample(sample.step, sample.settings[0] if sample.settings else "",
+                                               sample.random_seed, sample.seed_text, text,
                                                bits_per_char(sample.log_probs[0], len(text))))
             self.host.publish("history", tuple(self.history))
 

@@ -29,9 +29,9 @@ class WriterController:
         self.insight = insight  # the last reading of the passage: its found units are read at the cursor
         self.open = False
         self.writer: Writer | None = None
-        self.kept: Writer | None = None
+        self.beside: Writer | None = None
         self.text = ""  # what was typed, kept across a new run until a new writer reads it
-        self.kept_text: str | None = None
+        self.beside_text: str | None = None
         self.built = 0.0  # when the writer last took new weights
         self.stale = False  # a refresh is owed (asked for before there were weights)
         self.step = 0  # the training step of those weights
@@ -48,8 +48,8 @@ class WriterController:
     def run_ready(self) -> None:
         """A new run: the old writer is of another model; its text is read again by the new one."""
         if self.writer is not None:
-            self.text, self.kept_text = self.writer.text, self.kept.text if self.kept is not None else None
-        self.writer = self.kept = None
+            self.text, self.beside_text = self.writer.text, self.beside.text if self.beside is not None else None
+        self.writer = self.beside = None
         if self.open:
             self.refresh(now=True)
 
@@ -63,11 +63,11 @@ class WriterController:
             return
         self.built, self.stale = time.monotonic(), False
         text = self.writer.text if self.writer is not None else self.text
-        kept = self.kept.text if self.kept is not None else self.kept_text
-        self.host.run_worker(lambda: self._build(weights, text, kept), thread=True, group="writer", exclusive=True,
+        beside = self.beside.text if self.beside is not None else self.beside_text
+        self.host.run_worker(lambda: self._build(weights, text, beside), thread=True, group="writer", exclusive=True,
                              exit_on_error=False)
 
-    def _build(self, weights: Weights, text: str, kept: str | None) -> None:
+    def _build(self, weights: Weights, text: str, beside: str | None) -> None:
         from rnn_tui.engine.insight.writer import Writer
         from rnn_tui.tui.live_sampling import ModelCache
 
@@ -76,10 +76,10 @@ class WriterController:
         lost = None
         try:
             writer = Writer(model, vocab, text)
-            kept_writer = None if kept is None else Writer(model, vocab, kept)
+            beside_writer = None if beside is None else Writer(model, vocab, beside)
         except UserError as exc:  # typed for another vocabulary
-            writer, kept_writer, lost = Writer(model, vocab), None, str(exc)
-        self.host.post_message(WriterReady(weights.run, weights.step, writer, kept_writer, lost))
+            writer, beside_writer, lost = Writer(model, vocab), None, str(exc)
+        self.host.post_message(WriterReady(weights.run, weights.step, writer, beside_writer, lost))
 
     def ready(self, message: WriterReady) -> None:
         current = self.writer.text if self.writer is not None else self.text
@@ -88,8 +88,8 @@ class WriterController:
             return
         if message.lost is not None:
             self.host.notify(f"the text in Write was cleared: {message.lost}", severity="warning", timeout=10)
-        self.writer, self.kept, self.step = message.writer, message.kept, message.step
-        self.text, self.kept_text = "", None
+        self.writer, self.beside, self.step = message.writer, message.beside, message.step
+        self.text, self.beside_text = "", None
         self.show()
 
     # ---- keys ----
@@ -115,10 +115,10 @@ class WriterController:
             self.writer.back()
             self.show()
 
-    def keep(self) -> None:
+    def put_beside(self) -> None:
         """Keep the text beside, to write another continuation of the same prefix."""
         if self.writer is not None:
-            self.kept = self.writer.fork()
+            self.beside = self.writer.fork()
             self.show()
 
     def show(self) -> None:
@@ -138,9 +138,9 @@ class WriterController:
                 value = float(position.activations[unit.layer][unit.quantity][unit.unit])
                 readings.append((f"{DESCRIPTIONS.get(name, 'your hypothesis')} ({unit.label()}, r {match.r:+.2f})",
                                  value))
-        kept = None
-        if self.kept is not None:
-            kept = (self.kept.text, np.array([p.surprisal_bits for p in self.kept.positions]))
+        beside = None
+        if self.beside is not None:
+            beside = (self.beside.text, np.array([p.surprisal_bits for p in self.beside.positions]))
         self.host.publish("written", Written(writer.text, np.array([p.surprisal_bits for p in writer.positions]),
                                              writer.top(9), position.activations[-1]["h"], readings, self.step,
-                                             kept))
+                                             beside))

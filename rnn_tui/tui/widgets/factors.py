@@ -50,7 +50,7 @@ class FactorsView(Vertical):
         margin-top: 1;
     }
     FactorsView #factor-info {
-        height: 1;
+        height: auto;  /* wraps at 80 columns rather than losing its end */
         color: $text-muted;
     }
     """

@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.information import bits_per_char
-from rnn_tui.tui.state import KeptSample
+from rnn_tui.tui.state import FinishedSample
 from rnn_tui.tui.widgets.field import Field
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class SamplerLab(Vertical):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.kept: list[KeptSample] = []
+        self.finished: list[FinishedSample] = []
         self.beam: Beam | None = None  # the latest beam search, shown under the fan until turned off
         self.fan: tuple = ()  # the latest fan, redrawn with a new beam
 
@@ -185,7 +185,7 @@ class SamplerLab(Vertical):
     def show_fan(self, fan: Fan | None) -> None:
         if fan is None:
             return
-        self.fan = (list(fan.temperatures), fan.sample.rows, fan.sample.log_probs, fan.sample.seed)
+        self.fan = (list(fan.temperatures), fan.sample.rows, fan.sample.log_probs, fan.sample.seed_text)
         self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam))
         self.query_one("#fan-scroll").border_subtitle = fan.note
 
@@ -198,28 +198,28 @@ class SamplerLab(Vertical):
         if sweep is not None:
             self.query_one(TradeOff).show(sweep.points, sweep.step)
 
-    def show_history(self, samples: tuple[KeptSample, ...]) -> None:
+    def show_history(self, samples: tuple[FinishedSample, ...]) -> None:
         """The finished samples, newest on top; the highlighted one stays highlighted as more come."""
         history = self.query_one("#history", OptionList)
-        highlighted, old = history.highlighted, self.kept
-        self.kept = list(samples)
+        highlighted, old = history.highlighted, self.finished
+        self.finished = list(samples)
         history.clear_options()
-        history.add_options([Option(prompt(k)) for k in self.kept])
-        if highlighted is not None and self.kept:
-            added = 1 if old and self.kept[0] is not old[0] else 0
-            history.highlighted = min(highlighted + added, len(self.kept) - 1)
+        history.add_options([Option(prompt(k)) for k in self.finished])
+        if highlighted is not None and self.finished:
+            added = 1 if old and self.finished[0] is not old[0] else 0
+            history.highlighted = min(highlighted + added, len(self.finished) - 1)
 
-    def highlighted_sample(self) -> KeptSample | None:
+    def highlighted_sample(self) -> FinishedSample | None:
         index = self.query_one("#history", OptionList).highlighted
         if index is None:
-            return self.kept[0] if self.kept else None
-        return self.kept[index] if index < len(self.kept) else None
+            return self.finished[0] if self.finished else None
+        return self.finished[index] if index < len(self.finished) else None
 
 
-def prompt(sample: KeptSample) -> Text:
+def prompt(sample: FinishedSample) -> Text:
     head = Text()
     head.append(f"step {sample.step:,} · {sample.settings} · seed {sample.random_seed} · "
                 f"{sample.bits_per_char:.2f} bpc\n", style="dim")
-    head.append(show_text(sample.seed), style="bold")
+    head.append(show_text(sample.seed_text), style="bold")
     head.append(show_text(sample.text))
     return head

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
@@ -53,6 +54,9 @@ class GatesView(Vertical):
     GatesView #gate-plot {
         height: 1fr;
     }
+    GatesView #gate-legend {
+        height: 1;
+    }
     GatesView #gate-summary {
         height: 4;  /* a line per gate: four for an LSTM */
         color: $text-muted;
@@ -64,6 +68,7 @@ class GatesView(Vertical):
             yield Label("layer")
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="gate-layer")
             yield Static("", id="gate-note")
+        yield Static("", id="gate-legend")  # beside the plot, not on it: a legend inside covered points
         yield PlotextPlot(id="gate-plot")
         yield Static("saturation appears while this tab is open and the model has weights", id="gate-summary")
 
@@ -100,17 +105,19 @@ class GatesView(Vertical):
         plt.clear_data()
         plt.clear_figure()
         plt.plot([0, 1], [1, 0], color=(90, 90, 90), marker="braille")  # left + right = 1: always saturated
+        legend = Text("  ")
         for s in found:
-            plt.scatter(s.left.tolist(), s.right.tolist(), color=GATE_COLOURS[s.quantity], marker="dot",
-                        label=f"{s.quantity} {GATE_NAMES[s.quantity]}")
+            plt.scatter(s.left.tolist(), s.right.tolist(), color=GATE_COLOURS[s.quantity], marker="dot")
+            legend.append("● ", style="rgb({},{},{})".format(*GATE_COLOURS[s.quantity]))
+            legend.append(f"{s.quantity} {GATE_NAMES[s.quantity]}   ")
+        self.query_one("#gate-legend", Static).update(legend)
         plt.xlim(0, 1)
         plt.ylim(0, 1)
         ticks = [0, 0.25, 0.5, 0.75, 1]
         plt.xticks(ticks, [f"{t:g}" for t in ticks])
         plt.yticks(ticks, [f"{t:g}" for t in ticks])
-        plt.xlabel("fraction of time left-saturated (shut)")
-        plt.ylabel("right-saturated (open)")
-        plt.title(f"layer {layer + 1}, one point per unit")
+        # The axes' meaning in the title: plotext prints a y label on the x label's line.
+        plt.title(f"layer {layer + 1}, a point per unit: x the time it is shut, y the time it is open")
         plot.refresh()
         self.query_one("#gate-summary", Static).update(summary(found) or "no bounded gates in this cell")
         self.query_one("#gate-note", Static).update(

@@ -61,7 +61,7 @@ class GradientsView(Vertical):
         padding-left: 1;
     }
     GradientsView #connectivity-info {
-        height: 1;
+        height: auto;  /* wraps at 80 columns rather than losing its end */
         color: $text-muted;
     }
     GradientsView #connectivity-passage {

@@ -117,7 +117,7 @@ class SamplerPanel(Vertical):
         if sample is None:
             return
         text = Text()
-        text.append(sample.seed, style="bold reverse")
+        text.append(sample.seed_text, style="bold reverse")
         text.append(sample.generated)
         if not sample.done:
             text.append("▌", style="blink")

@@ -75,7 +75,7 @@ class WriterView(Vertical, can_focus=True):
     BINDINGS = [
         Binding("tab", "accept(0)", "take the likeliest", show=False, priority=True),
         Binding("backspace", "rewind", "rewind one", show=False),
-        Binding("ctrl+k", "keep", "keep beside", show=False),
+        Binding("ctrl+k", "put_beside", "keep beside", show=False),
         Binding("ctrl+t", "toggle_digits", "digits pick or type", show=False),
     ]
     HELP = ("type · Tab: the likeliest next · 1-9: the k-th · ctrl+t: digits type digits · Backspace: rewind · "
@@ -94,8 +94,8 @@ class WriterView(Vertical, can_focus=True):
     class Rewound(Message):
         pass
 
-    class Kept(Message):
-        pass
+    class PutBeside(Message):
+        """Keep the text beside, to write another continuation of it."""
 
     def compose(self) -> ComposeResult:
         yield Static(self.HELP, id="writer-help")
@@ -142,8 +142,8 @@ class WriterView(Vertical, can_focus=True):
     def action_rewind(self) -> None:
         self.post_message(self.Rewound())
 
-    def action_keep(self) -> None:
-        self.post_message(self.Kept())
+    def action_put_beside(self) -> None:
+        self.post_message(self.PutBeside())
 
     def action_toggle_digits(self) -> None:
         self.digits_type = not self.digits_type
@@ -155,9 +155,9 @@ class WriterView(Vertical, can_focus=True):
         text_view = self.query_one("#writer-text", PassageView)
         text_view.paint(Painting(written.text + "▌", np.append(written.bits, np.nan), surprisal_colour))
         text_view.scroll_end(animate=False)
-        if written.kept is not None:
-            kept_text, kept_bits = written.kept
-            self.query_one("#writer-kept-text", PassageView).paint(Painting(kept_text, kept_bits, surprisal_colour))
+        if written.beside is not None:
+            beside_text, beside_bits = written.beside
+            self.query_one("#writer-kept-text", PassageView).paint(Painting(beside_text, beside_bits, surprisal_colour))
         text_view.border_subtitle = (
             f"{np.nanmean(written.bits):.2f} bits/char" if len(written.bits) else "")
         table = Table.grid(padding=(0, 1))
@@ -170,10 +170,10 @@ class WriterView(Vertical, can_focus=True):
         self.query_one("#writer-next", Static).update(stack(Text(f"next (weights of step {written.step:,})",
                                                                   style="dim"), table))
         readings = Table.grid(padding=(0, 1))
-        readings.add_column(no_wrap=True)
-        readings.add_column(justify="right", no_wrap=True)
+        readings.add_column(justify="right", no_wrap=True, min_width=5)  # the value first: a narrow panel cuts labels
+        readings.add_column(no_wrap=True, overflow="ellipsis")
         for label, value in written.readings:
-            readings.add_row(label, Text(f"{value:+.2f}", style=f"on {diverging(value)}"))
+            readings.add_row(Text(f"{value:+.2f}", style=f"on {diverging(value)}"), label)
         width = max(8, self.query_one("#writer-state").size.width - 2)
         self.query_one("#writer-state", Static).update(stack(
             Text(f"hidden state of the top layer now ({len(written.state)} units)", style="dim"),
