@@ -173,7 +173,7 @@ class WriterView(Vertical, can_focus=True):
         readings.add_column(justify="right", no_wrap=True, min_width=5)  # the value first: a narrow panel cuts labels
         readings.add_column(no_wrap=True, overflow="ellipsis")
         for label, value in written.readings:
-            readings.add_row(Text(f"{value:+.2f}", style=f"on {diverging(value)}"), label)
+            readings.add_row(Text(f"{value:+.2f}", style=f"on {diverging(value)}"), f" {label}")
         width = max(8, self.query_one("#writer-state").size.width - 2)
         self.query_one("#writer-state", Static).update(stack(
             Text(f"hidden state of the top layer now ({len(written.state)} units)", style="dim"),
