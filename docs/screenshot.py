@@ -32,7 +32,7 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None, app_arg
             await app.action_show_tab(tab)
             await pilot.pause(2.0)
             lab, step = app.view("sampler"), app.sampling.current_weights().step  # the last weights sent
-            while not (app.fan is not None and app.fan.done and app.fan.step == step
+            while not (app.fan is not None and app.fan.sample.done and app.fan.sample.step == step
                        and lab.beam is not None and lab.query_one("TradeOff").border_title.endswith(f"{step:,}")):
                 await pilot.pause(0.5)
         elif tab != "playground":
