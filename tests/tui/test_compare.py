@@ -70,4 +70,11 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
         assert entrant.val_curve == tuple(trainer.val_points) and entrant.steps == 6
         assert entrant == replace(saved_run(trainer_state(trainer), str(path)), name="saved.pt")
         assert "saved.pt" in shown(compare.query_one("#compare-table"))
+        # Runs of two texts: the second is marked, and said, since its losses measure another text.
+        compare.text = "python"
+        compare.add_saved(replace(entrant, name="essay.pt"), "essay")
+        assert compare.status["essay.pt"] == "saved · other text"
+        assert "essay.pt was trained on essay, not python" in app.notices[-1][1]
+        compare.add_saved(replace(entrant, name="again.pt"), "python")
+        assert compare.status["again.pt"] == "saved"
         await app.action_quit()

@@ -112,3 +112,42 @@ async def test_letters_typed_right_after_backspace_stay(text_path, tmp_path):
             await pilot.pause()
         assert field.value == "(abc["
         await app.action_quit()
+
+
+async def test_digits_in_write_pick_or_type_as_ctrl_t_says(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: sampling_ready(app) and app.state.ready is not None, what="the run")
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
+        writer = app.view("write")
+        writer.focus()
+        await pilot.press("2")  # picks the second likeliest
+        picked = app.writer.writer.text
+        assert len(picked) == 1
+        assert "2" in app.state.ready.vocab  # the structured text has digits
+        await pilot.press("ctrl+t", "2")  # now a digit types itself
+        assert app.writer.writer.text == picked + "2"
+        assert "digits are typed" in shown(writer.query_one("#writer-help", Static))
+        await app.action_quit()
+
+
+def test_a_tiny_temperature_is_not_shown_as_zero():
+    from rnn_tui.engine.sampling import SampleSettings
+    from rnn_tui.tui.live_sampling import describe
+
+    assert describe(SampleSettings(temperature=1e-9)) == "T 1e-09"
+    assert describe(SampleSettings(temperature=0.8)) == "T 0.80"
+
+
+async def test_a_length_past_the_limit_is_refused_whole_not_cut(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
+        await app.action_show_tab("sampler")
+        length = app.query_one("#length", Input)
+        length.value = ""
+        length.focus()
+        await pilot.press(*"100000", "enter")
+        assert "'100000'" in app.notices[-1][1] and app.sampling.sampler.length != 100000
+        await app.action_quit()

@@ -9,7 +9,7 @@ import numpy as np
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from rnn_tui.tui.labels import show_char
@@ -61,7 +61,7 @@ class SurprisalView(Horizontal):
     def compose(self) -> ComposeResult:
         yield PassageView("surprisal appears while this tab is open and the model has weights",
                           id="surprisal-passage")
-        with Vertical(id="surprisal-side"):
+        with VerticalScroll(id="surprisal-side"):  # a scrollbar says there is more in a small terminal
             yield Static("", id="surprisal-cursor")
             yield Static("", id="breakdown")
 
