@@ -430,17 +430,15 @@ class PlaygroundApp(Published, App):
         if view.id == "settings":
             self.query_one("#set-cell").focus()
         elif (widget := self.views.get(view.id)) is not None:
-            self.call_after_refresh(self.focus_view, widget)
+            self.focus_view(widget)
 
     def focus_view(self, widget: Widget) -> None:
-        """A view opened by its key takes the keys: its text field, or itself, so typing goes there
-        (unless something took the focus meanwhile)."""
-        if self.focused is not None:
-            return
+        """A view opened by its key takes the keys: its text field, or itself, so typing goes there.
+        At once (Widget.focus would wait a turn, and could take the focus from a field chosen since)."""
         fields = [field for field in widget.query(Input) if field.display]
         target = fields[0] if fields else widget
         if target.focusable:
-            target.focus()
+            self.set_focus(target)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The playground's keys act on the playground: while help or the comparison is open they are
