@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from rnn_tui.cli import inspect, race, sample, serve, train, watch
+from rnn_tui.cli import inspect, ngram, race, sample, serve, train, watch
 from rnn_tui.cli.flags import add_app_flags
 from rnn_tui.engine.errors import UserError
 
-COMMANDS = {"train": train, "sample": sample, "serve": serve, "watch": watch, "inspect": inspect, "race": race}
+COMMANDS = {"train": train, "sample": sample, "serve": serve, "watch": watch, "inspect": inspect, "race": race,
+            "ngram": ngram}
 
 
 class _Parser(argparse.ArgumentParser):
