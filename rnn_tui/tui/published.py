@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.run.protocol import Ready
+    from rnn_tui.run.spec import RunSpec
     from rnn_tui.tui.results import Fan, Horizons, Insight, Inspected, Sample, SpanAnswer, Sweep, Written
     from rnn_tui.tui.state import FinishedSample
 
@@ -25,7 +26,7 @@ class Published:
     """The app's published results. Each name is set only through `publish`."""
 
     ready: var[Ready | None] = published()  # the run on screen (its vocabulary, layers, parameters)
-    settings_form: var[int] = published(0)  # bumped when the settings form should show the run's settings again
+    settings_form: var[RunSpec | None] = published()  # the settings the form shows again (a change refused)
     sample: var[Sample | None] = published()  # the playground's sample so far
     sample_note: var[str] = published("")  # which weights wrote it, with which random seed
     sampler_message: var[str | None] = published()  # instead of a sample: what the sampler waits for, or why it failed

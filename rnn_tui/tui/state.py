@@ -143,6 +143,11 @@ class RunState:
             self.failed = message
         self.version += 1
 
+    @property
+    def reads_best(self) -> bool:
+        """Whether the sampler reads the best weights: chosen, there are some, and no moment is replayed."""
+        return self.use_best and self.best is not None and self.replay is None
+
     def changes_of(self, name: str) -> list[int]:
         """Steps at which the setting `name` was changed, for the plot's marks."""
         return [step for step, changed, _ in self.setting_changes if changed == name]

@@ -70,6 +70,15 @@ async def answer(pilot, button: str) -> None:
     await pilot.click(button)
 
 
+async def switch_text(pilot, text: str) -> None:
+    """Switch the run to another text, say yes, and wait for the new run to be on screen."""
+    app = pilot.app
+    before = app.state.run
+    app.training.switch_text(text)
+    await answer(pilot, "#yes")
+    await wait_for(pilot, lambda: app.state.run != before and app.state.ready is not None, what="the new run")
+
+
 async def apply_settings(pilot) -> None:
     """Press Apply on the settings form. Not a click: a second click within 0.2 s of the last lands
     while the button still shows its press, and Textual drops it."""

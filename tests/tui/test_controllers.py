@@ -92,11 +92,11 @@ def test_a_refused_rule_republishes_the_rules_in_force():
 def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
     host = FakeHost()
     sampling = SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
-    sampling.best = object()  # there are best weights
+    sampling.best, host.state.best = object(), (7, 2.0)  # there are best weights
     sampling.toggle_best()
-    assert sampling.reads_best and sampling.source(7) == "best weights, step 7"
+    assert host.state.reads_best and sampling.source(7) == "best weights, step 7"  # the status reads reads_best
     host.state.replay = type("Moment", (), {"step": 7})()
-    assert not sampling.reads_best and sampling.source(7) == "replaying step 7"  # replay wins, on both
+    assert not host.state.reads_best and sampling.source(7) == "replaying step 7"  # replay wins, on both
 
 
 def test_replacing_unsaved_training_offers_to_save_it_first():
@@ -113,6 +113,9 @@ def test_replacing_unsaved_training_offers_to_save_it_first():
     host.state.saved_step = host.state.step = 9  # saved where it stands: nothing to lose
     training.reset()
     assert host.screens[-1][0].save is None
+
+    training.show_settings()  # a change cancelled: the form shows the run again, the run itself is not new
+    assert host.published[-1] == ("settings_form", host.state.spec)
 
 
 def test_quitting_never_writes_over_a_checkpoint_the_user_opened(tmp_path):

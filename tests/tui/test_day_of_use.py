@@ -4,7 +4,7 @@ from textual.widgets import Input, Select, Static
 
 from rnn_tui.tui.widgets.heatmap import Heatmap, HiddenStateView
 
-from .conftest import answer, sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import sampling_ready, scripted_app, shown, switch_text, tiny_spec, wait_for
 
 
 async def test_a_view_opened_by_its_key_takes_the_typing(text_path, tmp_path):
@@ -21,21 +21,24 @@ async def test_a_view_opened_by_its_key_takes_the_typing(text_path, tmp_path):
         await app.action_quit()
 
 
-async def test_a_new_run_unfreezes_the_heatmap(text_path, tmp_path, small_text):
+def rebuilding_app(text_path, tmp_path, small_text):
+    """The app on a stand-in trainer that builds the runs asked for, and another text to switch to."""
     from .scripted import ScriptedTrainer
 
     other = tmp_path / "other.txt"
     other.write_text(small_text[::-1])
     app = scripted_app(tiny_spec(text_path), tmp_path)
     app.training.handle = ScriptedTrainer(app.state.spec, 20, rebuild=True)
+    return app, other
+
+
+async def test_a_new_run_unfreezes_the_heatmap(text_path, tmp_path, small_text):
+    app, other = rebuilding_app(text_path, tmp_path, small_text)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.inspection is not None, what="a sample's states")
         await pilot.press("f")
         assert app.hidden_view.frozen
-        first_run = app.state.run
-        app.training.switch_text(str(other))
-        await answer(pilot, "#yes")
-        await wait_for(pilot, lambda: app.state.run != first_run and app.state.ready is not None, what="the new run")
+        await switch_text(pilot, str(other))
         assert not app.hidden_view.frozen and "frozen" not in str(app.hidden_view.border_subtitle)
         await app.action_quit()
 
@@ -73,21 +76,13 @@ async def test_the_parameter_count_follows_the_form_before_apply(text_path, tmp_
 
 
 async def test_a_new_run_takes_the_old_runs_toasts_away(text_path, tmp_path, small_text):
-    from .scripted import ScriptedTrainer
-
-    other = tmp_path / "other.txt"
-    other.write_text(small_text[::-1])
-    app = scripted_app(tiny_spec(text_path), tmp_path)
-    app.training.handle = ScriptedTrainer(app.state.spec, 20, rebuild=True)
+    app, other = rebuilding_app(text_path, tmp_path, small_text)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         app.notify("overfitting since step 10: ...", title="coach", severity="warning", timeout=60)
         await pilot.pause()
         assert any("overfitting" in n.message for n in app._notifications)
-        first_run = app.state.run
-        app.training.switch_text(str(other))
-        await answer(pilot, "#yes")
-        await wait_for(pilot, lambda: app.state.run != first_run and app.state.ready is not None, what="the new run")
+        await switch_text(pilot, str(other))
         assert not any("overfitting" in n.message for n in app._notifications)
         await app.action_quit()
 

@@ -6,7 +6,7 @@ import torch
 from rnn_tui.engine.insight.writer import Writer
 from rnn_tui.tui.widgets.passage import PassageView
 
-from .conftest import answer, sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import sampling_ready, scripted_app, shown, switch_text, tiny_spec, wait_for
 
 
 async def open_tab(pilot, key: str) -> None:
@@ -193,10 +193,8 @@ async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, 
         assert app.writer.writer.text == typed
         await pilot.press("f4")
         await wait_for(pilot, lambda: app.learned.last is not None, what="the first run's passage")
-        first_run = app.state.run
-        app.training.switch_text(str(other))
-        await answer(pilot, "#yes")
-        await wait_for(pilot, lambda: app.state.run != first_run and app.state.ready is not None
+        await switch_text(pilot, str(other))
+        await wait_for(pilot, lambda: app.state.ready is not None
                        and app.learned.last is not None and app.learned.last.request.weights.run == app.state.run,
                        what="the new run's passage read")
         assert app.learned.last.request.passage == app.state.ready.passage != ""
@@ -208,10 +206,8 @@ async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, 
 
         third = tmp_path / "third.txt"
         third.write_text("".join(ch for ch in small_text if ch not in typed))
-        second_run = app.state.run
-        app.training.switch_text(str(third))
-        await answer(pilot, "#yes")
-        await wait_for(pilot, lambda: app.state.run != second_run and app.writer.writer is not None
+        await switch_text(pilot, str(third))
+        await wait_for(pilot, lambda: app.writer.writer is not None
                        and app.writer.writer.vocab.chars == app.state.ready.vocab, what="a writer for the third run")
         assert app.writer.writer.text == ""  # not in this text's characters: cleared, and said
         assert any("the text in Write was cleared" in text for _, text in app.notices)

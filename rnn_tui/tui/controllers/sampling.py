@@ -111,11 +111,6 @@ class SamplingController:
         """The snapshot the sampler reads: the best one when chosen and there is one, else the latest."""
         return (self.best if self.state.use_best and self.best is not None else None) or self.latest
 
-    @property
-    def reads_best(self) -> bool:
-        """Whether the sampler reads the best weights now: chosen, there are some, and no moment is replayed."""
-        return self.state.use_best and self.best is not None and self.state.replay is None
-
     def toggle_best(self) -> None:
         self.state.use_best = not self.state.use_best
         self.state.version += 1
@@ -135,7 +130,7 @@ class SamplingController:
         replay = self.state.replay
         if replay is not None and replay.step == step:
             return f"replaying step {step:,}"
-        return f"{'best' if self.reads_best else 'latest'} weights, step {step:,}"
+        return f"{'best' if self.state.reads_best else 'latest'} weights, step {step:,}"
 
     def current_weights(self) -> Weights | None:
         """What the sampler reads, for the other views that read the same weights: the replayed

@@ -246,7 +246,7 @@ class TrainingController:
 
     def show_settings(self) -> None:
         """The settings form shows the run's settings in force again (and drops what was typed)."""
-        self.host.publish("ready", self.state.ready)
+        self.host.publish("settings_form", self.state.spec)
 
     def change_cell(self, cell: str) -> None:
         spec = self.state.spec

@@ -60,6 +60,7 @@ class SettingsPanel(Vertical):
     def on_mount(self) -> None:
         self.vocab_size, self.parameters = 0, None
         self.watch(self.app, "ready", self.show_run)
+        self.watch(self.app, "settings_form", lambda spec: spec is not None and self.show(spec, self.parameters))
 
     def show_run(self, ready) -> None:
         """The settings in force (a new run, or a change cancelled)."""

@@ -137,8 +137,7 @@ class TrainingStatus(Vertical):
         val = state.val_loss
         table.add_row("val loss", "–" if val is None else f"{val:.3f} · {val / LN2:.2f} bits")
         best = "–" if state.best is None else f"{state.best[1]:.3f} at step {state.best[0]:,}"
-        sampling_best = state.use_best and state.best is not None and state.replay is None  # as the sampler reads
-        table.add_row("best val", Text(best + (" ◆ sampling" if sampling_best else ""), no_wrap=True,
+        table.add_row("best val", Text(best + (" ◆ sampling" if state.reads_best else ""), no_wrap=True,
                                        overflow="ellipsis"))
         cps = state.chars_per_sec
         stale = state.paused or state.quiet is not None
