@@ -7,6 +7,7 @@ import gc
 import re
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from rnn_tui.engine.distributed import World
     from rnn_tui.engine.events import Event
     from rnn_tui.engine.runlog import RunLog
-    from rnn_tui.engine.training import Trainer
+    from rnn_tui.engine.training import Control, Trainer
+    from rnn_tui.run.counting import CountingProcess
 
 ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
 
@@ -109,6 +111,7 @@ def train(args: argparse.Namespace, world: World | None) -> int:
             print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     if log is not None:  # a watcher can open the run before its first evaluation
         save()
+    counting = count_baseline(trainer, control) if main_rank else None
     try:
         stop = trainer.run(report, control)
     except RuntimeError as exc:  # a collective failed: another rank is gone
@@ -122,6 +125,9 @@ def train(args: argparse.Namespace, world: World | None) -> int:
             kept = f"the checkpoint of step {saved_step}, {args.out}, is whole"
         raise UserError(f"rank {world.rank} stopped at step {trainer.step}: another process of the run is gone "
                         f"({first_sentence(str(exc))}); {kept}") from None
+    finally:
+        if counting is not None:
+            counting.close()
     if main_rank:
         save()
         if log is not None:
@@ -129,6 +135,27 @@ def train(args: argparse.Namespace, world: World | None) -> int:
         if not args.json:
             print(f"saved {args.out}", file=sys.stderr)
     return 1 if stop.reason == "diverged" else 0
+
+
+def count_baseline(trainer: Trainer, control: Control) -> CountingProcess | None:
+    """Count the run's text at low priority beside the training; the baseline goes to the trainer,
+    which reports it (a `baseline` line) and whose coach reads it."""
+    from rnn_tui.run.counting import CountBaseline, CountingProcess
+
+    corpus = trainer.corpus
+    if corpus.text_id is None:
+        return None
+    process = CountingProcess(corpus.text_id.source, corpus.vocab.chars).start()
+
+    def count() -> None:
+        try:
+            baseline = process.ask(CountBaseline(trainer.train_config))
+        except UserError:  # training goes on without it
+            return
+        control.set_baseline(baseline.order, tuple(baseline.losses.values()))
+
+    threading.Thread(target=count, name="counting", daemon=True).start()
+    return process
 
 
 def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dict[str, float], RunLog | None]:

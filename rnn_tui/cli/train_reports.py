@@ -64,6 +64,9 @@ class ProgressReport:
             if event.advice and event.advice != self.advice:
                 print(("\n" if self.tty else "") + event.advice, file=sys.stderr, flush=True)
             self.advice = event.advice
+        elif event.kind == "baseline":
+            print(("\n" if self.tty else "") + f"the {event.name} scores {event.ngram_loss:.3f} nats per character "
+                  "on the validation text: the line to beat", file=sys.stderr, flush=True)
         elif event.kind == "step" and self.tty and time.monotonic() - self.last_draw > 0.1:
             self.last_draw = time.monotonic()
             print("\r" + self.line(event), end="", file=sys.stderr, flush=True)

@@ -159,6 +159,15 @@ class Streams:
         self.x = ids[:usable].reshape(batch * n, per_stream)[rows]
         self.y = ids[1 : usable + 1].reshape(batch * n, per_stream)[rows]
         self.steps_per_epoch = per_stream // seq
+        self.first_target = 1 + k * batch * per_stream  # where in the split row 0's first target is
+        self.per_stream = per_stream
+
+    def targets(self, batches: int) -> np.ndarray:
+        """Where in the split the targets of batches 0 to `batches` - 1 are: the characters an
+        evaluation of that many batches scores."""
+        columns = np.arange(min(batches, len(self)) * self.seq)
+        rows = np.arange(self.batch)[:, None] * self.per_stream
+        return (self.first_target + rows + columns).ravel()
 
     def __len__(self) -> int:
         return self.steps_per_epoch

@@ -84,7 +84,23 @@ class StopEvent:
         return None if self.val_loss is None else self.val_loss / LN2
 
 
-Event = StartEvent | StepEvent | EvalEvent | SettingEvent | StopEvent
+@dataclass(frozen=True)
+class BaselineEvent:
+    """The counting baseline of the run's text became known: the best interpolated Kneser-Ney
+    n-gram's loss on the validation characters the evaluations score."""
+
+    step: int
+    ngram_order: int
+    ngram_loss: float  # nats per character
+    ngram_losses: tuple[float, ...]  # of orders 1, 2, ...
+    kind: str = "baseline"
+
+    @property
+    def name(self) -> str:
+        return f"{self.ngram_order}-gram"
+
+
+Event = StartEvent | StepEvent | EvalEvent | SettingEvent | StopEvent | BaselineEvent
 
 
 def event_to_dict(event: Event) -> dict:
@@ -96,11 +112,14 @@ def event_to_dict(event: Event) -> dict:
 
 
 EVENT_TYPES: dict[str, type] = {"start": StartEvent, "step": StepEvent, "eval": EvalEvent, "setting": SettingEvent,
-                                 "stop": StopEvent}
+                                 "stop": StopEvent, "baseline": BaselineEvent}
 
 
 def event_from_dict(data: dict) -> Event:
     """An event from its JSON form (what `event_to_dict` wrote); extra fields such as val_bpc are dropped."""
     cls = EVENT_TYPES[data["kind"]]
     names = cls.__dataclass_fields__
-    return cls(**{k: v for k, v in data.items() if k in names})
+    fields = {k: v for k, v in data.items() if k in names}
+    if cls is BaselineEvent:
+        fields["ngram_losses"] = tuple(fields["ngram_losses"])
+    return cls(**fields)

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -26,7 +27,7 @@ from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.distributed import World, any_rank, mean_over_ranks
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
+from rnn_tui.engine.events import BaselineEvent, EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
 from rnn_tui.engine.models import CharRNN, State, detach_state
 from rnn_tui.engine.moments import Moment, compact, keep
@@ -73,6 +74,10 @@ class Control:
     def set_dropout(self, dropout: float) -> None:
         check_dropout(dropout)
         self.call_soon(lambda trainer: trainer.set_dropout(dropout))
+
+    def set_baseline(self, order: int, losses: tuple[float, ...]) -> None:
+        """The counting baseline, once known: reported, and read by the coach."""
+        self.call_soon(lambda trainer: trainer.set_baseline(order, losses))
 
     def call_soon(self, task: Callable[[Trainer], Event | None]) -> None:
         """Run `task(trainer)` on the training thread between steps, also while paused; an event it
@@ -140,6 +145,7 @@ class Trainer:
         self.val_history = History()
         self.setting_changes: list[tuple[int, str, float]] = []  # (step, "lr" or "dropout", value)
         self.best: BestWeights | None = None
+        self.baseline: BaselineEvent | None = None  # the best n-gram's loss, once counted
         self.val_points: list[tuple[int, float]] = []  # every evaluation, for the coach (History averages)
         self.timeline: list[tuple[int, float, str]] = []  # (step, val_loss, sample) at evaluations
         self.moments: list[Moment] = []  # compact weights at log-spaced evaluations, for replaying them
@@ -208,6 +214,10 @@ class Trainer:
         """Dropout is only a probability: it changes between steps without touching the weights."""
         self.model.set_dropout(check_dropout(dropout))
         return self._changed("dropout", dropout)
+
+    def set_baseline(self, order: int, losses: tuple[float, ...]) -> BaselineEvent:
+        self.baseline = BaselineEvent(self.step, order, losses[order - 1], tuple(losses))
+        return self.baseline
 
     def clear_stop_points(self) -> SettingEvent:
         """Go on past a reached stop point (the app's resume after one): it trains until stopped."""
@@ -290,9 +300,12 @@ class Trainer:
         sample = self.timeline_sample()
         self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()
+        advice = advise(self.val_points, self.model_config.dropout, self.baseline_line())
         return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss,
-                         self.best.val_loss, self.best.step, advise(self.val_points, self.model_config.dropout),
-                         sample)
+                         self.best.val_loss, self.best.step, advice, sample)
+
+    def baseline_line(self) -> tuple[str, float] | None:
+        return None if self.baseline is None else (self.baseline.name, self.baseline.ngram_loss)
 
     def timeline_sample(self) -> str:
         """What the model writes now from a line start, at one temperature and one random seed, so
@@ -387,3 +400,10 @@ def make_optimizer(model: CharRNN, cfg: TrainConfig) -> torch.optim.Optimizer:
 def val_batch(val_chars: int, cfg: TrainConfig) -> int:
     """As many validation streams as the split allows, up to the training batch."""
     return max(1, min(cfg.batch, (val_chars - 1) // (cfg.seq + 1)))
+
+
+def evaluated_targets(corpus: Corpus, cfg: TrainConfig) -> np.ndarray:
+    """Where in the validation split the characters an evaluation scores are: what a baseline must be
+    scored on to be compared with the network's validation loss."""
+    streams = Streams(corpus.val, val_batch(len(corpus.val), cfg), cfg.seq, "validation")
+    return streams.targets(cfg.eval_batches or len(streams))

@@ -36,6 +36,7 @@ from rnn_tui.run.protocol import (
     Save,
     Saved,
     SaveRefused,
+    SetBaseline,
     SetDropout,
     SetLR,
     Snapshot,
@@ -313,6 +314,8 @@ class _Child:
                 control.set_lr(lr)
             case SetDropout(dropout):
                 control.set_dropout(dropout)
+            case SetBaseline(order, losses):
+                control.set_baseline(order, losses)
             case Save(path, overwrite):
                 control.call_soon(lambda trainer: self._save(trainer, path, overwrite))
             case Reset(spec, run):

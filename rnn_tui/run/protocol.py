@@ -53,6 +53,14 @@ class Save:
 
 
 @dataclass(frozen=True)
+class SetBaseline:
+    """The counting baseline of the run's text: the best order and every order's loss."""
+
+    order: int
+    losses: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class Reset:
     """Build a new run (a new model, text or checkpoint); the old one is dropped."""
 
@@ -65,7 +73,7 @@ class Quit:
     autosave: str | None = None  # save the run here first
 
 
-Command = Pause | Resume | StepOnce | SetLR | SetDropout | Save | Reset | Quit
+Command = Pause | Resume | StepOnce | SetLR | SetDropout | SetBaseline | Save | Reset | Quit
 
 # ---- messages: training process -> app ----
 

@@ -11,6 +11,8 @@ forkserver (Windows), processes are spawned as before.
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
+from multiprocessing import resource_tracker
 from multiprocessing.context import BaseContext
 
 PRELOAD = ["torch", "torch._dynamo", "rnn_tui.engine.training", "rnn_tui.run.process", "rnn_tui.run.race_process"]
@@ -21,4 +23,18 @@ def process_context() -> BaseContext:
         return mp.get_context("spawn")
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    _start_resource_tracker()
     return context
+
+
+def _start_resource_tracker() -> None:
+    """The tracker of the queues' semaphores is started with the first queue, and passes it the
+    standard error: a Textual app has replaced that with a capture without a file descriptor, so
+    the first queue made inside a running app (a counting process) would fail without this."""
+    captured = sys.stderr
+    if sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured

@@ -4,6 +4,7 @@ what the background work sends goes to the controller that owns it, which publis
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from rnn_tui.run.protocol import Ready, TrainerHandle
 from rnn_tui.run.race_process import RaceRequest
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
+from rnn_tui.tui.controllers.counting import CountingController
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
@@ -108,6 +110,7 @@ class PlaygroundApp(Published, App):
                                            weights_changed=self.weights_changed)
         self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last)
         self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
+        self.counting = CountingController(self)
         self.training = TrainingController(self, trainer, checkpoint_path, self.sampling, self.run_ready)
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
         # The views of what the model learned, the writer and the sampler lab are mounted when first
@@ -187,6 +190,7 @@ class PlaygroundApp(Published, App):
         (a coach's toast about another run's curve would mislead)."""
         self.clear_notifications()
         self.publish("ready", ready)
+        self.counting.run_ready(ready)
         self.sampling.run_ready(len(ready.vocab))
         self.learned.run_ready()
         self.writer.run_ready()
@@ -546,6 +550,7 @@ class PlaygroundApp(Published, App):
             if isinstance(screen, CompareScreen) and screen.race is not None:
                 screen.race.close()
         await self.training.shutdown()
+        await asyncio.to_thread(self.counting.stop)
 
     async def on_unmount(self) -> None:
         await self.shutdown()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from rnn_tui.run.counting import Counted
 from rnn_tui.run.protocol import Message as TrainerMessage
 
 if TYPE_CHECKING:
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
 
 @dataclass
 class TrainerMessages(Message):
-    """A batch of what the training process sent."""
+    """A batch of what the training process sent (and the counting baseline of a run)."""
 
-    items: list[TrainerMessage]
+    items: list[TrainerMessage | Counted]
 
 
 @dataclass

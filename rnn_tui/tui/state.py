@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from rnn_tui.engine.events import EvalEvent, Event, SettingEvent, StepEvent, StopEvent
+from rnn_tui.engine.events import BaselineEvent, EvalEvent, Event, SettingEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import History, thin
 from rnn_tui.engine.moments import Moment
 from rnn_tui.run.protocol import Kept, Ready
@@ -44,6 +44,7 @@ class RunState:
     val_loss: float | None = None
     best: tuple[int, float] | None = None  # (step, val_loss) of the best weights
     advice: str | None = None  # the coach's line from the last evaluation
+    baseline: BaselineEvent | None = None  # the best n-gram's validation loss, once counted
     chars_per_sec: float | None = None  # smoothed
     lr: float | None = None  # the rate the last step used (after the schedule)
     elapsed: float = 0.0  # seconds spent training, over every session of the run
@@ -63,7 +64,7 @@ class RunState:
     def on_ready(self, ready: Ready) -> None:
         self.ready, self.spec, self.failed, self.waiting = ready, ready.spec, None, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
-        self.chars_per_sec = self.advice = None
+        self.chars_per_sec = self.advice = self.baseline = None
         self.elapsed, self.session_seconds, self.finished = ready.start.seconds, 0.0, None
         self.saved_step = ready.start.step or None  # a resumed run is saved where it resumed
         self.lr = ready.spec.train.lr
@@ -132,6 +133,8 @@ class RunState:
                 elif name == "stop_points":
                     self.spec = replace(self.spec, train=replace(self.spec.train, steps=None, epochs=None,
                                                                  minutes=None))
+            case BaselineEvent():
+                self.baseline = event
             case StopEvent(reason=reason, message=message) if reason != "stopped":
                 self.finished = message
                 self.paused = True

@@ -16,7 +16,19 @@ from dataclasses import replace
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.events import Event, StepEvent
 from rnn_tui.run.process import best_snapshot_message, kept_message, ready_message, snapshot_message
-from rnn_tui.run.protocol import Command, Events, Message, Reset, Save, Saved, SetDropout, SetLR, StepOnce, drain
+from rnn_tui.run.protocol import (
+    Command,
+    Events,
+    Message,
+    Reset,
+    Save,
+    Saved,
+    SetBaseline,
+    SetDropout,
+    SetLR,
+    StepOnce,
+    drain,
+)
 from rnn_tui.run.spec import RunSpec, build_trainer
 
 STEP_SECONDS = 0.01
@@ -74,6 +86,8 @@ class ScriptedTrainer:
                 self.emit(self.trainer.set_lr(lr))
             case SetDropout(dropout):
                 self.emit(self.trainer.set_dropout(dropout))
+            case SetBaseline(order, losses):
+                self.emit(self.trainer.set_baseline(order, losses))
             case Save(path):
                 save_checkpoint(path, trainer_state(self.trainer))
                 self.messages.put(Saved(self.run, path, self.trainer.step))

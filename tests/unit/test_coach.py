@@ -30,3 +30,20 @@ def test_a_flat_curve_is_a_plateau_and_the_window_grows_with_the_run():
     assert advise(curve(flat), dropout=0.0).startswith("plateau since step 300:")
     slow = [3.0 - 0.0012 * k for k in range(60)]  # 0.012 per 10 evaluations: slow, but still learning
     assert advise(curve(slow), dropout=0.0) is None
+
+
+def test_passing_the_counting_baseline_is_said_once_at_the_evaluation_that_passes_it():
+    baseline = ("9-gram", 1.5)
+    assert advise(curve([3.0, 2.0, 1.6]), dropout=0.0, baseline=baseline) is None
+    assert advise(curve([3.0, 2.0, 1.6, 1.45]), dropout=0.0, baseline=baseline) == \
+        "passed the 9-gram at step 400: val 1.450 against its 1.500"
+    assert advise(curve([3.0, 2.0, 1.6, 1.45, 1.44]), dropout=0.0, baseline=baseline) is None
+
+
+def test_a_plateau_above_the_baseline_says_counting_does_better_and_below_it_does_not():
+    flat = [3.0, 2.0] + [1.8] * (PLATEAU_EVALS + 1)
+    above = advise(curve(flat), dropout=0.0, baseline=("6-gram", 1.6))
+    assert above.startswith("plateau since step 300 above the 6-gram: counting does better (1.600 against 1.800)")
+    assert "larger model or more time" in above
+    below = advise(curve(flat), dropout=0.0, baseline=("6-gram", 1.9))
+    assert below.startswith("plateau since step 300:") and "counting" not in below

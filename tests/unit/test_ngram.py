@@ -11,11 +11,6 @@ from rnn_tui.engine.ngram import NGrams, best_order
 
 
 @pytest.fixture(scope="module")
-def corpus(small_text) -> Corpus:
-    return Corpus.from_text(small_text)
-
-
-@pytest.fixture(scope="module")
 def ngrams(corpus) -> NGrams:
     return NGrams(corpus.train, len(corpus.vocab), max_order=6)
 

@@ -19,6 +19,7 @@ from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overr
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StopEvent
 from rnn_tui.engine.texts import is_builtin, peek_text, text_name
+from rnn_tui.run.counting import Counted
 from rnn_tui.run.protocol import (
     PROCESS_GONE,
     Events,
@@ -34,6 +35,7 @@ from rnn_tui.run.protocol import (
     Save,
     Saved,
     SaveRefused,
+    SetBaseline,
     SetDropout,
     SetLR,
     Snapshot,
@@ -89,10 +91,10 @@ class TrainingController:
                 self.host.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
                 return
 
-    def receive(self, items: list[Message]) -> None:
+    def receive(self, items: list[Message | Counted]) -> None:
         host, state = self.host, self.state
         for item in items:
-            if isinstance(item, (Ready, Events, Snapshot, Kept, Paused)) and item.run != state.run:
+            if isinstance(item, (Ready, Events, Snapshot, Kept, Paused, Counted)) and item.run != state.run:
                 continue  # sent by a run replaced since: its numbers and weights no longer apply
             match item:
                 case Events(events=events):
@@ -126,6 +128,10 @@ class TrainingController:
                 case Quiet(seconds=seconds):
                     state.quiet = seconds
                     state.version += 1
+                case Counted(failure=None, order=order, losses=losses):  # the trainer reports it, the coach reads it
+                    self.handle.send(SetBaseline(order, losses))
+                case Counted(failure=failure):
+                    host.notify(f"no n-gram baseline: {failure}", severity="warning", timeout=8)
                 case Failed(run=run, message=message):
                     state.on_failed(message, process_gone=run == PROCESS_GONE)
                     host.notify(message, severity="error", timeout=8)

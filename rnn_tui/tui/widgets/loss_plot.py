@@ -72,7 +72,7 @@ def step_ticks(last: float, count: int = 5) -> list[int]:
 # One colour per line, given as RGB so the plot and its legend match in every theme (named
 # colours are mapped by the terminal's palette, differently in light and dark themes).
 COLOURS = {"train": (0, 175, 215), "val": (95, 175, 0), "uniform ln V": (215, 0, 0), "unigram": (255, 135, 0),
-           "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
+           "n-gram": (175, 135, 255), "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
 REPLAY = (230, 230, 230)  # the replay cursor and the kept moments it can move to (named in the title)
 
 
@@ -80,12 +80,14 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def legend(width: int) -> str:
+def legend(width: int, ngram: str | None = None) -> str:
     """The legend as markup that fits `width` cells: every line named, or shorter names, or the
-    curves and baselines, or the curves alone; never a name cut in half."""
-    short = {"uniform ln V": "ln V", "lr set": "lr", "dropout set": "dropout"}
-    tiers = (dict(zip(COLOURS, COLOURS)), {k: short.get(k, k) for k in COLOURS},
-             {k: short.get(k, k) for k in ("train", "val", "uniform ln V", "unigram")},
+    curves and baselines, or the curves alone; never a name cut in half. `ngram`: the counting
+    baseline's name ("9-gram") once it is on the plot."""
+    short = {"uniform ln V": "ln V", "lr set": "lr", "dropout set": "dropout", "n-gram": ngram}
+    keys = [key for key in COLOURS if key != "n-gram" or ngram]
+    tiers = ({k: k if k != "n-gram" else ngram for k in keys}, {k: short.get(k, k) for k in keys},
+             {k: short.get(k, k) for k in ("train", "val", "uniform ln V", "unigram", "n-gram") if k in keys},
              {"train": "train", "val": "val"})
     for names in tiers:
         parts = [(f"{'│' if key.endswith('set') else '━'} {label}", COLOURS[key]) for key, label in names.items()]
@@ -164,12 +166,17 @@ class LossPlot(PlotextPlot):
         self.set_interval(REDRAW_SECONDS, self.redraw_if_changed)
 
     def on_resize(self) -> None:
-        self.border_subtitle = legend(self.size.width - 4)  # room inside the border's corners
+        self.show_legend()
+
+    def show_legend(self) -> None:
+        baseline = self.state.baseline
+        self.border_subtitle = legend(self.size.width - 4, baseline and baseline.name)  # inside the border's corners
 
     def redraw_if_changed(self) -> None:
         if self.state.version == self._drawn_version or not self.display or self.size.width < 10:
             return
         self._drawn_version = self.state.version
+        self.show_legend()
         self.draw()
         self.refresh()
         self.redraws += 1
@@ -195,7 +202,7 @@ class LossPlot(PlotextPlot):
             plt.yscale("log")
         low, top = self.y_range(xs, ys, vx, vy)
         off_range = []  # baselines outside the curves' range: named at the plot's top edge instead
-        for name, level in (("uniform ln V", ready.start.uniform_loss), ("unigram", ready.start.unigram_entropy)):
+        for name, level in self.baselines():
             if low <= level <= top:
                 plt.hline(level, COLOURS[name])
             else:
@@ -217,10 +224,17 @@ class LossPlot(PlotextPlot):
         plt.xticks(ticks, [self.x_label(t) for t in ticks])
         at = 0.0
         for name, level in off_range:
-            label = f"{'↑' if level > top else '↓'} {'ln V' if name.startswith('uniform') else name} {level:.2f}"
+            shown = {"uniform ln V": "ln V", "n-gram": state.baseline and state.baseline.name}.get(name, name)
+            label = f"{'↑' if level > top else '↓'} {shown} {level:.2f}"
             plt.text(label, x=at + last * 0.01, y=top, color=COLOURS[name], background="default", alignment="left")
             at += last * (len(label) + 2) / max(10, width - 10)
         plt.ylim(low, top)
+
+    def baselines(self) -> list[tuple[str, float]]:
+        """The horizontal lines: a uniform guess, the unigram and, once counted, the best n-gram."""
+        start, baseline = self.state.ready.start, self.state.baseline
+        lines = [("uniform ln V", start.uniform_loss), ("unigram", start.unigram_entropy)]
+        return lines + ([("n-gram", baseline.ngram_loss)] if baseline is not None else [])
 
     def y_range(self, xs: list[float], ys: list[float], vx: list[float], vy: list[float]) -> tuple[float, float]:
         """The y axis: once the run is past its first evaluation, the curves from then on fill it (the

@@ -96,10 +96,23 @@ class TrainingStatus(Vertical):
         table.add_row("step", f"{state.step:,} · epoch {state.epoch:.2f}")
         table.add_row("loss", f"{_fmt(state.loss)} · val {_fmt(val)}")
         table.add_row("best val", "–" if best is None else f"{best[1]:.3f} at {best[0]:,}")
+        table.add_row(*TrainingStatus.against_counting(state, short=True))
         speed = "–" if cps is None or state.paused or state.quiet is not None else f"{cps / 1000:.1f}k/s"
         table.add_row("speed", f"{speed} · {_clock(state.elapsed)}")
         table.add_row("lr", f"{_fmt(state.lr, '.1e')} · dropout {state.spec.model.dropout:g}")
         return table
+
+    @staticmethod
+    def against_counting(state: RunState, short: bool = False) -> tuple[str, Text]:
+        """The gap between the network's validation loss and the best n-gram's: below 0 it beats counting."""
+        baseline = state.baseline
+        if baseline is None:
+            return "vs n-gram", Text("counting…", style="dim italic")
+        if state.val_loss is None:
+            return f"vs {baseline.name}", Text(f"{baseline.ngram_loss:.3f} to beat")
+        gap = state.val_loss - baseline.ngram_loss
+        return f"vs {baseline.name}", Text(f"{gap:+.2f}" + ("" if short else f" (it scores {baseline.ngram_loss:.3f})"),
+                                           style="green" if gap < 0 else "yellow")
 
     @staticmethod
     def render_table(state: RunState, narrow: bool = False) -> Table:
@@ -139,6 +152,7 @@ class TrainingStatus(Vertical):
         best = "–" if state.best is None else f"{state.best[1]:.3f} at step {state.best[0]:,}"
         table.add_row("best val", Text(best + (" ◆ sampling" if state.reads_best else ""), no_wrap=True,
                                        overflow="ellipsis"))
+        table.add_row(*TrainingStatus.against_counting(state))
         cps = state.chars_per_sec
         stale = state.paused or state.quiet is not None
         table.add_row("speed", "–" if cps is None or stale else f"{cps / 1000:.1f}k chars/s")

@@ -1,0 +1,172 @@
+"""The run's counting model in a process of its own, at the lowest priority: fitting n-grams of
+orders 1 to 9 on a 4 MB text takes seconds of a core and about 1 GB at its peak, which must
+neither delay the first training step nor slow training, nor stall the UI.
+
+The process counts the text once, then answers requests one at a time: the baseline on the
+characters an evaluation scores, n-gram samples on common random numbers, a passage's
+probabilities, and copy meters (its suffix array is built when it is first idle). The parent
+asks from a worker thread and blocks for the answer.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import signal
+import threading
+from dataclasses import dataclass
+
+from rnn_tui.engine.config import TrainConfig
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.ngram import MAX_ORDER
+from rnn_tui.run.spawning import process_context
+
+IDLE_SECONDS = 0.5  # with nothing asked for this long, the process builds what later requests need
+
+
+@dataclass(frozen=True)
+class CountBaseline:
+    train: TrainConfig  # the run's batch, sequence length and evaluation batches say which characters
+
+
+@dataclass(frozen=True)
+class SampleNgram:
+    context: tuple[int, ...]  # the seed text's ids
+    uniforms: tuple[float, ...]  # one per character, the network rows' own
+    temperature: float
+    top_k: int = 0
+    top_p: float = 1.0
+    min_p: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReadPassage:
+    text: str
+
+
+@dataclass(frozen=True)
+class MeasureCopying:
+    texts: tuple[str, ...]
+
+
+Request = CountBaseline | SampleNgram | ReadPassage | MeasureCopying
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The baseline of a run (by the app's number), for the training controller."""
+
+    run: int
+    order: int
+    losses: tuple[float, ...]
+    failure: str | None = None  # why there is none
+
+
+class CountingProcess:
+    """The parent's handle: one process per text and vocabulary."""
+
+    def __init__(self, text: str, vocab: str, max_order: int = MAX_ORDER):
+        self.key = (text, vocab)
+        ctx = process_context()
+        self.requests: mp.Queue = ctx.Queue()
+        self.replies: mp.Queue = ctx.Queue()
+        self.process = ctx.Process(target=counting_main, args=(text, vocab, max_order, self.requests, self.replies),
+                                   name="rnn-tui-counting", daemon=True)
+        self.lock = threading.Lock()  # one request at a time, whichever thread asks
+        self.asked = 0
+        self.failure: str | None = None
+
+    def start(self) -> CountingProcess:
+        self.process.start()
+        return self
+
+    def ask(self, request: Request) -> object:
+        """The answer to `request`, blocking until it comes; a UserError when counting failed (the
+        text cannot be read, memory ran out) or the process is gone."""
+        with self.lock:
+            if self.failure is None:
+                self.asked += 1
+                self.requests.put((self.asked, request))
+                while self.failure is None:
+                    try:
+                        number, value, failure = self.replies.get(timeout=0.5)
+                    except queue.Empty:
+                        if not self.process.is_alive():
+                            self.failure = f"the counting process ended (exit status {self.process.exitcode})"
+                        continue
+                    except (EOFError, OSError):
+                        self.failure = "the counting process is gone"
+                        break
+                    if number is None:
+                        self.failure = failure
+                    elif number == self.asked:
+                        if failure is None:
+                            return value
+                        raise UserError(failure)
+            raise UserError(f"counting failed: {self.failure}")
+
+    def close(self) -> None:
+        if self.process.pid is None:
+            return
+        try:
+            self.requests.put(None)
+        except (ValueError, OSError):
+            pass
+        self.process.join(0.2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(0.5)
+        for q in (self.requests, self.replies):
+            q.cancel_join_thread()
+            q.close()
+
+
+def answer(model: object, request: Request) -> object:
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.training import evaluated_targets
+
+    assert isinstance(model, CountingModel)
+    match request:
+        case CountBaseline(train):
+            return model.baseline(evaluated_targets(model.corpus, train))
+        case SampleNgram(context, uniforms, temperature, top_k, top_p, min_p):
+            return model.sample(list(context), list(uniforms), temperature, top_k, top_p, min_p)
+        case ReadPassage(text):
+            return model.passage(text)
+        case MeasureCopying(texts):
+            return [model.copying(text) for text in texts]
+    raise TypeError(f"not a counting request: {request!r}")
+
+
+def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, replies: mp.Queue) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    os.nice(19)  # training and the UI come first
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.data import Corpus, Vocab
+
+    try:
+        model = CountingModel(Corpus.load(text, vocab=Vocab(vocab)), max_order)
+    except (UserError, MemoryError, ValueError) as exc:
+        replies.put((None, None, f"{type(exc).__name__}: {exc}" if not isinstance(exc, UserError) else str(exc)))
+        return
+    prepared = False
+    while True:
+        try:
+            item = requests.get(timeout=IDLE_SECONDS if not prepared else None)
+        except queue.Empty:
+            model.copies, model.word_counts  # noqa: B018 (built now, so a later request finds them)
+            prepared = True
+            continue
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        number, request = item
+        try:
+            replies.put((number, answer(model, request), None))
+        except UserError as exc:
+            replies.put((number, None, str(exc)))
+        except Exception as exc:  # one request failed: said, and the process goes on
+            replies.put((number, None, f"{type(exc).__name__}: {exc}"))

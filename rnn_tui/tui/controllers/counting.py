@@ -1,0 +1,64 @@
+"""The counting side of the app: one counting process per text (run/counting.py), the baseline
+of each run sent to the training process (which reports it as an event, and its coach reads it),
+and the answers the sampler's and the insight views' threads ask of it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rnn_tui.engine.errors import UserError
+from rnn_tui.run.counting import CountBaseline, Counted, CountingProcess, Request
+from rnn_tui.tui.messages import TrainerMessages
+
+if TYPE_CHECKING:
+    from rnn_tui.run.protocol import Ready
+    from rnn_tui.tui.controllers.host import Host
+
+
+class CountingController:
+    def __init__(self, host: Host):
+        self.host = host
+        self.process: CountingProcess | None = None
+        self.baselines: dict[tuple, Counted] = {}  # by text, vocabulary and what an evaluation scores
+
+    def run_ready(self, ready: Ready) -> None:
+        """Count the new run's text (unless it is the text counted already) and its baseline."""
+        text = ready.spec.text
+        if text is None:
+            return
+        key = (text, ready.vocab)
+        if self.process is None or self.process.key != key:
+            old, self.process = self.process, CountingProcess(text, ready.vocab).start()
+            if old is not None:
+                self.host.run_worker(old.close, thread=True, group="counting-close", exit_on_error=False)
+        train, process = ready.spec.train, self.process
+        scored = (*key, train.batch, train.seq, train.eval_batches)
+
+        def count() -> None:
+            found = self.baselines.get(scored)
+            if found is None:
+                try:
+                    baseline = process.ask(CountBaseline(train))
+                except UserError as exc:
+                    found = Counted(ready.run, 0, (), failure=str(exc))
+                else:
+                    found = self.baselines[scored] = Counted(ready.run, baseline.order,
+                                                             tuple(baseline.losses.values()))
+            self.host.post_message(TrainerMessages([Counted(ready.run, found.order, found.losses, found.failure)]))
+
+        self.host.run_worker(count, thread=True, group="counting", exit_on_error=False)
+
+    def ask(self, request: Request) -> object | None:
+        """For a worker thread: the answer, or None when nothing is counted (yet) or counting failed."""
+        process = self.process
+        if process is None:
+            return None
+        try:
+            return process.ask(request)
+        except UserError:
+            return None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.close()
+            self.process = None
