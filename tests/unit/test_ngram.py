@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from rnn_tui.engine.data import Corpus, Vocab
+from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.ngram import NGrams, best_order
 
 
