@@ -1,9 +1,10 @@
-"""`rnn-tui inspect units|saturation|factors|surprisal|gradients`: what a checkpointed model learned,
-headless.
+"""`rnn-tui inspect units|saturation|factors|surprisal|gradients|errors|longrange`: what a
+checkpointed model learned, headless.
 
 The numbers are the app's (the same engine functions on the same passage): by default the
 fixed validation passage of the text the checkpoint was trained on, or a text or string given.
-Every flag is checked before the passage is read through the model.
+Every flag is checked before the passage is read through the model. `errors` (the error onion)
+and `longrange` (where the edge lies) also count the checkpoint's training text (n-grams).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from rnn_tui.run.spec import DEFAULT_CHECKPOINT
 if TYPE_CHECKING:
     from rnn_tui.engine.inspection import Inspection
 
-VIEWS = ("units", "saturation", "factors", "surprisal", "gradients")
+VIEWS = ("units", "saturation", "factors", "surprisal", "gradients", "errors", "longrange")
+COUNTING_VIEWS = ("errors", "longrange")
 VIEW_FLAGS = {"hypothesis": "units", "top": "units", "quantity": "factors", "factors": "factors",
               "target": "gradients"}  # flags that only one view reads
 DEFAULTS = {"top": 5, "quantity": "h", "factors": 5}
@@ -128,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
                                      args.factors))
     elif args.view == "surprisal":
         result.update(surprisal_report(inspection))
+    elif args.view in COUNTING_VIEWS:
+        result.update(counting_report(args.view, inspection, args.checkpoint, data))
     else:
         result.update(gradients_report(model, vocab, passage, int(data["train_config"]["seq"]), layer, args.target))
     if args.json:
@@ -174,6 +178,27 @@ def surprisal_report(inspection: Inspection) -> dict[str, Any]:
             "breakdown": [c.to_dict() for c in error_breakdown(inspection)],
             "chars": [{"char": ch, "bits": None if t == 0 else round(float(bits[t]), 3)}
                       for t, ch in enumerate(inspection.text)]}
+
+
+def counting_report(view: str, inspection: Inspection, path: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The error onion or the edge chart: the network against the best n-gram of its training text,
+    the order chosen on the validation characters the run's evaluations score."""
+    from rnn_tui.engine.checkpoint import configs_from_checkpoint
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.insight.edge import edge
+    from rnn_tui.engine.insight.onion import network_guesses, onion_of
+    from rnn_tui.engine.training import evaluated_targets
+    from rnn_tui.run.spec import checkpoint_corpus
+
+    corpus = checkpoint_corpus(path, data, None)
+    counting = CountingModel(corpus)
+    baseline = counting.baseline(evaluated_targets(corpus, configs_from_checkpoint(data)[1]))
+    counts = counting.passage(inspection.text)
+    found: dict[str, Any] = {"ngram_order": baseline.order, "ngram_loss": round(baseline.loss, 4)}
+    if view == "errors":
+        return found | onion_of(inspection, counts).to_dict()
+    p, _ = network_guesses(inspection)
+    return found | {"buckets": [b.to_dict() for b in edge(inspection.text, p, counts.best)]}
 
 
 def gradients_report(model: Any, vocab: Any, passage: str, seq: int, layer: int | None,
@@ -228,6 +253,21 @@ def print_report(result: dict[str, Any]) -> None:
             strongest = sorted(range(len(pull["pull"])), key=lambda s: -pull["pull"][s])[:8]
             print(f"connectivity of {pull['char']!r} at {pull['target']}: strongest pull from positions "
                   + ", ".join(f"{s} ({pull['pull'][s]:.2f})" for s in sorted(strongest)), file=out)
+    elif result["view"] == "errors":
+        print(f"{result['errors']:,} errors (p < 0.5) of {plural(result['chars'], 'character')}, peeled in this "
+              f"order (n-gram: the {result['ngram_order']}-gram or a lower order gives p >= 0.5)", file=out)
+        for layer in result["layers"]:
+            print(f"{layer['oracle']:<15} {layer['count']:>6,}  {layer['share']:6.1%}", file=out)
+    elif result["view"] == "longrange":
+        print(f"closing brackets and quotes by distance to their opener: mean p of the network and of the "
+              f"{result['ngram_order']}-gram", file=out)
+        for b in result["buckets"]:
+            span = f"{b['from']}+" if b["to"] is None else f"{b['from']}-{b['to']}"
+            if b["count"]:
+                print(f"{span:>6}  {b['count']:>5} closers  network {b['network_p']:.3f}  n-gram {b['ngram_p']:.3f}  "
+                      f"difference {b['network_p'] - b['ngram_p']:+.3f}", file=out)
+            else:
+                print(f"{span:>6}      0 closers", file=out)
     else:
         print(f"mean surprisal {result['bits_per_char']} bits per character", file=out)
         for c in result["breakdown"]:

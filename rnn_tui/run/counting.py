@@ -32,6 +32,8 @@ class CountBaseline:
 
 @dataclass(frozen=True)
 class SampleNgram:
+    """Answered with ((ids, log-probability), the order that wrote them)."""
+
     context: tuple[int, ...]  # the seed text's ids
     uniforms: tuple[float, ...]  # one per character, the network rows' own
     temperature: float
@@ -95,7 +97,7 @@ class CountingProcess:
                         if not self.process.is_alive():
                             self.failure = f"the counting process ended (exit status {self.process.exitcode})"
                         continue
-                    except (EOFError, OSError):
+                    except (EOFError, OSError, ValueError):  # ValueError: closed by the app, which is closing
                         self.failure = "the counting process is gone"
                         break
                     if number is None:
@@ -107,6 +109,7 @@ class CountingProcess:
             raise UserError(f"counting failed: {self.failure}")
 
     def close(self) -> None:
+        self.failure = self.failure or "the counting process was closed"
         if self.process.pid is None:
             return
         try:
@@ -131,7 +134,7 @@ def answer(model: object, request: Request) -> object:
         case CountBaseline(train):
             return model.baseline(evaluated_targets(model.corpus, train))
         case SampleNgram(context, uniforms, temperature, top_k, top_p, min_p):
-            return model.sample(list(context), list(uniforms), temperature, top_k, top_p, min_p)
+            return model.sample(list(context), list(uniforms), temperature, top_k, top_p, min_p), model.order
         case ReadPassage(text):
             return model.passage(text)
         case MeasureCopying(texts):

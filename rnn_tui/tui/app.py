@@ -29,6 +29,7 @@ from rnn_tui.tui.controllers.training import TrainingController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.messages import (
     BeamReady,
+    CountedReady,
     EngineLoaded,
     FanUpdate,
     InsightFailed,
@@ -106,11 +107,12 @@ class PlaygroundApp(Published, App):
                  watching: str | None = None):
         super().__init__()
         self.state = RunState(spec, paused=spec.paused, watching=watching)
-        self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
-                                           weights_changed=self.weights_changed)
-        self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last)
-        self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
         self.counting = CountingController(self)
+        self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
+                                           weights_changed=self.weights_changed, count=self.counting.ask)
+        self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last,
+                                         count=self.counting.ask)
+        self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
         self.training = TrainingController(self, trainer, checkpoint_path, self.sampling, self.run_ready)
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
         # The views of what the model learned, the writer and the sampler lab are mounted when first
@@ -218,6 +220,10 @@ class PlaygroundApp(Published, App):
     def on_fan_update(self, message: FanUpdate) -> None:
         if self.current(message.sample.run):
             self.sampling.receive_fan(message.sample)
+
+    def on_counted_ready(self, message: CountedReady) -> None:
+        if self.current(message.run):
+            self.sampling.receive_counted(message.counted, message.fan)
 
     def on_beam_ready(self, message: BeamReady) -> None:
         if self.current(message.run) and self.sampling.beam:

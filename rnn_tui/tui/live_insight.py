@@ -17,13 +17,46 @@ from textual.message import Message
 
 from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.messages import InsightFailed, InsightReady
-from rnn_tui.tui.results import Insight, InsightRequest
+from rnn_tui.tui.results import Counting, Insight, InsightRequest
 
 MIN_SECONDS = 3.0
 
 
 
-def analyse(request: InsightRequest, models: ModelCache) -> Insight:
+class CountsOfPassages:
+    """What counting gives a passage, and the first evaluation's onion of it: asked once per
+    passage (and first step), not at every reading."""
+
+    def __init__(self, count: Callable[[object], object | None]):
+        self.count = count
+        self.passage: tuple[str, object] | None = None
+        self.first: tuple[tuple[str, int, int], object] | None = None
+        self.models = ModelCache()  # for the first evaluation's weights
+
+    def of(self, request: InsightRequest, inspection: object) -> Counting | None:
+        from rnn_tui.engine.insight.edge import edge
+        from rnn_tui.engine.insight.onion import network_guesses, onion_of
+        from rnn_tui.engine.inspection import inspect_text
+        from rnn_tui.run.counting import ReadPassage
+
+        if self.passage is None or self.passage[0] != request.passage:
+            counts = self.count(ReadPassage(request.passage))
+            if counts is None:
+                return None
+            self.passage = (request.passage, counts)
+        counts = self.passage[1]
+        first_onion = None
+        if (first := request.first) is not None:
+            key = (request.passage, first.run, first.step)
+            if self.first is None or self.first[0] != key:
+                model, vocab = self.models.load(first)
+                self.first = (key, onion_of(inspect_text(model, vocab, request.passage), counts))
+            first_onion = (first.step, self.first[1])
+        p, _ = network_guesses(inspection)
+        return Counting(counts, onion_of(inspection, counts), first_onion, edge(request.passage, p, counts.best))
+
+
+def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassages | None = None) -> Insight:
     from rnn_tui.engine.insight.breakdown import error_breakdown
     from rnn_tui.engine.insight.factors import factorise
     from rnn_tui.engine.insight.features import features_of, regex_feature
@@ -48,14 +81,17 @@ def analyse(request: InsightRequest, models: ModelCache) -> Insight:
     if request.target is not None and 0 < request.target < len(request.passage):
         pull = connectivity(model, vocab, request.passage, request.target)
     config = request.weights.config
+    counted = counts.of(request, inspection) if request.counts and counts is not None else None
     return Insight(request, inspection, finding(inspection, features),
                    saturation(inspection, config.cell, config.nonlinearity), error_breakdown(inspection), factors,
-                   horizon_found, pull)
+                   horizon_found, pull, counted)
 
 
 class LiveInsight:
-    def __init__(self, post: Callable[[Message], None], min_seconds: float = MIN_SECONDS):
+    def __init__(self, post: Callable[[Message], None], min_seconds: float = MIN_SECONDS,
+                 count: Callable[[object], object | None] | None = None):
         self.post = post
+        self.counts = CountsOfPassages(count) if count is not None else None
         self.min_seconds = min_seconds
         self._lock = threading.Lock()  # the pending request and its urgency change together
         self._pending: InsightRequest | None = None
@@ -94,7 +130,7 @@ class LiveInsight:
                 continue
             started = time.monotonic()
             try:
-                self.post(InsightReady(request.weights.run, analyse(request, self._models)))
+                self.post(InsightReady(request.weights.run, analyse(request, self._models, self.counts)))
             except Exception as exc:  # reported; the next request tries again
                 self.post(InsightFailed(request.weights.run, f"{type(exc).__name__}: {exc}"))
             self._urgent.wait(max(0.0, self.min_seconds - (time.monotonic() - started)))

@@ -26,8 +26,16 @@ from textual.message import Message
 
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.sampling import SampleSettings
-from rnn_tui.tui.messages import BeamReady, FanUpdate, InspectionReady, SamplerFailed, SampleUpdate, SweepReady
-from rnn_tui.tui.results import Sample, Weights
+from rnn_tui.tui.messages import (
+    BeamReady,
+    CountedReady,
+    FanUpdate,
+    InspectionReady,
+    SamplerFailed,
+    SampleUpdate,
+    SweepReady,
+)
+from rnn_tui.tui.results import Counted, Sample, Weights
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
@@ -79,9 +87,11 @@ class LiveSampler:
     update_type: type[SampleUpdate] = SampleUpdate
 
     def __init__(self, rows: list[SampleSettings], post: Callable[[Message], None], seed: int | None = None,
-                 pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND):
+                 pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND,
+                 count: Callable[[object], object | None] | None = None):
         self.rows = rows  # shared with the UI, which changes them in place
         self.post = post
+        self.count = count  # asks the run's counting process (None: no counting)
         self.seed = secrets.randbelow(2**31) if seed is None else seed
         self.hold = True  # the same seed for every sample until rerolled
         self.pause = pause
@@ -160,6 +170,7 @@ class LiveSampler:
         sampler = Sampler(model, vocab, settings, seed=seed)  # reads each row's settings at every character
         rows: list[list[str]] = [[] for _ in settings]
         log_probs = [0.0] * len(settings)
+        uniforms: list[float] = []
         last_post, started, newest = 0.0, time.monotonic(), None
 
         def update(done: bool) -> SampleUpdate:
@@ -175,6 +186,7 @@ class LiveSampler:
                 rows[row].append(sampled.char)
                 log_probs[row] += sampled.log_prob
             newest = position[0]
+            uniforms.append(newest.uniform)
             now = time.monotonic()
             if now - last_post > POST_EVERY:
                 self.post(update(done=False))
@@ -184,14 +196,31 @@ class LiveSampler:
                 if delay > 0:
                     time.sleep(delay)
         self.post(update(done=True))
-        self.after_sample(model, vocab, weights, seed_text, "".join(rows[0]), seed)
+        self.after_sample(model, vocab, weights, seed_text, ["".join(row) for row in rows], uniforms, seed)
         self._interrupt.wait(self.pause)  # time to read it, unless something changes
 
-    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, text: str, seed: int) -> None:
+    def post_counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
+                     seed: int) -> None:
+        if self.count is not None and not self._interrupt.is_set():
+            self.post(CountedReady(weights.run, self.update_type is FanUpdate,
+                                   self.counted(weights, vocab, seed_text, texts, uniforms, seed)))
+
+    def counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
+                seed: int) -> Counted:
+        """How much of each row is copied from the training text."""
+        from rnn_tui.run.counting import MeasureCopying
+
+        copies = self.count(MeasureCopying(tuple(texts)))
+        return Counted(seed, weights.step, tuple(copies or ()))
+
+    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, texts: list[str],
+                     uniforms: list[float], seed: int) -> None:
+        """The sample's hidden states for the heatmap, then how much of it is copied."""
         from rnn_tui.engine.inspection import inspect_text
 
-        text = (seed_text + text)[-self.length - 1:] or "\n"
+        text = (seed_text + texts[0])[-self.length - 1:] or "\n"
         self.post(InspectionReady(weights.run, inspect_text(model, vocab, text), weights.step))
+        self.post_counted(weights, vocab, seed_text, texts, uniforms, seed)
 
 
 class LiveFan(LiveSampler):
@@ -199,17 +228,37 @@ class LiveFan(LiveSampler):
 
     update_type = FanUpdate
 
-    def __init__(self, *args: Any, beam: int = 0, **kwargs: Any):
+    def __init__(self, *args: Any, beam: int = 0, counting_row: SampleSettings | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.beam = beam  # width; 0: off
+        self.counting_row = counting_row  # the playground's decoding rule, which the n-gram row samples with
 
-    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, text: str, seed: int) -> None:
+    def counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
+                seed: int) -> Counted:
+        """Copy meters, and the best n-gram's row drawn with the fan's own uniform numbers."""
+        from rnn_tui.run.counting import MeasureCopying, SampleNgram
+
+        rule = self.counting_row or self.rows[0]
+        written = self.count(SampleNgram(tuple(vocab.encode(seed_text)), tuple(uniforms),
+                                         0.0 if rule.is_greedy else rule.temperature, rule.top_k, rule.top_p,
+                                         rule.min_p))
+        if written is None:
+            return super().counted(weights, vocab, seed_text, texts, uniforms, seed)
+        (ids, log_prob), order = written
+        text = vocab.decode(ids)
+        copies = self.count(MeasureCopying((*texts, text))) or ()
+        return Counted(seed, weights.step, tuple(copies[:-1]), f"{order}-gram", describe(rule), text, log_prob,
+                       copies[-1] if copies else None)
+    def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, texts: list[str],
+                     uniforms: list[float], seed: int) -> None:
+        """The sweep, the n-gram row and copy meters, then beam search (a wide beam can take minutes)."""
         from rnn_tui.engine.beam import beam_search
         from rnn_tui.engine.sampling import sweep
 
-        length, base, width = len(text), self.rows[0], self.beam  # read once: the UI may change them
-        if length and not self._interrupt.is_set():  # the sweep first: a wide beam can take minutes
+        length, base, width = len(texts[0]), self.rows[0], self.beam  # read once: the UI may change them
+        if length and not self._interrupt.is_set():
             self.post(SweepReady(weights.run, weights.step, sweep(model, vocab, seed_text, length, seed, base=base)))
+        self.post_counted(weights, vocab, seed_text, texts, uniforms, seed)
         if width and length and (beam := beam_search(model, vocab, seed_text, length, width,
                                                      stop=self._interrupt.is_set)) is not None:
             self.post(BeamReady(weights.run, weights.step, beam))

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SweepPoint
+    from rnn_tui.tui.results import Counted as SampleCounted
     from rnn_tui.tui.results import Insight, Sample
 
 
@@ -100,3 +101,12 @@ class WriterReady(Message):
     writer: Writer
     beside: Writer | None  # the continuation kept beside it
     lost: str | None = None  # why the text typed could not be read again (a new vocabulary)
+
+
+@dataclass
+class CountedReady(Message):
+    """What counting says of a finished sample (the playground's or the fan's)."""
+
+    run: int
+    fan: bool
+    counted: SampleCounted

@@ -12,9 +12,13 @@ import numpy as np
 from rnn_tui.engine.config import ModelConfig
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.copying import Copying
+    from rnn_tui.engine.counting import PassageCounts
     from rnn_tui.engine.insight.breakdown import ClassLoss
+    from rnn_tui.engine.insight.edge import Bucket
     from rnn_tui.engine.insight.factors import Factors
     from rnn_tui.engine.insight.gradients import Horizon
+    from rnn_tui.engine.insight.onion import Onion
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.engine.insight.units import Finding
     from rnn_tui.engine.inspection import Inspection
@@ -64,6 +68,21 @@ class Fan:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """What counting says of a finished sample: the best n-gram's own row, written with the same
+    uniform numbers (the fan's), and how much of each row is copied from the training text."""
+
+    random_seed: int  # of the sample it belongs to
+    step: int
+    copies: tuple[Copying, ...]  # one per row of the sample
+    ngram: str | None = None  # "9-gram"; None: no n-gram row (the playground's sampler)
+    settings: str = ""  # its decoding rule in words
+    text: str = ""
+    log_prob: float = 0.0  # of its text under itself at T = 1
+    ngram_copy: Copying | None = None
+
+
+@dataclass(frozen=True)
 class Sweep:
     """What each temperature does to samples of one set of weights (the trade-off chart)."""
 
@@ -88,6 +107,18 @@ class InsightRequest:
     factors: tuple[int, str, int] | None = None  # (layer, quantity, k) while the factors view is open
     horizon_seq: int | None = None  # the gradient horizon over windows this long, while its view is open
     target: int | None = None  # the character whose connectivity is asked for
+    counts: bool = False  # what counting gives each character: the error onion and the edge chart
+    first: Weights | None = None  # the weights of the run's first evaluation, for the onion it started from
+
+
+@dataclass(frozen=True)
+class Counting:
+    """The passage as counting sees it, against the network."""
+
+    counts: PassageCounts
+    onion: Onion  # of these weights
+    first_onion: tuple[int, Onion] | None  # (step, onion) of the run's first evaluation
+    edge: list[Bucket]
 
 
 @dataclass(frozen=True)
@@ -102,6 +133,7 @@ class Insight:
     factors: Factors | None
     horizon: Horizon | None = None
     connectivity: np.ndarray | None = None  # (target,) the pull of each earlier character
+    counted: Counting | None = None  # when asked for and counted
 
     @property
     def step(self) -> int:

@@ -19,6 +19,7 @@ FACTORS = "factors"  # NMF of the layer and quantity the view asks for
 HORIZON = "horizon"  # the gradient horizon, and the connectivity of a picked character
 WRITER = "writer"  # the writer's text re-read with newer weights
 FAN = "fan"  # the temperature fan, beam search and the temperature sweep
+COUNTS = "counts"  # what counting (the best n-gram) gives each character of the passage
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,10 @@ VIEWS = (  # in the order of their tabs
          READS_PASSAGE | {FACTORS}, "factors"),
     View("gates", "Gates", "f6", "how often each gate is shut or open", "gates:GatesView", LEARNED, READS_PASSAGE,
          "saturation"),
-    View("surprisal", "Surprisal", "f7", "surprisal and the loss by class", "surprisal:SurprisalView", LEARNED,
-         READS_PASSAGE, "surprisal"),
+    View("surprisal", "Surprisal", "f7", "surprisal, the loss by class, the error onion", "surprisal:SurprisalView",
+         LEARNED, READS_PASSAGE | {COUNTS}, "surprisal"),
+    View("edge", "Edge", "f12", "where the network beats counting: closers by distance", "edge:EdgeView", LEARNED,
+         READS_PASSAGE | {COUNTS}, "longrange"),
     View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
          READS_PASSAGE | {HORIZON}, "gradients"),
     View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", needs=frozenset({FAN})),

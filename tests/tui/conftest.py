@@ -128,3 +128,11 @@ async def pause_acknowledged(pilot, app, seen: list) -> None:
     app.training.handle.send(Pause())
     await wait_for(pilot, lambda: sum(isinstance(m, Paused) and m.paused for m in seen) > count,
                    what="the process's Paused")
+
+
+def asked(app) -> list:
+    """The commands the user's actions sent to the trainer: all it was sent but the counting baseline,
+    which the app sends by itself once the text is counted."""
+    from rnn_tui.run.protocol import SetBaseline
+
+    return [command for command in app.training.handle.commands if not isinstance(command, SetBaseline)]

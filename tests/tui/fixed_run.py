@@ -14,7 +14,7 @@ import numpy as np
 
 from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig
-from rnn_tui.engine.events import EvalEvent, StartEvent, StepEvent
+from rnn_tui.engine.events import BaselineEvent, EvalEvent, StartEvent, StepEvent
 from rnn_tui.engine.inspection import Inspection
 from rnn_tui.run.protocol import Command, Events, Message, Ready
 from rnn_tui.run.spec import RunSpec
@@ -30,6 +30,10 @@ CJK = "def 数える(項目):\n    # 数を返す 🙂\n    合計 = 0\n    for 
 STEPS, EVAL_EVERY, UNITS = 60, 10, 32
 SPEC = RunSpec("fixed.txt", ModelConfig(cell="lstm", vocab_size=len(VOCAB), hidden=UNITS, layers=2, embed=8),
                TrainConfig(seq=24, batch=8, lr=1e-2, eval_every=EVAL_EVERY))
+
+
+BASELINE_STEP, NGRAM_ORDER = 25, 5
+NGRAM_LOSSES = (3.2113, 2.8617, 2.8013, 2.7511, 2.7413, 2.7917)
 
 
 def train_loss(step: int) -> float:
@@ -61,6 +65,9 @@ class FixedTrainer:
                 best = min(points, key=lambda point: point[1])
                 events.append(EvalEvent(step, step / 50, val_loss(step) + s, train_loss(step) + s,
                                         best[1], best[0], advise(points, dropout=0.0), timeline_sample(step)))
+            if step == BASELINE_STEP:  # the counting baseline, as the trainer reports it once counted
+                losses = tuple(value + s for value in NGRAM_LOSSES)
+                events.append(BaselineEvent(step, NGRAM_ORDER, losses[NGRAM_ORDER - 1], losses))
         self.queue.append(Events(0, tuple(events)))
 
     def receive(self, timeout: float = 0.1) -> list[Message]:

@@ -19,6 +19,7 @@ from rnn_tui.tui.widgets.temperature import TemperatureControl
 from .conftest import (
     answer,
     apply_settings,
+    asked,
     live_app,
     pause_acknowledged,
     process_messages,
@@ -205,7 +206,7 @@ async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_pa
         await apply_settings(pilot)
         await pilot.pause()
         assert "hidden must be a positive whole number" in [text for _, text in app.notices][-1]
-        assert app.is_running and app.training.handle.commands == []  # nothing was sent to the trainer
+        assert app.is_running and asked(app) == []  # nothing was sent to the trainer
 
 
 async def test_learning_rate_and_dropout_change_live_and_are_marked(text_path, tmp_path):
@@ -217,7 +218,7 @@ async def test_learning_rate_and_dropout_change_live_and_are_marked(text_path, t
         app.query_one("#set-dropout", Input).value = "0.25"
         await apply_settings(pilot)
         await wait_for(pilot, lambda: app.state.spec.model.dropout == 0.25, what="the dropout reported back")
-        assert app.training.handle.commands == [SetLR(0.0005), SetDropout(0.25)]  # no reset asked for
+        assert asked(app) == [SetLR(0.0005), SetDropout(0.25)]  # no reset asked for
         step = app.state.step
         assert app.state.setting_changes == [(step, "lr", 0.0005), (step, "dropout", 0.25)]
         assert app.state.changes_of("dropout") == [step] and app.state.spec.train.lr == 0.0005
@@ -237,20 +238,20 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
         app.query_one("#set-hidden", Input).value = "48"
         await apply_settings(pilot)
         await pilot.pause()
-        assert app.training.handle.commands == []  # a question first
+        assert asked(app) == []  # a question first
         await pilot.press("escape")
-        assert app.training.handle.commands == []
+        assert asked(app) == []
         assert app.query_one("#set-hidden", Input).value == "32"  # cancelled: the form shows the run again
         app.query_one("#set-hidden", Input).value = "48"
         await apply_settings(pilot)
         await pilot.pause()
         await pilot.press("enter")  # Enter takes the safe choice, Cancel
         await pilot.pause()
-        assert app.training.handle.commands == []
+        assert asked(app) == []
         app.query_one("#set-hidden", Input).value = "48"
         await apply_settings(pilot)
         await answer(pilot, "#yes")
-        (command,) = app.training.handle.commands
+        (command,) = asked(app)
         assert isinstance(command, Reset) and command.spec.model.hidden == 48
 
 
@@ -295,9 +296,9 @@ async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_p
         assert app.notices[-1] == ("error", "no such file or built-in text: no-such-text")
         app.training.switch_text("essay")
         await pilot.pause()
-        assert app.training.handle.commands == []  # a question first
+        assert asked(app) == []  # a question first
         await pilot.click("#yes")
-        (command,) = app.training.handle.commands
+        (command,) = asked(app)
         assert isinstance(command, Reset) and command.spec.text == "essay" and command.spec.model.vocab_size == 0
         await app.action_quit()
 

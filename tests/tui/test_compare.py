@@ -14,7 +14,7 @@ from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.widgets.compare import ComparePlot
 
 from ..unit.helpers import tiny_trainer
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import asked, scripted_app, shown, tiny_spec, wait_for
 
 
 async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tmp_path):
@@ -25,7 +25,7 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
         app.open_race(RaceRequest(str(text_path), ("elman", "gru"), 3000, 8, 1, train))
         await pilot.pause()
         screen = app.screen
-        assert isinstance(screen, CompareScreen) and isinstance(app.training.handle.commands[-1], Pause)
+        assert isinstance(screen, CompareScreen) and isinstance(asked(app)[-1], Pause)
         await wait_for(pilot, lambda: screen.over, what="the race to finish")
         assert [e.name for e in screen.runs.values()] == ["elman", "gru"]
         for entrant in screen.runs.values():
@@ -40,7 +40,7 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
         assert plot.by_seconds and "training time" in str(plot.border_title)
         await pilot.press("escape")
         assert not isinstance(app.screen, CompareScreen)
-        assert isinstance(app.training.handle.commands[-1], Resume) and not app.state.paused
+        assert isinstance(asked(app)[-1], Resume) and not app.state.paused
         await app.action_quit()
 
 

@@ -8,7 +8,7 @@ from rnn_tui.run.protocol import Reset
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.screens.help import HelpScreen
 
-from .conftest import answer, scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, asked, scripted_app, shown, tiny_spec, wait_for
 
 
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
@@ -40,7 +40,7 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
         await pilot.press(*"cell: elman", "enter")
         await answer(pilot, "#yes")
         await pilot.pause()
-        (command,) = app.training.handle.commands
+        (command,) = asked(app)
         assert isinstance(command, Reset) and command.spec.model.cell == "elman"
         await app.action_quit()
 
@@ -83,7 +83,7 @@ async def test_while_help_is_open_the_playgrounds_keys_are_off_and_not_listed(te
         listed = {key.description for key in app.screen.query_one(Footer).query("FooterKey")}
         assert "close" in listed and not listed & {"pause/resume", "save", "step", "reset"}
         await pilot.press("space", "s")
-        assert not app.state.paused and app.training.handle.commands == []  # the keys did nothing
+        assert not app.state.paused and asked(app) == []  # the keys did nothing
         await pilot.press("escape")
         await pilot.press("space")
         assert app.state.paused  # back on the playground, they act again

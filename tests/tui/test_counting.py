@@ -34,3 +34,75 @@ async def test_the_real_training_process_reports_the_baseline_of_its_run(text_pa
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline from the process")
         assert app.state.baseline.step >= 0 and 1 <= app.state.baseline.ngram_order <= 9
+
+
+async def test_the_fan_has_the_ngram_row_on_the_same_uniforms_and_every_row_its_copy_meter(text_path, tmp_path,
+                                                                                           small_text):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
+        await app.action_show_tab("sampler-tab")
+        await wait_for(pilot, lambda: app.fan_counted is not None and app.fan is not None
+                       and (app.fan_counted.random_seed, app.fan_counted.step)
+                       == (app.fan.sample.random_seed, app.fan.sample.step), what="the fan counted")
+        counted, fan = app.fan_counted, app.fan.sample
+        corpus = Corpus.from_text(small_text)
+        model = CountingModel(corpus)
+        model.order = app.state.baseline.ngram_order
+        uniforms = [row[0].uniform for row in fan_positions(app, fan)]
+        rule = app.sampling.settings
+        ids, log_prob = model.sample(corpus.vocab.encode(fan.seed_text), uniforms, rule.temperature)
+        assert counted.ngram == app.state.baseline.name and counted.text == corpus.vocab.decode(ids)
+        assert counted.copies == tuple(model.copying(text) for text in fan.rows)
+        assert counted.ngram_copy == model.copying(counted.text)
+        lab = app.view("sampler").query_one("#fan-text", Static)
+        await wait_for(pilot, lambda: counted.ngram in shown(lab), what="the n-gram row drawn")
+        assert shown(lab).count("copied") == len(fan.rows) + 1
+
+
+def fan_positions(app, fan):
+    """The fan's draws again (the same weights, seed and rows): the uniform numbers it drew."""
+    import torch
+
+    from rnn_tui.engine.data import Vocab
+    from rnn_tui.engine.models import CharRNN
+    from rnn_tui.engine.sampling import Sampler
+
+    weights = app.sampling.current_weights()
+    net = CharRNN(weights.config).eval()
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
+    return list(Sampler(net, Vocab(weights.vocab), app.sampling.fan.rows, seed=fan.random_seed)
+                .generate_rows(fan.seed_text, len(fan.rows[0])))
+
+
+async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(text_path, tmp_path, small_text):
+    from rnn_tui.engine.insight.edge import edge
+    from rnn_tui.engine.insight.onion import ORACLES, network_guesses, onion_of
+
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
+        await app.action_show_tab("surprisal-tab")
+        await wait_for(pilot, lambda: app.insight is not None and app.insight.counted is not None
+                       and app.insight.counted.first_onion is not None, what="the passage counted")
+        insight = app.insight
+        counts = CountingModel(Corpus.from_text(small_text))
+        counts.order = app.state.baseline.ngram_order
+        passage = counts.passage(insight.inspection.text)
+        onion = onion_of(insight.inspection, passage)
+        assert (insight.counted.onion.layer == onion.layer).all()
+        view = app.view("surprisal")
+        await wait_for(pilot, lambda: "the error onion" in shown(view.query_one("#onion", Static)), what="the onion")
+        drawn = shown(view.query_one("#onion", Static))
+        for name, count in zip(ORACLES, onion.counts()):
+            assert any(name in line and f"{count:,}" in line for line in drawn.splitlines()), name
+        assert f"step {insight.counted.first_onion[0]:,}" in drawn  # the first evaluation's bar, in grey
+
+        await app.action_show_tab("edge-tab")
+        await wait_for(pilot, lambda: app.view("edge") is not None
+                       and "distance" in shown(app.view("edge").query_one("#edge-chart", Static)), what="the chart")
+        p, _ = network_guesses(insight.inspection)
+        chart = shown(app.view("edge").query_one("#edge-chart", Static))
+        for bucket in edge(insight.inspection.text, p, passage.best):
+            if bucket.count:
+                assert f"{bucket.network_p:.2f}" in chart and f"{bucket.ngram_p:.2f}" in chart

@@ -8,7 +8,7 @@ from rnn_tui.engine.events import SettingEvent
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
 
-from .conftest import sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import asked, sampling_ready, scripted_app, shown, tiny_spec, wait_for
 from .fixed_run import SPEC, FixedTrainer
 
 
@@ -51,7 +51,7 @@ async def test_a_long_question_wraps_instead_of_being_cut(tmp_path):
         assert " ".join(shown(label).split()) == question
         await pilot.press("enter")  # the safe choice
         await pilot.pause()
-        assert not isinstance(app.screen, ConfirmScreen) and app.training.handle.commands == []
+        assert not isinstance(app.screen, ConfirmScreen) and asked(app) == []
         await app.action_quit()
 
 

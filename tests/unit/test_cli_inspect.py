@@ -121,3 +121,34 @@ def test_the_text_report_counts_in_words_that_agree(checkpoint, capsys):
     out = capsys.readouterr().out
     assert "(2 characters)" in out and "None" not in out
     assert "  1 char\n" in out and "1 chars" not in out  # the one character scored, in its class
+
+
+def test_errors_and_longrange_are_the_engines_onion_and_edge_against_the_best_ngram(checkpoint, capsys):
+    from rnn_tui.engine.checkpoint import configs_from_checkpoint
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.insight.edge import closers
+    from rnn_tui.engine.insight.onion import onion_of
+    from rnn_tui.engine.training import evaluated_targets
+
+    data = load_checkpoint(checkpoint)
+    model, vocab = model_from_checkpoint(data)
+    corpus = checkpoint_corpus(str(checkpoint), data, None)
+    passage = corpus.passage()
+    counting = CountingModel(corpus)
+    baseline = counting.baseline(evaluated_targets(corpus, configs_from_checkpoint(data)[1]))
+    expected = onion_of(inspect_text(model, vocab, passage), counting.passage(passage))
+
+    errors = run_json(capsys, "errors", "--checkpoint", str(checkpoint))
+    assert (errors["ngram_order"], errors["ngram_loss"]) == (baseline.order, round(baseline.loss, 4))
+    assert (errors["errors"], errors["chars"]) == (expected.errors, len(passage) - 1)
+    assert [layer["count"] for layer in errors["layers"]] == expected.counts()
+    assert sum(layer["share"] for layer in errors["layers"]) == pytest.approx(1.0, abs=1e-3)
+
+    longrange = run_json(capsys, "longrange", "--checkpoint", str(checkpoint))
+    buckets = longrange["buckets"]
+    assert [(b["from"], b["to"]) for b in buckets] == [(1, 5), (6, 10), (11, 20), (21, 50), (51, None)]
+    assert sum(b["count"] for b in buckets) == len(closers(passage)) > 0
+    assert all(0 <= b["network_p"] <= 1 and 0 <= b["ngram_p"] <= 1 for b in buckets if b["count"])
+
+    assert main(["inspect", "longrange", "--checkpoint", str(checkpoint)]) == 0
+    assert "closers" in capsys.readouterr().out

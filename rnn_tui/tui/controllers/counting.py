@@ -4,9 +4,11 @@ and the answers the sampler's and the insight views' threads ask of it."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.texts import is_builtin
 from rnn_tui.run.counting import CountBaseline, Counted, CountingProcess, Request
 from rnn_tui.tui.messages import TrainerMessages
 
@@ -24,7 +26,7 @@ class CountingController:
     def run_ready(self, ready: Ready) -> None:
         """Count the new run's text (unless it is the text counted already) and its baseline."""
         text = ready.spec.text
-        if text is None:
+        if text is None or not (is_builtin(text) or Path(text).is_file()):  # a watched run's text may be elsewhere
             return
         key = (text, ready.vocab)
         if self.process is None or self.process.key != key:

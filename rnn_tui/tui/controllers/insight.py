@@ -12,7 +12,7 @@ import numpy as np
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.tui.results import Horizons, Insight, InsightRequest, SpanAnswer, Weights
-from rnn_tui.tui.views import BY_ID, FACTORS, HORIZON, PASSAGE
+from rnn_tui.tui.views import BY_ID, COUNTS, FACTORS, HORIZON, PASSAGE
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.gradients import Horizon
@@ -26,8 +26,10 @@ MAX_YOUR_TEXT = 20_000
 
 
 class InsightController:
-    def __init__(self, host: Host, weights: Callable[[], Weights | None], latest_sample: Callable[[], Sample | None]):
+    def __init__(self, host: Host, weights: Callable[[], Weights | None], latest_sample: Callable[[], Sample | None],
+                 count: Callable[[object], object | None] | None = None):
         self.host = host
+        self.count = count  # asks the run's counting process (the onion, the edge chart)
         self.state = host.state
         self.weights = weights  # what the sampler reads: these views read the same weights
         self.latest_sample = latest_sample
@@ -46,7 +48,7 @@ class InsightController:
     def engine_ready(self) -> None:
         from rnn_tui.tui.live_insight import LiveInsight
 
-        self.live = LiveInsight(self.host.post_message)
+        self.live = LiveInsight(self.host.post_message, count=self.count)
         self.host.run_worker(self.live.run, thread=True, group="insight", exit_on_error=False)
         self.refresh(now=True)
 
@@ -94,7 +96,15 @@ class InsightController:
         self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], self.hypothesis,
                                          self.factors if FACTORS in needs else None,
                                          self.state.spec.train.seq if horizon else None,
-                                         self.target if horizon else None), now=now)
+                                         self.target if horizon else None, COUNTS in needs,
+                                         self.first_weights() if COUNTS in needs else None), now=now)
+
+    def first_weights(self) -> Weights | None:
+        """The weights of the run's first evaluation (its first kept moment), for the onion it began with."""
+        moments, ready = self.state.moments, self.state.ready
+        if not moments or ready is None:
+            return None
+        return Weights(self.state.run, self.state.spec.model, ready.vocab, moments[0].weights, moments[0].step)
 
     # ---- the user's choices ----
 

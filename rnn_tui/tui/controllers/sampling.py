@@ -15,7 +15,7 @@ from rnn_tui.engine.information import bits_per_char
 from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
 from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded
-from rnn_tui.tui.results import Fan, Sample, Weights
+from rnn_tui.tui.results import Counted, Fan, Sample, Weights
 from rnn_tui.tui.state import FinishedSample
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ RULES = {"top-k": "top_k", "top-p": "top_p", "min-p": "min_p"}
 
 class SamplingController:
     def __init__(self, host: Host, seed: int | None, pace: float | None, pause: float,
-                 weights_changed: Callable[[], None]):
+                 weights_changed: Callable[[], None], count: Callable[[object], object | None] | None = None):
         self.host = host
+        self.count = count  # asks the run's counting process: copy meters, the fan's n-gram row
         self.state = host.state
         self.weights_changed = weights_changed  # the other views that read the sampler's weights follow
         self.options = dict(seed=seed, pace=pace, pause=pause)
@@ -74,7 +75,7 @@ class SamplingController:
 
         self.engine_loaded = True
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
-        self.sampler = LiveSampler([self.settings], self.host.post_message, **self.options)
+        self.sampler = LiveSampler([self.settings], self.host.post_message, count=self.count, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
         self.host.publish("sampler_message", "waiting for the first weights…")
         self._send_weights()
@@ -164,6 +165,7 @@ class SamplingController:
             from rnn_tui.tui.live_sampling import LiveFan
 
             self.fan = LiveFan(self.fan_rows(), self.host.post_message, seed=self.sampler.seed, beam=self.beam,
+                               count=self.count, counting_row=self.settings,
                                pause=self.sampler.pause, length=self.sampler.length, pace=self.sampler.pace)
             self.fan.hold = self.sampler.hold
             self.fan.set_seed_text(self.sampler.seed_text)
@@ -253,6 +255,15 @@ class SamplingController:
 
     def receive_fan(self, sample: Sample) -> None:
         self.host.publish("fan", Fan(sample, tuple(self.temperatures), self.note(sample)))
+
+    def receive_counted(self, counted: Counted, fan: bool) -> None:
+        """Copy meters of a finished sample (and the fan's n-gram row)."""
+        if fan:
+            self.host.publish("fan_counted", counted)
+            return
+        last = self.last
+        if last is not None and (last.random_seed, last.step) == (counted.random_seed, counted.step) and counted.copies:
+            self.host.publish("sample_note", f"{self.note(last)} · {counted.copies[0].describe()}")
 
     def failed(self, error: str) -> None:
         """A sample failed (the sampler tries again): said once, not at every retry."""

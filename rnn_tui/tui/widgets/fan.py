@@ -26,7 +26,7 @@ from rnn_tui.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
-    from rnn_tui.tui.results import Fan, Sweep
+    from rnn_tui.tui.results import Counted, Fan, Sweep
 
 DEFAULT_TEMPERATURES = "0.2, 0.5, 0.8, 1.0, 1.5"
 BITS, VARIETY = (0, 175, 215), (255, 135, 0)
@@ -37,18 +37,25 @@ def show_text(text: str) -> str:
 
 
 def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
-              beam: Beam | None = None) -> Table:
-    """One row per temperature (and beam search's below them): the label and the text's bits per
-    character under the model, beside the seed text and what was written after it."""
+              beam: Beam | None = None, counted: Counted | None = None) -> Table:
+    """One row per temperature (then the best n-gram's, on the same uniform numbers, and beam
+    search's): the label, the text's bits per character under the model that wrote it and how much
+    of it is copied from the training text, beside the seed text and what was written after it."""
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, show_header=False)
-    table.add_column(justify="right", no_wrap=True, width=10)
+    table.add_column(justify="right", no_wrap=True, width=12)
     table.add_column(ratio=1, overflow="fold")  # a long run of one character wraps too
-    labelled = [(f"T {t:.2f}", text, log_prob) for t, text, log_prob in zip(temperatures, rows, log_probs)]
+    copies = counted.copies if counted is not None else ()
+    labelled = [(f"T {t:.2f}", text, log_prob, copies[k] if k < len(copies) else None)
+                for k, (t, text, log_prob) in enumerate(zip(temperatures, rows, log_probs))]
+    if counted is not None and counted.ngram is not None:
+        labelled.append((f"{counted.ngram}\n{counted.settings}", counted.text, counted.log_prob, counted.ngram_copy))
     if beam is not None:
-        labelled.append((f"beam {beam.width}", beam.text, beam.log_prob))
-    for name, text, log_prob in labelled:
+        labelled.append((f"beam {beam.width}", beam.text, beam.log_prob, None))
+    for name, text, log_prob, copy in labelled:
         label = Text(f"{name}\n", style="bold")
         label.append(f"{bits_per_char(log_prob, len(text)):.2f} bpc", style="dim")
+        if copy is not None:
+            label.append(f"\ncopied {copy.share:.0%}", style="magenta" if copy.share >= 0.5 else "dim")
         body = Text()
         body.append(show_text(seed), style="bold reverse")
         body.append(show_text(text))
@@ -152,6 +159,8 @@ class SamplerLab(Vertical):
         self.finished: list[FinishedSample] = []
         self.beam: Beam | None = None  # the latest beam search, shown under the fan until turned off
         self.fan: tuple = ()  # the latest fan, redrawn with a new beam
+        self.fan_sample: tuple[int, int] | None = None  # its (random seed, step)
+        self.counted: Counted | None = None  # the n-gram row and copy meters of the fan on screen
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="fan-controls"):
@@ -174,6 +183,7 @@ class SamplerLab(Vertical):
         self.query_one("#history").border_title = "Samples · c copies the highlighted one"
         self.watch(self.app, "fan", self.show_fan)
         self.watch(self.app, "beam", self.show_beam)
+        self.watch(self.app, "fan_counted", self.show_counted)
         self.watch(self.app, "sweep", self.show_trade_off)
         self.watch(self.app, "history", self.show_history)
 
@@ -186,13 +196,24 @@ class SamplerLab(Vertical):
         if fan is None:
             return
         self.fan = (list(fan.temperatures), fan.sample.rows, fan.sample.log_probs, fan.sample.seed_text)
-        self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam))
+        sample = (fan.sample.random_seed, fan.sample.step)
+        if sample != self.fan_sample:  # a new sample: the last one's n-gram row and copies no longer apply
+            self.fan_sample, self.counted = sample, None
+        self.redraw_fan()
         self.query_one("#fan-scroll").border_subtitle = fan.note
+
+    def show_counted(self, counted: Counted | None) -> None:
+        if counted is not None and (counted.random_seed, counted.step) == self.fan_sample:
+            self.counted = counted
+            self.redraw_fan()
 
     def show_beam(self, beam: Beam | None) -> None:
         self.beam = beam
+        self.redraw_fan()
+
+    def redraw_fan(self) -> None:
         if self.fan:
-            self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=beam))
+            self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam, counted=self.counted))
 
     def show_trade_off(self, sweep: Sweep | None) -> None:
         if sweep is not None:

@@ -155,10 +155,11 @@ class TrainingStatus(Vertical):
         table.add_row(*TrainingStatus.against_counting(state))
         cps = state.chars_per_sec
         stale = state.paused or state.quiet is not None
-        table.add_row("speed", "–" if cps is None or stale else f"{cps / 1000:.1f}k chars/s")
+        speed = "–" if cps is None or stale else f"{cps / 1000:.1f}k chars/s"
         saves = (f" · quit saves to {Path(state.quit_path).name}"
                  if state.quit_path and state.elapsed > AUTOSAVE_AFTER and not state.watching else "")
-        table.add_row("elapsed", Text(_clock(state.elapsed) + saves, no_wrap=True, overflow="ellipsis"))
+        table.add_row("speed, time", Text(f"{speed} · {_clock(state.elapsed)}{saves}", no_wrap=True,
+                                          overflow="ellipsis"))
         model = state.spec.model
         table.add_row("lr", f"{_fmt(state.lr, '.2e')}   dropout {model.dropout:g}")
         ready = state.ready

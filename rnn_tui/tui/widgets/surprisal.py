@@ -1,5 +1,7 @@
 """Surprisal: the passage coloured by how unexpected each character was, the model's predictions
-at the cursor, and where the loss goes by class of character, as a live bar chart."""
+at the cursor, where the loss goes by class of character, and the error onion: which errors
+simpler explanations (counting, memory, rare words...) account for, now and at the first
+evaluation, so its layers visibly shrink as training goes."""
 
 from __future__ import annotations
 
@@ -19,11 +21,16 @@ from rnn_tui.tui.widgets.renderables import stack
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.breakdown import ClassLoss
-    from rnn_tui.tui.results import Insight
+    from rnn_tui.engine.insight.onion import Onion
+    from rnn_tui.tui.results import Counting, Insight
 
 CLASS_NAMES = {"in_word": "inside a word", "word_start": "word start", "space": "space", "punctuation": "punctuation",
                "newline": "line end", "digit": "digit", "bracket": "bracket"}
 BAR_WIDTH = 20
+ONION_WIDTH = 36
+ONION_COLOURS = {"n-gram": "rgb(175,135,255)", "dynamic memory": "rgb(0,175,215)", "rare words": "rgb(215,175,0)",
+                 "word start": "rgb(95,175,0)", "punctuation": "rgb(255,135,0)", "boost": "rgb(95,135,255)",
+                 "unexplained": "rgb(239,68,68)"}
 
 
 def breakdown_table(found: list[ClassLoss]) -> Table:
@@ -39,6 +46,43 @@ def breakdown_table(found: list[ClassLoss]) -> Table:
     return table
 
 
+def onion_bar(onion: Onion, grey: bool = False) -> Text:
+    """The errors as one bar, a segment per layer, on the scale of every character scored: fewer
+    errors, a shorter bar."""
+    from rnn_tui.engine.insight.onion import ORACLES
+
+    bar = Text()
+    scale = ONION_WIDTH / max(1, onion.chars)
+    for name, count in zip(ORACLES, onion.counts()):
+        cells = round(count * scale) or (1 if count else 0)
+        bar.append("█" * cells, style="grey46" if grey else ONION_COLOURS[name])
+    return bar
+
+
+def onion_table(counted: Counting, step: int) -> Table:
+    from rnn_tui.engine.insight.onion import ORACLES
+
+    onion, first = counted.onion, counted.first_onion
+    table = Table.grid(padding=(0, 1))
+    for justify in ("left", "right", "right", "right"):
+        table.add_column(justify=justify, no_wrap=True)
+    table.add_row(Text(f"now (step {step:,})", style="bold"), onion_bar(onion),
+                  f"{onion.errors / max(1, onion.chars):.0%}", "")
+    if first is not None:
+        table.add_row(Text(f"step {first[0]:,}", style="dim"), onion_bar(first[1], grey=True),
+                      Text(f"{first[1].errors / max(1, first[1].chars):.0%}", style="dim"), "")
+    legend = Table.grid(padding=(0, 1))
+    for justify in ("left", "right", "right", "right"):
+        legend.add_column(justify=justify, no_wrap=True)
+    legend.add_row(Text("layer", style="bold"), Text("errors", style="bold"), Text("share", style="bold"),
+                   Text("first", style="dim"))
+    before = first[1].counts() if first is not None else None
+    for k, (name, count) in enumerate(zip(ORACLES, onion.counts())):
+        legend.add_row(Text("■ ", style=ONION_COLOURS[name]).append(name, style="default"), f"{count:,}",
+                       f"{count / max(1, onion.errors):.0%}", Text(f"{before[k]:,}" if before else "", style="dim"))
+    return stack(table, legend)
+
+
 class SurprisalView(Horizontal):
     DEFAULT_CSS = """
     SurprisalView {
@@ -52,7 +96,7 @@ class SurprisalView(Horizontal):
     SurprisalView #surprisal-cursor {
         height: auto;
     }
-    SurprisalView #breakdown {
+    SurprisalView #breakdown, SurprisalView #onion {
         height: auto;
         margin-top: 1;
     }
@@ -64,6 +108,7 @@ class SurprisalView(Horizontal):
         with VerticalScroll(id="surprisal-side"):  # a scrollbar says there is more in a small terminal
             yield Static("", id="surprisal-cursor")
             yield Static("", id="breakdown")
+            yield Static("", id="onion")
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None
@@ -81,6 +126,13 @@ class SurprisalView(Horizontal):
                                if len(bits) else "", "dim"))
         table = breakdown_table(insight.breakdown)
         self.query_one("#breakdown", Static).update(stack(title, table))
+        onion = self.query_one("#onion", Static)
+        if insight.counted is None:
+            onion.update(Text("the error onion follows once the text is counted (n-grams)", style="dim italic"))
+            return
+        head = Text.assemble(("the error onion: ", "bold"), (f"{insight.counted.onion.errors:,} errors (p < 0.5), "
+                                                             "each peeled by the first that explains it", "dim"))
+        onion.update(stack(head, onion_table(insight.counted, insight.step)))
 
     def on_passage_view_moved(self, event: PassageView.Moved) -> None:
         event.stop()
@@ -93,6 +145,8 @@ class SurprisalView(Horizontal):
         lines.append(f"at {t}: {show_char(inspection.text[t])!r}", style="bold")
         lines.append("  the first character: nothing predicts it\n" if np.isnan(bits) else
                      f"  {bits:.2f} bits (p = {2 ** -bits:.1%})\n")
+        if insight.counted is not None:
+            lines.append(peeled(insight.counted, t))
         lines.append(f"then the model expects (colour: dark 0 bits, red {SURPRISAL_BITS:g}+)\n", style="dim")
         table = Table.grid(padding=(0, 1))
         for _ in range(3):
@@ -101,3 +155,17 @@ class SurprisalView(Horizontal):
             table.add_row(show_char(ch), f"{p:6.1%}", Text("█" * round(p * 20), style="cyan"))
         self.query_one("#surprisal-cursor", Static).update(stack(lines, table))
 
+
+
+def peeled(counted: Counting, t: int) -> Text:
+    """Which layer of the onion the character at t fell into, and what counting gave it."""
+    from rnn_tui.engine.insight.onion import ORACLES
+
+    layer = int(counted.onion.layer[t])
+    ngram = f"the {counted.counts.best_order}-gram gave it {counted.counts.best[t]:.0%}"
+    if t == 0:
+        return Text("")
+    if layer < 0:
+        return Text(f"no error (p >= 0.5); {ngram}\n", style="dim")
+    name = ORACLES[layer]
+    return Text.assemble(("error, peeled by ", "dim"), (name, f"bold {ONION_COLOURS[name]}"), (f"; {ngram}\n", "dim"))
