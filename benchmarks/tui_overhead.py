@@ -172,7 +172,7 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -
         await asyncio.sleep(0.1)
 
 
-INSIGHT_TABS = ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "write-tab")
+INSIGHT_TABS = ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "edge-tab", "write-tab")
 STORY_TABS = ("gradients-tab", "timeline-tab")
 
 

@@ -4,6 +4,8 @@
     python docs/screenshot.py --tab units-tab --feature bracket_depth --seconds 180 --out docs/finder.svg
     python docs/screenshot.py --tab gradients-tab --seconds 90 --out docs/horizon-elman.svg -- --cell elman
     python docs/screenshot.py --tab sampler-tab --seconds 120 --out docs/fan.svg
+    python docs/screenshot.py --tab surprisal-tab --seconds 5 --out docs/onion.svg -- --checkpoint run.pt
+    python docs/screenshot.py --tab edge-tab --seconds 5 --out docs/edge.svg -- --checkpoint run.pt
 """
 
 import argparse
@@ -15,12 +17,14 @@ from rnn_tui.cli import build_parser
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
+from rnn_tui.tui.views import COUNTS, view_of
 
 HERE = Path(__file__).parent
 
 
 async def main(tab: str, seconds: float, out: Path, feature: str | None, app_args: list[str]) -> None:
-    spec = spec_from_args(build_parser().parse_args(app_args))
+    args = build_parser().parse_args(app_args)
+    spec = spec_from_args(args, checkpoint=args.checkpoint)
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
     async with app.run_test(size=(120, 40)) as pilot:
         started = time.monotonic()
@@ -38,8 +42,9 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None, app_arg
         elif tab != "playground":
             await app.action_show_tab(tab)
             read_after = time.monotonic()
+            counted = COUNTS in view_of(tab).needs  # the onion and the edge chart wait for the text's counting
             while app.learned.last is None or app.learned.last.request.weights.step < app.state.step - 2000 \
-                    or time.monotonic() - read_after < 2:
+                    or time.monotonic() - read_after < 2 or (counted and app.learned.last.counted is None):
                 await pilot.pause(0.5)
             if feature is not None:  # the unit finder's row for this feature
                 app.query_one("#features").move_cursor(row=list(app.learned.last.finding.r).index(feature))

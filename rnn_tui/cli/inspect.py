@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT
+from rnn_tui.tui.views import INSPECT_NAMES
 
 if TYPE_CHECKING:
     from rnn_tui.engine.inspection import Inspection
 
-VIEWS = ("units", "saturation", "factors", "surprisal", "gradients", "errors", "longrange")
+VIEWS = (*INSPECT_NAMES, "errors")  # the app's views by their inspect names; errors: the Surprisal view's onion
 COUNTING_VIEWS = ("errors", "longrange")
 VIEW_FLAGS = {"hypothesis": "units", "top": "units", "quantity": "factors", "factors": "factors",
               "target": "gradients"}  # flags that only one view reads
@@ -31,7 +32,8 @@ MAX_FACTORS = 20
 
 
 def add_parser(sub: Any) -> None:
-    inspect = sub.add_parser("inspect", help="what a checkpoint's units track, its gates, factors and surprisal")
+    inspect = sub.add_parser("inspect", help="what a checkpoint's units track, its gates, factors, surprisal, "
+                                                  "errors and where it beats counting")
     inspect.add_argument("view", choices=VIEWS)
     inspect.add_argument("--checkpoint", metavar="CKPT", default=DEFAULT_CHECKPOINT,
                          help=f"default {DEFAULT_CHECKPOINT}")

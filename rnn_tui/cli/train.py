@@ -145,12 +145,13 @@ def count_baseline(trainer: Trainer, control: Control) -> CountingProcess | None
     corpus = trainer.corpus
     if corpus.text_id is None:
         return None
-    process = CountingProcess(corpus.text_id.source, corpus.vocab.chars).start()
+    process = CountingProcess(corpus.text_id.source, corpus.vocab.chars)
 
-    def count() -> None:
+    def count() -> None:  # started here: the first start of a process starts the forkserver, seconds
         try:
+            process.start()
             baseline = process.ask(CountBaseline(trainer.train_config))
-        except UserError:  # training goes on without it
+        except (UserError, OSError):  # training goes on without it
             return
         control.set_baseline(baseline.order, tuple(baseline.losses.values()))
 

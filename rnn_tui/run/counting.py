@@ -146,6 +146,8 @@ def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, rep
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     os.nice(19)  # training and the UI come first
+    if hasattr(os, "SCHED_IDLE"):  # Linux: run only on a core nothing else wants
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     from rnn_tui.engine.counting import CountingModel
     from rnn_tui.engine.data import Corpus, Vocab
 

@@ -34,8 +34,9 @@ def edge_table(buckets: list[Bucket], ngram: str) -> Table:
     table = Table.grid(padding=(0, 2))
     for justify in ("right", "right", "left", "right"):
         table.add_column(justify=justify, no_wrap=True)
-    table.add_row(Text("distance", style="bold"), Text("closers", style="bold"),
-                  Text.assemble(("network", f"bold {NETWORK}"), " / ", (ngram, f"bold {NGRAM}"), (" mean p", "bold")),
+    legend = Text("mean p: ", style="bold")
+    legend.append("network", style=f"bold {NETWORK}").append(" and ").append(ngram, style=f"bold {NGRAM}")
+    table.add_row(Text("distance", style="bold"), Text("closers", style="bold"), legend,
                   Text("difference", style="bold"))
     for b in buckets:
         gap = b.network_p - b.ngram_p

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 CLASS_NAMES = {"in_word": "inside a word", "word_start": "word start", "space": "space", "punctuation": "punctuation",
                "newline": "line end", "digit": "digit", "bracket": "bracket"}
 BAR_WIDTH = 20
-ONION_WIDTH = 36
+ONION_WIDTH = 34
 ONION_COLOURS = {"n-gram": "rgb(175,135,255)", "dynamic memory": "rgb(0,175,215)", "rare words": "rgb(215,175,0)",
                  "word start": "rgb(95,175,0)", "punctuation": "rgb(255,135,0)", "boost": "rgb(95,135,255)",
                  "unexplained": "rgb(239,68,68)"}
@@ -59,18 +59,18 @@ def onion_bar(onion: Onion, grey: bool = False) -> Text:
     return bar
 
 
-def onion_table(counted: Counting, step: int) -> Table:
+def onion_table(counted: Counting) -> Table:
+    """The bar now and (grey) at the first evaluation, then each layer's errors now and then."""
     from rnn_tui.engine.insight.onion import ORACLES
 
     onion, first = counted.onion, counted.first_onion
-    table = Table.grid(padding=(0, 1))
-    for justify in ("left", "right", "right", "right"):
-        table.add_column(justify=justify, no_wrap=True)
-    table.add_row(Text(f"now (step {step:,})", style="bold"), onion_bar(onion),
-                  f"{onion.errors / max(1, onion.chars):.0%}", "")
+    bars = Table.grid(padding=(0, 1))
+    for justify in ("left", "left", "right"):
+        bars.add_column(justify=justify, no_wrap=True)
+    bars.add_row("now", onion_bar(onion), f"{onion.errors / max(1, onion.chars):.0%}")
     if first is not None:
-        table.add_row(Text(f"step {first[0]:,}", style="dim"), onion_bar(first[1], grey=True),
-                      Text(f"{first[1].errors / max(1, first[1].chars):.0%}", style="dim"), "")
+        bars.add_row(Text("first", style="dim"), onion_bar(first[1], grey=True),
+                     Text(f"{first[1].errors / max(1, first[1].chars):.0%}", style="dim"))
     legend = Table.grid(padding=(0, 1))
     for justify in ("left", "right", "right", "right"):
         legend.add_column(justify=justify, no_wrap=True)
@@ -80,7 +80,7 @@ def onion_table(counted: Counting, step: int) -> Table:
     for k, (name, count) in enumerate(zip(ORACLES, onion.counts())):
         legend.add_row(Text("■ ", style=ONION_COLOURS[name]).append(name, style="default"), f"{count:,}",
                        f"{count / max(1, onion.errors):.0%}", Text(f"{before[k]:,}" if before else "", style="dim"))
-    return stack(table, legend)
+    return stack(bars, legend)
 
 
 class SurprisalView(Horizontal):
@@ -89,7 +89,7 @@ class SurprisalView(Horizontal):
         padding: 0 1;
     }
     SurprisalView #surprisal-side {
-        width: 50;
+        width: 54;
         height: 100%;
         padding-left: 1;
     }
@@ -130,9 +130,11 @@ class SurprisalView(Horizontal):
         if insight.counted is None:
             onion.update(Text("the error onion follows once the text is counted (n-grams)", style="dim italic"))
             return
-        head = Text.assemble(("the error onion: ", "bold"), (f"{insight.counted.onion.errors:,} errors (p < 0.5), "
-                                                             "each peeled by the first that explains it", "dim"))
-        onion.update(stack(head, onion_table(insight.counted, insight.step)))
+        first = insight.counted.first_onion
+        head = Text.assemble((f"the error onion, step {insight.step:,}\n", "bold"),
+                             (f"{insight.counted.onion.errors:,} errors (p < 0.5), each peeled by the first "
+                              "layer that explains it" + (f"; first: step {first[0]:,}" if first else ""), "dim"))
+        onion.update(stack(head, onion_table(insight.counted)))
 
     def on_passage_view_moved(self, event: PassageView.Moved) -> None:
         event.stop()
