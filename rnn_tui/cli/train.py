@@ -111,7 +111,7 @@ def train(args: argparse.Namespace, world: World | None) -> int:
             print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     if log is not None:  # a watcher can open the run before its first evaluation
         save()
-    counting = count_baseline(trainer, control) if main_rank else None
+    counting = count_baseline(trainer, control) if world is None else None  # the ranks of a job fork nothing
     try:
         stop = trainer.run(report, control)
     except RuntimeError as exc:  # a collective failed: another rank is gone

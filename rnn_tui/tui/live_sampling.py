@@ -35,7 +35,7 @@ from rnn_tui.tui.messages import (
     SampleUpdate,
     SweepReady,
 )
-from rnn_tui.tui.results import Counted, Sample, Weights
+from rnn_tui.tui.results import Sample, SampleCounts, Weights
 
 SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
@@ -206,12 +206,12 @@ class LiveSampler:
                                    self.counted(weights, vocab, seed_text, texts, uniforms, seed)))
 
     def counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
-                seed: int) -> Counted:
+                seed: int) -> SampleCounts:
         """How much of each row is copied from the training text."""
         from rnn_tui.run.counting import MeasureCopying
 
         copies = self.count(MeasureCopying(tuple(texts)))
-        return Counted(seed, weights.step, tuple(copies or ()))
+        return SampleCounts(seed, weights.step, tuple(copies or ()))
 
     def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, texts: list[str],
                      uniforms: list[float], seed: int) -> None:
@@ -234,7 +234,7 @@ class LiveFan(LiveSampler):
         self.counting_row = counting_row  # the playground's decoding rule, which the n-gram row samples with
 
     def counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
-                seed: int) -> Counted:
+                seed: int) -> SampleCounts:
         """Copy meters, and the best n-gram's row drawn with the fan's own uniform numbers."""
         from rnn_tui.run.counting import MeasureCopying, SampleNgram
 
@@ -247,7 +247,7 @@ class LiveFan(LiveSampler):
         (ids, log_prob), order = written
         text = vocab.decode(ids)
         copies = self.count(MeasureCopying((*texts, text))) or ()
-        return Counted(seed, weights.step, tuple(copies[:-1]), f"{order}-gram", describe(rule), text, log_prob,
+        return SampleCounts(seed, weights.step, tuple(copies[:-1]), f"{order}-gram", describe(rule), text, log_prob,
                        copies[-1] if copies else None)
     def after_sample(self, model: Any, vocab: Any, weights: Weights, seed_text: str, texts: list[str],
                      uniforms: list[float], seed: int) -> None:

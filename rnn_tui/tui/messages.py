@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SweepPoint
-    from rnn_tui.tui.results import Counted as SampleCounted
-    from rnn_tui.tui.results import Insight, Sample
+    from rnn_tui.tui.results import Insight, Sample, SampleCounts
 
 
 @dataclass
@@ -109,4 +108,4 @@ class CountedReady(Message):
 
     run: int
     fan: bool
-    counted: SampleCounted
+    counted: SampleCounts

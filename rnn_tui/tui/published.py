@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.run.protocol import Ready
     from rnn_tui.run.spec import RunSpec
-    from rnn_tui.tui.results import Counted, Fan, Horizons, Insight, Inspected, Sample, SpanAnswer, Sweep, Written
+    from rnn_tui.tui.results import Fan, Horizons, Insight, Inspected, Sample, SampleCounts, SpanAnswer, Sweep, Written
     from rnn_tui.tui.state import FinishedSample
 
 
@@ -32,7 +32,7 @@ class Published:
     sampler_message: var[str | None] = published()  # instead of a sample: what the sampler waits for, or why it failed
     rules: var[SampleSettings | None] = published()  # the playground's decoding rules in force
     fan: var[Fan | None] = published()  # the temperature fan so far
-    fan_counted: var[Counted | None] = published()  # the fan's n-gram row and copy meters, once it is done
+    fan_counted: var[SampleCounts | None] = published()  # the fan's n-gram row and copy meters, once it is done
     beam: var[Beam | None] = published()  # beam search beside the fan; None: off
     sweep: var[Sweep | None] = published()  # what temperature does to samples of these weights
     history: var[tuple[FinishedSample, ...]] = published(())  # the playground's finished samples, newest first

@@ -68,7 +68,7 @@ class Fan:
 
 
 @dataclass(frozen=True)
-class Counted:
+class SampleCounts:
     """What counting says of a finished sample: the best n-gram's own row, written with the same
     uniform numbers (the fan's), and how much of each row is copied from the training text."""
 

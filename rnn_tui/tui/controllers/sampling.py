@@ -15,7 +15,7 @@ from rnn_tui.engine.information import bits_per_char
 from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
 from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded
-from rnn_tui.tui.results import Counted, Fan, Sample, Weights
+from rnn_tui.tui.results import Fan, Sample, SampleCounts, Weights
 from rnn_tui.tui.state import FinishedSample
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ class SamplingController:
     def receive_fan(self, sample: Sample) -> None:
         self.host.publish("fan", Fan(sample, tuple(self.temperatures), self.note(sample)))
 
-    def receive_counted(self, counted: Counted, fan: bool) -> None:
+    def receive_counted(self, counted: SampleCounts, fan: bool) -> None:
         """Copy meters of a finished sample (and the fan's n-gram row)."""
         if fan:
             self.host.publish("fan_counted", counted)

@@ -26,7 +26,7 @@ from rnn_tui.tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
-    from rnn_tui.tui.results import Counted, Fan, Sweep
+    from rnn_tui.tui.results import Fan, SampleCounts, Sweep
 
 DEFAULT_TEMPERATURES = "0.2, 0.5, 0.8, 1.0, 1.5"
 BITS, VARIETY = (0, 175, 215), (255, 135, 0)
@@ -37,7 +37,7 @@ def show_text(text: str) -> str:
 
 
 def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
-              beam: Beam | None = None, counted: Counted | None = None) -> Table:
+              beam: Beam | None = None, counted: SampleCounts | None = None) -> Table:
     """One row per temperature (then the best n-gram's, on the same uniform numbers, and beam
     search's): the label, the text's bits per character under the model that wrote it and how much
     of it is copied from the training text, beside the seed text and what was written after it."""
@@ -160,7 +160,7 @@ class SamplerLab(Vertical):
         self.beam: Beam | None = None  # the latest beam search, shown under the fan until turned off
         self.fan: tuple = ()  # the latest fan, redrawn with a new beam
         self.fan_sample: tuple[int, int] | None = None  # its (random seed, step)
-        self.counted: Counted | None = None  # the n-gram row and copy meters of the fan on screen
+        self.counted: SampleCounts | None = None  # the n-gram row and copy meters of the fan on screen
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="fan-controls"):
@@ -202,7 +202,7 @@ class SamplerLab(Vertical):
         self.redraw_fan()
         self.query_one("#fan-scroll").border_subtitle = fan.note
 
-    def show_counted(self, counted: Counted | None) -> None:
+    def show_counted(self, counted: SampleCounts | None) -> None:
         if counted is not None and (counted.random_seed, counted.step) == self.fan_sample:
             self.counted = counted
             self.redraw_fan()
