@@ -62,7 +62,9 @@ class Entrant:
     best_val: float | None = None
     best_step: int | None = None
     final_val: float | None = None
+    final_train: float | None = None  # the mean of the last training steps' losses
     val_curve: tuple[tuple[int, float], ...] = ()
+    train_curve: tuple[tuple[int, float], ...] = ()  # the training loss at each evaluation
     val_seconds: tuple[float, ...] = ()  # training seconds at each point of val_curve
     sample: str = ""
 
@@ -137,19 +139,26 @@ def run_race(entrants: list[Entrant], corpus: Corpus, train: TrainConfig, embed:
 def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: int, layers: int,
                   device: str | None, report: Callable[[str, Event, float], None] | None,
                   sample_seed: int) -> Entrant:
+    model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
+    return train_model(entrant, model, train, corpus, device, report, sample_seed)
+
+
+def train_model(entrant: Entrant, model: ModelConfig, train: TrainConfig, corpus: Corpus, device: str | None,
+                report: Callable[[str, Event, float], None] | None, sample_seed: int) -> Entrant:
+    """Train one run from scratch on its budget: the entrant with its figures, curves and a sample."""
     from rnn_tui.engine.sampling import Sampler, SampleSettings
     from rnn_tui.engine.training import Trainer
 
-    model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
     trainer = Trainer(model, train, corpus, device)
-    speed, seconds = Speed(train.batch * train.seq), []
+    speed, seconds, train_curve = Speed(train.batch * train.seq), [], []
 
     def emit(event: Event) -> None:
         speed.hear(event)
         if isinstance(event, EvalEvent):
             seconds.append(trainer.seconds)
+            train_curve.append((event.step, event.train_loss))
         if report is not None:
-            report(entrant.cell, event, trainer.seconds)
+            report(entrant.name or entrant.cell, event, trainer.seconds)
 
     stop = trainer.run(emit)
     sampler = Sampler(trainer.model, corpus.vocab, SampleSettings(temperature=0.8), seed=sample_seed)
@@ -158,7 +167,8 @@ def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: i
         entrant, parameters=trainer.model.num_parameters(), steps=trainer.step, seconds=trainer.seconds,
         chars_per_sec=speed.chars_per_sec,
         best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
-        final_val=stop.val_loss, val_curve=tuple(trainer.val_points), val_seconds=tuple(seconds),
+        final_val=stop.val_loss, final_train=trainer.train_loss(), val_curve=tuple(trainer.val_points),
+        train_curve=tuple(train_curve), val_seconds=tuple(seconds),
         sample=sampler.text("", SAMPLE_CHARS))
 
 
