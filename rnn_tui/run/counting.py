@@ -76,11 +76,15 @@ class CountingProcess:
         self.process = ctx.Process(target=counting_main, args=(text, vocab, max_order, self.requests, self.replies),
                                    name="rnn-tui-counting", daemon=True)
         self.lock = threading.Lock()  # one request at a time, whichever thread asks
+        self.life = threading.Lock()  # starting and closing, which may come from two threads
+        self.closed = False
         self.asked = 0
         self.failure: str | None = None
 
     def start(self) -> CountingProcess:
-        self.process.start()
+        with self.life:
+            if not self.closed:  # closed before it started: it never starts
+                self.process.start()
         return self
 
     def ask(self, request: Request) -> object:
@@ -94,7 +98,7 @@ class CountingProcess:
                     try:
                         number, value, failure = self.replies.get(timeout=0.5)
                     except queue.Empty:
-                        if not self.process.is_alive():
+                        if self.process.pid is not None and not self.process.is_alive():  # started, and gone
                             self.failure = f"the counting process ended (exit status {self.process.exitcode})"
                         continue
                     except (EOFError, OSError, ValueError):  # ValueError: closed by the app, which is closing
@@ -109,6 +113,8 @@ class CountingProcess:
             raise UserError(f"counting failed: {self.failure}")
 
     def close(self) -> None:
+        with self.life:
+            self.closed = True
         self.failure = self.failure or "the counting process was closed"
         if self.process.pid is None:
             return

@@ -29,14 +29,20 @@ class CountingController:
         if text is None or not (is_builtin(text) or Path(text).is_file()):  # a watched run's text may be elsewhere
             return
         key = (text, ready.vocab)
-        if self.process is None or self.process.key != key:
-            old, self.process = self.process, CountingProcess(text, ready.vocab).start()
+        starting = self.process is None or self.process.key != key
+        if starting:
+            old, self.process = self.process, CountingProcess(text, ready.vocab)
             if old is not None:
                 self.host.run_worker(old.close, thread=True, group="counting-close", exit_on_error=False)
         train, process = ready.spec.train, self.process
         scored = (*key, train.batch, train.seq, train.eval_batches)
 
         def count() -> None:
+            if starting:  # off the UI thread: the first process of a session waits for the forkserver
+                try:
+                    process.start()
+                except OSError as exc:
+                    process.failure = f"the counting process could not start: {exc}"
             found = self.baselines.get(scored)
             if found is None:
                 try:
