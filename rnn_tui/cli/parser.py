@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from rnn_tui.cli import compare, inspect, ngram, race, sample, serve, train, watch
+from rnn_tui.cli import compare, inspect, lesson, ngram, race, sample, serve, train, watch
 from rnn_tui.cli.flags import add_app_flags
 from rnn_tui.engine.errors import UserError
 
 COMMANDS = {"train": train, "sample": sample, "serve": serve, "watch": watch, "inspect": inspect, "race": race,
-            "compare": compare, "ngram": ngram}
+            "compare": compare, "lesson": lesson, "ngram": ngram}
 
 
 class _Parser(argparse.ArgumentParser):
