@@ -16,11 +16,15 @@ import queue
 import signal
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.ngram import MAX_ORDER
 from rnn_tui.run.spawning import process_context
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.counting import CountingModel
 
 IDLE_SECONDS = 0.5  # with nothing asked for this long, the process builds what later requests need
 
@@ -131,11 +135,9 @@ class CountingProcess:
             q.close()
 
 
-def answer(model: object, request: Request) -> object:
-    from rnn_tui.engine.counting import CountingModel
+def answer(model: CountingModel, request: Request) -> object:
     from rnn_tui.engine.training import evaluated_targets
 
-    assert isinstance(model, CountingModel)
     match request:
         case CountBaseline(train):
             return model.baseline(evaluated_targets(model.corpus, train))

@@ -35,7 +35,7 @@ class CountsOfPassages:
 
     def of(self, request: InsightRequest, inspection: object) -> Counting | None:
         from rnn_tui.engine.insight.edge import edge
-        from rnn_tui.engine.insight.onion import network_guesses, onion_of
+        from rnn_tui.engine.insight.onion import network_guesses, onion_of, peel
         from rnn_tui.engine.inspection import inspect_text
         from rnn_tui.run.counting import ReadPassage
 
@@ -52,8 +52,9 @@ class CountsOfPassages:
                 model, vocab = self.models.load(first)
                 self.first = (key, onion_of(inspect_text(model, vocab, request.passage), counts))
             first_onion = (first.step, self.first[1])
-        p, _ = network_guesses(inspection)
-        return Counting(counts, onion_of(inspection, counts), first_onion, edge(request.passage, p, counts.best))
+        p, rank = network_guesses(inspection)  # once, for the onion and the edge chart
+        return Counting(counts, peel(request.passage, p, rank, counts), first_onion,
+                        edge(request.passage, p, counts.best))
 
 
 def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassages | None = None) -> Insight:

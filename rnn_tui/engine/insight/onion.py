@@ -7,8 +7,8 @@ in this order, that explains it:
 - n-gram: a counting model of some order up to N gives it p >= 0.5;
 - dynamic memory: the same character followed the same 5 characters earlier in the passage;
 - rare words: it is inside a word seen fewer than 5 times in training;
-- word start: it begins a word;
-- punctuation: it is neither a letter, a digit nor white space;
+- word start: it is the first letter of a word;
+- punctuation: punctuation or a bracket (the loss breakdown's classes);
 - boost: the network's second or third choice was right;
 
 and the errors none explains are "unexplained". As training goes, the layers shrink.
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnn_tui.engine.counting import PassageCounts
+from rnn_tui.engine.insight.breakdown import char_classes
 from rnn_tui.engine.inspection import Inspection
 
 ORACLES = ("n-gram", "dynamic memory", "rare words", "word start", "punctuation", "boost", "unexplained")
@@ -45,10 +46,6 @@ class Onion:
         return {"errors": errors, "chars": self.chars,
                 "layers": [{"oracle": name, "count": count, "share": round(count / errors, 4) if errors else 0.0}
                            for name, count in zip(ORACLES, self.counts())]}
-
-
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def remembered(text: str, context: int = MEMORY_CONTEXT) -> np.ndarray:
@@ -77,12 +74,13 @@ def network_guesses(inspection: Inspection) -> tuple[np.ndarray, np.ndarray]:
 def peel(text: str, p: np.ndarray, rank: np.ndarray, counts: PassageCounts) -> Onion:
     """The onion of a passage from the network's probability and rank of each character
     (`network_guesses`) and what counting knows about it."""
+    classes = np.array(char_classes(text))  # the loss breakdown's classes: one meaning of each in the view
     explained = [
         counts.probs.max(axis=0) >= ERROR_P,
         remembered(text),
         counts.rare,
-        np.array([_is_word(ch) and (t == 0 or not _is_word(text[t - 1])) for t, ch in enumerate(text)], dtype=bool),
-        np.array([not (ch.isalnum() or ch.isspace()) for ch in text], dtype=bool),
+        classes == "word_start",
+        (classes == "punctuation") | (classes == "bracket"),
         (rank >= 1) & (rank <= 2),
     ]
     layer = np.full(len(text), -1, dtype=np.int64)

@@ -14,6 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from rnn_tui.tui.widgets.colours import NGRAM as NGRAM_RGB
+from rnn_tui.tui.widgets.colours import rgb
 from rnn_tui.tui.widgets.renderables import stack
 
 if TYPE_CHECKING:
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from rnn_tui.tui.results import Insight
 
 BAR = 30
-NETWORK, NGRAM = "rgb(95,175,0)", "rgb(175,135,255)"
+NETWORK, NGRAM = "rgb(95,175,0)", rgb(NGRAM_RGB)
 
 
 def bar(p: float, colour: str) -> Text:

@@ -12,6 +12,7 @@ import numpy as np
 from textual_plotext import PlotextPlot
 
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.widgets.colours import NGRAM
 
 REDRAW_SECONDS = 0.25  # a redraw costs ~30 ms of the UI thread at 120x40: at most 4 per second
 X_AXES = ("step", "epoch", "time")
@@ -72,7 +73,7 @@ def step_ticks(last: float, count: int = 5) -> list[int]:
 # One colour per line, given as RGB so the plot and its legend match in every theme (named
 # colours are mapped by the terminal's palette, differently in light and dark themes).
 COLOURS = {"train": (0, 175, 215), "val": (95, 175, 0), "uniform ln V": (215, 0, 0), "unigram": (255, 135, 0),
-           "n-gram": (175, 135, 255), "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
+           "n-gram": NGRAM, "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
 REPLAY = (230, 230, 230)  # the replay cursor and the kept moments it can move to (named in the title)
 
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from rnn_tui.tui.labels import show_char
-from rnn_tui.tui.widgets.colours import SURPRISAL_BITS, surprisal_colour
+from rnn_tui.tui.widgets.colours import NGRAM, SURPRISAL_BITS, rgb, surprisal_colour
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 from rnn_tui.tui.widgets.renderables import stack
 
@@ -28,7 +28,7 @@ CLASS_NAMES = {"in_word": "inside a word", "word_start": "word start", "space": 
                "newline": "line end", "digit": "digit", "bracket": "bracket"}
 BAR_WIDTH = 20
 ONION_WIDTH = 34
-ONION_COLOURS = {"n-gram": "rgb(175,135,255)", "dynamic memory": "rgb(0,175,215)", "rare words": "rgb(215,175,0)",
+ONION_COLOURS = {"n-gram": rgb(NGRAM), "dynamic memory": "rgb(0,175,215)", "rare words": "rgb(215,175,0)",
                  "word start": "rgb(95,175,0)", "punctuation": "rgb(255,135,0)", "boost": "rgb(95,135,255)",
                  "unexplained": "rgb(239,68,68)"}
 
