@@ -83,26 +83,28 @@ async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(t
     async with app.run_test(size=(160, 50)) as pilot:
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
         await app.action_show_tab("surprisal-tab")
-        await wait_for(pilot, lambda: app.insight is not None and app.insight.counted is not None
-                       and app.insight.counted.first_onion is not None, what="the passage counted")
-        insight = app.insight
+        view = app.view("surprisal")
+        await wait_for(pilot, lambda: view.insight is not None and view.insight.counted is not None
+                       and view.insight.counted.first_onion is not None
+                       and "the error onion" in shown(view.query_one("#onion", Static)),
+                       what="the passage counted and drawn")
+        insight, drawn = view.insight, shown(view.query_one("#onion", Static))  # the reading on screen, as drawn
         counts = CountingModel(Corpus.from_text(small_text))
         counts.order = app.state.baseline.ngram_order
         passage = counts.passage(insight.inspection.text)
         onion = onion_of(insight.inspection, passage)
         assert (insight.counted.onion.layer == onion.layer).all()
-        view = app.view("surprisal")
-        await wait_for(pilot, lambda: "the error onion" in shown(view.query_one("#onion", Static)), what="the onion")
-        drawn = shown(view.query_one("#onion", Static))
+        assert "the error onion" in drawn
         for name, count in zip(ORACLES, onion.counts()):
             assert any(name in line and f"{count:,}" in line for line in drawn.splitlines()), name
         assert f"step {insight.counted.first_onion[0]:,}" in drawn  # the first evaluation's bar, in grey
 
         await app.action_show_tab("edge-tab")
-        await wait_for(pilot, lambda: app.view("edge") is not None
+        await wait_for(pilot, lambda: app.view("edge") is not None and app.view("edge").insight is not None
                        and "distance" in shown(app.view("edge").query_one("#edge-chart", Static)), what="the chart")
+        edge_view = app.view("edge")
+        insight, chart = edge_view.insight, shown(edge_view.query_one("#edge-chart", Static))
         p, _ = network_guesses(insight.inspection)
-        chart = shown(app.view("edge").query_one("#edge-chart", Static))
-        for bucket in edge(insight.inspection.text, p, passage.best):
+        for bucket in edge(insight.inspection.text, p, counts.passage(insight.inspection.text).best):
             if bucket.count:
                 assert f"{bucket.network_p:.2f}" in chart and f"{bucket.ngram_p:.2f}" in chart

@@ -77,12 +77,13 @@ class EdgeView(VerticalScroll):
                           style="dim italic"), id="edge-chart")
 
     def on_mount(self) -> None:
+        self.insight: Insight | None = None  # the reading on screen
         self.watch(self.app, "insight", self.show)
 
     def show(self, insight: Insight | None) -> None:
         if insight is None or insight.counted is None:
             return
-        counted = insight.counted
+        self.insight, counted = insight, insight.counted
         order = counted.counts.best_order
         title = Text.assemble(
             (f"closing brackets and quotes by distance to their opener, step {insight.step:,}\n", "bold"),
