@@ -53,6 +53,8 @@ class ReadPassage:
 
 @dataclass(frozen=True)
 class MeasureCopying:
+    """Answered with a copy meter per text, or None while the suffix array is still to be built."""
+
     texts: tuple[str, ...]
 
 
@@ -84,6 +86,7 @@ class CountingProcess:
         self.closed = False
         self.asked = 0
         self.failure: str | None = None
+        self.answered = threading.Event()  # the text is counted: a request is answered without waiting for that
 
     def start(self) -> CountingProcess:
         with self.life:
@@ -112,6 +115,7 @@ class CountingProcess:
                         self.failure = failure
                     elif number == self.asked:
                         if failure is None:
+                            self.answered.set()
                             return value
                         raise UserError(failure)
             raise UserError(f"counting failed: {self.failure}")
@@ -145,8 +149,8 @@ def answer(model: CountingModel, request: Request) -> object:
             return model.sample(list(context), list(uniforms), temperature, top_k, top_p, min_p), model.order
         case ReadPassage(text):
             return model.passage(text)
-        case MeasureCopying(texts):
-            return [model.copying(text) for text in texts]
+        case MeasureCopying(texts):  # None until the suffix array is built, when the process is first idle
+            return [model.copying(text) for text in texts] if "copies" in vars(model) else None
     raise TypeError(f"not a counting request: {request!r}")
 
 

@@ -43,6 +43,7 @@ async def test_the_fan_has_the_ngram_row_on_the_same_uniforms_and_every_row_its_
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
         await app.action_show_tab("sampler-tab")
         await wait_for(pilot, lambda: app.fan_counted is not None and app.fan is not None
+                       and app.fan_counted.copies  # the suffix array is built once the process is idle
                        and (app.fan_counted.random_seed, app.fan_counted.step)
                        == (app.fan.sample.random_seed, app.fan.sample.step), what="the fan counted")
         counted, fan = app.fan_counted, app.fan.sample

@@ -57,9 +57,10 @@ class CountingController:
         self.host.run_worker(count, thread=True, group="counting", exit_on_error=False)
 
     def ask(self, request: Request) -> object | None:
-        """For a worker thread: the answer, or None when nothing is counted (yet) or counting failed."""
+        """For a worker thread: the answer, or None when nothing is counted (yet) or counting failed.
+        It never waits for the counting itself (seconds on a large text): the sampler would stall."""
         process = self.process
-        if process is None:
+        if process is None or not process.answered.is_set():
             return None
         try:
             return process.ask(request)
