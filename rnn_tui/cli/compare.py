@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.json and event.kind == "eval":
             print(f"  {name:<16} step {event.step:>6} val {event.val_loss:.3f}", file=sys.stderr, flush=True)
 
-    finished = run_compare(vary, runs, corpus, args.device, report)
+    finished = run_compare(runs, corpus, args.device, report)
     if args.json:
         print(json.dumps({"vary": vary.name, "text": text_name(text), "runs": [run_dict(c.value, r)
                                                                             for c, r in zip(runs, finished)]}))

@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from rnn_tui.engine.compare import contenders, parse_vary, run_compare, run_dict
+    from rnn_tui.engine.compare import run_compare, run_dict
     from rnn_tui.engine.data import Corpus
     from rnn_tui.run.spec import DEFAULT_THREADS, configs_from_args
 
@@ -31,15 +31,15 @@ def run(args: argparse.Namespace) -> int:
     budget = {"steps": args.steps, "minutes": None} if args.steps is not None else {"minutes": lesson.minutes}
     train = replace(train, **budget).validate()  # a bad --steps is one line
     torch.set_num_threads(DEFAULT_THREADS)
-    vary = parse_vary(lesson.vary)
     corpus = Corpus.load(lesson.text)
-    runs = contenders(vary, model, train, len(corpus.vocab), lesson.equal_params)
+    runs = lesson.runs(model, train, len(corpus.vocab))
     if not args.json:
         print(f"{lesson.name}: {lesson.claim}\nwatch: {lesson.watch}", file=sys.stderr)
-    finished = run_compare(vary, runs, corpus)
+    finished = run_compare(runs, corpus, measure=lesson.measure)
     verdict = lesson.judge(finished)
     if args.json:
-        print(json.dumps({"lesson": lesson.name, "claim": lesson.claim, "text": lesson.text, "vary": vary.name,
+        vary = None if lesson.vary is None else lesson.vary.partition("=")[0]
+        print(json.dumps({"lesson": lesson.name, "claim": lesson.claim, "text": lesson.text, "vary": vary,
                           "held": verdict.held, "verdict": verdict.text, "numbers": verdict.numbers,
                           "runs": [run_dict(c.value, r) for c, r in zip(runs, finished)]}))
     else:

@@ -20,6 +20,7 @@ from rnn_tui.engine.race import Entrant, count_parameters, hidden_for, train_mod
 if TYPE_CHECKING:
     from rnn_tui.engine.data import Corpus
     from rnn_tui.engine.events import Event
+    from rnn_tui.engine.race import Measure
 
 # the settings a comparison may vary: where each lives and what its values are
 SETTINGS: dict[str, tuple[str, type]] = {
@@ -53,6 +54,7 @@ class Contender:
     value: str
     model: ModelConfig
     train: TrainConfig
+    name: str  # "dropout=0.3": the run's name in tables and on the plot
 
     @property
     def parameters(self) -> int:
@@ -93,7 +95,7 @@ def contenders(vary: Vary, model: ModelConfig, train: TrainConfig, vocab_size: i
             t.validate()
         except UserError as exc:
             raise UserError(f"--vary {vary.name}={value}: {exc}") from None
-        out.append(Contender(value, m, t))
+        out.append(Contender(value, m, t, f"{vary.name}={value}"))
     if equal_params is not None:
         off = [c for c in out if abs(c.parameters - equal_params) > EQUAL_WITHIN * equal_params]
         if off:
@@ -103,17 +105,22 @@ def contenders(vary: Vary, model: ModelConfig, train: TrainConfig, vocab_size: i
     return out
 
 
-def run_compare(vary: Vary, runs: list[Contender], corpus: Corpus, device: str | None = None,
+def entrant_of(c: Contender) -> Entrant:
+    """A contender before it trains: its name and size, for a table that fills as the runs go."""
+    return Entrant(c.model.cell, c.model.hidden, c.parameters, name=c.name)
+
+
+def run_compare(runs: list[Contender], corpus: Corpus, device: str | None = None,
                 report: Callable[[str, Event, float], None] | None = None, sample_seed: int = 0,
-                done: Callable[[Entrant], None] | None = None) -> list[Entrant]:
+                done: Callable[[Entrant], None] | None = None, measure: Measure | None = None) -> list[Entrant]:
     """Train each contender in turn from scratch; `report` hears each event (with the run's name,
-    "dropout=0.3", and its training seconds), `done` each run as it finishes."""
+    "dropout=0.3", and its training seconds), `done` each run as it finishes, `measure` (a lesson's)
+    reads each trained model."""
     if any(not c.train.has_stop_point for c in runs):
         raise UserError("a comparison needs a budget: --steps, --epochs or --minutes")
     finished = []
     for c in runs:
-        entrant = Entrant(c.model.cell, c.model.hidden, c.parameters, name=f"{vary.name}={c.value}")
-        finished.append(train_model(entrant, c.model, c.train, corpus, device, report, sample_seed))
+        finished.append(train_model(entrant_of(c), c.model, c.train, corpus, device, report, sample_seed, measure))
         if done is not None:
             done(finished[-1])
     return finished
@@ -126,4 +133,5 @@ def run_dict(value: str, run: Entrant) -> dict[str, object]:
             "chars_per_sec": None if run.chars_per_sec is None else round(run.chars_per_sec, 1),
             "best_val": run.best_val, "best_step": run.best_step, "final_val": run.final_val,
             "final_train": run.final_train,
-            "curve": [[step, val, trains.get(step)] for step, val in run.val_curve], "sample": run.sample}
+            "curve": [[step, val, trains.get(step)] for step, val in run.val_curve], "sample": run.sample,
+            **({"measures": run.measures} if run.measures else {})}

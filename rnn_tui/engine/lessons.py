@@ -9,9 +9,16 @@ same logic says "held" of numbers where the claim holds and "did not hold" where
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from rnn_tui.engine import measures
+from rnn_tui.engine.compare import Contender, contenders, parse_vary
+from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.race import Entrant
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.race import Measure
 
 
 @dataclass(frozen=True)
@@ -24,13 +31,29 @@ class Verdict:
 @dataclass(frozen=True)
 class Lesson:
     name: str
+    title: str  # a few words, for the list of lessons
     claim: str  # in our words
-    vary: str  # the compare engine's NAME=V1,V2
     text: str
     watch: str  # what to look at while it runs
     judge: Callable[[list[Entrant]], Verdict]
+    vary: str | None = None  # the compare engine's NAME=V1,V2; None: one run of the default settings
     equal_params: int | None = None
     minutes: float = 0.5  # per run
+    measure: Measure | None = None  # read off each trained model for the verdict
+
+    def runs(self, model: ModelConfig, train: TrainConfig, vocab_size: int) -> list[Contender]:
+        """The lesson's runs, from the default run's settings with the lesson's budget in `train`."""
+        if self.vary is None:
+            return [Contender("default", replace(model, vocab_size=vocab_size).validate(), train, "the default run")]
+        return contenders(parse_vary(self.vary), model, train, vocab_size, self.equal_params)
+
+
+def verdict(held: bool, said: str, numbers: dict[str, float], what: str = "") -> Verdict:
+    """"...: the claim held" or "it did not hold this time: ..."."""
+    if held:
+        return Verdict(True, f"{what}: {said}: the claim held" if what else f"{said}: the claim held", numbers)
+    return Verdict(False, f"it did not hold this time ({what}): {said}" if what else
+                   f"it did not hold this time: {said}", numbers)
 
 
 def _best(run: Entrant) -> float:
@@ -44,6 +67,39 @@ def _gap(run: Entrant) -> float:
     return run.final_val - run.final_train
 
 
+def _first_below(run: Entrant, line: float) -> int | None:
+    return next((step for step, val in run.val_curve if val < line), None)
+
+
+def judge_learns(runs: list[Entrant]) -> Verdict:
+    """Below the unigram line, and then below the best n-gram."""
+    (run,) = runs
+    unigram, ngram, order = run.measures["unigram"], run.measures["ngram"], int(run.measures["ngram_order"])
+    best = _best(run)
+    numbers = {"best_val": best, "unigram": unigram, "ngram": ngram, "ngram_order": order}
+    below_unigram, below_ngram = _first_below(run, unigram), _first_below(run, ngram)
+    if below_unigram is None:
+        return verdict(False, f"its best validation loss {best:.3f} never went below the unigram line {unigram:.3f}",
+                       numbers)
+    said = f"it went below the unigram line ({unigram:.3f}) at step {below_unigram:,}"
+    if below_ngram is None:
+        return verdict(False, f"{said}, but its best {best:.3f} stays {best - ngram:.3f} nats above the "
+                              f"{order}-gram's {ngram:.3f}: counting still wins on this budget", numbers)
+    return verdict(True, f"{said} and below the {order}-gram's {ngram:.3f} at step {below_ngram:,} "
+                         f"(best {best:.3f}, {ngram - best:.3f} nats under counting)", numbers)
+
+
+def judge_sampling(runs: list[Entrant]) -> Verdict:
+    """Cold sampling repeats itself, T 1.0 does not; greedy settles into a loop."""
+    (run,) = runs
+    cold, hot, loop = run.measures["distinct_cold"], run.measures["distinct_hot"], int(run.measures["greedy_loop"])
+    numbers = {"distinct_cold": cold, "distinct_hot": hot, "greedy_loop": loop}
+    greedy = (f"greedy settled into a loop of {loop} character{'s' if loop > 1 else ''}" if loop else
+              f"greedy did not loop within {measures.SAMPLE_CHARS} characters")
+    said = f"{cold:.0f} distinct 3-grams per 100 characters at T 0.2 against {hot:.0f} at T 1.0; {greedy}"
+    return verdict(hot > cold, said, numbers)
+
+
 def judge_dropout(runs: list[Entrant]) -> Verdict:
     without, with_ = runs
     lower, narrower = _best(without) - _best(with_), _gap(without) - _gap(with_)
@@ -52,12 +108,11 @@ def judge_dropout(runs: list[Entrant]) -> Verdict:
     said = (f"dropout kept the best validation loss {abs(lower):.3f} nats {'lower' if lower > 0 else 'higher'} "
             f"({_best(with_):.3f} against {_best(without):.3f}) and the gap between validation and training loss "
             f"{abs(narrower):.2f} nats {'narrower' if narrower > 0 else 'wider'}")
-    held = lower > 0
-    return Verdict(held, f"{said}: the claim held" if held else f"it did not hold this time: {said}", numbers)
+    return verdict(lower > 0, said, numbers)
 
 
 def judge_better_second(what: str) -> Callable[[list[Entrant]], Verdict]:
-    """The claim that the second value does better than the first (deeper, gated, ...)."""
+    """The claim that the second value does better than the first (deeper, ...)."""
 
     def judge(runs: list[Entrant]) -> Verdict:
         first, second = runs[0], runs[1]
@@ -65,9 +120,7 @@ def judge_better_second(what: str) -> Callable[[list[Entrant]], Verdict]:
         numbers = {f"best_val_{run.name}": _best(run) for run in runs}
         said = (f"{second.name} reached {_best(second):.3f} against {first.name}'s {_best(first):.3f} "
                 f"({gain:+.3f} nats in its favour) at {second.parameters:,} and {first.parameters:,} parameters")
-        held = gain > 0
-        return Verdict(held, f"{what}: {said}: the claim held" if held else
-                       f"it did not hold this time ({what}): {said}", numbers)
+        return verdict(gain > 0, said, numbers, what)
 
     return judge
 
@@ -76,33 +129,94 @@ def judge_best_of(what: str) -> Callable[[list[Entrant]], Verdict]:
     """No value is named in advance: the verdict says which did best and by how much."""
 
     def judge(runs: list[Entrant]) -> Verdict:
-        ranked = sorted(runs, key=_best)
-        best, runner = ranked[0], ranked[1]
+        best, runner = sorted(runs, key=_best)[:2]
         numbers = {f"best_val_{run.name}": _best(run) for run in runs}
-        middle = runs[1:-1]
-        held = best in middle  # a size between the extremes: too small loses, too large gains nothing
         said = (f"{best.name} did best ({_best(best):.3f}), {_best(runner) - _best(best):.3f} nats ahead of "
                 f"{runner.name}")
-        return Verdict(held, f"{what}: {said}: the claim held" if held else
-                       f"it did not hold this time ({what}): {said}", numbers)
+        middle = best in runs[1:-1]  # a size between the extremes: too small loses, too large gains nothing
+        return verdict(middle, said, numbers, what)
 
     return judge
 
 
+GATED = ("lstm", "gru")
+
+
+def judge_gradients(runs: list[Entrant]) -> Verdict:
+    """The gated cells' gradient reaches further back than the Elman cell's."""
+    reach = {run.cell: int(run.measures["horizon"]) for run in runs}
+    window = int(runs[0].measures["window"])
+    numbers = {f"horizon_{cell}": k for cell, k in reach.items()} | {f"best_val_{run.cell}": _best(run) for run in runs}
+
+    def far(cell: str) -> str:
+        return f"beyond {window}" if reach[cell] >= window else f"{reach[cell]}"
+
+    said = ("the gradient kept a thousandth of its strength " +
+            ", ".join(f"{far(run.cell)} characters back in the {run.cell.upper()} ({_best(run):.3f})" for run in runs))
+    elman = reach.get("elman", 0)
+    return verdict(all(reach[c] > elman for c in GATED if c in reach), said, numbers)
+
+
+def judge_cells(runs: list[Entrant]) -> Verdict:
+    """A gated cell does best; the table says at what speed."""
+    ranked = sorted(runs, key=_best)
+    fastest = max(runs, key=lambda run: run.chars_per_sec or 0.0)
+    numbers = {f"best_val_{run.cell}": _best(run) for run in runs}
+    numbers |= {f"chars_per_sec_{run.cell}": run.chars_per_sec or 0.0 for run in runs}
+    said = ", ".join(f"{run.cell.upper()} {_best(run):.3f}" for run in ranked)
+    if fastest.chars_per_sec:
+        said += f"; the {fastest.cell.upper()} ran fastest ({fastest.chars_per_sec:,.0f} characters a second)"
+    return verdict(ranked[0].cell in GATED, f"best validation loss: {said}", numbers)
+
+
+def judge_truncation(runs: list[Entrant]) -> Verdict:
+    """Longer back-propagation windows close far brackets better."""
+    short, long_ = runs
+    numbers = {f"p_far_{run.name}": run.measures["p_far"] for run in runs}
+    numbers |= {f"p_near_{run.name}": run.measures["p_near"] for run in runs}
+    gain = long_.measures["p_far"] - short.measures["p_far"]
+    said = (f"closers opened more than {measures.NEAR} characters back got p {long_.measures['p_far']:.2f} "
+            f"after {long_.name} against {short.measures['p_far']:.2f} after {short.name} "
+            f"({int(short.measures['far'])} such closers); near ones {long_.measures['p_near']:.2f} against "
+            f"{short.measures['p_near']:.2f}")
+    return verdict(gain > 0, said, numbers)
+
+
 LESSONS = {lesson.name: lesson for lesson in (
-    Lesson("dropout", "On a small text a network soon memorises it; dropping units at random while it trains "
-           "keeps it from relying on any one of them, so it does better on text it has not seen.",
-           "dropout=0,0.3", "essay", "the gap between the training and the validation curve of each run",
-           judge_dropout),
-    Lesson("depth", "Stacked layers let the upper one read what the lower one found; at the same number of "
-           "parameters, two layers can beat one.", "layers=1,2", "python",
+    Lesson("learns", "a char-RNN learns", "A network that reads one character at a time and guesses the next "
+           "learns its text: its loss falls below the line of a model that only knows how common each character "
+           "is, and then below the best n-gram, which counts what followed every context of up to eight characters.",
+           "structured", "the validation curve crossing the unigram and n-gram lines, and the sample at the end",
+           judge_learns, minutes=2.0, measure=measures.counting_lines),
+    Lesson("sampling", "greedy loops, heat diversifies", "Always taking the likeliest character makes a model "
+           "repeat itself; drawing from its distribution, sharpened or flattened by a temperature, trades that "
+           "safety for variety.", "python", "the samples at each temperature, and greedy's loop", judge_sampling,
+           minutes=1.0, measure=measures.diversity),
+    Lesson("gradients", "why gates", "Back-propagation through time multiplies one Jacobian per step; an Elman "
+           "cell's shrink the gradient geometrically, while the additive paths of the LSTM and the GRU carry it "
+           "further back. At equal size, how many characters back does each still learn from?",
+           "structured", "the validation curves and the gradient horizon of each cell", judge_gradients,
+           "cell=elman,gru,lstm", equal_params=30_000, minutes=0.5, measure=measures.gradient_horizon),
+    Lesson("cells", "the four cells", "The update rule is what tells the cells apart: Elman mixes input and state "
+           "through one tanh, Jordan feeds back the last output instead of the state, the LSTM and GRU gate what "
+           "is kept. At equal parameter counts, which learns this text best, and at what speed?",
+           "python", "the four validation curves and the characters per second", judge_cells,
+           "cell=elman,jordan,lstm,gru", equal_params=40_000, minutes=0.6),
+    Lesson("dropout", "dropout against memorising", "On a small text a network soon memorises it; dropping units at "
+           "random while it trains keeps it from relying on any one of them, so it does better on text it has "
+           "not seen.", "essay", "the gap between the training and the validation curve of each run", judge_dropout,
+           "dropout=0,0.3", minutes=1.0),
+    Lesson("depth", "stacking layers", "Stacked layers let the upper one read what the lower one found; at the "
+           "same number of parameters, two layers can beat one.", "python",
            "the validation curves: which falls faster, and which ends lower", judge_better_second("depth"),
-           equal_params=60_000),
-    Lesson("gates", "Gates let a cell keep what it read for as long as it is needed: a GRU learns text that "
-           "an Elman network at the same size learns slowly.", "cell=elman,gru", "structured",
-           "the validation curves, and the samples' brackets", judge_better_second("gates"), equal_params=30_000),
-    Lesson("projections", "The input projection turns each character into a few numbers the cell can use; too "
-           "few lose what sets characters apart, many more buy nothing at the same parameter count.",
-           "embed=4,16,64", "python", "the three validation curves", judge_best_of("the input projection"),
-           equal_params=60_000),
+           "layers=1,2", equal_params=60_000, minutes=1.0),
+    Lesson("projections", "the input projection", "The input projection turns each character into a few numbers "
+           "the cell can use; too few lose what sets characters apart, many more buy nothing at the same "
+           "parameter count.", "python", "the three validation curves", judge_best_of("the input projection"),
+           "embed=4,16,64", equal_params=60_000, minutes=0.6),
+    Lesson("truncation", "truncated back-propagation", "Training unrolls the network over a window of characters "
+           "and back-propagates only inside it: a bracket opened further back than the window is something the "
+           "network is never taught to remember.", "structured",
+           "the closing-bracket probability by distance to its opener", judge_truncation, "seq=8,64",
+           minutes=0.75, measure=measures.closing),
 )}

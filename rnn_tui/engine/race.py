@@ -8,7 +8,7 @@ The hidden size of each cell is solved so that its parameter count is the closes
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,9 @@ from rnn_tui.engine.events import EvalEvent, Event, StepEvent
 
 if TYPE_CHECKING:  # torch is loaded by the functions that train, not by importing the results
     from rnn_tui.engine.data import Corpus
+    from rnn_tui.engine.models import CharRNN
+
+    Measure = Callable[[CharRNN, Corpus, TrainConfig], dict[str, float]]  # a figure of a trained model
 
 BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3}  # gate blocks of rows in each weight matrix
 SAMPLE_CHARS = 200
@@ -67,6 +70,7 @@ class Entrant:
     train_curve: tuple[tuple[int, float], ...] = ()  # the training loss at each evaluation
     val_seconds: tuple[float, ...] = ()  # training seconds at each point of val_curve
     sample: str = ""
+    measures: dict[str, float] = field(default_factory=dict)  # what a lesson measured of the trained model
 
     def to_dict(self) -> dict[str, object]:
         return {"name": self.name, "cell": self.cell, "hidden": self.hidden, "parameters": self.parameters,
@@ -144,8 +148,10 @@ def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: i
 
 
 def train_model(entrant: Entrant, model: ModelConfig, train: TrainConfig, corpus: Corpus, device: str | None,
-                report: Callable[[str, Event, float], None] | None, sample_seed: int) -> Entrant:
-    """Train one run from scratch on its budget: the entrant with its figures, curves and a sample."""
+                report: Callable[[str, Event, float], None] | None, sample_seed: int,
+                measure: Measure | None = None) -> Entrant:
+    """Train one run from scratch on its budget: the entrant with its figures, curves, a sample and
+    what `measure` finds in the trained model."""
     from rnn_tui.engine.sampling import Sampler, SampleSettings
     from rnn_tui.engine.training import Trainer
 
@@ -169,7 +175,8 @@ def train_model(entrant: Entrant, model: ModelConfig, train: TrainConfig, corpus
         best_val=None if best is None else best.val_loss, best_step=None if best is None else best.step,
         final_val=stop.val_loss, final_train=trainer.train_loss(), val_curve=tuple(trainer.val_points),
         train_curve=tuple(train_curve), val_seconds=tuple(seconds),
-        sample=sampler.text("", SAMPLE_CHARS))
+        sample=sampler.text("", SAMPLE_CHARS),
+        measures={} if measure is None else measure(trainer.model.eval(), corpus, train))
 
 
 def saved_run(data: dict[str, Any], path: str) -> Entrant:

@@ -34,7 +34,7 @@ def test_equal_params_solves_each_hidden_size_within_five_percent(corpus):
 
 def test_a_comparison_trains_every_run_on_the_same_budget(corpus):
     vary = parse_vary("lr=0.01,0.002")
-    finished = run_compare(vary, contenders(vary, MODEL, TRAIN, len(corpus.vocab)), corpus, "cpu")
+    finished = run_compare(contenders(vary, MODEL, TRAIN, len(corpus.vocab)), corpus, "cpu")
     assert [r.name for r in finished] == ["lr=0.01", "lr=0.002"]
     assert [r.steps for r in finished] == [6, 6] and all(len(r.val_curve) == 2 for r in finished)
     assert finished[0].best_val != finished[1].best_val  # the learning rate is all that differs, and it shows

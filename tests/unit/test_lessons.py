@@ -1,9 +1,20 @@
 """Lessons: the verdict is computed from the run's numbers, and says so both ways."""
 
 import json
+from dataclasses import replace
 
 from rnn_tui.cli import main
-from rnn_tui.engine.lessons import LESSONS, judge_best_of, judge_better_second, judge_dropout
+from rnn_tui.engine.lessons import (
+    LESSONS,
+    judge_best_of,
+    judge_better_second,
+    judge_cells,
+    judge_dropout,
+    judge_gradients,
+    judge_learns,
+    judge_sampling,
+    judge_truncation,
+)
 from rnn_tui.engine.race import Entrant
 
 
@@ -42,3 +53,54 @@ def test_a_lesson_runs_headless_to_its_verdict_on_a_tiny_budget(capsys):
     best = [r["best_val"] for r in found["runs"]]
     assert found["held"] == (best[1] < best[0])  # the verdict follows the numbers of this run
     assert found["verdict"].endswith("the claim held") == found["held"]
+
+
+def measured(name: str, best: float, curve: tuple = (), cell: str = "lstm", speed: float | None = None,
+             **figures: float) -> Entrant:
+    return Entrant(cell, 64, 20_000, name=name, best_val=best, val_curve=curve, chars_per_sec=speed,
+                   measures=figures)
+
+
+def test_learning_holds_only_below_both_lines():
+    lines = {"unigram": 3.0, "ngram": 1.0, "ngram_order": 4}
+    held = judge_learns([measured("run", 0.9, ((100, 2.5), (900, 0.9)), **lines)])
+    assert held.held and "at step 100" in held.text and "4-gram's 1.000 at step 900" in held.text
+    short = judge_learns([measured("run", 1.2, ((100, 2.5), (900, 1.2)), **lines)])
+    assert not short.held and "0.200 nats above" in short.text
+    nothing = judge_learns([measured("run", 3.1, ((100, 3.1),), **lines)])
+    assert not nothing.held and "never went below the unigram line" in nothing.text
+
+
+def test_sampling_holds_when_heat_brings_more_distinct_trigrams():
+    assert judge_sampling([measured("run", 1.0, distinct_cold=20, distinct_hot=60, greedy_loop=37)]).held
+    cold_wild = judge_sampling([measured("run", 1.0, distinct_cold=60, distinct_hot=20, greedy_loop=0)])
+    assert not cold_wild.held and "did not loop" in cold_wild.text
+
+
+def test_gradients_hold_when_every_gated_cell_reaches_further_than_elman():
+    def runs(elman: int, gru: int, lstm: int) -> list[Entrant]:
+        return [measured(f"cell={c}", 1.5, cell=c, horizon=k, window=100)
+                for c, k in (("elman", elman), ("gru", gru), ("lstm", lstm))]
+
+    held = judge_gradients(runs(12, 40, 100))
+    assert held.held and "beyond 100 characters back in the LSTM" in held.text
+    assert held.numbers["horizon_elman"] == 12
+    assert not judge_gradients(runs(30, 40, 25)).held
+
+
+def test_cells_hold_when_a_gated_cell_does_best_and_name_the_fastest():
+    runs = [measured("cell=elman", 1.6, cell="elman", speed=9e4), measured("cell=gru", 1.4, cell="gru", speed=5e4)]
+    held = judge_cells(runs)
+    assert held.held and held.text.startswith("best validation loss: GRU 1.400, ELMAN 1.600")
+    assert "ELMAN ran fastest (90,000" in held.text
+    assert not judge_cells([replace(runs[0], best_val=1.3), runs[1]]).held
+
+
+def test_truncation_holds_when_the_longer_window_closes_far_brackets_better():
+    def runs(short: float, long_: float) -> list[Entrant]:
+        return [measured(name, 1.0, p_far=p, p_near=0.5, far=49, near=200)
+                for name, p in (("seq=8", short), ("seq=64", long_))]
+
+    held = judge_truncation(runs(0.05, 0.3))
+    assert held.held and "p 0.30 after seq=64 against 0.05 after seq=8 (49 such closers)" in held.text
+    assert not judge_truncation(runs(0.3, 0.05)).held

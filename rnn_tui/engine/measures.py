@@ -1,0 +1,88 @@
+"""What a lesson measures of a trained model, beside its losses: the lines it must go below, how
+diverse its samples are, how far back its gradient reaches, how well it closes brackets.
+
+Each is a `Measure`: (model, corpus, training settings) -> named figures, run on each trained
+model of a comparison (engine/race.train_model) in the process that trained it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnn_tui.engine.information import distinct_trigrams
+
+if TYPE_CHECKING:
+    from rnn_tui.engine.config import TrainConfig
+    from rnn_tui.engine.data import Corpus
+    from rnn_tui.engine.models import CharRNN
+
+SAMPLE_CHARS = 400
+LOOP_TAIL = 200  # greedy has settled into a loop when its last this many characters repeat
+HORIZON_WINDOW = 100  # characters back that the gradient horizon looks
+HORIZON_FLOOR = 1e-3  # the horizon: the first k where the relative gradient falls under this
+PASSAGE_CHARS = 4000
+NEAR = 10  # a closer whose opener is at most this far back is near: a 9-gram still sees it
+
+
+def counting_lines(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """The unigram line and the best n-gram, scored on the characters the run's evaluations score."""
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.training import evaluated_targets
+
+    baseline = CountingModel(corpus).baseline(evaluated_targets(corpus, train))
+    return {"unigram": corpus.unigram_entropy(), "ngram": baseline.loss, "ngram_order": float(baseline.order)}
+
+
+def loop_period(text: str, tail: int = LOOP_TAIL) -> int:
+    """The shortest period the last `tail` characters repeat with (0: they do not repeat)."""
+    end = text[-tail:]
+    if len(end) < tail:
+        return 0
+    for period in range(1, tail // 2 + 1):
+        if end[period:] == end[:-period]:
+            return period
+    return 0
+
+
+def diversity(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """Distinct 3-grams per 100 sampled characters at T 0.2 and T 1.0, and greedy's loop."""
+    from rnn_tui.engine.sampling import Sampler, SampleSettings
+
+    def text(settings: SampleSettings) -> str:
+        return Sampler(model, corpus.vocab, settings, seed=0).text("", SAMPLE_CHARS)
+
+    return {"distinct_cold": distinct_trigrams(text(SampleSettings(temperature=0.2))),
+            "distinct_hot": distinct_trigrams(text(SampleSettings(temperature=1.0))),
+            "greedy_loop": float(loop_period(text(SampleSettings(greedy=True))))}
+
+
+def reach(relative: np.ndarray, floor: float = HORIZON_FLOOR) -> int:
+    """The first k where the relative gradient falls under `floor`; its length when it never does."""
+    under = np.flatnonzero(relative < floor)
+    return int(under[0]) if len(under) else len(relative)
+
+
+def gradient_horizon(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """How many characters back the last layer's gradient keeps a thousandth of its strength."""
+    from rnn_tui.engine.insight.gradients import horizon, horizon_batch
+
+    found = horizon(model, horizon_batch(corpus.val, HORIZON_WINDOW))
+    return {"horizon": float(reach(found.relative[-1])), "window": float(HORIZON_WINDOW)}
+
+
+def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """The mean probability the model gives a closing bracket or quote whose opener is near
+    (at most NEAR characters back) and far, on a validation passage."""
+    from rnn_tui.engine.insight.edge import closers
+    from rnn_tui.engine.insight.onion import network_guesses
+    from rnn_tui.engine.inspection import inspect_text
+
+    text = corpus.vocab.decode(corpus.val[:PASSAGE_CHARS])
+    p, _ = network_guesses(inspect_text(model, corpus.vocab, text))
+    found = closers(text)
+    near = [t for t, d in found if d <= NEAR]
+    far = [t for t, d in found if d > NEAR]
+    return {"p_near": float(np.mean(p[near])) if near else float("nan"), "near": float(len(near)),
+            "p_far": float(np.mean(p[far])) if far else float("nan"), "far": float(len(far))}
