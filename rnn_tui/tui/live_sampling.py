@@ -41,6 +41,7 @@ SAMPLE_CHARS = 240
 CHARS_PER_SECOND = 120.0  # fast enough to watch improve, slow enough to read
 POST_EVERY = 0.1  # the text on screen grows ten times a second
 RETRY_SECONDS = 2.0  # after a failed sample, unless new weights or settings come first
+RECOUNT_SECONDS = 1.0  # a sample the counting process could not yet measure is asked about again this often
 
 
 
@@ -100,6 +101,7 @@ class LiveSampler:
         self.seed_text = ""
         self._weights: Weights | None = None
         self._models = ModelCache()
+        self._recount: Callable[[], None] | None = None  # the last sample's counting, while it is incomplete
         self._interrupt = threading.Event()  # new weights of another run, a new seed, a stop: start over
         self._running = threading.Event()  # cleared while sampling is paused
         self._running.set()
@@ -159,6 +161,7 @@ class LiveSampler:
     def _sample(self, weights: Weights) -> None:
         from rnn_tui.engine.sampling import Sampler
 
+        self._recount = None
         model, vocab = self._models.load(weights)
         seed_text = self.seed_text
         if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
@@ -197,13 +200,27 @@ class LiveSampler:
                     time.sleep(delay)
         self.post(update(done=True))
         self.after_sample(model, vocab, weights, seed_text, ["".join(row) for row in rows], uniforms, seed)
-        self._interrupt.wait(self.pause)  # time to read it, unless something changes
+        self.rest()
+
+    def rest(self) -> None:
+        """Time to read the sample, unless something changes; a sample finished before the counting
+        process could measure it (its text still being counted, its suffix array still to be built)
+        is asked about again meanwhile, so that its copy meters come even if the sample stays."""
+        end = time.monotonic() + self.pause
+        while (self._recount is not None and time.monotonic() < end
+               and not self._interrupt.wait(min(RECOUNT_SECONDS, end - time.monotonic()))):
+            self._recount()
+        self._interrupt.wait(max(0.0, end - time.monotonic()))
 
     def post_counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
                      seed: int) -> None:
-        if self.count is not None and not self._interrupt.is_set():
-            self.post(CountedReady(weights.run, self.update_type is FanUpdate,
-                                   self.counted(weights, vocab, seed_text, texts, uniforms, seed)))
+        self._recount = None
+        if self.count is None or self._interrupt.is_set():
+            return
+        counted = self.counted(weights, vocab, seed_text, texts, uniforms, seed)
+        self.post(CountedReady(weights.run, self.update_type is FanUpdate, counted))
+        if any(texts) and not counted.copies:
+            self._recount = lambda: self.post_counted(weights, vocab, seed_text, texts, uniforms, seed)
 
     def counted(self, weights: Weights, vocab: Any, seed_text: str, texts: list[str], uniforms: list[float],
                 seed: int) -> SampleCounts:

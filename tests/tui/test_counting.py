@@ -109,3 +109,45 @@ async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(t
         for bucket in edge(insight.inspection.text, p, counts.passage(insight.inspection.text).best):
             if bucket.count:
                 assert f"{bucket.network_p:.2f}" in chart and f"{bucket.ngram_p:.2f}" in chart
+
+
+def test_a_sample_finished_before_its_copying_could_be_measured_gets_its_meters_while_it_stays(small_text):
+    """The counting process builds its suffix array when first idle; a sample that finished before
+    that must not keep its missing meters for the whole pause (here an hour)."""
+    import queue
+    import threading
+
+    from rnn_tui.engine.config import ModelConfig
+    from rnn_tui.engine.models import CharRNN
+    from rnn_tui.engine.sampling import SampleSettings
+    from rnn_tui.run.counting import MeasureCopying
+    from rnn_tui.tui.live_sampling import LiveSampler
+    from rnn_tui.tui.messages import CountedReady
+    from rnn_tui.tui.results import Weights
+
+    corpus = Corpus.from_text(small_text)
+    counts = CountingModel(corpus)
+    config = ModelConfig(cell="gru", hidden=16, embed=8, vocab_size=len(corpus.vocab))
+    tensors = {name: t.detach().numpy() for name, t in CharRNN(config).state_dict().items()}
+    asked: list[MeasureCopying] = []
+
+    def count(request):
+        asked.append(request)
+        return None if len(asked) == 1 else [counts.copying(text) for text in request.texts]
+
+    posted: queue.Queue = queue.Queue()
+    sampler = LiveSampler([SampleSettings()], posted.put, seed=0, pause=3600.0, length=30, pace=None, count=count)
+    sampler.set_weights(Weights(1, config, corpus.vocab.chars, tensors, 5))
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    thread.start()
+    counted = []
+    while not counted or not counted[-1].copies:
+        message = posted.get()
+        if isinstance(message, CountedReady):
+            counted.append(message.counted)
+    sampler.stop()
+    thread.join()
+    first, last = counted[0], counted[-1]
+    assert first.copies == () and (first.random_seed, first.step) == (last.random_seed, last.step)
+    assert last.copies == tuple(counts.copying(text) for text in asked[-1].texts)
+    assert len(counted) == 2 and len(asked) == 2
