@@ -1,22 +1,19 @@
 """A run the training process cannot build is a Failed that says why, and the process waits for
 the next spec: it neither dies nor leaves the app saying only that it ended."""
 
-import time
-
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.protocol import Failed, Reset
 from rnn_tui.run.spec import RunSpec
 
 
-def next_failed(handle: BackgroundTrainer, timeout: float = 60) -> Failed:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def next_failed(handle: BackgroundTrainer) -> Failed:
+    """The next Failed, however long a busy machine takes (pytest-timeout ends a test that never gets one)."""
+    while True:
         failed = [item for item in handle.receive(timeout=0.2) if isinstance(item, Failed)]
         if failed:
             return failed[0]
         assert handle.exit_code() is None, f"the training process ended (exit status {handle.exit_code()})"
-    raise AssertionError("no Failed within the timeout")
 
 
 def test_a_refused_setting_and_a_failed_build_each_say_why_and_the_process_waits():

@@ -37,7 +37,7 @@ def text_file(tmp_path, small_text) -> Path:
 def test_two_ranks_take_the_steps_of_one_process_with_the_combined_batch(tmp_path, text_file, capsys):
     common = ["--text", str(text_file), *MODEL, "--steps", "8", "--eval-every", "4", "--json"]
     ranks = subprocess.run(torchrun(*common, "--batch", "4", "--out", str(tmp_path / "ranks.pt")),
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True)
     assert ranks.returncode == 0, ranks.stderr[-2000:]
     assert main(["train", *common, "--batch", "8", "--out", str(tmp_path / "single.pt")]) == 0  # one process
     single = capsys.readouterr().out
@@ -74,14 +74,13 @@ def test_killing_one_rank_ends_the_run_with_a_clear_line_and_the_checkpoint_whol
                                     "--eval-every", "10", "--out", str(out)),
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        deadline = time.monotonic() + 90
-        while not out.exists() and time.monotonic() < deadline:
+        while not out.exists():  # rank 0's first evaluation, however long a busy machine takes
+            assert job.poll() is None, f"the run ended before its first checkpoint: {job.stderr.read()}"
             time.sleep(0.2)
-        assert out.exists(), "rank 0 saved no checkpoint at its first evaluation"
         pid = rank_pid(1)
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
-        _, err = job.communicate(timeout=60)
+        _, err = job.communicate()
     finally:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
@@ -97,7 +96,7 @@ def test_an_out_that_holds_another_run_stops_every_rank_with_a_whole_line(tmp_pa
     common = ["--text", str(text_file), *MODEL, "--batch", "4", "--steps", "2", "--out", str(out)]
     assert main(["train", *common]) == 0
     capsys.readouterr()
-    job = subprocess.run(torchrun(*common), capture_output=True, text=True, timeout=120)
+    job = subprocess.run(torchrun(*common), capture_output=True, text=True)
     assert job.returncode != 0
     ours = [line for line in job.stderr.splitlines() if line.startswith("rnn-tui: error:")]
     refusal = [line for line in ours if line.startswith(f"rnn-tui: error: {out} holds another run")]

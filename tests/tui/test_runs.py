@@ -98,7 +98,7 @@ playground.PlaygroundApp.run = lambda self, **kw: run(self, headless=True)
 from rnn_tui.cli import main
 sys.exit(main(["--text", "essay"]))
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 1, result.stderr[-2000:]
     assert "injected failure" in result.stdout + result.stderr
 

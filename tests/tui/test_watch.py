@@ -27,7 +27,7 @@ async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path
         try:
             await wait_for(pilot, lambda: app.state.step == 60 and app.state.val_loss is not None,
                            what="the run's 60 steps, read from the log")
-            assert training.wait(30) == 0
+            assert training.wait() == 0
             await wait_for(pilot, lambda: app.sample is not None and app.sample.done
                            and app.sample.step == 60, what="a sample of the last checkpoint")
             assert [x for x in app.state.val_curve.xs] == [20, 40, 60] and len(app.state.timeline) == 3

@@ -149,7 +149,7 @@ def test_sample_json_a_temperature_fan_and_a_beam(text_file, tmp_path, capsys):
 
 def test_the_installed_command_exits_2_without_a_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "rnn_tui", "sample", "--checkpoint", str(tmp_path / "none.pt")],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip() == f"rnn-tui: error: no such checkpoint: {tmp_path / 'none.pt'}"
 
