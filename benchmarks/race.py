@@ -5,7 +5,7 @@ embed 16: `rnn-tui race`'s defaults), one torch thread (the race process's), N s
 
 Reference, "alone": each cell's N training steps timed by themselves, one cell after the other.
 Candidates:
-  sequential: `run_race` with a budget of N steps per cell (what the app and the CLI run: builds
+  sequential: `run_compare` with a budget of N steps per cell (what the app and the CLI run: builds
       each model, evaluates at the end and writes a sample);
   interleaved: the four trainers in one process, one step of each in turn.
 Fairness: each cell's characters per second in a candidate over its speed alone; a fair race
@@ -26,19 +26,22 @@ from datetime import datetime
 from benchmarks.common import Options, Result, default_corpus, torch_threads
 from benchmarks.report import header, load_average, table
 from benchmarks.timing import alternate, median
+from rnn_tui.engine.compare import Contender, Vary, contenders, run_compare
 from rnn_tui.engine.config import CELLS, ModelConfig, TrainConfig
-from rnn_tui.engine.race import line_up, run_race
 from rnn_tui.engine.training import Trainer
 
 PARAMS, EMBED, SEQ, BATCH = 100_000, 16, 64, 16
 TARGET = 1.05
 
 
-def trainers(steps: int) -> list[Trainer]:
-    corpus = default_corpus()
+def race(steps: int) -> list[Contender]:
+    """The four cells at PARAMS parameters each, as the app and `rnn-tui race` line them up."""
     train = TrainConfig(seq=SEQ, batch=BATCH, steps=steps, eval_every=steps, seed=0)
-    return [Trainer(ModelConfig(cell=e.cell, hidden=e.hidden, embed=EMBED), train, corpus, "cpu")
-            for e in line_up(list(CELLS), PARAMS, corpus, EMBED, 1)]
+    return contenders(Vary("cell", CELLS), ModelConfig(embed=EMBED), train, len(default_corpus().vocab), PARAMS)
+
+
+def trainers(steps: int) -> list[Trainer]:
+    return [Trainer(c.model, c.train, default_corpus(), "cpu") for c in race(steps)]
 
 
 def alone(steps: int) -> tuple[float, dict[str, float]]:
@@ -52,10 +55,9 @@ def alone(steps: int) -> tuple[float, dict[str, float]]:
 
 
 def sequential(steps: int) -> tuple[float, dict[str, float]]:
-    corpus = default_corpus()
-    train = TrainConfig(seq=SEQ, batch=BATCH, steps=steps, eval_every=steps, seed=0)
+    runs = race(steps)
     start = time.perf_counter()
-    finished = run_race(line_up(list(CELLS), PARAMS, corpus, EMBED, 1), corpus, train, EMBED, 1, "cpu")
+    finished = run_compare(runs, default_corpus(), "cpu")
     return time.perf_counter() - start, {e.cell: e.seconds for e in finished}
 
 

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from rnn_tui.cli.flags import add_threads_flag
-from rnn_tui.engine.config import CELLS, PRESETS, TrainConfig, apply_overrides
+from rnn_tui.engine.config import CELLS, PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import DEFAULT_TEXT
 from rnn_tui.run.spec import DEFAULT_THREADS, check_threads
@@ -50,10 +50,12 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The race is the compare engine's comparison of `cell` at one parameter count."""
     import torch
 
+    from rnn_tui.engine.compare import Vary, contenders, run_compare
     from rnn_tui.engine.data import Corpus
-    from rnn_tui.engine.race import MIN_TIMED_STEPS, WARMUP_STEPS, check_entries, line_up, run_race
+    from rnn_tui.engine.race import MIN_TIMED_STEPS, WARMUP_STEPS, check_entries
 
     cells = [cell.strip() for cell in args.cells.split(",") if cell.strip()]
     check_entries(cells, args.params)  # before reading the text, which can take seconds
@@ -62,17 +64,19 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"embed must be 0 or more and layers at least 1, not {args.embed} and {args.layers}")
     torch.set_num_threads(DEFAULT_THREADS if args.threads is None else check_threads(args.threads))
     corpus = Corpus.load(args.text)
-    entrants = line_up(cells, args.params, corpus, args.embed, args.layers)
+    model = ModelConfig(cell=cells[0], layers=args.layers, embed=args.embed)  # the hidden size is solved per cell
+    runs = contenders(Vary("cell", tuple(cells)), model, train, len(corpus.vocab), equal_params=args.params)
     if not args.json:
         budget = f"{args.steps} steps" if args.steps else f"{args.minutes:g} min"
-        print(f"{corpus.name}: {', '.join(f'{e.cell} {e.hidden} units ({e.parameters:,})' for e in entrants)}; "
+        print(f"{corpus.name}: {', '.join(f'{c.value} {c.model.hidden} units ({c.parameters:,})' for c in runs)}; "
               f"{budget} each", file=sys.stderr)
 
-    def report(cell: str, event: Any, seconds: float) -> None:
+    def report(name: str, event: Any, seconds: float) -> None:
         if not args.json and event.kind == "eval":
-            print(f"  {cell:<6} step {event.step:>6} val {event.val_loss:.3f}", file=sys.stderr, flush=True)
+            print(f"  {name.partition('=')[2]:<6} step {event.step:>6} val {event.val_loss:.3f}", file=sys.stderr,
+                  flush=True)
 
-    finished = run_race(entrants, corpus, train, args.embed, args.layers, args.device, report)
+    finished = run_compare(runs, corpus, args.device, report)
     if args.json:
         print(json.dumps({"text": corpus.name, "params": args.params, "steps": args.steps, "minutes": args.minutes,
                           "cells": [entrant.to_dict() for entrant in finished]}))

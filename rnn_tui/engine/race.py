@@ -1,9 +1,8 @@
-"""The cell race: Elman, Jordan, LSTM and GRU at one parameter budget, on the same text, seed,
-data order and training budget, one after the other (each gets the machine to itself, so its
-characters per second are its own and the total is exactly the sum of the four runs).
-
-The hidden size of each cell is solved so that its parameter count is the closest to the budget.
-"""
+"""One run of a comparison and its figures: the parameter count of a cell and the hidden size
+that brings it nearest a budget, training a run from scratch on its budget (its curves, speed,
+sample and a lesson's measures), and a saved run read back to overlay. The comparison itself,
+one run after the other so each has the machine to itself, is engine/compare.py; the race of
+the cells is its comparison of `cell` at one parameter count."""
 
 from __future__ import annotations
 
@@ -112,39 +111,6 @@ def check_entries(cells: list[str], params: int) -> None:
         raise UserError(f"cells must be some of {', '.join(CELLS)}, not {', '.join(unknown) or 'none'}")
     if params < 1000:
         raise UserError(f"the parameter budget must be at least 1,000, not {params}")
-
-
-def line_up(cells: list[str], params: int, corpus: Corpus, embed: int, layers: int) -> list[Entrant]:
-    """Each cell at the hidden size that brings it nearest the budget."""
-    check_entries(cells, params)
-    vocab = len(corpus.vocab)
-    entrants = []
-    for cell in cells:
-        hidden = hidden_for(cell, params, vocab, embed, layers)
-        entrants.append(Entrant(cell, hidden, count_parameters(cell, hidden, vocab, embed, layers), name=cell))
-    return entrants
-
-
-def run_race(entrants: list[Entrant], corpus: Corpus, train: TrainConfig, embed: int, layers: int,
-             device: str | None = None, report: Callable[[str, Event, float], None] | None = None,
-             sample_seed: int = 0, done: Callable[[Entrant], None] | None = None) -> list[Entrant]:
-    """Train each entrant in turn on the same text, seed, data order and budget; `report` hears each
-    event with the cell's training seconds so far, `done` each entrant as it finishes."""
-    if train.steps is None and train.minutes is None and train.epochs is None:
-        raise UserError("a race needs a budget: --steps, --epochs or --minutes")
-    finished = []
-    for entrant in entrants:
-        finished.append(train_entrant(entrant, corpus, train, embed, layers, device, report, sample_seed))
-        if done is not None:
-            done(finished[-1])
-    return finished
-
-
-def train_entrant(entrant: Entrant, corpus: Corpus, train: TrainConfig, embed: int, layers: int,
-                  device: str | None, report: Callable[[str, Event, float], None] | None,
-                  sample_seed: int) -> Entrant:
-    model = ModelConfig(cell=entrant.cell, hidden=entrant.hidden, layers=layers, embed=embed)
-    return train_model(entrant, model, train, corpus, device, report, sample_seed)
 
 
 def train_model(entrant: Entrant, model: ModelConfig, train: TrainConfig, corpus: Corpus, device: str | None,
