@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from typing import Any
 
+from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.lessons import LESSONS
 
 
@@ -22,26 +22,30 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from rnn_tui.engine.compare import run_compare, run_dict
-    from rnn_tui.engine.data import Corpus
-    from rnn_tui.run.spec import DEFAULT_THREADS, configs_from_args
+    from rnn_tui.engine.compare import run_dict
+    from rnn_tui.run.compare_process import CompareFailed, Finished, lesson_request, run_request
+    from rnn_tui.run.spec import DEFAULT_THREADS
 
     lesson = LESSONS[args.name]
-    model, train = configs_from_args(argparse.Namespace())  # the default run's settings
-    budget = {"steps": args.steps, "minutes": None} if args.steps is not None else {"minutes": lesson.minutes}
-    train = replace(train, **budget).validate()  # a bad --steps is one line
+    request = lesson_request(lesson.name, args.steps)  # a bad --steps is one line
     torch.set_num_threads(DEFAULT_THREADS)
-    corpus = Corpus.load(lesson.text)
-    runs = lesson.runs(model, train, len(corpus.vocab))
     if not args.json:
         print(f"{lesson.name}: {lesson.claim}\nwatch: {lesson.watch}", file=sys.stderr)
-    finished = run_compare(runs, corpus, measure=lesson.measure)
+    finished = []
+
+    def hear(message: object) -> None:
+        if isinstance(message, Finished):
+            finished.append(message.entrant)
+        elif isinstance(message, CompareFailed):
+            raise UserError(message.message)
+
+    run_request(request, hear)  # as the app's lesson runs, in this process
     verdict = lesson.judge(finished)
     if args.json:
         vary = None if lesson.vary is None else lesson.vary.partition("=")[0]
         print(json.dumps({"lesson": lesson.name, "claim": lesson.claim, "text": lesson.text, "vary": vary,
                           "held": verdict.held, "verdict": verdict.text, "numbers": verdict.numbers,
-                          "runs": [run_dict(c.value, r) for c, r in zip(runs, finished)]}))
+                          "runs": [run_dict(r.name.partition("=")[2] or r.name, r) for r in finished]}))
     else:
         print(verdict.text)
     return 0

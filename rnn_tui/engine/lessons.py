@@ -192,9 +192,9 @@ LESSONS = {lesson.name: lesson for lesson in (
            "repeat itself; drawing from its distribution, sharpened or flattened by a temperature, trades that "
            "safety for variety.", "python", "the samples at each temperature, and greedy's loop", judge_sampling,
            minutes=1.0, measure=measures.diversity),
-    Lesson("gradients", "why gates", "Back-propagation through time multiplies one Jacobian per step; an Elman "
-           "cell's shrink the gradient geometrically, while the additive paths of the LSTM and the GRU carry it "
-           "further back. At equal size, how many characters back does each still learn from?",
+    Lesson("gradients", "why gates", "Back-propagation through time multiplies one Jacobian per step; an "
+           "Elman cell's Jacobians shrink the gradient geometrically, while the additive paths of the LSTM and "
+           "the GRU carry it further back. At equal size, how many characters back does each still learn from?",
            "structured", "the validation curves and the gradient horizon of each cell", judge_gradients,
            "cell=elman,gru,lstm", equal_params=30_000, minutes=0.5, measure=measures.gradient_horizon),
     Lesson("cells", "the four cells", "The update rule is what tells the cells apart: Elman mixes input and state "

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 SAMPLE_CHARS = 400
 LOOP_TAIL = 200  # greedy has settled into a loop when its last this many characters repeat
-HORIZON_WINDOW = 100  # characters back that the gradient horizon looks
+HORIZON_WINDOW = 300  # characters back that the gradient horizon looks: at 100, a trained Elman cell's gradient
+# had not yet fallen under the floor (the zero state at the window's start props it up near its end)
 HORIZON_FLOOR = 1e-3  # the horizon: the first k where the relative gradient falls under this
 PASSAGE_CHARS = 4000
 NEAR = 10  # a closer whose opener is at most this far back is near: a 9-gram still sees it

@@ -1,4 +1,4 @@
-"""How the app starts its training and race processes.
+"""How the app starts its training and comparison processes.
 
 A fresh interpreter pays seconds before its first step: importing torch, and torch._dynamo on the
 first optimizer step. A forkserver imports them once and forks each process from that warm
@@ -15,7 +15,7 @@ import sys
 from multiprocessing import resource_tracker
 from multiprocessing.context import BaseContext
 
-PRELOAD = ["torch", "torch._dynamo", "rnn_tui.engine.training", "rnn_tui.run.process", "rnn_tui.run.race_process"]
+PRELOAD = ["torch", "torch._dynamo", "rnn_tui.engine.training", "rnn_tui.run.process", "rnn_tui.run.compare_process"]
 
 
 def process_context() -> BaseContext:

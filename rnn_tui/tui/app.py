@@ -17,14 +17,17 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPane
 
-from rnn_tui.engine.config import CELLS
+from rnn_tui.engine.compare import parse_vary
+from rnn_tui.engine.errors import UserError
+from rnn_tui.run.compare_process import CompareRequest, race
 from rnn_tui.run.protocol import Ready, TrainerHandle
-from rnn_tui.run.race_process import RaceRequest
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.counting import CountingController
 from rnn_tui.tui.controllers.insight import InsightController
+from rnn_tui.tui.controllers.lessons import LessonsController
 from rnn_tui.tui.controllers.sampling import SamplingController
+from rnn_tui.tui.controllers.step import StepController
 from rnn_tui.tui.controllers.training import TrainingController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.messages import (
@@ -37,26 +40,29 @@ from rnn_tui.tui.messages import (
     InspectionReady,
     SamplerFailed,
     SampleUpdate,
+    StepReady,
     SweepReady,
     TrainerMessages,
     WriterReady,
 )
 from rnn_tui.tui.published import Published
-from rnn_tui.tui.results import Inspected, Sweep
+from rnn_tui.tui.results import Inspected, LessonRun, Sweep
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
-from rnn_tui.tui.views import FAN, LEARNED, LEARNED_VIEWS, VIEWS, WRITER, view_of
+from rnn_tui.tui.views import BY_ID, FAN, LEARNED, LEARNED_VIEWS, VIEWS, WRITER, view_of
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
+from rnn_tui.tui.widgets.lessons import STEP, LessonsView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 from rnn_tui.tui.widgets.passage import PassageControls
 from rnn_tui.tui.widgets.sampler import Distribution, SamplerPanel
 from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
+from rnn_tui.tui.widgets.step import StepView
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 from rnn_tui.tui.widgets.timeline import TimelineView
 from rnn_tui.tui.widgets.units import UnitsView
@@ -77,6 +83,7 @@ class PlaygroundApp(Published, App):
     COMMANDS = App.COMMANDS | {PlaygroundCommands}
     BINDINGS = [  # in the footer's order: help first, so a narrow terminal never loses it
         Binding("f1", "help", "help", id="help"),
+        Binding(BY_ID["lessons"].key, "show_tab('lessons')", "lessons", id=BY_ID["lessons"].pane),  # a first step
         Binding("space", "toggle_pause", "pause/resume", id="pause"),
         Binding("n", "step_once", "step", id="step"),
         Binding("r", "reset", "reset", id="reset"),
@@ -99,14 +106,20 @@ class PlaygroundApp(Published, App):
         Binding("z", "maximize_panel", "maximise the panel", id="maximize", show=False),
         Binding("escape", "leave_field", "leave the field", show=False, id="leave-field"),
         *(Binding(view.key, f"show_tab('{view.id}')", view.title.lower(), id=view.pane, show=False)
-          for view in VIEWS),
+          for view in VIEWS if view.id != "lessons"),
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
                  sample_seed: int | None = None, sample_pace: float | None = 120.0, sample_pause: float = 1.5,
-                 watching: str | None = None):
+                 watching: str | None = None, hint_marker: Path | None = None, lesson_steps: int | None = None):
+        """`hint_marker`: a file whose absence means a first launch (the title then points to the
+        lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests)."""
         super().__init__()
         self.state = RunState(spec, paused=spec.paused, watching=watching)
+        self.hint_marker = hint_marker
+        self.first_launch = hint_marker is not None and not hint_marker.exists()
+        if self.first_launch:  # in the title, where it shifts none of the numbers below
+            self.sub_title = f"{self.SUB_TITLE} · new here? press L for the lessons"
         self.counting = CountingController(self)
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
                                            weights_changed=self.weights_changed, count=self.counting.ask)
@@ -114,6 +127,9 @@ class PlaygroundApp(Published, App):
                                          count=self.counting.ask)
         self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
         self.training = TrainingController(self, trainer, checkpoint_path, self.sampling, self.run_ready)
+        self.lessons = LessonsController(self, lesson_steps)
+        self.step = StepController(self, self.sampling.current_weights, self.learned.passage,
+                                   lambda: self.sampling.settings.temperature if self.sampling.settings else 1.0)
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
         # The views of what the model learned, the writer and the sampler lab are mounted when first
         # opened: most sessions never pay for their widgets, and the first frame comes sooner.
@@ -162,6 +178,19 @@ class PlaygroundApp(Published, App):
                                  ("settings", "Model and training")]:
             self.query_one(f"#{widget_id}").border_title = title
         self.call_after_refresh(self.start_background_work)  # the first frame first: both compete for the cores
+        if self.first_launch:
+            self.notify("New here? L opens the lessons: the lecture's claims about recurrent networks, each run "
+                        "on real networks and judged on the numbers.", title="lessons", timeout=20)
+
+    def lessons_seen(self) -> None:
+        """The lessons were found: the first-launch hint goes, for this launch and the next."""
+        self.first_launch, self.sub_title = False, self.SUB_TITLE
+        if self.hint_marker is not None:
+            try:
+                self.hint_marker.parent.mkdir(parents=True, exist_ok=True)
+                self.hint_marker.touch()
+            except OSError:
+                pass  # a read-only home: the hint comes back next time, nothing else is lost
 
     def start_background_work(self) -> None:
         self.training.start()
@@ -201,6 +230,7 @@ class PlaygroundApp(Published, App):
         """The sampler reads other weights: so do the views of what it learned and the writer."""
         self.learned.refresh()
         self.writer.weights_changed()
+        self.step.refresh()
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
@@ -244,6 +274,14 @@ class PlaygroundApp(Published, App):
     def on_insight_failed(self, message: InsightFailed) -> None:
         if self.current(message.run):
             self.notify(f"reading the passage failed: {message.error}", severity="error", timeout=8)
+
+    def on_step_ready(self, message: StepReady) -> None:
+        if self.current(message.run):
+            self.step.ready(message)
+
+    @on(StepView.Move)
+    def move_step(self, message: StepView.Move) -> None:
+        self.step.move(message.delta)
 
     def on_writer_ready(self, message: WriterReady) -> None:
         if self.current(message.run):
@@ -342,6 +380,7 @@ class PlaygroundApp(Published, App):
     @on(PassageControls.SourceChosen)
     def choose_passage(self, message: PassageControls.SourceChosen) -> None:
         self.learned.choose_source(message.source, message.text)
+        self.step.refresh()
 
     @on(UnitsView.HypothesisSubmitted)
     def set_hypothesis(self, message: UnitsView.HypothesisSubmitted) -> None:
@@ -399,10 +438,13 @@ class PlaygroundApp(Published, App):
         """Work that feeds a view runs only while it is open: training keeps the cores otherwise."""
         await self.mount_views(self.query_one("#tabs", TabbedContent).active)
         view = self.open_view()
+        if view == "lessons" and self.first_launch:
+            self.lessons_seen()
         if view != self.learned.view:
             self.learned.show_view(view)
         needs = view_of(view).needs if view else frozenset()
         self.writer.show_view(WRITER in needs)
+        self.step.show_view(view == "step")
         self.sampling.show_fan(FAN in needs)
 
     async def mount_views(self, pane: str) -> None:
@@ -446,7 +488,8 @@ class PlaygroundApp(Published, App):
         """A view opened by its key takes the keys: its text field, or itself, so typing goes there.
         At once (Widget.focus would wait a turn, and could take the focus from a field chosen since)."""
         fields = [field for field in widget.query(Input) if field.display]
-        target = fields[0] if fields else widget
+        choices = [child for child in widget.query("*") if child.focusable]  # a view that is a list (Lessons)
+        target = fields[0] if fields else widget if widget.focusable or not choices else choices[0]
         if target.focusable:
             self.set_focus(target)
 
@@ -483,11 +526,31 @@ class PlaygroundApp(Published, App):
             self.notify("no run yet: the race uses its text and size", severity="warning")
             return
         train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
-        self.open_race(RaceRequest(ready.spec.text, CELLS, max(1000, ready.start.parameters), spec.model.embed,
-                                   spec.model.layers, train))
+        self.open_compare(race(ready.spec.text, spec.model, train, max(1000, ready.start.parameters)))
 
-    def open_race(self, request: RaceRequest) -> None:
-        was_training = not self.state.paused and not self.state.watching  # a watched run is not ours to pause
+    def prompt_compare(self) -> None:
+        self.push_screen(PromptScreen("Compare a setting, NAME=V1,V2 (e.g. dropout=0,0.3 or layers=1,2), 30 s a run:"),
+                         lambda vary: vary and self.compare_setting(vary))
+
+    def compare_setting(self, vary: str, minutes: float = 0.5) -> None:
+        """One run per value on this run's text and settings; the cell, the depth and the input
+        projection are compared at this run's parameter count, so that none is simply bigger."""
+        ready, spec = self.state.ready, self.state.spec
+        if ready is None:
+            self.notify("no run yet: a comparison uses its text and settings", severity="warning")
+            return
+        try:
+            name = parse_vary(vary).name
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        equal = max(1000, ready.start.parameters) if name in ("cell", "layers", "embed") else None
+        train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
+        self.open_compare(CompareRequest(ready.spec.text, spec.model, train, vary, equal))
+
+    def open_compare(self, request: CompareRequest | None = None, kept: LessonRun | None = None) -> None:
+        """The comparison's screen; the user's run waits while anything trains there."""
+        was_training = kept is None and not self.state.paused and not self.state.watching  # a watched run is not ours
         if was_training:
             self.training.toggle_pause()
 
@@ -495,7 +558,24 @@ class PlaygroundApp(Published, App):
             if was_training and self.state.paused:
                 self.training.toggle_pause()
 
-        self.push_screen(CompareScreen(request), closed)
+        self.push_screen(CompareScreen(request, kept=kept), closed)
+
+    @on(CompareScreen.Kept)
+    def keep_lesson(self, message: CompareScreen.Kept) -> None:
+        self.lessons.keep(message.run)
+
+    @on(LessonsView.Start)
+    async def start_lesson(self, message: LessonsView.Start) -> None:
+        """A lesson from its key: its runs kept from before, unless asked again; "a cell at work"
+        opens the one-step view on the user's run."""
+        if message.name == STEP:
+            await self.action_show_tab("step")
+            return
+        kept = None if message.again else self.lessons.kept_of(message.name)
+        if kept is not None:
+            self.open_compare(kept=kept)
+        else:
+            self.open_compare(self.lessons.request(message.name))
 
     def compare_runs(self) -> None:
         self.push_screen(CompareScreen())

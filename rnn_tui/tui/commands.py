@@ -15,6 +15,8 @@ class PlaygroundCommands(Provider):
         app = self.app
         out = [] if app.state.watching else self.training_commands()  # a watched run is trained elsewhere
         out += [
+            ("Compare a setting…", app.prompt_compare,
+             "a run per value of one setting (dropout=0,0.3, layers=1,2, lr=…), all else equal, 30 s each"),
             ("Race the cells", partial(app.race_cells, 0.5),
              "Elman, Jordan, LSTM and GRU at this model's parameter count, 30 s each, on this text"),
             ("Race the cells (2 minutes each)", partial(app.race_cells, 2.0), "a longer race: the curves part"),

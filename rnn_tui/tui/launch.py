@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnn_tui.run.process import BackgroundTrainer
@@ -13,6 +14,12 @@ from rnn_tui.run.spec import DEFAULT_CHECKPOINT, spec_from_args
 
 if TYPE_CHECKING:
     from rnn_tui.tui.app import PlaygroundApp
+
+
+def lessons_seen_marker() -> Path:
+    """Present once the lessons have been opened: until then the status points to them."""
+    state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(state) / "rnn-tui" / "lessons-seen"
 
 
 def quit_on_signals(app: PlaygroundApp, leave: Callable[[int], object] = os._exit) -> None:
@@ -52,7 +59,8 @@ def launch(args: argparse.Namespace) -> int:
 
     spec = spec_from_args(args, checkpoint=args.checkpoint)  # a bad text or setting is refused before the screen opens
     trainer = BackgroundTrainer(spec)  # its queues exist before the app takes the terminal
-    app = PlaygroundApp(spec, trainer, checkpoint_path=args.checkpoint or DEFAULT_CHECKPOINT)
+    app = PlaygroundApp(spec, trainer, checkpoint_path=args.checkpoint or DEFAULT_CHECKPOINT,
+                        hint_marker=lessons_seen_marker())
     quit_on_signals(app)
     try:
         app.run()

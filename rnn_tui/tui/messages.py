@@ -12,6 +12,7 @@ from rnn_tui.run.protocol import Message as TrainerMessage
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
+    from rnn_tui.engine.insight.step import StepReading
     from rnn_tui.engine.insight.writer import Writer
     from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.sampling import SweepPoint
@@ -100,6 +101,15 @@ class WriterReady(Message):
     writer: Writer
     beside: Writer | None  # the continuation kept beside it
     lost: str | None = None  # why the text typed could not be read again (a new vocabulary)
+
+
+@dataclass
+class StepReady(Message):
+    """One step of the cell read at the One step view's character; or why it could not be."""
+
+    run: int
+    reading: StepReading | None
+    refused: str | None = None
 
 
 @dataclass

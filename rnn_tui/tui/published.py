@@ -11,10 +11,22 @@ from textual.reactive import var
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
+    from rnn_tui.engine.insight.step import StepReading
     from rnn_tui.engine.sampling import SampleSettings
     from rnn_tui.run.protocol import Ready
     from rnn_tui.run.spec import RunSpec
-    from rnn_tui.tui.results import Fan, Horizons, Insight, Inspected, Sample, SampleCounts, SpanAnswer, Sweep, Written
+    from rnn_tui.tui.results import (
+        Fan,
+        Horizons,
+        Insight,
+        Inspected,
+        LessonRun,
+        Sample,
+        SampleCounts,
+        SpanAnswer,
+        Sweep,
+        Written,
+    )
     from rnn_tui.tui.state import FinishedSample
 
 
@@ -44,6 +56,8 @@ class Published:
     source: var[str] = published("validation")  # which passage the views read
     written: var[Written | None] = published()  # the writer's text, read by the model
     writer_note: var[str | None] = published()  # what the writer waits for
+    step_reading: var[StepReading | None] = published()  # one step of the cell, at the One step view's character
+    lesson_run: var[LessonRun | None] = published()  # the last lesson's runs and verdict, kept until the next
 
     def publish(self, name: str, value: object) -> None:
         if not isinstance(getattr(type(self), name, None), var):

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.engine.insight.units import Finding
     from rnn_tui.engine.inspection import Inspection
+    from rnn_tui.engine.lessons import Verdict
+    from rnn_tui.engine.race import Entrant
     from rnn_tui.engine.sampling import SweepPoint
+    from rnn_tui.run.compare_process import CompareRequest
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,18 @@ class Written:
     readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
     step: int
     beside: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal
+
+
+@dataclass(frozen=True)
+class LessonRun:
+    """A lesson's comparison as far as it went: kept until the next lesson starts."""
+
+    request: CompareRequest
+    runs: tuple[Entrant, ...]
+    done: frozenset[str]  # the names of the runs that finished
+    verdict: Verdict | None  # None until every run is over
+    over: bool
+
+    @property
+    def lesson(self) -> str:
+        return self.request.lesson or ""

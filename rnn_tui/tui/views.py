@@ -48,6 +48,7 @@ class View:
 READS_PASSAGE = frozenset({PASSAGE})
 VIEWS = (  # in the order of their tabs
     View("playground", "Playground", "f2", "training, loss, sampling and the hidden state"),
+    View("lessons", "Lessons", "L", "the lecture's claims, run as experiments and judged", "lessons:LessonsView"),
     View("units", "Units", "f4", "which units track which feature", "units:UnitsView", LEARNED, READS_PASSAGE, "units"),
     View("factors", "Factors", "f5", "NMF of a layer's activations", "factors:FactorsView", LEARNED,
          READS_PASSAGE | {FACTORS}, "factors"),
@@ -57,6 +58,7 @@ VIEWS = (  # in the order of their tabs
          LEARNED, READS_PASSAGE | {COUNTS}, "surprisal"),
     View("edge", "Edge", "f12", "where the network beats counting: closers by distance", "edge:EdgeView", LEARNED,
          READS_PASSAGE | {COUNTS}, "longrange"),
+    View("step", "One step", "O", "one step of the cell, with its numbers", "step:StepView", LEARNED, READS_PASSAGE),
     View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
          READS_PASSAGE | {HORIZON}, "gradients"),
     View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", needs=frozenset({FAN})),
@@ -76,5 +78,9 @@ def view_of(pane: str) -> View | None:
 
 def keys_line() -> str:
     """The views' keys, for the help."""
-    by_key = sorted(VIEWS, key=lambda view: int(view.key.removeprefix("f")))
+    def order(view: View) -> tuple[int, int]:  # F2 .. F12 by number, then the letters
+        function = view.key.startswith("f") and view.key[1:].isdigit()
+        return (0, int(view.key[1:])) if function else (1, 0)
+
+    by_key = sorted(VIEWS, key=order)
     return " · ".join(f"`{view.key.upper()}` {view.title.lower()}" for view in by_key)

@@ -46,6 +46,11 @@ def shown(widget) -> str:
     return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset)).rstrip()
 
 
+def read(widget) -> str:
+    """What a bordered, wrapping widget says, as one line: its lines joined without the border."""
+    return " ".join(line.strip(" │") for line in shown(widget).splitlines()[1:-1]).strip()
+
+
 def sampling_ready(app) -> bool:
     """The engine is loaded (the sampler and its settings exist) and a run is on screen."""
     return app.sampling.sampler is not None and app.state.ready is not None

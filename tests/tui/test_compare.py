@@ -6,10 +6,10 @@ from dataclasses import replace
 from textual.widgets import Input
 
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
-from rnn_tui.engine.config import TrainConfig
+from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.race import saved_run
+from rnn_tui.run.compare_process import race
 from rnn_tui.run.protocol import Pause, Resume
-from rnn_tui.run.race_process import RaceRequest
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.widgets.compare import ComparePlot
 
@@ -22,18 +22,19 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
     train = TrainConfig(seq=16, batch=4, lr=1e-2, steps=12, eval_every=4, seed=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
-        app.open_race(RaceRequest(str(text_path), ("elman", "gru"), 3000, 8, 1, train))
+        app.open_compare(replace(race(str(text_path), ModelConfig(embed=8), train, 3000), vary="cell=elman,gru"))
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CompareScreen) and isinstance(asked(app)[-1], Pause)
         await wait_for(pilot, lambda: screen.over, what="the race to finish")
-        assert [e.name for e in screen.runs.values()] == ["elman", "gru"]
+        assert [e.name for e in screen.runs.values()] == ["cell=elman", "cell=gru"]
         for entrant in screen.runs.values():
             assert entrant.steps == 12 and [step for step, _ in entrant.val_curve] == [4, 8, 12]
+            assert [step for step, _ in entrant.train_curve] == [4, 8, 12]
             assert len(entrant.val_seconds) == 3 and abs(entrant.parameters - 3000) / 3000 <= 0.05
         table = shown(screen.query_one("#compare-table"))
         assert "ELMAN" in table and "GRU" in table and table.count("done") == 2
-        assert shown(screen.query_one("#sample-gru")).strip()  # the samples, side by side
+        assert shown(screen.query_one("#sample-cell_gru")).strip()  # the samples, side by side
         plot = screen.query_one(ComparePlot)
         assert "step" in str(plot.border_title)
         await pilot.press("x")

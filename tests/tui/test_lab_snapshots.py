@@ -6,8 +6,8 @@ from dataclasses import replace
 from rnn_tui.engine.beam import Beam
 from rnn_tui.engine.race import Entrant
 from rnn_tui.engine.sampling import SweepPoint
+from rnn_tui.run.compare_process import CompareOver, Finished, LinedUp, Progress, race
 from rnn_tui.run.protocol import Message
-from rnn_tui.run.race_process import Finished, LinedUp, Progress, RaceOver, RaceRequest
 from rnn_tui.tui.messages import BeamReady, FanUpdate, SampleUpdate, SweepReady
 from rnn_tui.tui.results import Sample
 from rnn_tui.tui.screens.compare import CompareScreen
@@ -50,18 +50,20 @@ class FixedRace:
     """Reports a race of two cells, then its end, as the race process would."""
 
     def __init__(self, shift: float):
-        entrants = [Entrant("elman", 96, 20_012, name="elman"), Entrant("gru", 52, 19_980, name="gru")]
+        entrants = [Entrant("elman", 96, 20_012, name="cell=elman"), Entrant("gru", 52, 19_980, name="cell=gru")]
         curve = lambda k: tuple((step, 3.0 - 0.004 * step * (k + 1) + shift) for step in range(50, 301, 50))  # noqa: E731
         self.messages: list[Message] = [LinedUp(tuple(entrants), "structured")]
         for k, e in enumerate(entrants):
             points = curve(k)
-            self.messages += [Progress(e.cell, step, step * 0.05 * (k + 1), val) for step, val in points]
+            self.messages += [Progress(e.name, step, step * 0.05 * (k + 1), step * 1024, val, val - 0.0913 * k - 0.0271)
+                              for step, val in points]
             self.messages.append(Finished(Entrant(
                 e.cell, e.hidden, e.parameters, name=e.name, steps=300, seconds=15.0 * (k + 1),
                 chars_per_sec=20_480 / (k + 1), best_val=points[-1][1], best_step=300, final_val=points[-1][1],
-                val_curve=points, val_seconds=tuple(step * 0.05 * (k + 1) for step, _ in points),
+                val_curve=points, train_curve=tuple((step, val - 0.0913 * k - 0.0271) for step, val in points),
+                val_seconds=tuple(step * 0.05 * (k + 1) for step, _ in points),
                 sample=rotated(TEXT, 5 * k))))
-        self.messages.append(RaceOver())
+        self.messages.append(CompareOver())
 
     def start(self) -> None:
         pass
@@ -77,7 +79,7 @@ class FixedRace:
 async def show_race(pilot, shift: float = 0.0) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.state.step == STEPS, what="the fixed run")
-    request = RaceRequest("structured", ("elman", "gru"), 20_000, 16, 1, replace(SPEC.train, steps=300))
+    request = replace(race("structured", SPEC.model, replace(SPEC.train, steps=300), 20_000), vary="cell=elman,gru")
     screen = CompareScreen(request, race=FixedRace(shift))
     await app.push_screen(screen)
     await wait_for(pilot, lambda: screen.over, what="the fixed race")

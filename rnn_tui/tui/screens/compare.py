@@ -1,8 +1,11 @@
-"""The comparison screen: a race of the cells (trained in a spawned process while the user's run
-waits) and saved runs, overlaid on one plot with a summary table and the race's samples."""
+"""The comparison screen: a comparison of one setting (trained in a spawned process while the
+user's run waits; the race of the cells is one) and saved runs, their training and validation
+curves overlaid on one plot, with a summary table and the runs' samples. A lesson's comparison
+also shows its claim and, once its runs are over, the verdict computed from them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,25 +14,33 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.lessons import LESSONS
 from rnn_tui.engine.race import Entrant, saved_run
 from rnn_tui.engine.texts import is_builtin, text_name
-from rnn_tui.run.race_process import (
-    BackgroundRace,
+from rnn_tui.run.compare_process import (
+    BackgroundCompare,
+    CompareFailed,
+    CompareOver,
+    CompareRequest,
     Finished,
     LinedUp,
     Progress,
-    RaceFailed,
-    RaceOver,
-    RaceRequest,
 )
+from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.widgets.compare import ComparePlot, colour_of, summary_table
 
 POLL_SECONDS = 0.25
+
+
+def sample_id(name: str) -> str:
+    """The id of a run's sample ("cell=gru" -> "sample-cell_gru"): ids take no "=" or "."."""
+    return "sample-" + re.sub(r"[^\w-]", "_", name)
 
 
 class CompareScreen(Screen[None]):
@@ -38,6 +49,12 @@ class CompareScreen(Screen[None]):
         height: auto;
         padding: 0 1;
         color: $text-muted;
+    }
+    CompareScreen #compare-lesson {
+        height: auto;
+        padding: 0 1;
+        border: round $accent;
+        border-title-style: bold;
     }
     CompareScreen #compare-table {
         height: auto;
@@ -56,23 +73,43 @@ class CompareScreen(Screen[None]):
         overflow: hidden;
     }
     """
-    BINDINGS = [Binding("escape", "close", "close (ends a race)"), Binding("x", "toggle_x", "x: step or time"),
+    BINDINGS = [Binding("escape", "close", "close (ends the runs)"), Binding("x", "toggle_x", "x: step or time"),
                 Binding("o", "add_saved", "add a saved run")]
 
-    def __init__(self, request: RaceRequest | None = None, race: BackgroundRace | None = None):
+    class Kept(Message):
+        """A lesson's runs as far as they went, for the app to keep until the next lesson."""
+
+        def __init__(self, run: LessonRun):
+            super().__init__()
+            self.run = run
+
+    def __init__(self, request: CompareRequest | None = None, race: BackgroundCompare | None = None,
+                 kept: LessonRun | None = None):
+        """A new comparison (`request`, run by `race` or a process of its own), saved runs only (no
+        request), or a lesson's runs kept from before (`kept`: nothing is trained again)."""
         super().__init__()
+        request = kept.request if kept is not None else request
         self.request = request
+        self.lesson = LESSONS[request.lesson] if request is not None and request.lesson else None
         # the text whose losses are compared (a built-in name or an absolute path, as checkpoints keep it)
         self.text = None if request is None else (request.text if is_builtin(request.text)
                                                   else str(Path(request.text).resolve()))
-        self.race = race if race is not None or request is None else BackgroundRace(request)
+        self.race = None if kept is not None or request is None else race or BackgroundCompare(request)
         self.runs: dict[str, Entrant] = {}  # by name, in the order they came
         self.saved: list[str] = []  # the names of saved runs, in the order they were added
         self.status: dict[str, str] = {}
         self.info_line = "Compare runs: o adds a saved run (a checkpoint)"
-        self.over = request is None
+        self.over = self.race is None
+        self.verdict = None if kept is None else kept.verdict
+        if kept is not None:
+            self.runs = {entrant.name: entrant for entrant in kept.runs}
+            self.status = {name: "done" if name in kept.done else "stopped" for name in self.runs}
 
     def compose(self) -> ComposeResult:
+        if self.lesson is not None:
+            lesson = Static(self.lesson_text(), id="compare-lesson")
+            lesson.border_title = f"Lesson: {self.lesson.title}"
+            yield lesson
         yield Static(self.info_line, id="compare-info")
         yield ComparePlot(id="compare-plot", classes="panel")
         yield Static("", id="compare-table")
@@ -81,14 +118,35 @@ class CompareScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.race is not None:
-            budget = self.request.train
-            each = f"{budget.steps:,} steps" if budget.steps else f"{budget.minutes * 60:g} s"
-            self.info(f"Race: {', '.join(self.request.cells)} at {self.request.params:,} parameters each, "
-                      f"{each} each, one after the other; your run waits until you close this (Escape)")
+            kind = "Race" if self.request.is_race else "Compare"
+            self.info(f"{kind}: {self.request.describe()}; your run waits until you close this (Escape)")
             self.race.start()
             self.set_interval(POLL_SECONDS, self.poll)
+        elif self.request is not None:  # a lesson's runs, kept
+            self.info(f"Kept from before: {self.request.describe()}")
+            for name, entrant in self.runs.items():
+                if self.status[name] == "done":
+                    self.add_sample(entrant)
+            self.redraw()
         else:
             self.action_add_saved()
+
+    def lesson_text(self) -> Text:
+        lesson = self.lesson
+        text = Text.assemble(lesson.claim, "\n", ("watch: ", "bold"), lesson.watch)
+        if self.verdict is not None:
+            text.append("\nverdict: ", style="bold")
+            text.append(self.verdict.text, style="green" if self.verdict.held else "yellow")
+        elif self.race is not None:
+            text.append("\nverdict: when the runs are over", style="dim")
+        return text
+
+    def keep(self) -> None:
+        """A lesson's runs outlive the screen: the lessons controller keeps them until the next lesson."""
+        if self.lesson is not None and self.race is not None:
+            done = frozenset(name for name, state in self.status.items() if state == "done")
+            self.app.post_message(self.Kept(LessonRun(self.request, tuple(self.runs.values()), done, self.verdict,
+                                                  self.over)))
 
     def info(self, line: str) -> None:
         self.info_line = line
@@ -107,15 +165,9 @@ class CompareScreen(Screen[None]):
                         self.runs[entrant.name] = entrant
                         self.status[entrant.name] = "waiting"
                     self.status[entrants[0].name] = "training"
-                    self.info(self.info_line.replace("Race:", f"Race on {text}:", 1))
-                case Progress(cell=cell, step=step, seconds=seconds, val_loss=val_loss):
-                    entrant, train = self.runs[cell], self.request.train
-                    best = entrant.best_val is None or val_loss < entrant.best_val
-                    self.runs[cell] = replace(
-                        entrant, steps=step, seconds=seconds,
-                        chars_per_sec=step * train.batch * train.seq / seconds if seconds else 0.0,
-                        best_val=val_loss if best else entrant.best_val, best_step=step if best else entrant.best_step,
-                        val_curve=(*entrant.val_curve, (step, val_loss)), val_seconds=(*entrant.val_seconds, seconds))
+                    self.info(self.info_line.replace(":", f" on {text}:", 1))
+                case Progress():
+                    self.progress(message)
                 case Finished(entrant=entrant):
                     self.runs[entrant.name] = entrant
                     self.status[entrant.name] = "done"
@@ -123,24 +175,44 @@ class CompareScreen(Screen[None]):
                     if following:
                         self.status[following[0]] = "training"
                     self.add_sample(entrant)
-                case RaceOver():
+                case CompareOver():
                     self.over = True
-                    self.app.notify("the race is over: the table has each cell's figures")
-                case RaceFailed(message=text):
+                    if self.lesson is not None:
+                        self.verdict = self.lesson.judge(list(self.runs.values()))
+                        self.query_one("#compare-lesson", Static).update(self.lesson_text())
+                        self.app.notify(f"{self.lesson.title}: {self.verdict.text}", timeout=10)
+                    else:
+                        self.app.notify("the comparison is over: the table has each run's figures")
+                case CompareFailed(message=text):
                     self.over = True
                     self.info(text)
                     self.app.notify(text, severity="error", timeout=8)
         if messages:
+            self.keep()
             self.redraw()
 
+    def progress(self, message: Progress) -> None:
+        entrant = self.runs[message.name]
+        step, seconds, val_loss = message.step, message.seconds, message.val_loss
+        best = entrant.best_val is None or val_loss < entrant.best_val
+        self.runs[message.name] = replace(
+            entrant, steps=step, seconds=seconds, chars_per_sec=message.chars / seconds if seconds else 0.0,
+            best_val=val_loss if best else entrant.best_val, best_step=step if best else entrant.best_step,
+            val_curve=(*entrant.val_curve, (step, val_loss)),
+            train_curve=(*entrant.train_curve, (step, message.train_loss)), val_seconds=(*entrant.val_seconds, seconds))
+
     def add_sample(self, entrant: Entrant) -> None:
-        sample = Static(Text(entrant.sample), id=f"sample-{entrant.name}")
+        widget_id = sample_id(entrant.name)
+        if self.query(f"#{widget_id}"):
+            return
+        sample = Static(Text(entrant.sample), id=widget_id)
         sample.border_title = f"{entrant.name} · T 0.8, seed 0"
         self.query_one("#compare-samples", Horizontal).mount(sample)
 
     def redraw(self) -> None:
-        runs = [(entrant, colour_of(entrant, self.saved.index(name) if name in self.saved else None))
-                for name, entrant in self.runs.items()]
+        by_cell = self.request is not None and (self.request.vary or "").startswith("cell=")
+        runs = [(entrant, colour_of(entrant, k, by_cell, self.saved.index(name) if name in self.saved else None))
+                for k, (name, entrant) in enumerate(self.runs.items())]
         self.query_one(ComparePlot).show(runs)
         self.query_one("#compare-table", Static).update(summary_table(runs, self.status))
 
@@ -182,8 +254,10 @@ class CompareScreen(Screen[None]):
         self.redraw()
 
     def action_close(self) -> None:
+        """Leaving ends the runs (a lesson keeps what they reached)."""
         if self.race is not None:
             self.race.close()
+            self.keep()
         self.dismiss()
 
     def on_unmount(self) -> None:

@@ -1,5 +1,6 @@
-"""Runs side by side: the cells of a race and saved runs, their validation curves overlaid (by
-step or by training seconds, as TensorBoard overlays runs), a summary table, and samples."""
+"""Runs side by side: the runs of a comparison and saved runs, their training and validation
+curves overlaid (by step or by training seconds, as TensorBoard overlays runs), a summary table,
+and samples."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ from rnn_tui.engine.race import Entrant
 from rnn_tui.tui.widgets.loss_plot import clock_label, nice_ticks, step_label, step_ticks
 
 CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 175, 215), "gru": (95, 175, 0)}
+RUN_COLOURS = (CELL_COLOURS["lstm"], CELL_COLOURS["elman"], CELL_COLOURS["gru"], CELL_COLOURS["jordan"])
 SAVED_COLOURS = ((255, 175, 0), (175, 175, 175), (255, 255, 95), (135, 135, 255))
+TRAIN_MARKER = "·"  # the training curve: dotted, in its run's colour
 
 
-def colour_of(entrant: Entrant, saved_index: int | None) -> tuple[int, int, int]:
-    """A race's cells by cell; saved runs in colours no cell uses, in the order they were added."""
-    if saved_index is None:
-        return CELL_COLOURS[entrant.cell]
-    return SAVED_COLOURS[saved_index % len(SAVED_COLOURS)]
+def colour_of(entrant: Entrant, index: int, by_cell: bool, saved_index: int | None) -> tuple[int, int, int]:
+    """A race's cells by cell, another comparison's runs by their order; saved runs in colours no
+    run uses, in the order they were added."""
+    if saved_index is not None:
+        return SAVED_COLOURS[saved_index % len(SAVED_COLOURS)]
+    return CELL_COLOURS[entrant.cell] if by_cell else RUN_COLOURS[index % len(RUN_COLOURS)]
 
 
 class ComparePlot(PlotextPlot):
-    """Validation loss of each run; `x` toggles steps and training seconds."""
+    """Validation loss of each run, solid, and its training loss at the same steps, dotted; `x`
+    toggles steps and training seconds."""
 
     DEFAULT_CSS = """
     ComparePlot {
@@ -51,16 +56,22 @@ class ComparePlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self.border_title = f"Validation loss · x: {'training time' if self.by_seconds else 'step'} (x)"
+        self.border_title = (f"Loss: validation ━, training {TRAIN_MARKER * 3} · x: "
+                             f"{'training time' if self.by_seconds else 'step'} (x)")
         last, low, high = 0.0, None, None
         for entrant, colour in self.runs:
             if not entrant.val_curve:
                 continue
             xs = list(entrant.val_seconds) if self.by_seconds else [step for step, _ in entrant.val_curve]
+            at = dict(zip((step for step, _ in entrant.val_curve), xs))
+            trains = [(at[step], loss) for step, loss in entrant.train_curve if step in at]
+            if trains:
+                plt.plot([x for x, _ in trains], [y for _, y in trains], color=colour, marker=TRAIN_MARKER)
             ys = [val for _, val in entrant.val_curve]
             plt.plot(xs, ys, color=colour, marker="dot" if len(xs) < 3 else "braille")
             last = max(last, xs[-1])
-            low, high = min(low or ys[0], *ys), max(high or ys[0], *ys)
+            shown = ys + [y for _, y in trains]
+            low, high = min(low or ys[0], *shown), max(high or ys[0], *shown)
         if low is None:
             return
         last = last or 1
@@ -76,7 +87,7 @@ def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict
     table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
     for title, justify in (("run", "left"), ("cell", "left"), ("hidden", "right"), ("params", "right"),
                            ("steps", "right"), ("chars/s", "right"), ("best val", "right"), ("at step", "right"),
-                           ("", "left")):
+                           ("last train", "right"), ("", "left")):
         table.add_column(title, justify=justify, no_wrap=True)
     for entrant, (r, g, b) in runs:
         best = "-" if entrant.best_val is None else f"{entrant.best_val:.3f}"
@@ -84,5 +95,6 @@ def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict
                       f"{entrant.hidden}", f"{entrant.parameters:,}", f"{entrant.steps:,}",
                       f"{entrant.chars_per_sec:,.0f}" if entrant.chars_per_sec else "-", best,
                       f"{entrant.best_step:,}" if entrant.best_step is not None else "-",
+                      f"{entrant.train_curve[-1][1]:.3f}" if entrant.train_curve else "-",
                       Text(status.get(entrant.name, ""), style="dim"))
     return table

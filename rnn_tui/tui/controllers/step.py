@@ -1,0 +1,70 @@
+"""One step, with its numbers: which character of the passage the One step view reads, and its
+reading (engine/insight/step.py) on the weights the sampler reads, computed off the UI thread
+whenever the cursor moves or the weights change while the view is open."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from rnn_tui.engine.errors import UserError
+from rnn_tui.tui.messages import StepReady
+
+if TYPE_CHECKING:
+    from rnn_tui.tui.controllers.host import Host
+    from rnn_tui.tui.results import Weights
+
+START = 40  # the first character read: far enough in for the state to hold something
+
+
+class StepController:
+    def __init__(self, host: Host, weights: Callable[[], Weights | None], passage: Callable[[], str],
+                 temperature: Callable[[], float]):
+        self.host = host
+        self.weights = weights
+        self.passage = passage
+        self.temperature = temperature
+        self.position = START
+        self.open = False
+        self.lock = threading.Lock()  # one reading at a time: they share the model cache
+        self.models = None
+
+    def show_view(self, open_: bool) -> None:
+        self.open = open_
+        self.refresh()
+
+    def move(self, delta: int) -> None:
+        self.position = max(0, self.position + delta)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the step again (while the view is open)."""
+        weights, passage = self.weights(), self.passage()
+        if not self.open or weights is None or not passage:
+            return
+        self.position = min(self.position, len(passage) - 1)
+        position, temperature = self.position, self.temperature()
+        self.host.run_worker(lambda: self.read(weights, passage, position, temperature), thread=True,
+                             group="one-step", exclusive=True, exit_on_error=False)
+
+    def read(self, weights: Weights, passage: str, position: int, temperature: float) -> None:
+        from rnn_tui.engine.insight.step import one_step
+        from rnn_tui.tui.live_sampling import ModelCache
+
+        with self.lock:
+            if self.models is None:
+                self.models = ModelCache()
+            model, vocab = self.models.load(weights)
+            try:
+                reading = one_step(model, vocab, passage, position, temperature=temperature)
+            except UserError as exc:
+                self.host.post_message(StepReady(weights.run, None, f"one step: {exc}"))
+                return
+        self.host.post_message(StepReady(weights.run, reading))
+
+    def ready(self, message: StepReady) -> None:
+        if message.refused is not None:
+            self.host.notify(message.refused, severity="error")
+        else:
+            self.host.publish("step_reading", message.reading)

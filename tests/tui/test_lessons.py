@@ -1,0 +1,79 @@
+"""Lessons in the app: from the Lessons tab's key to a verdict computed from the runs, kept to
+come back to; leaving a lesson mid-run ends its runs and the user's run goes on; the first
+launch's hint points to the lessons until they are opened."""
+
+from textual.widgets import OptionList
+
+from rnn_tui.engine.lessons import LESSONS
+from rnn_tui.run.protocol import Pause, Resume
+from rnn_tui.tui.screens.compare import CompareScreen
+
+from .conftest import asked, live_app, read, scripted_app, shown, tiny_spec, wait_for
+
+
+async def open_lesson(pilot, name: str) -> None:
+    app = pilot.app
+    await pilot.press("L")
+    await wait_for(pilot, lambda: "lessons" in app.views, what="the Lessons tab")
+    options = app.views["lessons"].query_one(OptionList)
+    assert app.focused is options  # L, then the arrows and Enter
+    await pilot.press(*["down"] * (list(LESSONS).index(name) - options.highlighted), "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), what="the lesson's screen")
+
+
+async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, tmp_path):
+    marker = tmp_path / "state" / "lessons-seen"
+    app = scripted_app(tiny_spec(text_path), tmp_path, steps=10, hint_marker=marker, lesson_steps=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        title = app.query_one("HeaderTitle")
+        await wait_for(pilot, lambda: "press L for the lessons" in shown(title), what="the hint in the title")
+        assert any("L opens the lessons" in text for _, text in app.notices)
+        await open_lesson(pilot, "sampling")
+        await wait_for(pilot, lambda: "lessons" not in shown(title), what="the title without the hint")
+        assert marker.exists()  # found: the hint goes, for the next launch too
+        screen = app.screen
+        assert screen.lesson.name == "sampling" and isinstance(asked(app)[-1], Pause)
+        assert "verdict: when the runs are over" in shown(screen.query_one("#compare-lesson"))
+        await wait_for(pilot, lambda: screen.verdict is not None, what="the verdict")
+        (run,) = screen.runs.values()
+        figures = run.measures
+        assert run.steps == 3 and set(figures) == {"distinct_cold", "distinct_hot", "greedy_loop"}
+        assert screen.verdict.held == (figures["distinct_hot"] > figures["distinct_cold"])  # from this run's numbers
+        assert screen.verdict.text in read(screen.query_one("#compare-lesson"))
+        await pilot.press("escape")
+        assert isinstance(asked(app)[-1], Resume) and not app.state.paused
+        await wait_for(pilot, lambda: app.lessons.kept is not None and app.lessons.kept.verdict is not None,
+                       what="the kept lesson")
+        assert "verdict:" in shown(app.views["lessons"].query_one("#lesson-text"))
+        # Back to it: its runs and verdict again, nothing trained anew, the user's run not paused.
+        before = len(asked(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), what="the kept runs")
+        again = app.screen
+        assert again.race is None and again.verdict == screen.verdict and list(again.runs) == list(screen.runs)
+        assert not any(isinstance(m, Pause) for m in asked(app)[before:])
+        await pilot.press("escape")
+        await app.action_quit()
+
+
+async def test_leaving_a_lesson_mid_run_ends_its_runs_and_the_users_run_goes_on(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path, lesson_steps=100_000)  # the real process: it pauses and resumes
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step > 0, what="the user's run training")
+        await open_lesson(pilot, "dropout")
+        screen = app.screen
+        assert app.state.paused
+        await wait_for(pilot, lambda: bool(screen.runs), what="the runs lined up in their process")
+        process = screen.race.process
+        await pilot.press("escape")
+        assert not process.is_alive()
+        assert not app.state.paused
+        step = app.state.step
+        await wait_for(pilot, lambda: app.state.step > step, what="the user's run to go on")
+        await wait_for(pilot, lambda: app.lessons.kept is not None, what="what the lesson reached")
+        kept = app.lessons.kept
+        assert kept.verdict is None and not kept.over and kept.done == frozenset()
+        detail = shown(app.views["lessons"].query_one("#lesson-text"))
+        assert "left before its runs were over (0 of 2 finished)" in detail
+        await app.action_quit()
