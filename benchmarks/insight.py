@@ -22,6 +22,10 @@ Horizon (issue 11): the gradient horizon of an LSTM 2x256 over 8 windows of 100 
 the passage (`horizon(model, horizon_batch(ids, 100))`: a forward and a backward pass stepping the
 readable cells), against B over the same windows; target under 1 s on one core.
 
+One step (issue 20): `one_step` of the default model at the passage's last character (the
+slowest place: the whole prefix runs first), what the One step view computes at each cursor
+move, against B over the passage; target under 50 ms.
+
     python3 -m benchmarks.insight [--quick] [--shakespeare PATH]
 """
 
@@ -46,6 +50,7 @@ from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.insight.factors import factorise
 from rnn_tui.engine.insight.features import features_of
 from rnn_tui.engine.insight.gradients import HORIZON_STREAMS, horizon, horizon_batch
+from rnn_tui.engine.insight.step import one_step
 from rnn_tui.engine.insight.units import find_units
 from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
@@ -125,7 +130,28 @@ def run(options: Options) -> list[Result]:
         results = [units_result(shape, vocab, text, source, options) for shape in SHAPES]
         results.append(factors_result(vocab, text, options))
         results.append(horizon_result(vocab, text, options))
+        results.append(step_result(vocab, text, options))
     return results
+
+
+STEP_TARGET = 0.05  # seconds: a cursor move in the One step view
+
+
+def step_result(vocab: Vocab, text: str, options: Options) -> Result:
+    model = engine_model(DEFAULT_MODEL, vocab)
+    reference = plain_forward(DEFAULT_MODEL, model, vocab, text)
+    last = len(text) - 1
+
+    def read() -> None:
+        one_step(model, vocab, text, last)
+
+    read(), reference()  # warm-up
+    runs = alternate({"step": lambda: timed(read), "plain": lambda: timed(reference)}, options.rounds)
+    seconds = median(runs["step"])
+    figure = (f"{ms(seconds)} at character {last:,}; {paired_ratio(runs['step'], runs['plain']):.1f}x a plain "
+              f"nn.LSTM forward over the passage ({ms(median(runs['plain']))})")
+    return Result(f"8 one step {DEFAULT_MODEL.name} t{THREADS}", figure, f"< {STEP_TARGET * 1000:g} ms",
+                  seconds < STEP_TARGET)
 
 
 HORIZON_SEQ, HORIZON_TARGET = 100, 1.0  # seconds, LSTM 2x256

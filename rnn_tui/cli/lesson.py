@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from rnn_tui.engine.compare import run_dict
-    from rnn_tui.run.compare_process import CompareFailed, Finished, lesson_request, run_request
+    from rnn_tui.run.compare_process import CompareFailed, Finished, Progress, lesson_request, run_request
     from rnn_tui.run.spec import DEFAULT_THREADS
 
     lesson = LESSONS[args.name]
@@ -34,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
     finished = []
 
     def hear(message: object) -> None:
-        if isinstance(message, Finished):
+        if isinstance(message, Progress) and not args.json:  # the runs take minutes: say how they go
+            print(f"  {message.name:<16} step {message.step:>6} val {message.val_loss:.3f}", file=sys.stderr,
+                  flush=True)
+        elif isinstance(message, Finished):
             finished.append(message.entrant)
         elif isinstance(message, CompareFailed):
             raise UserError(message.message)

@@ -56,6 +56,16 @@ def verdict(held: bool, said: str, numbers: dict[str, float], what: str = "") ->
                    f"it did not hold this time: {said}", numbers)
 
 
+CLOSE = 0.01  # nats: two best validation losses nearer than this are too close to call (another seed moves them so)
+
+
+def _decided(held: bool, difference: float, said: str) -> tuple[bool, str]:
+    """A claim about which loss is lower holds only by more than CLOSE."""
+    if abs(difference) < CLOSE:
+        return False, f"{said}; under {CLOSE} nats apart, too close to call"
+    return held, said
+
+
 def _best(run: Entrant) -> float:
     return run.best_val if run.best_val is not None else float("inf")
 
@@ -108,7 +118,7 @@ def judge_dropout(runs: list[Entrant]) -> Verdict:
     said = (f"dropout kept the best validation loss {abs(lower):.3f} nats {'lower' if lower > 0 else 'higher'} "
             f"({_best(with_):.3f} against {_best(without):.3f}) and the gap between validation and training loss "
             f"{abs(narrower):.2f} nats {'narrower' if narrower > 0 else 'wider'}")
-    return verdict(lower > 0, said, numbers)
+    return verdict(*_decided(lower > 0, lower, said), numbers)
 
 
 def judge_better_second(what: str) -> Callable[[list[Entrant]], Verdict]:
@@ -120,7 +130,7 @@ def judge_better_second(what: str) -> Callable[[list[Entrant]], Verdict]:
         numbers = {f"best_val_{run.name}": _best(run) for run in runs}
         said = (f"{second.name} reached {_best(second):.3f} against {first.name}'s {_best(first):.3f} "
                 f"({gain:+.3f} nats in its favour) at {second.parameters:,} and {first.parameters:,} parameters")
-        return verdict(gain > 0, said, numbers, what)
+        return verdict(*_decided(gain > 0, gain, said), numbers, what)
 
     return judge
 
@@ -134,7 +144,7 @@ def judge_best_of(what: str) -> Callable[[list[Entrant]], Verdict]:
         said = (f"{best.name} did best ({_best(best):.3f}), {_best(runner) - _best(best):.3f} nats ahead of "
                 f"{runner.name}")
         middle = best in runs[1:-1]  # a size between the extremes: too small loses, too large gains nothing
-        return verdict(middle, said, numbers, what)
+        return verdict(*_decided(middle, _best(runner) - _best(best), said), numbers, what)
 
     return judge
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from rnn_tui.cli import main
 from rnn_tui.engine.lessons import (
+    CLOSE,
     LESSONS,
     judge_best_of,
     judge_better_second,
@@ -31,6 +32,14 @@ def test_dropout_held_when_it_kept_the_validation_loss_lower_and_not_otherwise()
     assert not failed.held and failed.text.startswith("it did not hold this time") and "higher" in failed.text
 
 
+def test_a_difference_under_a_hundredth_of_a_nat_is_too_close_to_call_either_way():
+    for without, with_ in ((1.800, 1.797), (1.797, 1.800)):
+        close = judge_dropout([run("dropout=0", without), run("dropout=0.3", with_)])
+        assert not close.held and close.text.endswith("too close to call")
+    assert not judge_better_second("depth")([run("layers=1", 1.505), run("layers=2", 1.5)]).held
+    assert not judge_best_of("x")([run("embed=4", 1.7), run("embed=16", 1.5), run("embed=64", 1.505)]).held
+
+
 def test_the_second_value_wins_or_the_verdict_says_it_did_not():
     judge = judge_better_second("depth")
     assert judge([run("layers=1", 1.6), run("layers=2", 1.5)]).held
@@ -51,7 +60,7 @@ def test_a_lesson_runs_headless_to_its_verdict_on_a_tiny_budget(capsys):
     assert found["lesson"] == "dropout" and found["claim"] == LESSONS["dropout"].claim
     assert [r["value"] for r in found["runs"]] == ["0", "0.3"] and all(r["steps"] == 3 for r in found["runs"])
     best = [r["best_val"] for r in found["runs"]]
-    assert found["held"] == (best[1] < best[0])  # the verdict follows the numbers of this run
+    assert found["held"] == (best[0] - best[1] >= CLOSE)  # the verdict follows the numbers of this run
     assert found["verdict"].endswith("the claim held") == found["held"]
 
 
