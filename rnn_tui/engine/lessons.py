@@ -129,7 +129,8 @@ def judge_better_second(what: str) -> Callable[[list[Entrant]], Verdict]:
         gain = _best(first) - _best(second)
         numbers = {f"best_val_{run.name}": _best(run) for run in runs}
         said = (f"{second.name} reached {_best(second):.3f} against {first.name}'s {_best(first):.3f} "
-                f"({gain:+.3f} nats in its favour) at {second.parameters:,} and {first.parameters:,} parameters")
+                f"({abs(gain):.3f} nats {'ahead' if gain > 0 else 'behind'}) at {second.parameters:,} and "
+                f"{first.parameters:,} parameters")
         return verdict(*_decided(gain > 0, gain, said), numbers, what)
 
     return judge

@@ -633,8 +633,8 @@ class PlaygroundApp(Published, App):
         self.sampling.stop()
         self.learned.stop()
         for screen in self.screen_stack:
-            if isinstance(screen, CompareScreen) and screen.race is not None:
-                screen.race.close()
+            if isinstance(screen, CompareScreen) and screen.compare is not None:
+                screen.compare.close()
         await self.training.shutdown()
         await asyncio.to_thread(self.counting.stop)
 

@@ -80,7 +80,7 @@ async def show_race(pilot, shift: float = 0.0) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.state.step == STEPS, what="the fixed run")
     request = replace(race("structured", SPEC.model, replace(SPEC.train, steps=300), 20_000), vary="cell=elman,gru")
-    screen = CompareScreen(request, race=FixedRace(shift))
+    screen = CompareScreen(request, compare=FixedRace(shift))
     await app.push_screen(screen)
     await wait_for(pilot, lambda: screen.over, what="the fixed race")
     await settled(pilot)

@@ -51,7 +51,7 @@ async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, 
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), what="the kept runs")
         again = app.screen
-        assert again.race is None and again.verdict == screen.verdict and list(again.runs) == list(screen.runs)
+        assert again.compare is None and again.verdict == screen.verdict and list(again.runs) == list(screen.runs)
         assert not any(isinstance(m, Pause) for m in asked(app)[before:])
         await pilot.press("escape")
         await app.action_quit()
@@ -65,7 +65,7 @@ async def test_leaving_a_lesson_mid_run_ends_its_runs_and_the_users_run_goes_on(
         screen = app.screen
         assert app.state.paused
         await wait_for(pilot, lambda: bool(screen.runs), what="the runs lined up in their process")
-        process = screen.race.process
+        process = screen.compare.process
         await pilot.press("escape")
         assert not process.is_alive()
         assert not app.state.paused

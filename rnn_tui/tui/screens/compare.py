@@ -83,9 +83,9 @@ class CompareScreen(Screen[None]):
             super().__init__()
             self.run = run
 
-    def __init__(self, request: CompareRequest | None = None, race: BackgroundCompare | None = None,
+    def __init__(self, request: CompareRequest | None = None, compare: BackgroundCompare | None = None,
                  kept: LessonRun | None = None):
-        """A new comparison (`request`, run by `race` or a process of its own), saved runs only (no
+        """A new comparison (`request`, run by `compare` or a process of its own), saved runs only (no
         request), or a lesson's runs kept from before (`kept`: nothing is trained again)."""
         super().__init__()
         request = kept.request if kept is not None else request
@@ -94,12 +94,12 @@ class CompareScreen(Screen[None]):
         # the text whose losses are compared (a built-in name or an absolute path, as checkpoints keep it)
         self.text = None if request is None else (request.text if is_builtin(request.text)
                                                   else str(Path(request.text).resolve()))
-        self.race = None if kept is not None or request is None else race or BackgroundCompare(request)
+        self.compare = None if kept is not None or request is None else compare or BackgroundCompare(request)
         self.runs: dict[str, Entrant] = {}  # by name, in the order they came
         self.saved: list[str] = []  # the names of saved runs, in the order they were added
         self.status: dict[str, str] = {}
         self.info_line = "Compare runs: o adds a saved run (a checkpoint)"
-        self.over = self.race is None
+        self.over = self.compare is None
         self.verdict = None if kept is None else kept.verdict
         if kept is not None:
             self.runs = {entrant.name: entrant for entrant in kept.runs}
@@ -117,10 +117,10 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.race is not None:
+        if self.compare is not None:
             kind = "Race" if self.request.is_race else "Compare"
             self.info(f"{kind}: {self.request.describe()}; your run waits until you close this (Escape)")
-            self.race.start()
+            self.compare.start()
             self.set_interval(POLL_SECONDS, self.poll)
         elif self.request is not None:  # a lesson's runs, kept
             self.info(f"Kept from before: {self.request.describe()}")
@@ -137,13 +137,13 @@ class CompareScreen(Screen[None]):
         if self.verdict is not None:
             text.append("\nverdict: ", style="bold")
             text.append(self.verdict.text, style="green" if self.verdict.held else "yellow")
-        elif self.race is not None:
+        elif self.compare is not None:
             text.append("\nverdict: when the runs are over", style="dim")
         return text
 
     def keep(self) -> None:
         """A lesson's runs outlive the screen: the lessons controller keeps them until the next lesson."""
-        if self.lesson is not None and self.race is not None:
+        if self.lesson is not None and self.compare is not None:
             done = frozenset(name for name, state in self.status.items() if state == "done")
             self.app.post_message(self.Kept(LessonRun(self.request, tuple(self.runs.values()), done, self.verdict,
                                                   self.over)))
@@ -152,12 +152,12 @@ class CompareScreen(Screen[None]):
         self.info_line = line
         self.query_one("#compare-info", Static).update(line)
 
-    # ---- what the race reports ----
+    # ---- what the comparison reports ----
 
     def poll(self) -> None:
-        if self.race is None:
+        if self.compare is None:
             return
-        messages = self.race.receive()
+        messages = self.compare.receive()
         for message in messages:
             match message:
                 case LinedUp(entrants=entrants, text=text):
@@ -255,11 +255,11 @@ class CompareScreen(Screen[None]):
 
     def action_close(self) -> None:
         """Leaving ends the runs (a lesson keeps what they reached)."""
-        if self.race is not None:
-            self.race.close()
+        if self.compare is not None:
+            self.compare.close()
             self.keep()
         self.dismiss()
 
     def on_unmount(self) -> None:
-        if self.race is not None:
-            self.race.close()
+        if self.compare is not None:
+            self.compare.close()
