@@ -283,6 +283,12 @@ class PlaygroundApp(Published, App):
     def move_step(self, message: StepView.Move) -> None:
         self.step.move(message.delta)
 
+    @on(StepView.PickUnits)
+    def pick_step_units(self) -> None:
+        chosen = "" if self.step.units is None else f"{self.step.layer + 1}: {', '.join(map(str, self.step.units))}"
+        self.push_screen(PromptScreen("Units to read, e.g. 12, 40 (2: 12, 40 for layer 2; empty: the 6 whose h "
+                                      "changed most):", chosen), self.step.set_units)
+
     def on_writer_ready(self, message: WriterReady) -> None:
         if self.current(message.run):
             self.writer.ready(message)

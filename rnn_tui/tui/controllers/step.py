@@ -26,6 +26,8 @@ class StepController:
         self.passage = passage
         self.temperature = temperature
         self.position = START
+        self.layer = 0
+        self.units: tuple[int, ...] | None = None  # None: those whose h changed most
         self.open = False
         self.lock = threading.Lock()  # one reading at a time: they share the model cache
         self.models = None
@@ -38,17 +40,35 @@ class StepController:
         self.position = max(0, self.position + delta)
         self.refresh()
 
+    def set_units(self, text: str | None) -> None:
+        """"12, 40" (layer 1), "2: 12, 40" (layer 2), or nothing: the units that changed most."""
+        layer, units = 0, None
+        if text:
+            head, colon, tail = text.rpartition(":")
+            try:
+                layer = int(head) - 1 if colon else 0
+                units = tuple(int(u) for u in tail.replace(",", " ").split())
+                if not units:
+                    raise ValueError
+            except ValueError:
+                self.host.notify(f"units: whole numbers such as 12, 40 (2: 12, 40 for layer 2), not {text!r}",
+                                 severity="error")
+                return
+        self.layer, self.units = layer, units
+        self.refresh()
+
     def refresh(self) -> None:
         """Read the step again (while the view is open)."""
         weights, passage = self.weights(), self.passage()
         if not self.open or weights is None or not passage:
             return
         self.position = min(self.position, len(passage) - 1)
-        position, temperature = self.position, self.temperature()
-        self.host.run_worker(lambda: self.read(weights, passage, position, temperature), thread=True,
+        position, layer, units, temperature = self.position, self.layer, self.units, self.temperature()
+        self.host.run_worker(lambda: self.read(weights, passage, position, layer, units, temperature), thread=True,
                              group="one-step", exclusive=True, exit_on_error=False)
 
-    def read(self, weights: Weights, passage: str, position: int, temperature: float) -> None:
+    def read(self, weights: Weights, passage: str, position: int, layer: int, units: tuple[int, ...] | None,
+             temperature: float) -> None:
         from rnn_tui.engine.insight.step import one_step
         from rnn_tui.tui.live_sampling import ModelCache
 
@@ -57,14 +77,15 @@ class StepController:
                 self.models = ModelCache()
             model, vocab = self.models.load(weights)
             try:
-                reading = one_step(model, vocab, passage, position, temperature=temperature)
+                reading = one_step(model, vocab, passage, position, layer, units, temperature=temperature)
             except UserError as exc:
                 self.host.post_message(StepReady(weights.run, None, f"one step: {exc}"))
                 return
         self.host.post_message(StepReady(weights.run, reading))
 
     def ready(self, message: StepReady) -> None:
-        if message.refused is not None:
+        if message.refused is not None:  # a unit or layer this model does not have: back to the default
+            self.layer, self.units = 0, None
             self.host.notify(message.refused, severity="error")
         else:
             self.host.publish("step_reading", message.reading)

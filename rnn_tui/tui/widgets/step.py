@@ -51,8 +51,8 @@ def title(reading: StepReading) -> Text:
     following = f"next {quoted(reading.next_char)}" if reading.next_char is not None else "the last character"
     text = Text(f"one step · reading {quoted(reading.char)} at position {reading.position} ({following}) · ← → move\n",
                 style="bold")
-    chosen = (f"the {len(reading.units)} whose h changed most" if reading.most_changed
-              else f"{len(reading.units)} chosen")
+    chosen = (f"the {len(reading.units)} whose h changed most (u: choose)" if reading.most_changed
+              else f"{', '.join(map(str, reading.units))}, chosen (u: change)")
     text.append(f"{CELL_NAMES.get(reading.cell, reading.cell)}, layer {reading.layer + 1}; units: {chosen}",
                 style="dim")
     return text
@@ -95,6 +95,7 @@ class StepView(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("left", "move(-1)", "previous character", show=False, id="step.previous"),
         Binding("right", "move(1)", "next character", show=False, id="step.next"),
+        Binding("u", "pick_units", "units to read", id="step.units"),
     ]
     DEFAULT_CSS = """
     StepView {
@@ -108,6 +109,9 @@ class StepView(VerticalScroll, can_focus=True):
     @dataclass
     class Move(Message):
         delta: int  # characters: -1 back, +1 on
+
+    class PickUnits(Message):
+        """The user wants to choose the units (and layer) read."""
 
     def compose(self) -> ComposeResult:
         yield Static(Text("one step appears once the model has weights and a character is chosen",
@@ -131,3 +135,6 @@ class StepView(VerticalScroll, can_focus=True):
 
     def action_move(self, delta: int) -> None:
         self.post_message(self.Move(delta))
+
+    def action_pick_units(self) -> None:
+        self.post_message(self.PickUnits())
