@@ -6,6 +6,7 @@
     python docs/screenshot.py --tab sampler-tab --seconds 120 --out docs/fan.svg
     python docs/screenshot.py --tab surprisal-tab --seconds 5 --out docs/onion.svg -- --checkpoint run.pt
     python docs/screenshot.py --tab edge-tab --seconds 5 --out docs/edge.svg -- --checkpoint run.pt
+    python docs/screenshot.py --lesson dropout --seconds 5 --out docs/lesson.svg   # its runs, then the verdict
 """
 
 import argparse
@@ -17,12 +18,14 @@ from rnn_tui.cli import build_parser
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
+from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.views import COUNTS, view_of
 
 HERE = Path(__file__).parent
 
 
-async def main(tab: str, seconds: float, out: Path, feature: str | None, app_args: list[str]) -> None:
+async def main(tab: str, seconds: float, out: Path, feature: str | None, lesson: str | None,
+               app_args: list[str]) -> None:
     args = build_parser().parse_args(app_args)
     spec = spec_from_args(args, checkpoint=args.checkpoint)
     app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path="/tmp/screenshot.pt")
@@ -38,6 +41,10 @@ async def main(tab: str, seconds: float, out: Path, feature: str | None, app_arg
             lab, step = app.view("sampler"), app.sampling.current_weights().step  # the last weights sent
             while not (app.fan is not None and app.fan.sample.done and app.fan.sample.step == step
                        and lab.beam is not None and lab.query_one("TradeOff").border_title.endswith(f"{step:,}")):
+                await pilot.pause(0.5)
+        elif lesson is not None:  # the lesson's screen once its verdict is in
+            app.open_compare(app.lessons.request(lesson))
+            while not (isinstance(app.screen, CompareScreen) and app.screen.verdict is not None):
                 await pilot.pause(0.5)
         elif tab != "playground":
             await app.action_show_tab(tab)
@@ -61,6 +68,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=40.0, help="training before the screenshot")
     parser.add_argument("--out", type=Path, default=HERE / "screenshot.svg")
     parser.add_argument("--feature", help="with --tab units-tab: the feature to show, e.g. bracket_depth")
+    parser.add_argument("--lesson", help="a lesson's screen, once its runs are over: dropout, depth, ...")
     parser.add_argument("app_args", nargs="*", help="after --: the app's own flags, e.g. --cell elman")
     options = parser.parse_args()
-    asyncio.run(main(options.tab, options.seconds, options.out, options.feature, options.app_args))
+    asyncio.run(main(options.tab, options.seconds, options.out, options.feature, options.lesson, options.app_args))
