@@ -110,3 +110,15 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
         assert app.step_reading.units == (3, 5) and app.step.units is None
         await pick_units("x")
         assert any("units: whole numbers" in text for _, text in app.notices)
+
+
+async def test_a_narrow_view_shows_the_unit_columns_that_fit_and_cuts_no_number():
+    app = StepApp()
+    async with app.run_test(size=(30, 40)) as pilot:
+        view = app.query_one(StepView)
+        view.show(READING)
+        await pilot.pause()
+        text = shown(view.query_one("#step-body", Static))
+        assert "unit 12" in text and "unit 3" not in text and "1 shown" in text
+        rows = text.split("part", 1)[1].split("the prediction")[0]
+        assert "█▎··· 0.250" in rows and "…" not in rows

@@ -32,6 +32,7 @@ class ComparePlot(PlotextPlot):
     DEFAULT_CSS = """
     ComparePlot {
         height: 1fr;
+        min-height: 12;  /* a small terminal scrolls the screen rather than lose the curves */
         border-subtitle-align: center;
     }
     """

@@ -47,7 +47,7 @@ def quoted(ch: str) -> str:
     return f"'{show_char(ch)}'"
 
 
-def title(reading: StepReading) -> Text:
+def title(reading: StepReading, shown: int | None = None) -> Text:
     following = f"next {quoted(reading.next_char)}" if reading.next_char is not None else "the last character"
     text = Text(f"one step · reading {quoted(reading.char)} at position {reading.position} ({following}) · ← → move\n",
                 style="bold")
@@ -55,19 +55,29 @@ def title(reading: StepReading) -> Text:
               else f"{', '.join(map(str, reading.units))}, chosen (u: change)")
     text.append(f"{CELL_NAMES.get(reading.cell, reading.cell)}, layer {reading.layer + 1}; units: {chosen}",
                 style="dim")
+    if shown is not None and shown < len(reading.units):
+        text.append(f"; {shown} shown (a wider terminal shows them all)", style="dim")
     return text
 
 
-def parts_table(reading: StepReading) -> Table:
-    """A row per part of the rule, a column per unit."""
+UNIT_COLUMN, PART_COLUMN = 14, 10  # cells: a gate's bar, a space and "-0.123", with padding; "(1-z)*n"
+
+
+def columns_for(width: int) -> int:
+    """How many unit columns fit in `width` cells without cutting a number."""
+    return max(1, (width - PART_COLUMN) // UNIT_COLUMN)
+
+
+def parts_table(reading: StepReading, columns: int | None = None) -> Table:
+    """A row per part of the rule, a column per unit (the first `columns` of them)."""
     table = Table(box=None, padding=(0, 1), header_style="bold", show_edge=False)
     table.add_column("part", no_wrap=True)
-    for unit in reading.units:
+    for unit in reading.units[:columns]:
         table.add_column(f"unit {unit}", justify="right", no_wrap=True)
     for name, values in reading.parts.items():
         gate = name in reading.gates
         cells = []
-        for v in values:
+        for v in values[:columns]:
             cell = gate_bar(v).append(" ") if gate else Text()
             cells.append(cell.append(f"{v:.3f}", style=tint(v)))
         table.add_row(Text(name, style="bold" if name in ("h", "c") else "default"), *cells)
@@ -129,9 +139,14 @@ class StepView(VerticalScroll, can_focus=True):
         output = Text("the prediction" + (f" ('{show_char(reading.next_char)}' had p = {reading.next_p:.3f})"
                                           if reading.next_char is not None and reading.next_p is not None else ""),
                       style="dim")
+        columns = columns_for(self.scrollable_content_region.width)
         self.query_one("#step-body", Static).update(
-            stack(title(reading), Text(""), equations, Text(""), parts_table(reading), Text(""), output,
-                  output_table(reading)))
+            stack(title(reading, columns), Text(""), equations, Text(""), parts_table(reading, columns), Text(""),
+                  output, output_table(reading)))
+
+    def on_resize(self) -> None:
+        if self.reading is not None:
+            self.show(self.reading)
 
     def action_move(self, delta: int) -> None:
         self.post_message(self.Move(delta))
