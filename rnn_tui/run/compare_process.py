@@ -46,12 +46,7 @@ class CompareRequest:
         return f"{what}{sized}, {budget} each, one after the other"
 
 
-RACE = f"cell={','.join(CELLS)}"
-
-
-def race(text: str, model: ModelConfig, train: TrainConfig, params: int) -> CompareRequest:
-    """The race of the four cells: the comparison of `cell` at one parameter count."""
-    return CompareRequest(text, model, train, RACE, equal_params=params)
+RACE = f"cell={','.join(CELLS)}"  # the race of the cells: the comparison of `cell` at one parameter count
 
 
 def lesson_request(name: str, steps: int | None = None) -> CompareRequest:

@@ -19,7 +19,7 @@ from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPan
 
 from rnn_tui.engine.compare import parse_vary
 from rnn_tui.engine.errors import UserError
-from rnn_tui.run.compare_process import CompareRequest, race
+from rnn_tui.run.compare_process import RACE, CompareRequest
 from rnn_tui.run.protocol import Ready, TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
@@ -526,13 +526,8 @@ class PlaygroundApp(Published, App):
     # ---- the palette's commands ----
 
     def race_cells(self, minutes: float) -> None:
-        """The four cells at this run's parameter count and text; the run waits while they train."""
-        ready, spec = self.state.ready, self.state.spec
-        if ready is None:
-            self.notify("no run yet: the race uses its text and size", severity="warning")
-            return
-        train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
-        self.open_compare(race(ready.spec.text, spec.model, train, max(1000, ready.start.parameters)))
+        """The four cells at this run's parameter count and text: the comparison of the cell."""
+        self.compare_setting(RACE, minutes)
 
     def prompt_compare(self) -> None:
         self.push_screen(PromptScreen("Compare a setting, NAME=V1,V2 (e.g. dropout=0,0.3 or layers=1,2), 30 s a run:"),

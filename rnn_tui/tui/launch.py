@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def lessons_seen_marker() -> Path:
-    """Present once the lessons have been opened: until then the status points to them."""
+    """Present once the lessons have been opened: until then the title points to them."""
     state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
     return Path(state) / "rnn-tui" / "lessons-seen"
 

@@ -161,7 +161,6 @@ class LiveSampler:
     def _sample(self, weights: Weights) -> None:
         from rnn_tui.engine.sampling import Sampler
 
-        self._recount = None
         model, vocab = self._models.load(weights)
         seed_text = self.seed_text
         if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one

@@ -8,7 +8,7 @@ from textual.widgets import Input
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.race import saved_run
-from rnn_tui.run.compare_process import race
+from rnn_tui.run.compare_process import CompareRequest
 from rnn_tui.run.protocol import Pause, Resume
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.widgets.compare import ComparePlot
@@ -22,7 +22,7 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
     train = TrainConfig(seq=16, batch=4, lr=1e-2, steps=12, eval_every=4, seed=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
-        app.open_compare(replace(race(str(text_path), ModelConfig(embed=8), train, 3000), vary="cell=elman,gru"))
+        app.open_compare(CompareRequest(str(text_path), ModelConfig(embed=8), train, "cell=elman,gru", 3000))
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CompareScreen) and isinstance(asked(app)[-1], Pause)

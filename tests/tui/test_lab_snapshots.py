@@ -6,7 +6,7 @@ from dataclasses import replace
 from rnn_tui.engine.beam import Beam
 from rnn_tui.engine.race import Entrant
 from rnn_tui.engine.sampling import SweepPoint
-from rnn_tui.run.compare_process import CompareOver, Finished, LinedUp, Progress, race
+from rnn_tui.run.compare_process import CompareOver, CompareRequest, Finished, LinedUp, Progress
 from rnn_tui.run.protocol import Message
 from rnn_tui.tui.messages import BeamReady, FanUpdate, SampleUpdate, SweepReady
 from rnn_tui.tui.results import Sample
@@ -79,7 +79,7 @@ class FixedRace:
 async def show_race(pilot, shift: float = 0.0) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: app.state.step == STEPS, what="the fixed run")
-    request = replace(race("structured", SPEC.model, replace(SPEC.train, steps=300), 20_000), vary="cell=elman,gru")
+    request = CompareRequest("structured", SPEC.model, replace(SPEC.train, steps=300), "cell=elman,gru", 20_000)
     screen = CompareScreen(request, compare=FixedRace(shift))
     await app.push_screen(screen)
     await wait_for(pilot, lambda: screen.over, what="the fixed race")

@@ -17,6 +17,7 @@ from torch import Tensor
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.models import Activations, Cell, CharRNN, State
+from rnn_tui.engine.sampling import SampleSettings, distribution
 
 EQUATIONS = {
     "lstm": ("i = σ(W_ii x + b_ii + W_hi h_old + b_hi)      input gate",
@@ -156,10 +157,7 @@ def prediction(logits: Tensor, vocab: Vocab, text: str, position: int, temperatu
     """The `top` likeliest next characters (V,) logits give, and the probability of the real next one."""
     p = torch.softmax(logits, dim=-1)
     order = torch.argsort(logits, descending=True, stable=True)
-    if temperature > 0:
-        p_t = torch.softmax(logits / temperature, dim=-1)
-    else:
-        p_t = torch.zeros_like(p).index_fill_(0, order[:1], 1.0)
+    p_t = distribution(logits, SampleSettings(temperature=temperature))  # T = 0: greedy, all on the argmax
     guesses = tuple(Guess(vocab.chars[k], float(logits[k]), float(p[k]), float(p_t[k]))
                     for k in order[: max(0, top)].tolist())
     following = text[position + 1] if position + 1 < len(text) else None

@@ -188,7 +188,6 @@ class CompareScreen(Screen[None]):
                     self.info(text)
                     self.app.notify(text, severity="error", timeout=8)
         if messages:
-            self.keep()
             self.redraw()
 
     def progress(self, message: Progress) -> None:

@@ -80,8 +80,7 @@ class TrainingStatus(Vertical):
         model, ready = state.spec.model, state.ready
         self.border_subtitle = (f"{model.cell.upper()} {model.layers}×{model.hidden} · {ready.start.text}"
                                 if narrow and ready is not None else "")
-        shape = (table.row_count, state.advice, state.failed, state.waiting, state.finished,
-                 self.size.width)
+        shape = (table.row_count, state.advice, state.failed, state.waiting, state.finished, self.size.width)
         self.table.update(table, layout=shape != self._shape)  # a layout pass only when the height may change
         self._shape = shape
         bar = self.bar
