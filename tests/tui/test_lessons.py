@@ -40,7 +40,8 @@ async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, 
         figures = run.measures
         assert run.steps == 3 and set(figures) == {"distinct_cold", "distinct_hot", "greedy_loop"}
         assert screen.verdict.held == (figures["distinct_hot"] > figures["distinct_cold"])  # from this run's numbers
-        assert screen.verdict.text in read(screen.query_one("#compare-lesson"))
+        panel = screen.query_one("#compare-lesson")
+        await wait_for(pilot, lambda: screen.verdict.text in read(panel), what="the verdict drawn")  # a frame later
         await pilot.press("escape")
         assert isinstance(asked(app)[-1], Resume) and not app.state.paused
         await wait_for(pilot, lambda: app.lessons.kept is not None and app.lessons.kept.verdict is not None,
