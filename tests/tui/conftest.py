@@ -1,4 +1,3 @@
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -65,7 +64,7 @@ async def wait_for(pilot, condition, what: str = "condition") -> None:
         if app._exception is not None:  # the app crashed: say so now, not when the guard ends the test
             raise AssertionError(f"the app failed while waiting for {what}") from app._exception
         await pilot.pause(0.05)
-    await asyncio.sleep(0)
+    await pilot.pause(0)  # let the screen lay out what it just received; a test still waits for what it reads
 
 
 async def answer(pilot, button: str) -> None:

@@ -87,8 +87,8 @@ async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(t
         view = app.view("surprisal")
         await wait_for(pilot, lambda: view.insight is not None and view.insight.counted is not None
                        and view.insight.counted.first_onion is not None
-                       and "the error onion" in shown(view.query_one("#onion", Static)),
-                       what="the passage counted and drawn")
+                       and ORACLES[-1] in shown(view.query_one("#onion", Static)),
+                       what="the passage counted and drawn to its last layer")  # not only the first frame's height
         insight, drawn = view.insight, shown(view.query_one("#onion", Static))  # the reading on screen, as drawn
         counts = CountingModel(Corpus.from_text(small_text))
         counts.order = app.state.baseline.ngram_order

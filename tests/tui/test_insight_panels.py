@@ -24,7 +24,8 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
         await open_tab(pilot, "f4")
         insight = app.learned.last
         assert insight.request.passage == app.state.ready.passage and len(insight.request.passage) > 500
-        await wait_for(pilot, lambda: "position in the line" in shown(app.query_one("#features")),
+        await wait_for(pilot, lambda: all(row in shown(app.query_one("#features"))
+                                          for row in ("position in the line", 'inside "double quotes"')),
                        what="the table laid out")
         table = shown(app.query_one("#features"))
         assert 'inside "double quotes"' in table
@@ -85,7 +86,8 @@ async def test_surprisal_follows_the_cursor_and_breaks_the_loss_down(text_path, 
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f7")
-        await wait_for(pilot, lambda: "share of the loss" in shown(app.query_one("#breakdown")), what="the chart")
+        await wait_for(pilot, lambda: all(row in shown(app.query_one("#breakdown"))
+                                          for row in ("share of the loss", "word start", "line end")), what="the chart")
         chart = shown(app.query_one("#breakdown"))
         assert "word start" in chart and "line end" in chart
         passage = app.query_one("#surprisal-passage", PassageView)
@@ -113,7 +115,9 @@ async def test_factors_and_gates_are_drawn_for_the_layer_asked(text_path, tmp_pa
         np.testing.assert_array_equal(passage.painting.values, factors.strength[:, 1])
 
         await pilot.press("f6")
-        await wait_for(pilot, lambda: "mostly open" in shown(app.query_one("#gate-summary")), what="saturation")
+        await wait_for(pilot, lambda: "mostly open" in shown(app.query_one("#gate-summary"))
+                       and all(f"{gate} (" in shown(app.query_one("#gate-summary")) for gate in "ifgo"),
+                       what="saturation, every gate")
         summary = shown(app.query_one("#gate-summary"))
         assert all(f"{gate} (" in summary for gate in "ifgo")
         await app.action_quit()
@@ -242,7 +246,8 @@ async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
         await wait_for(pilot, lambda: len(app.state.timeline) == 4, what="four evaluations")  # 40 steps, every 10
         await pilot.press("f10")
         timeline = app.query_one("#timeline")
-        await wait_for(pilot, lambda: "40" in shown(timeline), what="the timeline drawn")
+        await wait_for(pilot, lambda: all(f"{loss:.3f}" in shown(timeline) for _, loss, _ in app.state.timeline),
+                       what="the timeline drawn, every evaluation")
         text = shown(timeline)
         assert all(f"{val_loss:.3f}" in text for _, val_loss, _ in app.state.timeline)
         assert [step for step, _, _ in app.state.timeline] == [10, 20, 30, 40]

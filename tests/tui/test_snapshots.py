@@ -71,10 +71,9 @@ async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
 async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
     app = fixed_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "coach" in shown(app.query_one("#status-table")), what="the coach's line")
-        text = " ".join(shown(app.query_one("#status-table")).split())
         advice = "overfitting since step 30: val 0.32 above its best; try dropout 0.2 or a larger text"
-        assert advice in text
+        await wait_for(pilot, lambda: advice in " ".join(shown(app.query_one("#status-table")).split()),
+                       what="the coach's advice, wrapped as it needs")
         (toast,) = [notice for notice in app.notices if "overfitting" in notice[1]]  # once, when it began
         assert toast == ("warning", advice.replace("0.32", "0.18"))
         await pilot.resize_terminal(80, 24)  # a narrow status keeps the headline
