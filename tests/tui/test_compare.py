@@ -32,9 +32,11 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
             assert entrant.steps == 12 and [step for step, _ in entrant.val_curve] == [4, 8, 12]
             assert [step for step, _ in entrant.train_curve] == [4, 8, 12]
             assert len(entrant.val_seconds) == 3 and abs(entrant.parameters - 3000) / 3000 <= 0.05
+        await wait_for(pilot, lambda: shown(screen.query_one("#compare-table")).count("done") == 2
+                       and shown(screen.query_one("#sample-cell_gru")).strip(),  # the samples, side by side
+                       what="the table and the samples drawn")
         table = shown(screen.query_one("#compare-table"))
-        assert "ELMAN" in table and "GRU" in table and table.count("done") == 2
-        assert shown(screen.query_one("#sample-cell_gru")).strip()  # the samples, side by side
+        assert "ELMAN" in table and "GRU" in table
         plot = screen.query_one(ComparePlot)
         assert "step" in str(plot.border_title)
         await pilot.press("x")
@@ -70,7 +72,7 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
         entrant = compare.runs["saved.pt"]
         assert entrant.val_curve == tuple(trainer.val_points) and entrant.steps == 6
         assert entrant == replace(saved_run(trainer_state(trainer), str(path)), name="saved.pt")
-        assert "saved.pt" in shown(compare.query_one("#compare-table"))
+        await wait_for(pilot, lambda: "saved.pt" in shown(compare.query_one("#compare-table")), what="its row")
         # Runs of two texts: the second is marked, and said, since its losses measure another text.
         compare.text = "python"
         compare.add_saved(replace(entrant, name="essay.pt"), "essay")

@@ -123,7 +123,8 @@ async def test_digits_in_write_pick_or_type_as_ctrl_t_says(text_path, tmp_path):
         assert "2" in app.state.ready.vocab  # the structured text has digits
         await pilot.press("ctrl+t", "2")  # now a digit types itself
         assert app.writer.writer.text == picked + "2"
-        assert "digits are typed" in shown(writer.query_one("#writer-help", Static))
+        await wait_for(pilot, lambda: "digits are typed" in shown(writer.query_one("#writer-help", Static)),
+                       what="the help saying so")
         await app.action_quit()
 
 

@@ -35,7 +35,7 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
         await pilot.click("#hypothesis")
         await pilot.press(*"[0-9]+", "enter")
         await wait_for(pilot, lambda: "hypothesis" in app.learned.last.finding.r, what="the hypothesis ranked")
-        assert "your hypothesis" in shown(app.query_one("#features"))
+        await wait_for(pilot, lambda: "your hypothesis" in shown(app.query_one("#features")), what="its row drawn")
         digits = app.learned.last.finding.r["digit"]
         hypothesis = app.learned.last.finding.r["hypothesis"]
         assert (digits is None) == (hypothesis is None)  # [0-9]+ marks exactly the digits
@@ -236,7 +236,7 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
         await wait_for(pilot, lambda: passage.painting.marks is not None and passage.painting.marks[target],
                        what="the target marked")
         np.testing.assert_array_equal(passage.painting.values[:target], app.learned.last.connectivity)
-        assert "leans most on" in shown(app.query_one("#connectivity-info"))
+        await wait_for(pilot, lambda: "leans most on" in shown(app.query_one("#connectivity-info")), what="the answer")
         await app.action_quit()
 
 

@@ -46,7 +46,8 @@ async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, 
         assert isinstance(asked(app)[-1], Resume) and not app.state.paused
         await wait_for(pilot, lambda: app.lessons.kept is not None and app.lessons.kept.verdict is not None,
                        what="the kept lesson")
-        assert "verdict:" in shown(app.views["lessons"].query_one("#lesson-text"))
+        await wait_for(pilot, lambda: "verdict:" in shown(app.views["lessons"].query_one("#lesson-text")),
+                       what="the verdict beside the lesson")
         # Back to it: its runs and verdict again, nothing trained anew, the user's run not paused.
         before = len(asked(app))
         await pilot.press("enter")
