@@ -1,7 +1,10 @@
+import os
+import threading
 from pathlib import Path
 
 import pytest
 import torch
+from _pytest.faulthandler import fault_handler_stderr_fd_key
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.run.process import BackgroundTrainer
@@ -15,6 +18,27 @@ from .scripted import ScriptedTrainer
 @pytest.fixture(autouse=True, scope="session")
 def one_thread():
     torch.set_num_threads(1)
+
+
+AWAITING: list[str] = []  # what the running test's wait_for awaits now
+
+
+@pytest.fixture(autouse=True)
+def say_what_a_stuck_test_awaits(request):
+    """When faulthandler dumps the stacks of a test still running (pyproject.toml), the main thread
+    shows only the event loop: this says which wait_for the test's coroutine is in, on the same
+    stream, which xdist keeps."""
+    seconds, fd = float(request.config.getini("faulthandler_timeout") or 0), request.config.stash.get(
+        fault_handler_stderr_fd_key, None)
+    if not seconds or fd is None:
+        yield
+        return
+    timer = threading.Timer(seconds, lambda: os.write(fd, f"{request.node.nodeid} awaits {AWAITING}\n".encode()))
+    timer.daemon = True
+    timer.start()
+    yield
+    timer.cancel()
+    AWAITING.clear()
 
 
 @pytest.fixture
@@ -60,10 +84,12 @@ async def wait_for(pilot, condition, what: str = "condition") -> None:
     take as long as a busy machine needs; a test that never gets there is ended by pytest-timeout
     (pyproject.toml), whose stack dump shows this call and its `what`."""
     app = pilot.app
+    AWAITING.append(what)
     while not condition():
         if app._exception is not None:  # the app crashed: say so now, not when the guard ends the test
             raise AssertionError(f"the app failed while waiting for {what}") from app._exception
         await pilot.pause(0.05)
+    AWAITING.remove(what)
     await pilot.pause(0)  # let the screen lay out what it just received; a test still waits for what it reads
 
 
