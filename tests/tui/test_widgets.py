@@ -1,4 +1,4 @@
-"""Widget details that need no running app: the plot's step labels."""
+"""Widget details that need no running app: the plot's step labels, its legend, the compare table."""
 
 from rnn_tui.tui.widgets.loss_plot import step_label, step_ticks
 
@@ -28,3 +28,28 @@ def test_the_legend_shortens_to_fit_and_never_cuts_a_name():
     assert narrow == "━ train ━ val ━ ln V ━ unigram │ lr │ dropout" and len(narrow) <= 50
     assert narrower == "━ train ━ val ━ ln V ━ unigram"
     assert tiny == "━ train ━ val"
+
+
+def test_the_compare_table_fits_80_columns_and_cuts_a_long_run_name_before_a_number():
+    from rich.console import Console
+
+    from rnn_tui.engine.race import Entrant
+    from rnn_tui.tui.widgets.compare import summary_table
+
+    runs = [(Entrant("elman", 96, 20_012, name="cell=elman", steps=300, chars_per_sec=20_480, best_val=1.8,
+                     best_step=300), (255, 0, 0)),
+            (Entrant("gru", 52, 19_980, name="optimizer=adamw", steps=3_000, chars_per_sec=10_240, best_val=0.6,
+                     best_step=2_950), (0, 255, 0))]
+    status = {"cell=elman": "done", "optimizer=adamw": "running"}
+    numbers = ("96", "20,012", "20,480", "1.800", "52", "19,980", "3,000", "10,240", "0.600", "2,950", "running")
+
+    def drawn(width: int) -> str:
+        console = Console(width=width, record=True)
+        console.print(summary_table(runs, status))
+        return console.export_text()
+
+    wide = drawn(120)
+    assert "optimizer=adamw" in wide and "…" not in wide
+    narrow = drawn(76)  # what an 80-column terminal leaves the table
+    assert all(number in narrow for number in numbers) and "cell=elman" in narrow
+    assert "optimizer=a…" in narrow and narrow.count("…") == 1  # the long name is cut, and only it

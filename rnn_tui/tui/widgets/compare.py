@@ -85,14 +85,17 @@ class ComparePlot(PlotextPlot):
 
 
 def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict[str, str]) -> Table:
-    table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
-    for title, justify in (("run", "left"), ("cell", "left"), ("hidden", "right"), ("params", "right"),
-                           ("steps", "right"), ("chars/s", "right"), ("best val", "right"), ("at step", "right"),
-                           ("last train", "right"), ("", "left")):
-        table.add_column(title, justify=justify, no_wrap=True)
+    # Two-line headers and one space between columns: the columns fit 80 terminal columns;
+    # where they still do not, a long run name is cut, never a number.
+    table = Table(box=None, padding=(0, 1), collapse_padding=True, show_edge=False, header_style="bold")
+    for title, justify in (("", "left"), ("run", "left"), ("cell", "left"), ("hidden", "right"), ("params", "right"),
+                           ("steps", "right"), ("chars/s", "right"), ("best\nval", "right"), ("at\nstep", "right"),
+                           ("last\ntrain", "right"), ("", "left")):
+        table.add_column(title, justify=justify, no_wrap=title != "run", overflow="ellipsis", vertical="bottom")
     for entrant, (r, g, b) in runs:
         best = "-" if entrant.best_val is None else f"{entrant.best_val:.3f}"
-        table.add_row(Text(f"━ {entrant.name}", style=f"#{r:02x}{g:02x}{b:02x}"), entrant.cell.upper(),
+        colour = f"#{r:02x}{g:02x}{b:02x}"
+        table.add_row(Text("━", style=colour), Text(entrant.name, style=colour), entrant.cell.upper(),
                       f"{entrant.hidden}", f"{entrant.parameters:,}", f"{entrant.steps:,}",
                       f"{entrant.chars_per_sec:,.0f}" if entrant.chars_per_sec else "-", best,
                       f"{entrant.best_step:,}" if entrant.best_step is not None else "-",
