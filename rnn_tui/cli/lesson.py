@@ -45,10 +45,10 @@ def run(args: argparse.Namespace) -> int:
     run_request(request, hear)  # as the app's lesson runs, in this process
     verdict = lesson.judge(finished)
     if args.json:
-        vary = None if lesson.vary is None else lesson.vary.partition("=")[0]
+        vary = None if lesson.varied is None else lesson.varied.name
         print(json.dumps({"lesson": lesson.name, "claim": lesson.claim, "text": lesson.text, "vary": vary,
                           "held": verdict.held, "verdict": verdict.text, "numbers": verdict.numbers,
-                          "runs": [run_dict(r.name.partition("=")[2] or r.name, r) for r in finished]}))
+                          "runs": [run_dict(value, r) for value, r in zip(lesson.values, finished)]}))
     else:
         print(verdict.text)
     return 0

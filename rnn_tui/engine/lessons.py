@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine import measures
-from rnn_tui.engine.compare import Contender, contenders, parse_vary
+from rnn_tui.engine.compare import Contender, Vary, contenders, parse_vary
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.race import Entrant
 
@@ -41,11 +41,21 @@ class Lesson:
     minutes: float = 0.5  # per run
     measure: Measure | None = None  # read off each trained model for the verdict
 
+    @property
+    def varied(self) -> Vary | None:
+        """The setting varied and its values; None for one run of the default settings."""
+        return None if self.vary is None else parse_vary(self.vary)
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The value of each run, in the order the runs train."""
+        return ("default",) if self.varied is None else self.varied.values
+
     def runs(self, model: ModelConfig, train: TrainConfig, vocab_size: int) -> list[Contender]:
         """The lesson's runs, from the default run's settings with the lesson's budget in `train`."""
-        if self.vary is None:
+        if self.varied is None:
             return [Contender("default", replace(model, vocab_size=vocab_size).validate(), train, "the default run")]
-        return contenders(parse_vary(self.vary), model, train, vocab_size, self.equal_params)
+        return contenders(self.varied, model, train, vocab_size, self.equal_params)
 
 
 def verdict(held: bool, said: str, numbers: dict[str, float], what: str = "") -> Verdict:

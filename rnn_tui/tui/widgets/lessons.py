@@ -27,10 +27,10 @@ STEP_CLAIM = ("The update rule is arithmetic on real numbers: at any character, 
 
 
 def setup(lesson: Lesson) -> Text:
-    runs = lesson.vary.partition("=")[2].split(",") if lesson.vary else ["the default settings"]
+    varied = lesson.varied
     sized = f", at {lesson.equal_params:,} parameters each" if lesson.equal_params else ""
-    what = f"{lesson.vary.partition('=')[0]} = {', '.join(runs)}" if lesson.vary else "one run of the default settings"
-    total = len(runs) * lesson.minutes
+    what = f"{varied.name} = {', '.join(varied.values)}" if varied else "one run of the default settings"
+    total = len(lesson.values) * lesson.minutes
     return Text.assemble(("setup: ", "bold"), f"{what} on {lesson.text}{sized}; {lesson.minutes * 60:g} s of "
                          f"training each, about {total:g} minute{'s' if total != 1 else ''} in all")
 
