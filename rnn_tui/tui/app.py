@@ -51,7 +51,7 @@ from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
-from rnn_tui.tui.views import BY_ID, FAN, LEARNED, LEARNED_VIEWS, VIEWS, WRITER, view_of
+from rnn_tui.tui.views import BY_ID, FAN, LEARNED, LEARNED_VIEWS, ONE_STEP, VIEWS, WRITER, view_of
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.gradients import GradientsView
@@ -450,7 +450,7 @@ class PlaygroundApp(Published, App):
             self.learned.show_view(view)
         needs = view_of(view).needs if view else frozenset()
         self.writer.show_view(WRITER in needs)
-        self.step.show_view(view == "step")
+        self.step.show_view(ONE_STEP in needs)
         self.sampling.show_fan(FAN in needs)
 
     async def mount_views(self, pane: str) -> None:

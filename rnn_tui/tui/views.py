@@ -20,6 +20,7 @@ HORIZON = "horizon"  # the gradient horizon, and the connectivity of a picked ch
 WRITER = "writer"  # the writer's text re-read with newer weights
 FAN = "fan"  # the temperature fan, beam search and the temperature sweep
 COUNTS = "counts"  # what counting (the best n-gram) gives each character of the passage
+ONE_STEP = "one step"  # one step of the cell at a character of the passage (not the passage's whole reading)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ VIEWS = (  # in the order of their tabs
          LEARNED, READS_PASSAGE | {COUNTS}, "surprisal"),
     View("edge", "Edge", "f12", "where the network beats counting: closers by distance", "edge:EdgeView", LEARNED,
          READS_PASSAGE | {COUNTS}, "longrange"),
-    View("step", "One step", "O", "one step of the cell, with its numbers", "step:StepView", LEARNED, READS_PASSAGE),
+    View("step", "One step", "O", "one step of the cell, with its numbers", "step:StepView", LEARNED,
+         frozenset({ONE_STEP})),
     View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
          READS_PASSAGE | {HORIZON}, "gradients"),
     View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", needs=frozenset({FAN})),
