@@ -39,6 +39,13 @@ class CompareRequest:
     def is_race(self) -> bool:
         return self.vary == RACE
 
+    @property
+    def setting(self) -> str | None:
+        """The name of the setting varied ("cell" in a race); None for a lesson of one run."""
+        from rnn_tui.engine.compare import parse_vary
+
+        return None if self.vary is None else parse_vary(self.vary).name
+
     def describe(self) -> str:
         budget = f"{self.train.steps:,} steps" if self.train.steps else f"{self.train.minutes * 60:g} s"
         what = self.vary or "one run"

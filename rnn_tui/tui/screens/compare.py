@@ -91,6 +91,7 @@ class CompareScreen(Screen[None]):
         request = kept.request if kept is not None else request
         self.request = request
         self.lesson = LESSONS[request.lesson] if request is not None and request.lesson else None
+        self.by_cell = request is not None and request.setting == "cell"  # a run's colour is its cell's
         # the text whose losses are compared (a built-in name or an absolute path, as checkpoints keep it)
         self.text = None if request is None else (request.text if is_builtin(request.text)
                                                   else str(Path(request.text).resolve()))
@@ -209,8 +210,7 @@ class CompareScreen(Screen[None]):
         self.query_one("#compare-samples", Horizontal).mount(sample)
 
     def redraw(self) -> None:
-        by_cell = self.request is not None and (self.request.vary or "").startswith("cell=")
-        runs = [(entrant, colour_of(entrant, k, by_cell, self.saved.index(name) if name in self.saved else None))
+        runs = [(entrant, colour_of(entrant, k, self.by_cell, self.saved.index(name) if name in self.saved else None))
                 for k, (name, entrant) in enumerate(self.runs.items())]
         self.query_one(ComparePlot).show(runs)
         self.query_one("#compare-table", Static).update(summary_table(runs, self.status))
