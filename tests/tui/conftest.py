@@ -82,7 +82,7 @@ def sampling_ready(app) -> bool:
 async def wait_for(pilot, condition, what: str = "condition") -> None:
     """Let the app run until `condition()` holds. No deadline: work the test does not measure may
     take as long as a busy machine needs; a test that never gets there is ended by pytest-timeout
-    (pyproject.toml), whose stack dump shows this call and its `what`."""
+    (pyproject.toml), and a minute before, the faulthandler dump names its `what` (the fixture above)."""
     app = pilot.app
     AWAITING.append(what)
     while not condition():
