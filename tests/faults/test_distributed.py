@@ -53,16 +53,18 @@ def test_two_ranks_take_the_steps_of_one_process_with_the_combined_batch(tmp_pat
     assert data["step"] == 8 and data["train_config"]["batch"] == 4 and len(vocab) == model.config.vocab_size
 
 
-def rank_pid(rank: int) -> int | None:
+def rank_pid(agent: int, rank: int) -> int | None:
+    """The process of `rank` among the torchrun agent's children: another test's job runs beside this
+    one under xdist, and killing its rank would fail both."""
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
+            parent = int(Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[1])
             environ = Path(f"/proc/{name}/environ").read_bytes().split(b"\0")
-            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
-        except OSError:
+        except (OSError, IndexError, ValueError):
             continue
-        if f"RANK={rank}".encode() in environ and b"rnn_tui" in cmdline and b"torch.distributed.run" not in cmdline:
+        if parent == agent and f"RANK={rank}".encode() in environ:
             return int(name)
     return None
 
@@ -77,7 +79,7 @@ def test_killing_one_rank_ends_the_run_with_a_clear_line_and_the_checkpoint_whol
         while not out.exists():  # rank 0's first evaluation, however long a busy machine takes
             assert job.poll() is None, f"the run ended before its first checkpoint: {job.stderr.read()}"
             time.sleep(0.2)
-        pid = rank_pid(1)
+        pid = rank_pid(job.pid, 1)
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
         _, err = job.communicate()
