@@ -6,10 +6,10 @@ Every error the user can cause ends as one line on stderr and exit status 2, no 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 from rnn_tui.cli import app
+from rnn_tui.cli.errors import say
 from rnn_tui.cli.parser import COMMANDS, build_parser
 from rnn_tui.engine.errors import UserError
 
@@ -21,7 +21,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return COMMANDS.get(args.command, app).run(args)
     except UserError as exc:
-        print(f"rnn-tui: error: {exc}", file=sys.stderr)
+        say(exc)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rnn_tui.cli.errors import say
 from rnn_tui.cli.flags import add_run_flags
 from rnn_tui.cli.train_reports import JsonReport, ProgressReport, SavingReport, ignore
 from rnn_tui.engine.errors import UserError
@@ -72,12 +73,12 @@ def train(args: argparse.Namespace, world: World | None) -> int:
     main_rank = world is None or world.main  # the one that prints, logs and saves
     try:
         trainer, live, log = prepare(args, world)
-    except UserError:
+    except UserError as refusal:
         if world is not None:
-            agree_to_start(world, refused=True)
+            agree_to_start(world, refusal)
         raise
     if world is not None:
-        agree_to_start(world, refused=False)
+        agree_to_start(world, None)
         trainer.distribute(world)
     changes = [trainer.set_lr(live["lr"])] if "lr" in live else []  # recorded and reported, as in the app
     changes += [trainer.set_dropout(live["dropout"])] if "dropout" in live else []
@@ -189,13 +190,22 @@ def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dic
     return trainer, live, RunLog(args.log) if args.log and main_rank else None
 
 
-def agree_to_start(world: World, refused: bool) -> None:
-    """Every rank learns whether any refused the run, so none is left to fail in a collective."""
-    from rnn_tui.engine.distributed import any_rank
+def agree_to_start(world: World, refusal: UserError | None) -> None:
+    """Every rank learns whether any refused the run, so none is left to fail in a collective. A rank
+    that refused says why first (even if another rank is gone, so that the agreement fails); then
+    every other rank says it did not start, and none exits before all have spoken: torchrun stops
+    the other ranks as soon as one exits, which would cut a slower rank's line."""
+    from rnn_tui.engine.distributed import any_rank, barrier
 
-    if any_rank(refused) and not refused:
-        raise UserError(f"rank {world.rank} did not start: another rank refused the run (its line says why); "
-                        "nothing was saved")
+    if refusal is not None:
+        say(refusal)
+    if not any_rank(refusal is not None):
+        return
+    if refusal is None:
+        say(UserError(f"rank {world.rank} did not start: another rank refused the run (its line says why); "
+                      "nothing was saved"))
+    barrier()
+    raise SystemExit(2)
 
 
 def first_sentence(message: str, limit: int = 100) -> str:

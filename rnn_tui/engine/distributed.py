@@ -65,6 +65,11 @@ def mean_over_ranks(value: torch.Tensor) -> float:
     return value.item() / dist.get_world_size()
 
 
+def barrier() -> None:
+    """Wait until every rank is here."""
+    dist.barrier()
+
+
 def any_rank(flag: bool) -> bool:
     """Whether `flag` is set on any rank (a stop asked of one rank, by Ctrl+C or torchrun, stops all
     at the same step, so none is left waiting in a collective)."""
