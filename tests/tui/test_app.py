@@ -199,7 +199,7 @@ async def test_bad_input_is_one_line_and_the_app_keeps_running(text_path, tmp_pa
         assert "hidden units: 'lots' is not a whole number" in errors[-1]
         app.query_one("#set-hidden", Input).value = "32"
         await apply_settings(pilot)
-        await wait_for(pilot, lambda: "learning rate: 'nan' is not a finite number" in app.notices[-1][1],
+        await wait_for(pilot, lambda: any("learning rate: 'nan' is not a finite number" in t for _, t in app.notices),
                        what="the learning rate refused")
         app.query_one("#set-hidden", Input).value = "-3"
         app.query_one("#set-lr", Input).value = "0.01"

@@ -61,7 +61,7 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
         await pilot.pause()
         app.screen.query_one(Input).value = str(tmp_path / "missing.pt")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "no such checkpoint" in app.notices[-1][1] if app.notices else False,
+        await wait_for(pilot, lambda: any("no such checkpoint" in t for _, t in app.notices),
                        what="the refusal")
         compare = app.screen
         assert isinstance(compare, CompareScreen) and compare.runs == {}

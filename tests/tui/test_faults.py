@@ -7,7 +7,7 @@ from dataclasses import replace
 from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.tui.launch import quit_on_signals
 
-from .conftest import live_app, shown, tiny_spec, wait_for
+from .conftest import live_app, next_published, shown, tiny_spec, wait_for
 
 
 async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path):
@@ -72,7 +72,7 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
         assert any(severity == "error" and "lower learning rate" in text for severity, text in app.notices)
         await wait_for(pilot, lambda: "stopped: training stopped" in shown(app.query_one("#status-table")),
                        what="the reason on screen")
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
+        await next_published(pilot, app, "sample", lambda s: s is not None and s.done)  # of the diverged weights
         await pilot.press("s")
         path = tmp_path / "run.pt"
         await wait_for(pilot, lambda: path.exists(), what="the save")

@@ -11,7 +11,7 @@ from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.commands import PlaygroundCommands
 
-from .conftest import shown, wait_for
+from .conftest import next_published, shown, wait_for
 
 
 async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path):
@@ -28,8 +28,7 @@ async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path
             await wait_for(pilot, lambda: app.state.step == 60 and app.state.val_loss is not None,
                            what="the run's 60 steps, read from the log")
             assert training.wait() == 0
-            await wait_for(pilot, lambda: app.sample is not None and app.sample.done
-                           and app.sample.step == 60, what="a sample of the last checkpoint")
+            await next_published(pilot, app, "sample", lambda s: s is not None and s.done and s.step == 60)
             assert [x for x in app.state.val_curve.xs] == [20, 40, 60] and len(app.state.timeline) == 3
             assert "watching" in shown(app.query_one("#status-table", Static))
             paused, commands = app.state.paused, len(app.notices)
