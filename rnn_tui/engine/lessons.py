@@ -20,6 +20,8 @@ from rnn_tui.engine.race import Entrant
 if TYPE_CHECKING:
     from rnn_tui.engine.race import Measure
 
+DEFAULT_RUN = "default"  # the name and value of a lesson's one run, when it varies nothing
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -49,13 +51,15 @@ class Lesson:
     @property
     def values(self) -> tuple[str, ...]:
         """The value of each run, in the order the runs train."""
-        return ("default",) if self.varied is None else self.varied.values
+        varied = self.varied
+        return (DEFAULT_RUN,) if varied is None else varied.values
 
     def runs(self, model: ModelConfig, train: TrainConfig, vocab_size: int) -> list[Contender]:
         """The lesson's runs, from the default run's settings with the lesson's budget in `train`."""
-        if self.varied is None:
-            return [Contender("default", replace(model, vocab_size=vocab_size).validate(), train, "the default run")]
-        return contenders(self.varied, model, train, vocab_size, self.equal_params)
+        varied = self.varied
+        if varied is None:
+            return [Contender(DEFAULT_RUN, replace(model, vocab_size=vocab_size).validate(), train, "the default run")]
+        return contenders(varied, model, train, vocab_size, self.equal_params)
 
 
 def verdict(held: bool, said: str, numbers: dict[str, float], what: str = "") -> Verdict:
