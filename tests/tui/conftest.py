@@ -1,3 +1,4 @@
+import asyncio
 import os
 import threading
 from pathlib import Path
@@ -21,24 +22,48 @@ def one_thread():
 
 
 AWAITING: list[str] = []  # what the running test's wait_for awaits now
+LOOPS: list[asyncio.AbstractEventLoop] = []  # the running test's event loop, once it has waited
 
 
 @pytest.fixture(autouse=True)
 def say_what_a_stuck_test_awaits(request):
     """When faulthandler dumps the stacks of a test still running (pyproject.toml), the main thread
-    shows only the event loop: this says which wait_for the test's coroutine is in, on the same
-    stream, which xdist keeps."""
+    shows only the event loop: a second later (so that the line ends the dump, where CI's excerpt
+    of the output still shows it) this says which wait_for the test is in and the lines of ours
+    each of the loop's tasks is suspended on, on the same stream, which xdist keeps."""
     seconds, fd = float(request.config.getini("faulthandler_timeout") or 0), request.config.stash.get(
         fault_handler_stderr_fd_key, None)
     if not seconds or fd is None:
         yield
         return
-    timer = threading.Timer(seconds, lambda: os.write(fd, f"{request.node.nodeid} awaits {AWAITING}\n".encode()))
+
+    def say() -> None:
+        os.write(fd, f"{request.node.nodeid} awaits {AWAITING}; suspended at {suspended_lines()}\n".encode())
+
+    timer = threading.Timer(seconds + 1, say)
     timer.daemon = True
     timer.start()
     yield
     timer.cancel()
     AWAITING.clear()
+    LOOPS.clear()
+
+
+def suspended_lines() -> list[str]:
+    """Where each task of the test's loop waits: the chain of its coroutines' lines in tests/ and rnn_tui/.
+    Read from another thread, for a report only."""
+    if not LOOPS:
+        return []
+    found = []
+    for task in list(asyncio.all_tasks(LOOPS[0])):
+        chain, coro = [], task.get_coro()
+        while (frame := getattr(coro, "cr_frame", None)) is not None:
+            if "/tests/" in frame.f_code.co_filename or "/rnn_tui/" in frame.f_code.co_filename:
+                chain.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno} {frame.f_code.co_name}")
+            coro = coro.cr_await
+        if chain:
+            found.append(" > ".join(chain))
+    return found
 
 
 @pytest.fixture
@@ -84,6 +109,7 @@ async def wait_for(pilot, condition, what: str = "condition") -> None:
     take as long as a busy machine needs; a test that never gets there is ended by pytest-timeout
     (pyproject.toml), and a minute before, the faulthandler dump names its `what` (the fixture above)."""
     app = pilot.app
+    LOOPS[:] = [asyncio.get_running_loop()]
     AWAITING.append(what)
     while not condition():
         if app._exception is not None:  # the app crashed: say so now, not when the guard ends the test
