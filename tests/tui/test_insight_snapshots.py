@@ -3,7 +3,9 @@
 
 import pytest
 
-from .conftest import settled, wait_for
+from rnn_tui.engine.insight.features import DESCRIPTIONS
+
+from .conftest import settled, shown, wait_for
 from .fixed_run import fixed_insight, fixed_written
 from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
@@ -48,3 +50,19 @@ async def test_the_insight_snapshots_are_immune_to_float_noise(tmp_path):
             await app.action_quit()
     for tab, drawn in screens.items():
         assert_same_screens(tab, drawn)
+
+
+async def test_the_features_table_is_whole_when_a_frame_falls_between_its_rows_and_their_measuring(tmp_path):
+    """A DataTable measures new rows when idle; a frame drawn before that (the screen's timer) drew
+    them at the old column widths, and Textual kept those cells after the columns widened."""
+    app = fixed_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle_with(0.0)(pilot)
+        await app.action_show_tab("units-tab")
+        await pilot.pause()
+        app.learned.receive(fixed_insight())
+        table = app.query_one("#features")
+        shown(table)  # the early frame
+        await settled(pilot)
+        drawn = shown(table)
+        assert all(DESCRIPTIONS.get(name, "your hypothesis") in drawn for name in app.learned.last.finding.r), drawn

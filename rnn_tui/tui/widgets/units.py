@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rnn_tui.tui.results import Insight, SpanAnswer
 
 DEFAULT_THRESHOLD = 0.3  # as LSTMVis starts
+COLUMNS = ("feature", "best unit", "r", "runner-up")
 
 
 def short(unit: Unit) -> str:
@@ -100,8 +101,7 @@ class UnitsView(Vertical):
         yield Static("", id="units-info")
 
     def on_mount(self) -> None:
-        table = self.query_one("#features", DataTable)
-        table.add_columns("feature", "best unit", "r", "runner-up")
+        self.set_columns([len(label) for label in COLUMNS])
         self.insight: Insight | None = None
         self.span: SpanAnswer | None = None  # shown instead of the feature until the user moves on
         self.watch(self.app, "insight", self.show)
@@ -113,19 +113,36 @@ class UnitsView(Vertical):
         if insight is None:
             return
         self.insight = insight
+        rows = [(name, self.row(insight, name)) for name in insight.finding.r]
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
-        table.clear()
-        for name in insight.finding.r:
-            best = insight.finding.best(name, 2)
-            label = DESCRIPTIONS.get(name, "your hypothesis")
-            if not best:
-                table.add_row(label, Text("-", style="dim"), "", Text("not in this passage", style="dim"), key=name)
-                continue
-            runner_up = f"{short(best[1].unit)} {best[1].r:+.2f}" if len(best) > 1 else ""
-            table.add_row(label, short(best[0].unit), f"{best[0].r:+.2f}", runner_up, key=name)
+        widths = [max(Text(str(cell)).cell_len for cell in column) for column in zip(COLUMNS, *(r for _, r in rows))]
+        if widths != [column.width for column in table.columns.values()]:
+            self.set_columns(widths)
+        else:
+            table.clear()
+        for name, cells in rows:
+            table.add_row(*cells, key=name)
         table.move_cursor(row=min(row, table.row_count - 1))
         self.paint_feature()
+
+    def set_columns(self, widths: list[int]) -> None:
+        """Columns as wide as their widest cell, set before the rows come. Left to widen by
+        themselves, they widen when the table is next idle, and a frame drawn before that keeps
+        its narrow cells: Textual caches a cell by row, not by width."""
+        table = self.query_one("#features", DataTable)
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(label, width=width)
+
+    @staticmethod
+    def row(insight: Insight, name: str) -> tuple[str | Text, ...]:
+        best = insight.finding.best(name, 2)
+        label = DESCRIPTIONS.get(name, "your hypothesis")
+        if not best:
+            return label, Text("-", style="dim"), "", Text("not in this passage", style="dim")
+        runner_up = f"{short(best[1].unit)} {best[1].r:+.2f}" if len(best) > 1 else ""
+        return label, short(best[0].unit), f"{best[0].r:+.2f}", runner_up
 
     @property
     def feature(self) -> str | None:
