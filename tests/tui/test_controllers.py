@@ -77,6 +77,29 @@ def test_a_bad_regular_expression_drops_the_last_hypothesis():
     assert insight.hypothesis is None and "not a regular expression" in host.notices[-1][1]
 
 
+class RecordingReader:
+    """The insight thread's inbox: what the controller asks to be read."""
+
+    def __init__(self):
+        self.requests = []
+
+    def request(self, request, now: bool = False) -> None:
+        self.requests.append(request)
+
+
+def test_the_factors_choice_is_read_only_when_new_and_while_the_factors_view_is_open():
+    insight = InsightController(FakeHost(), lambda: "the weights", lambda: None)
+    insight.live = reader = RecordingReader()
+    insight.show_view("units")
+    insight.ask_factors((0, "h", 5))  # the factors view mounts beside the units view and asks
+    assert len(reader.requests) == 1 and reader.requests[0].factors is None
+    insight.show_view("factors")
+    insight.ask_factors((0, "h", 5))  # the same choice again: nothing new to read
+    assert [r.factors for r in reader.requests[1:]] == [(0, "h", 5)]
+    insight.ask_factors((0, "c", 5))
+    assert [r.factors for r in reader.requests[1:]] == [(0, "h", 5), (0, "c", 5)]
+
+
 def test_a_refused_rule_republishes_the_rules_in_force():
     from rnn_tui.engine.sampling import SampleSettings
 

@@ -159,8 +159,12 @@ class InsightController:
         self.refresh(now=True)
 
     def ask_factors(self, choice: tuple[int, str, int]) -> None:
-        self.factors = choice
-        self.refresh(now=True)
+        """The factors view asks as it mounts and as its choices fill in: read again only for a new
+        choice while it is open (other views' readings do not factorise)."""
+        if choice != self.factors:
+            self.factors = choice
+            if FACTORS in self.needs:
+                self.refresh(now=True)
 
     def order_heatmap(self, feature: str | None) -> None:
         self.heatmap_feature = feature
