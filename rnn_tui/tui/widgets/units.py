@@ -116,8 +116,9 @@ class UnitsView(Vertical):
         rows = [(name, self.row(insight, name)) for name in insight.finding.r]
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
-        widths = [max(Text(str(cell)).cell_len for cell in column) for column in zip(COLUMNS, *(r for _, r in rows))]
-        if widths != [column.width for column in table.columns.values()]:
+        old = [column.width for column in table.columns.values()]
+        widths = [max([width] + [Text(str(cells[k])).cell_len for _, cells in rows]) for k, width in enumerate(old)]
+        if widths != old:  # only ever wider: the passage beside the table stays put between readings
             self.set_columns(widths)
         else:
             table.clear()
@@ -127,7 +128,7 @@ class UnitsView(Vertical):
         self.paint_feature()
 
     def set_columns(self, widths: list[int]) -> None:
-        """Columns as wide as their widest cell, set before the rows come. Left to widen by
+        """Columns as wide as their widest cell so far, set before the rows come. Left to widen by
         themselves, they widen when the table is next idle, and a frame drawn before that keeps
         its narrow cells: Textual caches a cell by row, not by width."""
         table = self.query_one("#features", DataTable)
