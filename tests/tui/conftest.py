@@ -83,10 +83,11 @@ def live_app(spec: RunSpec, tmp_path: Path, **kwargs) -> PlaygroundApp:
     return PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path=str(tmp_path / "run.pt"), **kwargs)
 
 
-def scripted_app(spec: RunSpec, tmp_path: Path, steps: int = 40, **kwargs) -> PlaygroundApp:
+def scripted_app(spec: RunSpec, tmp_path: Path, steps: int = 40, trainer: type[ScriptedTrainer] = ScriptedTrainer,
+                 **kwargs) -> PlaygroundApp:
     """The real app on a deterministic in-process run, sampling as fast as it can."""
     options = dict(sample_seed=0, sample_pace=None, sample_pause=3600.0, **kwargs)
-    return PlaygroundApp(spec, ScriptedTrainer(spec, steps), checkpoint_path=str(tmp_path / "run.pt"), **options)
+    return PlaygroundApp(spec, trainer(spec, steps), checkpoint_path=str(tmp_path / "run.pt"), **options)
 
 
 def shown(widget) -> str:

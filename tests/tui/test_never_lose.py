@@ -9,7 +9,8 @@ from rnn_tui.cli import main
 from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 
-from .conftest import answer, live_app, tiny_spec, wait_for
+from .conftest import answer, live_app, scripted_app, tiny_spec, wait_for
+from .scripted import ScriptedTrainer
 
 TINY = ["--hidden", "16", "--embed", "4", "--seq", "24", "--batch", "8"]
 
@@ -121,3 +122,35 @@ sys.exit(main(["--text", {str(text_path)!r}, {', '.join(repr(a) for a in TINY)}]
     assert result.returncode == 0, result.stderr[-2000:]
     step = load_checkpoint(tmp_path / "rnn-tui.pt")["step"]
     assert result.stdout.strip().endswith(f"saved rnn-tui.pt (step {step:,})")
+
+
+class WatchedReads(ScriptedTrainer):
+    """Says whether quitting began while another thread was reading the process's messages."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading = 0
+        self.closed_during_a_read: bool | None = None
+
+    def receive(self, timeout: float = 0.1):
+        self.reading += 1
+        try:
+            return super().receive(timeout)
+        finally:
+            self.reading -= 1
+
+    def close(self, autosave=None, timeout=1.0):
+        self.closed_during_a_read = self.reading > 0
+        return super().close(autosave, timeout)
+
+
+async def test_quitting_reads_the_last_messages_alone(text_path, tmp_path):
+    """The Saved that says where the run went comes after the app asks the process to quit: the
+    bridge that carries messages to the screen must have stopped reading, or it can take it (and
+    the terminal said nothing; it happened beside a busy process)."""
+    app = scripted_app(tiny_spec(text_path), tmp_path, trainer=WatchedReads)
+    trainer = app.training.handle
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step == trainer.steps, what="the scripted steps on screen")
+        await app.action_quit()
+    assert trainer.closed_during_a_read is False

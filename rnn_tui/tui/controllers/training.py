@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
     from rnn_tui.tui.controllers.sampling import SamplingController
 
+BRIDGE_STOP_SECONDS = 1.0  # the bridge ends within one read (0.05 s); this bounds the wait for one that never ran
 
 
 class TrainingController:
@@ -68,28 +70,34 @@ class TrainingController:
         self.opened = self.state.spec.checkpoint  # a checkpoint the user opened: quitting never writes over it
         self.closing = False
         self.autosaved: Saved | None = None  # what quitting saved, for the terminal
+        self.bridge_idle = threading.Event()  # the bridge is not reading the process's messages
+        self.bridge_idle.set()
 
     def start(self) -> None:
         self.show_quit_path()
         self.handle.start()
+        self.bridge_idle.clear()
         self.host.run_worker(self._bridge, thread=True, group="bridge", exit_on_error=False)
 
     def _bridge(self) -> None:
         """Carry the training process's messages onto the UI thread, a batch at a time."""
         worker = get_current_worker()
         said_why = False  # the process said why it ended: that line stays, not a vaguer one over it
-        while not (self.closing or worker.is_cancelled):
-            items = self.handle.receive(timeout=0.05)
-            if items:
-                said_why = said_why or any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in items)
-                self.host.post_message(TrainerMessages(items))
-            elif said_why and self.handle.exit_code() is not None:
-                return
-            elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
-                message = (f"the training process ended unexpectedly (exit status {code}); "
-                           "reopen the last checkpoint with rnn-tui --checkpoint to go on")
-                self.host.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
-                return
+        try:
+            while not (self.closing or worker.is_cancelled):
+                items = self.handle.receive(timeout=0.05)
+                if items:
+                    said_why = said_why or any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in items)
+                    self.host.post_message(TrainerMessages(items))
+                elif said_why and self.handle.exit_code() is not None:
+                    return
+                elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
+                    message = (f"the training process ended unexpectedly (exit status {code}); "
+                               "reopen the last checkpoint with rnn-tui --checkpoint to go on")
+                    self.host.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
+                    return
+        finally:
+            self.bridge_idle.set()
 
     def receive(self, items: list[Message | Counted]) -> None:
         host, state = self.host, self.state
@@ -300,6 +308,10 @@ class TrainingController:
         if self.closing:
             return
         self.closing = True
+        # Quitting reads the process's last messages itself: the Saved among them must not go to the
+        # bridge, which may be in the middle of a read (it ends within one, bounded for a bridge that
+        # never started). It went there now and then, and the terminal did not say where the run went.
+        await asyncio.to_thread(self.bridge_idle.wait, BRIDGE_STOP_SECONDS)
         autosave = self.quit_path() if self.state.elapsed > self.autosave_after else None
         self.autosaved = await asyncio.to_thread(self.handle.close, autosave)
 
