@@ -33,6 +33,7 @@ class RunState:
     run: int = 0  # the run asked for last (a counter of the process layer); what earlier runs send is dropped
     ready: Ready | None = None
     paused: bool = False
+    pausing: bool = False  # paused by a key and not yet confirmed: steps made meanwhile still arrive
     finished: str | None = None  # why the last run ended by itself, if it did
     failed: str | None = None  # why no run could be built, while there is none
     waiting: str | None = None  # what a watched folder still lacks before its run can be shown

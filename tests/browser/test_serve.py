@@ -74,6 +74,13 @@ COUNT_RGB = """([png, x0, y0, x1, y1, rgb]) => new Promise(done => {
 })"""
 
 
+def paused_pixels(page, shot: bytes, clip: dict) -> int:
+    """The pixels of the training panel's mode row (the clip's second fifth) in the yellow of "paused"."""
+    width, height = int(clip["width"]), int(clip["height"])
+    return page.evaluate(COUNT_RGB, [base64.b64encode(shot).decode(), 0, height // 5, width, 2 * height // 5,
+                                     [253, 151, 31]])
+
+
 def test_the_app_in_a_browser_trains_pauses_and_plots(served, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -102,18 +109,18 @@ def test_the_app_in_a_browser_trains_pauses_and_plots(served, tmp_path):
                 shots.append(status_shot())
             page.locator(".xterm-helper-textarea").first.focus()  # keys go to the terminal
             page.keyboard.press("Space")
-            # the key reaches the app, the process the pause, and the app shows the steps already made
-            # (a busy machine takes its time): then the panel holds still
-            shots = [status_shot()]
-            while not (len(shots) >= 3 and len({*shots[-3:]}) == 1):
-                time.sleep(0.5)
-                shots.append(status_shot())
-            paused = status_shot()
+            # the panel says "pausing" at the key and "paused" (in yellow) once the process confirms it,
+            # after the steps it had made meanwhile: from then on the panel holds still (no deadline;
+            # two looks alike, so that a frame the page was still drawing is not the one kept)
+            before, paused = b"", status_shot()
+            while paused != before or paused_pixels(page, paused, status) < 40:
+                time.sleep(0.3)
+                before, paused = paused, status_shot()
             time.sleep(1.5)
             later = status_shot()
             (tmp_path / "paused-1.png").write_bytes(paused)
             (tmp_path / "paused-2.png").write_bytes(later)
-            assert later == paused, f"the numbers still change after space (see {tmp_path})"
+            assert later == paused, f"the numbers still change after the pause was confirmed (see {tmp_path})"
             shot = page.screenshot(path=str(tmp_path / "page.png"))
             plot = (int(box["x"] + box["width"] * 0.3), int(box["y"]), int(box["x"] + box["width"]),
                     int(box["y"] + box["height"] * 0.4))

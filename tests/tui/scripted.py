@@ -20,7 +20,10 @@ from rnn_tui.run.protocol import (
     Command,
     Events,
     Message,
+    Pause,
+    Paused,
     Reset,
+    Resume,
     Save,
     Saved,
     SetBaseline,
@@ -80,6 +83,8 @@ class ScriptedTrainer:
 
     def carry_out(self, command: Command) -> None:
         match command:
+            case Pause() | Resume():  # answered as the training process answers
+                self.messages.put(Paused(self.run, isinstance(command, Pause)))
             case StepOnce():
                 self.advance(1)
             case SetLR(lr):

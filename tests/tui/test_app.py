@@ -56,8 +56,9 @@ async def test_pause_resume_and_single_step(text_path, tmp_path):
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
         seen = process_messages(app)
         await pilot.press("space")
-        assert app.state.paused and "paused" in status_text(app)
+        assert app.state.paused
         await pause_acknowledged(pilot, app, seen)
+        await wait_for(pilot, lambda: "‖ paused" in status_text(app), what="the pause confirmed on screen")
         held = app.state.step
         await pause_acknowledged(pilot, app, seen)
         assert app.state.step == held  # nothing moves while paused

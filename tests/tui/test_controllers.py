@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.console import Console
+
 from rnn_tui.engine.events import StartEvent, StepEvent
-from rnn_tui.run.protocol import Ready, Reset, Save
+from rnn_tui.run.protocol import Pause, Paused, Ready, Reset, Resume, Save
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.widgets.status import TrainingStatus
 
 from .fixed_run import SPEC, VOCAB
 
@@ -139,6 +142,27 @@ def test_replacing_unsaved_training_offers_to_save_it_first():
 
     training.show_settings()  # a change cancelled: the form shows the run again, the run itself is not new
     assert host.published[-1] == ("settings_form", host.state.spec)
+
+
+def test_a_pause_says_pausing_until_the_process_confirms_it():
+    """The steps made before the process reads the pause still arrive; "paused" means no more will."""
+    host = FakeHost()
+    handle = RecordingHandle()
+    training = TrainingController(host, handle, "run.pt", sampling=SamplingController(
+        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+
+    def mode() -> str:
+        console = Console(width=80, record=True)
+        console.print(TrainingStatus.render_table(host.state))
+        return console.export_text().splitlines()[0].strip()
+
+    assert mode() == "● training"
+    training.toggle_pause()
+    assert isinstance(handle.sent[-1], Pause) and mode() == "‖ pausing…"
+    training.receive([Paused(host.state.run, True)])
+    assert mode() == "‖ paused"
+    training.toggle_pause()
+    assert isinstance(handle.sent[-1], Resume) and mode() == "● training"
 
 
 def test_quitting_never_writes_over_a_checkpoint_the_user_opened(tmp_path):

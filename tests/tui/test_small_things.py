@@ -17,9 +17,9 @@ async def test_speed_shows_a_dash_while_paused(text_path, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "k chars/s" in shown(app.query_one("#status-table", Static)), what="speed")
         await pilot.press("space")
-        await wait_for(pilot, lambda: "k chars/s" not in shown(app.query_one("#status-table", Static)),
-                       what="no speed while paused")
-        assert "paused" in shown(app.query_one("#status-table", Static))
+        await wait_for(pilot, lambda: "‖ paused" in shown(app.query_one("#status-table", Static)),
+                       what="the pause confirmed")
+        assert "k chars/s" not in shown(app.query_one("#status-table", Static))
         await app.action_quit()
 
 

@@ -118,7 +118,7 @@ class TrainingController:
                 case Kept():
                     state.on_kept(item)
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
-                    state.paused = paused
+                    state.paused, state.pausing = paused, False
                     state.version += 1
                 case Saved(path=path, step=step):
                     self.checkpoint_path = path  # `s` saves here from now on; a failed save changes nothing
@@ -160,10 +160,10 @@ class TrainingController:
         state = self.state
         if state.paused:
             self.handle.send(Resume())
-            state.paused, state.finished = False, None
+            state.paused, state.pausing, state.finished = False, False, None
         else:
             self.handle.send(Pause())
-            state.paused = True
+            state.paused = state.pausing = True
         state.version += 1
 
     def step_once(self) -> None:

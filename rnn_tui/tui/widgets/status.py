@@ -135,6 +135,8 @@ class TrainingStatus(Vertical):
             mode = Text(f"◉ watching {Path(state.watching).name}{ended} (read-only)", style="bold cyan")
         elif state.finished:
             mode = Text("■ stopped: " + state.finished, style="bold yellow")
+        elif state.pausing:  # the step under way finishes first, and is shown
+            mode = Text("‖ pausing…", style="italic")
         elif state.paused:
             mode = Text("‖ paused", style="bold yellow")
         else:
