@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -117,7 +118,7 @@ class UnitsView(Vertical):
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
         old = [column.width for column in table.columns.values()]
-        widths = [max([width] + [Text(str(cells[k])).cell_len for _, cells in rows]) for k, width in enumerate(old)]
+        widths = [max([width] + [cell_len(str(cells[k])) for _, cells in rows]) for k, width in enumerate(old)]
         if widths != old:  # only ever wider: the passage beside the table stays put between readings
             self.set_columns(widths)
         else:
