@@ -61,6 +61,14 @@ class RecordingHandle:
         self.sent.append(command)
 
 
+def sampling_of(host: FakeHost) -> SamplingController:
+    return SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+
+
+def training_of(host: FakeHost, handle: RecordingHandle, checkpoint_path: str = "run.pt") -> TrainingController:
+    return TrainingController(host, handle, checkpoint_path, sampling=sampling_of(host), on_ready=lambda ready: None)
+
+
 def test_a_refused_passage_leaves_the_source_as_it_was_and_says_why():
     host = FakeHost()
     insight = InsightController(host, lambda: None, lambda: None)
@@ -107,7 +115,7 @@ def test_a_refused_rule_republishes_the_rules_in_force():
     from rnn_tui.engine.sampling import SampleSettings
 
     host = FakeHost()
-    sampling = SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+    sampling = sampling_of(host)
     sampling.settings = SampleSettings(temperature=1.0)
     sampling.set_rule("top-k", "5")
     assert host.last("rules").top_k == 5
@@ -117,7 +125,7 @@ def test_a_refused_rule_republishes_the_rules_in_force():
 
 def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
     host = FakeHost()
-    sampling = SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+    sampling = sampling_of(host)
     sampling.best, host.state.best = object(), (7, 2.0)  # there are best weights
     sampling.toggle_best()
     assert host.state.reads_best and sampling.source(7) == "best weights, step 7"  # the status reads reads_best
@@ -128,8 +136,7 @@ def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
 def test_replacing_unsaved_training_offers_to_save_it_first():
     host = FakeHost()
     handle = RecordingHandle()
-    training = TrainingController(host, handle, "run.pt", sampling=SamplingController(
-        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+    training = training_of(host, handle)
     host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
     training.reset()
     (screen, answer), = host.screens
@@ -148,8 +155,7 @@ def test_a_pause_says_pausing_until_the_process_confirms_it():
     """The steps made before the process reads the pause still arrive; "paused" means no more will."""
     host = FakeHost()
     handle = RecordingHandle()
-    training = TrainingController(host, handle, "run.pt", sampling=SamplingController(
-        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+    training = training_of(host, handle)
 
     def mode() -> str:
         console = Console(width=80, record=True)
@@ -170,8 +176,7 @@ def test_quitting_never_writes_over_a_checkpoint_the_user_opened(tmp_path):
     opened.write_bytes(b"kept")
     (tmp_path / "a-1.pt").write_bytes(b"another")
     host = FakeHost(replace(SPEC, checkpoint=str(opened)))
-    training = TrainingController(host, RecordingHandle(), str(opened), sampling=SamplingController(
-        host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None), on_ready=lambda ready: None)
+    training = training_of(host, RecordingHandle(), str(opened))
     assert training.quit_path() == str(tmp_path / "a-2.pt")  # the first free name beside it
     from rnn_tui.run.protocol import Saved
 
