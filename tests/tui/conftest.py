@@ -95,6 +95,11 @@ def shown(widget) -> str:
     return "\n".join(strip.text for strip in widget.render_lines(widget.region.reset_offset)).rstrip()
 
 
+def status_text(app) -> str:
+    """What the training panel says (mode, step, losses, the model)."""
+    return shown(app.query_one("#status-table"))
+
+
 def read(widget) -> str:
     """What a bordered, wrapping widget says, as one line: its lines joined without the border."""
     return " ".join(line.strip(" │") for line in shown(widget).splitlines()[1:-1]).strip()

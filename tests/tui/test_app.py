@@ -26,13 +26,10 @@ from .conftest import (
     sampling_ready,
     scripted_app,
     shown,
+    status_text,
     tiny_spec,
     wait_for,
 )
-
-
-def status_text(app) -> str:
-    return shown(app.query_one("#status-table", Static))
 
 
 async def test_training_starts_and_numbers_move(text_path, tmp_path):

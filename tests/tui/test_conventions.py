@@ -8,7 +8,7 @@ from rnn_tui.run.protocol import Reset
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.screens.help import HelpScreen
 
-from .conftest import answer, asked, scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, asked, scripted_app, status_text, tiny_spec, wait_for
 
 
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
@@ -55,7 +55,7 @@ async def test_resizing_to_a_tiny_terminal_and_back_keeps_working(text_path, tmp
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.has_class("-compact")
-        assert f"{app.state.step:,}" in shown(app.query_one("#status-table"))
+        assert f"{app.state.step:,}" in status_text(app)
         await app.action_quit()
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.tui.launch import quit_on_signals
 
-from .conftest import live_app, next_published, shown, tiny_spec, wait_for
+from .conftest import live_app, next_published, status_text, tiny_spec, wait_for
 
 
 async def test_sigterm_and_sighup_quit_in_order_and_autosave(text_path, tmp_path):
@@ -45,7 +45,7 @@ async def test_keys_mashed_while_the_model_resets(text_path, tmp_path):
             await pilot.press("space")
         step = app.state.step
         await wait_for(pilot, lambda: app.state.step > step + 3, what="training after the reset")
-        assert app.is_running and "step" in shown(app.query_one("#status-table"))
+        assert app.is_running and "step" in status_text(app)
         await app.action_quit()
 
 
@@ -70,7 +70,7 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
         await wait_for(pilot, lambda: app.state.finished is not None, what="divergence")
         assert "training stopped" in app.state.finished and app.state.paused
         assert any(severity == "error" and "lower learning rate" in text for severity, text in app.notices)
-        await wait_for(pilot, lambda: "stopped: training stopped" in shown(app.query_one("#status-table")),
+        await wait_for(pilot, lambda: "stopped: training stopped" in status_text(app),
                        what="the reason on screen")
         await next_published(pilot, app, "sample", lambda s: s is not None and s.done)  # of the diverged weights
         await pilot.press("s")

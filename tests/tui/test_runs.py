@@ -7,14 +7,22 @@ import sys
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from rnn_tui.cli import main
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 
-from .conftest import live_app, next_published, pause_acknowledged, process_messages, shown, tiny_spec, wait_for
+from .conftest import (
+    live_app,
+    next_published,
+    pause_acknowledged,
+    process_messages,
+    status_text,
+    tiny_spec,
+    wait_for,
+)
 
 
 def text_with(distinct: int, length: int, seed: int) -> str:
@@ -64,9 +72,9 @@ async def test_a_run_that_cannot_start_says_why(tmp_path, small_text):
     path.write_text(small_text[:300])
     app = live_app(tiny_spec(path, seq=200), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "no run:" in shown(app.query_one("#status-table", Static)),
+        await wait_for(pilot, lambda: "no run:" in status_text(app),
                        what="the reason on the status")
-        assert "too short" in shown(app.query_one("#status-table", Static))
+        assert "too short" in status_text(app)
         await app.action_quit()
 
 
@@ -125,7 +133,7 @@ async def test_a_training_process_that_dies_is_shown_as_gone(text_path, tmp_path
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 3, what="training")
         app.training.handle.process.kill()
-        await wait_for(pilot, lambda: "ended unexpectedly" in shown(app.query_one("#status-table", Static)),
+        await wait_for(pilot, lambda: "ended unexpectedly" in status_text(app),
                        what="the status to say so")
         assert app.state.paused and any("exit status -9" in text for _, text in app.notices)
         await app.action_quit()

@@ -1,15 +1,11 @@
 """The training process owns the run's settings: the app shows what it reports, also after a
 checkpoint round trip through the real spawned process."""
 
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from rnn_tui.engine.checkpoint import load_checkpoint
 
-from .conftest import answer, apply_settings, live_app, shown, tiny_spec, wait_for
-
-
-def status_text(app) -> str:
-    return shown(app.query_one("#status-table", Static))
+from .conftest import answer, apply_settings, live_app, status_text, tiny_spec, wait_for
 
 
 def optimizer_lrs(path) -> set[float]:

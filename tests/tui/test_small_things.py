@@ -2,24 +2,24 @@
 
 from dataclasses import replace
 
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from rnn_tui.engine.events import SettingEvent
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
 
-from .conftest import asked, sampling_ready, scripted_app, shown, tiny_spec, wait_for
+from .conftest import asked, sampling_ready, scripted_app, shown, status_text, tiny_spec, wait_for
 from .fixed_run import SPEC, FixedTrainer
 
 
 async def test_speed_shows_a_dash_while_paused(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "k chars/s" in shown(app.query_one("#status-table", Static)), what="speed")
+        await wait_for(pilot, lambda: "k chars/s" in status_text(app), what="speed")
         await pilot.press("space")
-        await wait_for(pilot, lambda: "‖ paused" in shown(app.query_one("#status-table", Static)),
+        await wait_for(pilot, lambda: "‖ paused" in status_text(app),
                        what="the pause confirmed")
-        assert "k chars/s" not in shown(app.query_one("#status-table", Static))
+        assert "k chars/s" not in status_text(app)
         await app.action_quit()
 
 

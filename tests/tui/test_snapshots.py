@@ -8,7 +8,7 @@ import pytest
 
 from rnn_tui.tui.app import PlaygroundApp
 
-from .conftest import settled, shown, wait_for
+from .conftest import settled, status_text, wait_for
 from .fixed_run import CJK, SPEC, STEPS, TEXT, FixedTrainer, fixed_messages, val_loss
 
 SIZES = [(60, 20), (80, 24), (120, 40), (200, 60)]
@@ -72,13 +72,13 @@ async def test_the_coach_line_shows_when_the_run_overfits(tmp_path):
     app = fixed_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         advice = "overfitting since step 30: val 0.32 above its best; try dropout 0.2 or a larger text"
-        await wait_for(pilot, lambda: advice in " ".join(shown(app.query_one("#status-table")).split()),
+        await wait_for(pilot, lambda: advice in " ".join(status_text(app).split()),
                        what="the coach's advice, wrapped as it needs")
         (toast,) = [notice for notice in app.notices if "overfitting" in notice[1]]  # once, when it began
         assert toast == ("warning", advice.replace("0.32", "0.18"))
         await pilot.resize_terminal(80, 24)  # a narrow status keeps the headline
-        await wait_for(pilot, lambda: "dropout 0.2" not in shown(app.query_one("#status-table")), what="the headline")
-        assert "overfitting since 30" in " ".join(shown(app.query_one("#status-table")).split())
+        await wait_for(pilot, lambda: "dropout 0.2" not in status_text(app), what="the headline")
+        assert "overfitting since 30" in " ".join(status_text(app).split())
         assert app.state.best == (30, pytest.approx(val_loss(30)))
         await app.action_quit()
 

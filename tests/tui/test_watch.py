@@ -11,7 +11,7 @@ from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.commands import PlaygroundCommands
 
-from .conftest import next_published, shown, wait_for
+from .conftest import next_published, shown, status_text, wait_for
 
 
 async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path):
@@ -30,7 +30,7 @@ async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path
             assert training.wait() == 0
             await next_published(pilot, app, "sample", lambda s: s is not None and s.done and s.step == 60)
             assert [x for x in app.state.val_curve.xs] == [20, 40, 60] and len(app.state.timeline) == 3
-            assert "watching" in shown(app.query_one("#status-table", Static))
+            assert "watching" in status_text(app)
             paused, commands = app.state.paused, len(app.notices)
             await pilot.press("space", "s", "r")  # training keys are off: the run is not ours
             assert app.state.paused == paused and len(app.notices) == commands and app.screen is app.screen_stack[0]
