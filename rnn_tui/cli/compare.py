@@ -9,7 +9,7 @@ import json
 import sys
 from typing import Any
 
-from rnn_tui.cli.flags import add_run_flags
+from rnn_tui.cli.flags import ONE_THREAD_EACH, add_run_flags
 from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
 from rnn_tui.run.spec import DEFAULT_THREADS, check_threads, configs_from_args
 
@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
                               "optimizer, clip or precision")
     compare.add_argument("--equal-params", type=int, metavar="N",
                          help="solve each run's hidden size for about N parameters (within 5%%)")
-    add_run_flags(compare)
+    add_run_flags(compare, ONE_THREAD_EACH)
     compare.add_argument("--json", action="store_true", help="print one JSON object with one entry per run")
 
 

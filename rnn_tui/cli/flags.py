@@ -8,9 +8,12 @@ from rnn_tui.engine.config import CELLS, OPTIMIZERS, PRECISIONS, PRESETS, SCHEDU
 from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT
 from rnn_tui.run.spec import DEFAULT_PRESET, DEFAULT_THREADS
 
+MEASURED_THREADS = "default: measured while it trains, one thread or every core, whichever is faster now"
 
-def add_run_flags(parser: argparse.ArgumentParser) -> None:
-    """Text, model and training flags shared by the app and `train`; unset flags stay None."""
+
+def add_run_flags(parser: argparse.ArgumentParser, threads: str = MEASURED_THREADS) -> None:
+    """Text, model and training flags shared by the app, `train` and `compare`; unset flags stay None.
+    `threads` says what the command does without --threads."""
     parser.add_argument("--text", metavar="NAME|FILE",
                         help=f"a UTF-8 file or a built-in text: {', '.join(BUILTIN_TEXTS)} (default {DEFAULT_TEXT})")
     parser.add_argument("--preset", choices=sorted(PRESETS),
@@ -35,15 +38,17 @@ def add_run_flags(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--eval-every", type=int, help="steps between validation passes")
     run.add_argument("--seed", type=int, help="random seed (same seed, same losses on CPU)")
     run.add_argument("--device", help="auto (default: cuda, then mps, then cpu), cpu, cuda or mps")
-    add_threads_flag(run)
+    add_threads_flag(run, threads)
     run.add_argument("--precision", choices=PRECISIONS,
                      help="fp32 (default) or bf16: the forward pass under bf16 autocast (CUDA, or a CPU with bf16)")
 
 
-def add_threads_flag(parser: argparse._ActionsContainer) -> None:  # a parser or a group of one
-    parser.add_argument("--threads", type=int,
-                        help=f"torch CPU threads (default {DEFAULT_THREADS}, as in the app: more threads stall "
-                             "whenever another process holds a core; try more on an idle machine)")
+ONE_THREAD_EACH = f"default {DEFAULT_THREADS}: each model trains on one"
+
+
+def add_threads_flag(parser: argparse._ActionsContainer,  # a parser or a group of one
+                     default: str = ONE_THREAD_EACH) -> None:
+    parser.add_argument("--threads", type=int, help=f"torch CPU threads ({default})")
 
 
 def add_app_flags(parser: argparse.ArgumentParser) -> None:

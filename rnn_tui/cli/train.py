@@ -163,8 +163,6 @@ def count_baseline(trainer: Trainer, control: Control) -> CountingProcess | None
 def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dict[str, float], RunLog | None]:
     """Every check and refusal before the first step: the trainer, the live settings to apply to a
     resumed run, and the run's log (rank 0's)."""
-    import torch
-
     from rnn_tui.engine.checkpoint import check_writable, other_run_at
     from rnn_tui.engine.runlog import RunLog
 
@@ -178,7 +176,6 @@ def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dic
     live = {k: getattr(args, k) for k in ("lr", "dropout") if args.resume and getattr(args, k) is not None}
     overrides = {k: v for k, v in explicit_train_flags(args).items() if k not in live}
     spec = spec_from_args(args, checkpoint=args.resume)
-    torch.set_num_threads(spec.threads)
     if world is not None:  # every rank must build the same model: no measuring on each
         spec = replace(spec, fit=None)
     trainer = build_trainer(spec, overrides)

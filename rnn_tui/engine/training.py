@@ -32,6 +32,7 @@ from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPE
 from rnn_tui.engine.models import CharRNN, State, detach_state
 from rnn_tui.engine.moments import Moment, compact, keep
 from rnn_tui.engine.sampling import Sampler, SampleSettings
+from rnn_tui.engine.threads import ThreadTuner
 
 CHAR_RNN_DECAY, CHAR_RNN_DECAY_AFTER = 0.97, 10  # char-rnn's defaults: x0.97 per epoch after 10
 EXPLODED = 3.0  # a loss this many times a uniform guess's (ln V) means training has blown up
@@ -155,6 +156,7 @@ class Trainer:
         self._last_step_end: float | None = None
         self.world: World | None = None  # set by distribute(): one rank of a torchrun job
         self.net: torch.nn.Module = self.model  # what the training step runs: the model, or DDP around it
+        self.tuner: ThreadTuner | None = None  # set when the thread count is measured rather than given
 
     def distribute(self, world: World) -> None:
         """Train as rank `world.rank` of `world.size`: this rank's streams of the combined batch, and
@@ -240,6 +242,7 @@ class Trainer:
             self.state = None  # a new epoch restarts every stream at its beginning
         x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
         self.model.train()
+        started = time.perf_counter()
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.train_config.precision == "bf16"):
             logits, state = self.net(x, self.state)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1))
@@ -262,6 +265,8 @@ class Trainer:
         self.state = detach_state(state)
         self.step += 1
         self.recent_losses.append(loss_value)
+        if self.tuner is not None and (threads := self.tuner.observe(time.perf_counter() - started)) is not None:
+            torch.set_num_threads(threads)
         self.train_history.append(self.step, loss_value)
         now = time.perf_counter()
         seconds = now - self._last_step_end if self._last_step_end else 0.0

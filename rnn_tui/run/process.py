@@ -165,9 +165,6 @@ def first_line(exc: Exception) -> str:
 
 class _Child:
     def __init__(self, spec: RunSpec, commands: mp.Queue, messages: mp.Queue):
-        import torch
-
-        torch.set_num_threads(spec.threads)
         self.spec = spec
         self.commands = commands
         self.messages = messages

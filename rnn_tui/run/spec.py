@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 DEFAULT_CHECKPOINT = "rnn-tui.pt"
 DEFAULT_PRESET = "tiny"  # a model that visibly learns within a minute on a laptop CPU
-# torch's threads wait for each other at every operation: beside one busy process, 2 threads took
-# 4.3x the time of 1 on 2 cores, and gained 6% on an idle machine (benchmarks/threads.py)
+# A compare or a lesson trains several models in one process on one thread each. A single run's
+# threads are measured while it trains instead (engine/threads.py): None.
 DEFAULT_THREADS = 1
 MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
 TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
@@ -38,7 +38,7 @@ class RunSpec:
     train: TrainConfig
     checkpoint: str | None = None
     device: str | None = None
-    threads: int = DEFAULT_THREADS
+    threads: int | None = None  # None: one thread or every core, whichever trains faster now (engine/threads.py)
     paused: bool = False
     fit: FitSpace | None = None  # a time-budget preset's sizes to measure here before the run starts
 
@@ -74,7 +74,7 @@ def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> R
         all(getattr(args, k, None) is None for k in ("hidden", "precision"))  # a size given is a size kept
     threads = getattr(args, "threads", None)
     return RunSpec(text=text, model=model, train=train, checkpoint=checkpoint, device=args.device,
-                   threads=DEFAULT_THREADS if threads is None else check_threads(threads),
+                   threads=None if threads is None else check_threads(threads),
                    paused=getattr(args, "paused", False),
                    fit=preset.fit if fitted else None)
 
@@ -87,21 +87,29 @@ def check_threads(threads: int) -> int:
 
 def build_trainer(spec: RunSpec, train_overrides: dict[str, Any] | None = None) -> Trainer:
     """A fresh Trainer for the spec, or the checkpointed run continued on the spec's text."""
+    import torch
+
     from rnn_tui.engine.checkpoint import load_checkpoint, trainer_from_checkpoint
     from rnn_tui.engine.data import Corpus
+    from rnn_tui.engine.threads import ThreadTuner, cores
     from rnn_tui.engine.training import Trainer
 
+    torch.set_num_threads(spec.threads or cores())
     if spec.checkpoint:
         data = load_checkpoint(spec.checkpoint)
         corpus = checkpoint_corpus(spec.checkpoint, data, spec.text)
-        return trainer_from_checkpoint(data, corpus, spec.device, train_overrides)
-    corpus = Corpus.load(spec.text or DEFAULT_TEXT)
-    model, train = spec.model, spec.train
-    if spec.fit is not None:
-        from rnn_tui.engine.fit import fit
+        trainer = trainer_from_checkpoint(data, corpus, spec.device, train_overrides)
+    else:
+        corpus = Corpus.load(spec.text or DEFAULT_TEXT)
+        model, train = spec.model, spec.train
+        if spec.fit is not None:
+            from rnn_tui.engine.fit import fit
 
-        model, train, _ = fit(model, train, spec.fit, corpus, spec.device)
-    return Trainer(model, train, corpus, spec.device)
+            model, train, _ = fit(model, train, spec.fit, corpus, spec.device)
+        trainer = Trainer(model, train, corpus, spec.device)
+    if spec.threads is None and trainer.device.type == "cpu":
+        trainer.tuner = ThreadTuner()
+    return trainer
 
 
 def checkpoint_corpus(path: str, data: dict[str, Any], text: str | None) -> Corpus:
@@ -109,7 +117,7 @@ def checkpoint_corpus(path: str, data: dict[str, Any], text: str | None) -> Corp
     if that is still there unchanged. Every refusal names the text the run was trained on."""
     from rnn_tui.engine.checkpoint import checkpoint_text
     from rnn_tui.engine.data import Corpus, Vocab
-    from rnn_tui.engine.texts import TextId, load_text
+    from rnn_tui.engine.texts import TextId
 
     saved = checkpoint_text(data)
     trained_on = f"{path} was trained on {saved.source} ({saved.chars:,} characters)" if saved else None
@@ -117,11 +125,11 @@ def checkpoint_corpus(path: str, data: dict[str, Any], text: str | None) -> Corp
         if saved is None:
             raise UserError(f"{path} does not record its text: give it with --text")
         try:
-            content = load_text(saved.source)
+            now = TextId.read(saved.source)
         except UserError as exc:
             raise UserError(f"{trained_on}, which cannot be read now ({exc}); give another with --text") from None
-        if TextId.of(saved.source, content) != saved:
-            raise UserError(f"{trained_on}, which has changed since ({len(content):,} characters now); "
+        if now != saved:
+            raise UserError(f"{trained_on}, which has changed since ({now.chars:,} characters now); "
                             f"to continue on it as it is, give --text {saved.source}")
         text = saved.source
     try:
