@@ -21,11 +21,11 @@ from rnn_tui.engine.runlog import CHECKPOINT
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, build_trainer, explicit_train_flags, spec_from_args
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.counting import Baseline
     from rnn_tui.engine.distributed import World
     from rnn_tui.engine.events import Event
     from rnn_tui.engine.runlog import RunLog
     from rnn_tui.engine.training import Control, Trainer
-    from rnn_tui.run.counting import CountingProcess
 
 ARCHITECTURE_FLAGS = ("cell", "hidden", "layers", "embed", "preset")
 
@@ -112,9 +112,15 @@ def train(args: argparse.Namespace, world: World | None) -> int:
             print("no --steps, --epochs or --minutes given: training until Ctrl+C", file=sys.stderr)
     if log is not None:  # a watcher can open the run before its first evaluation
         save()
-    counting = count_baseline(trainer, control) if world is None else None  # the ranks of a job fork nothing
+    counting = BaselineCount(trainer, control) if world is None else None  # the ranks of a job fork nothing
+
+    def report_in_order(event: Event) -> None:
+        if event.kind == "stop" and counting is not None:
+            counting.before_stop(report)
+        report(event)
+
     try:
-        stop = trainer.run(report, control)
+        stop = trainer.run(report_in_order, control)
     except RuntimeError as exc:  # a collective failed: another rank is gone
         if world is None:
             raise
@@ -138,26 +144,58 @@ def train(args: argparse.Namespace, world: World | None) -> int:
     return 1 if stop.reason == "diverged" else 0
 
 
-def count_baseline(trainer: Trainer, control: Control) -> CountingProcess | None:
-    """Count the run's text at low priority beside the training; the baseline goes to the trainer,
-    which reports it (a `baseline` line) and whose coach reads it."""
-    from rnn_tui.run.counting import CountBaseline, CountingProcess
+BASELINE_WAIT = 120.0  # seconds a run that ends before its text is counted waits for the baseline
 
-    corpus = trainer.corpus
-    if corpus.text_id is None:
-        return None
-    process = CountingProcess(corpus.text_id.source, corpus.vocab.chars)
 
-    def count() -> None:  # started here: the first start of a process starts the forkserver, seconds
+class BaselineCount:
+    """The run's text counted beside the training, in a process of its own: the baseline goes to the
+    trainer, which reports it (a `baseline` line) and whose coach reads it. A run that ends first
+    waits for it (up to BASELINE_WAIT), so the baseline line always comes before the stop line, or a
+    line says why there is none."""
+
+    def __init__(self, trainer: Trainer, control: Control):
+        from rnn_tui.run.counting import CountingProcess
+
+        self.trainer, self.control = trainer, control
+        corpus = trainer.corpus
+        self.process = CountingProcess(corpus.text_id.source, corpus.vocab.chars) if corpus.text_id else None
+        self.found: Baseline | None = None
+        self.failure: str | None = None if self.process else "the text was not read from a file"
+        self.done = threading.Event()
+        if self.process is None:
+            self.done.set()
+        else:  # started from a thread: the first start of a process starts the forkserver, seconds
+            threading.Thread(target=self._count, name="counting", daemon=True).start()
+
+    def _count(self) -> None:
+        from rnn_tui.run.counting import CountBaseline
+
         try:
-            process.start()
-            baseline = process.ask(CountBaseline(trainer.train_config))
-        except (UserError, OSError):  # training goes on without it
-            return
-        control.set_baseline(baseline.order, tuple(baseline.losses.values()))
+            self.process.start()
+            self.found = self.process.ask(CountBaseline(self.trainer.train_config))
+            self.control.set_baseline(self.found.order, tuple(self.found.losses.values()))
+        except (UserError, OSError) as exc:  # training goes on without it
+            self.failure = str(exc)
+        finally:
+            self.done.set()
 
-    threading.Thread(target=count, name="counting", daemon=True).start()
-    return process
+    def before_stop(self, report: Callable[[Event], None]) -> None:
+        """Report the baseline if the run has not yet (it ended first), or say why there is none."""
+        if self.trainer.baseline is not None:
+            return
+        if not self.done.is_set():
+            print(f"waiting up to {BASELINE_WAIT:.0f} s for the n-gram baseline (counting the text)",
+                  file=sys.stderr, flush=True)
+            self.done.wait(BASELINE_WAIT)
+        if self.found is not None:
+            report(self.trainer.set_baseline(self.found.order, tuple(self.found.losses.values())))
+        else:
+            print(f"no n-gram baseline: {self.failure or f'counting took more than {BASELINE_WAIT:.0f} s'}",
+                  file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.close()
 
 
 def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dict[str, float], RunLog | None]:

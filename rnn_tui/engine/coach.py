@@ -18,14 +18,17 @@ PLATEAU_EVALS = 10
 PLATEAU_GAIN = 0.01
 
 
-def advise(curve: list[tuple[int, float]], dropout: float, baseline: tuple[str, float] | None = None) -> str | None:
+def advise(curve: list[tuple[int, float]], dropout: float, baseline: tuple[str, float] | None = None,
+           seconds: float | None = None) -> str | None:
     """Advice for a validation curve of (step, val_loss) points, or None while it improves;
-    `baseline`: the counting model's name and loss ("9-gram", 1.29)."""
+    `baseline`: the counting model's name and loss ("9-gram", 1.29); `seconds`: the training time at
+    the last point."""
     if baseline is not None and curve:
         name, loss = baseline
         (step, last), earlier = curve[-1], [val for _, val in curve[:-1]]
         if last < loss <= min(earlier, default=math.inf):
-            return f"passed the {name} at step {step:,}: val {last:.3f} against its {loss:.3f}"
+            when = f"{clock(seconds)}, step {step:,}" if seconds is not None else f"step {step:,}"
+            return f"passed the {name} at {when}: val {last:.3f} against its {loss:.3f}"
     if len(curve) < 3:
         return None
     best_step, best = min(curve, key=lambda point: point[1])
@@ -43,3 +46,9 @@ def advise(curve: list[tuple[int, float]], dropout: float, baseline: tuple[str, 
             return (f"plateau since step {curve[-window - 1][0]:,}: val gained under {PLATEAU_GAIN} in {window} "
                     "evaluations; try a lower learning rate or a larger model")
     return None
+
+
+def clock(seconds: float) -> str:
+    """Training time as minutes and seconds: 2:14."""
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"

@@ -241,8 +241,8 @@ class Trainer:
         if k == 0:
             self.state = None  # a new epoch restarts every stream at its beginning
         x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
-        self.model.train()
         started = time.perf_counter()
+        self.model.train()
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.train_config.precision == "bf16"):
             logits, state = self.net(x, self.state)
             loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), y.reshape(-1))
@@ -264,9 +264,9 @@ class Trainer:
             self.optimizer.step()
         self.state = detach_state(state)
         self.step += 1
-        self.recent_losses.append(loss_value)
         if self.tuner is not None and (threads := self.tuner.observe(time.perf_counter() - started)) is not None:
             torch.set_num_threads(threads)
+        self.recent_losses.append(loss_value)
         self.train_history.append(self.step, loss_value)
         now = time.perf_counter()
         seconds = now - self._last_step_end if self._last_step_end else 0.0
@@ -305,7 +305,7 @@ class Trainer:
         sample = self.timeline_sample()
         self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()
-        advice = advise(self.val_points, self.model_config.dropout, self.baseline_line())
+        advice = advise(self.val_points, self.model_config.dropout, self.baseline_line(), self.seconds)
         return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss,
                          self.best.val_loss, self.best.step, advice, sample)
 

@@ -157,6 +157,14 @@ class RunState:
         return [step for step, changed, _ in self.setting_changes if changed == name]
 
     @property
+    def passed_baseline(self) -> int | None:
+        """The step of the first evaluation below the best n-gram, once counted and passed."""
+        if self.baseline is None:
+            return None
+        return next((int(x) for x, y in zip(self.val_curve.xs, self.val_curve.ys) if y < self.baseline.ngram_loss),
+                    None)
+
+    @property
     def progress(self) -> float | None:
         """Fraction of the way to the run's stop point, when it has one."""
         if self.ready is None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from rnn_tui.engine.events import BaselineEvent
 from rnn_tui.tui.widgets.loss_plot import LossPlot, clock_label, nice_ticks, smooth
 
 from .conftest import scripted_app, tiny_spec, wait_for
@@ -34,4 +35,22 @@ async def test_the_keys_change_the_axes_and_the_title_says_so(text_path, tmp_pat
         await pilot.press("l", "m")
         assert "log y" in plot.border_title and "smoothing 0.97" in plot.border_title
         assert app.state.train_curve.ys[-1] != smooth(app.state.train_curve.ys, 0.97)[-1]  # raw kept, smoothed drawn
+        await app.action_quit()
+
+
+async def test_the_plot_marks_the_evaluation_that_passed_the_n_gram(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.step == 40, what="the scripted run")
+        state, plot = app.state, app.query_one(LossPlot)
+        xs, ys = state.val_curve.xs, state.val_curve.ys
+        assert len(ys) >= 2 and min(ys[1:]) < ys[0]
+        level = (ys[0] + min(ys[1:])) / 2  # the first evaluation is above it, a later one below
+        state.on_event(BaselineEvent(step=40, ngram_order=9, ngram_loss=level, ngram_losses=(level,) * 9))
+        assert state.passed_baseline == next(int(x) for x, y in zip(xs, ys) if y < level) > xs[0]
+        plot.redraw()
+        assert "passed the 9-gram" in plot.plt.build()
+        state.on_event(BaselineEvent(step=40, ngram_order=9, ngram_loss=min(ys) - 0.1, ngram_losses=(0.1,) * 9))
+        plot.redraw()
+        assert state.passed_baseline is None and "passed the" not in plot.plt.build()
         await app.action_quit()

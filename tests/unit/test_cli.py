@@ -38,7 +38,10 @@ def test_train_json_then_sample(text_file, tmp_path, capsys):
                                    for e in evals)
     last = lines[-1]
     assert last["kind"] == "stop" and last["train_loss"] > 0 and last["val_loss"] == evals[-1]["val_loss"]
-    assert set(lines[0]) >= {"step", "epoch", "loss", "grad_norm", "lr", "chars_per_sec"}
+    assert set(next(e for e in lines if e["kind"] == "step")) >= {"step", "epoch", "loss", "grad_norm", "lr",
+                                                                  "chars_per_sec"}
+    kinds = [e["kind"] for e in lines]
+    assert kinds.count("baseline") == 1 and kinds.index("baseline") < kinds.index("stop")
 
     outputs = []
     for seed in (1, 1, 2):
@@ -47,6 +50,15 @@ def test_train_json_then_sample(text_file, tmp_path, capsys):
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] != outputs[2]  # --seed makes a sample reproducible
     assert all(out.startswith("# count\n") and set(out) <= set(vocab) for out in outputs)
+
+
+def test_a_run_shorter_than_the_counting_still_prints_its_baseline_before_its_stop(text_file, tmp_path, capsys):
+    assert main(["train", "--text", str(text_file), *TINY, "--steps", "1", "--json",
+                 "--out", str(tmp_path / "m.pt")]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["kind"] for e in lines] == ["start", "step", "eval", "baseline", "stop"]  # the run ends first
+    baseline = lines[3]
+    assert baseline["ngram_loss"] == baseline["ngram_losses"][baseline["ngram_order"] - 1] > 0
 
 
 def test_resume_continues_the_step_count(text_file, tmp_path, capsys):

@@ -38,6 +38,8 @@ def test_passing_the_counting_baseline_is_said_once_at_the_evaluation_that_passe
     assert advise(curve([3.0, 2.0, 1.6, 1.45]), dropout=0.0, baseline=baseline) == \
         "passed the 9-gram at step 400: val 1.450 against its 1.500"
     assert advise(curve([3.0, 2.0, 1.6, 1.45, 1.44]), dropout=0.0, baseline=baseline) is None
+    assert advise(curve([3.0, 2.0, 1.6, 1.45]), dropout=0.0, baseline=baseline, seconds=134.9) == \
+        "passed the 9-gram at 2:14, step 400: val 1.450 against its 1.500"
 
 
 def test_a_plateau_above_the_baseline_says_counting_does_better_and_below_it_does_not():

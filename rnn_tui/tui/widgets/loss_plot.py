@@ -211,6 +211,11 @@ class LossPlot(PlotextPlot):
         for name in ("lr", "dropout"):
             for x in self.to_x(state.changes_of(name)):
                 plt.vline(x, COLOURS[f"{name} set"])
+        if (passed := state.passed_baseline) is not None:  # the moment the network passed counting
+            at = self.to_x([passed])[0]
+            plt.vline(at, COLOURS["n-gram"])
+            plt.text(f" passed the {state.baseline.name}", x=at, y=low, color=COLOURS["n-gram"], background="default",
+                     alignment="left")
         if xs:
             plt.plot(xs, ys, color=COLOURS["train"], marker="braille")
         if vx:
