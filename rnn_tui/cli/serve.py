@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import shlex
 import socket
 import sys
@@ -11,6 +12,7 @@ from typing import Any
 
 from rnn_tui.cli.flags import add_app_flags
 from rnn_tui.engine.errors import UserError
+from rnn_tui.run.orphans import SERVER_PID
 from rnn_tui.run.spec import MODEL_FLAGS, TRAIN_FLAGS, spec_from_args
 
 APP_FLAGS = ("text", "preset", *MODEL_FLAGS, *TRAIN_FLAGS, "device", "threads", "checkpoint", "paused")
@@ -41,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         if value is None or value is False:
             continue
         argv += [f"--{name.replace('_', '-')}"] + ([] if value is True else [str(value)])
+    os.environ[SERVER_PID] = str(os.getpid())  # the apps end with the server, even one killed with -9
     command = shlex.join([sys.executable, "-m", "rnn_tui", *argv])
     print(f"serving rnn-tui on http://{args.host}:{args.port} (Ctrl+C stops)", file=sys.stderr, flush=True)
     Server(command, host=args.host, port=args.port, title="rnn-tui").serve()

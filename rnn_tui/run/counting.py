@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.ngram import MAX_ORDER
+from rnn_tui.run.orphans import exit_with_parent
 from rnn_tui.run.spawning import process_context
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ def answer(model: CountingModel, request: Request) -> object:
 
 
 def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, replies: mp.Queue) -> None:
+    exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     os.nice(19)  # training and the UI come first
