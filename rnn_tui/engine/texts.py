@@ -10,7 +10,7 @@ import hashlib
 import os
 import sysconfig
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,9 +85,10 @@ class TextId:
     sha256: str
 
     @classmethod
-    def of(cls, text: str, content: str) -> TextId:
-        source = text if is_builtin(text) else str(Path(text).resolve())
-        return cls(source, len(content), hashlib.sha256(content.encode("utf-8")).hexdigest())
+    def read(cls, text: str) -> TextId:
+        """The id of the text as it is now."""
+        content = TextBytes(text)
+        return content.text_id(sum(len(piece) for piece in content.pieces()))
 
 
 def text_name(text: str) -> str:
@@ -105,31 +106,71 @@ def text_length(text: str) -> int:
     second of assembly a start-up should not wait for: it has at least PYTHON_CORPUS_BYTES."""
     if is_builtin(text) and text == "python":
         return PYTHON_CORPUS_BYTES
-    return len(load_text(text))
+    return sum(len(piece) for piece in TextBytes(text).pieces())
 
 
 def load_text(text: str) -> str:
-    """The contents of a built-in text or a file; anything else is a one-line UserError."""
-    return load_text_and_note(text)[0]
+    """The contents of a built-in text or a file, line ends made "\n"; anything else is a one-line
+    UserError. The whole text as one str: for a passage, not for a text to train on (TextBytes)."""
+    return "".join(TextBytes(text).pieces())
 
 
-def load_text_and_note(text: str) -> tuple[str, str | None]:
-    """The contents, with line ends made "\n" (a CRLF file would teach the model a second,
-    invisible end-of-line character), and a line for the user when that changed anything."""
-    if is_builtin(text):
-        content = BUILTIN_TEXTS[text].load()
-    elif not Path(text).exists():
-        raise UserError(f"no such file or built-in text: {text} (built-in: {', '.join(BUILTIN_TEXTS)})")
-    else:
-        content = read_text(text)
-    returns = content.count("\r")
-    if not returns:
-        return content, None
-    note = f"{text_name(text)}: {returns:,} Windows or old Mac line ends (CR) were read as newlines"
-    return content.replace("\r\n", "\n").replace("\r", "\n"), note
+PIECE_BYTES = 1 << 16  # UTF-8 decoded at a time: what each piece makes on the way stays under a MB
+
+
+class TextBytes:
+    """A text read once as UTF-8 bytes (a built-in one encoded), decoded a piece at a time, so a text
+    to train on is never one str: 100 M characters are up to 400 MB as a str, 100 MB as bytes.
+
+    Line ends are made "\n": a CRLF file would teach the model a second, invisible end-of-line
+    character. `note` tells the user when that changed anything."""
+
+    def __init__(self, text: str):
+        self.text = text
+        if is_builtin(text):
+            self.raw = BUILTIN_TEXTS[text].load().encode()
+        elif not Path(text).exists():
+            raise UserError(f"no such file or built-in text: {text} (built-in: {', '.join(BUILTIN_TEXTS)})")
+        else:
+            self.raw = _read(Path(text), whole=True)
+        self.start = len(_BOM) if self.raw.startswith(_BOM) else 0  # an offset, not a 100 MB copy
+
+    def pieces(self) -> Iterator[str]:
+        """The text's characters in order, in pieces of about PIECE_BYTES."""
+        for start, piece in self._byte_pieces():
+            try:
+                chars = piece.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(Path(self.text), piece[exc.start], start + exc.start) from None
+            yield chars.replace("\r\n", "\n").replace("\r", "\n") if "\r" in chars else chars
+
+    @property
+    def note(self) -> str | None:
+        returns = self.raw.count(b"\r")
+        return f"{text_name(self.text)}: {returns:,} Windows or old Mac line ends (CR) were read as newlines" \
+            if returns else None
+
+    def text_id(self, chars: int) -> TextId:
+        """Its id, given its length in characters (which only decoding it tells)."""
+        digest = hashlib.sha256()
+        for _, piece in self._byte_pieces():  # the UTF-8 of the text as read: line ends made "\n"
+            digest.update(piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if b"\r" in piece else piece)
+        source = self.text if is_builtin(self.text) else str(Path(self.text).resolve())
+        return TextId(source, chars, digest.hexdigest())
+
+    def _byte_pieces(self) -> Iterator[tuple[int, bytes]]:
+        """(offset, bytes) pieces cut neither inside a character nor between a CR and its LF."""
+        raw, start = self.raw, self.start
+        while start < len(raw):
+            end = min(start + PIECE_BYTES, len(raw))
+            while end < len(raw) and (raw[end] & 0xC0 == 0x80 or raw[end - 1] == 0x0D):
+                end += 1
+            yield start, raw[start:end]
+            start = end
 
 
 _HEAD = 1 << 16  # bytes a quick check reads
+_BOM = "\ufeff".encode()
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -172,7 +213,9 @@ def _decode(p: Path, raw: bytes, whole: bool) -> str:
     except UnicodeDecodeError as exc:
         if not whole and exc.start >= len(raw) - 3:  # a character cut by the end of the head
             return raw[: exc.start].decode("utf-8")
-        raise UserError(
-            f"{p} is not UTF-8 (byte 0x{raw[exc.start]:02X} at offset {exc.start}); "
-            "convert it, e.g. iconv -f latin1 -t utf-8"
-        ) from None
+        raise _not_utf8(p, raw[exc.start], exc.start) from None
+
+
+def _not_utf8(p: Path, byte: int, offset: int) -> UserError:
+    return UserError(f"{p} is not UTF-8 (byte 0x{byte:02X} at offset {offset}); "
+                     "convert it, e.g. iconv -f latin1 -t utf-8")

@@ -1,10 +1,13 @@
 """Built-in texts by name, files by path, and the default text."""
 
+import hashlib
+
 import pytest
 
+from rnn_tui.engine import texts
 from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT, load_text, python_stdlib_text, text_name
+from rnn_tui.engine.texts import BUILTIN_TEXTS, DEFAULT_TEXT, TextId, load_text, python_stdlib_text, text_name
 
 
 def test_every_builtin_text_loads_by_name():
@@ -48,3 +51,18 @@ def test_crlf_and_cr_line_ends_become_one_newline_and_the_user_is_told(tmp_path)
     assert corpus.note == "windows.txt: 400 Windows or old Mac line ends (CR) were read as newlines"
     assert "\r" not in corpus.vocab.chars
     assert Corpus.load("essay").note is None
+
+
+@pytest.mark.parametrize("piece_bytes", [1, 2, 3, 5, 8])
+def test_a_text_read_in_pieces_is_the_text_read_whole(tmp_path, monkeypatch, piece_bytes):
+    """Pieces are cut neither inside a character nor between a CR and its LF, whatever their size."""
+    path = tmp_path / "mixed.txt"
+    path.write_bytes("\ufeffé\r\nñ🙂\r\r\nx€\rz\n".encode())
+    whole = TextId.read(str(path))
+    monkeypatch.setattr(texts, "PIECE_BYTES", piece_bytes)
+    assert load_text(str(path)) == "é\nñ🙂\n\nx€\nz\n"
+    assert TextId.read(str(path)) == whole and whole.chars == len("é\nñ🙂\n\nx€\nz\n")
+    assert whole.sha256 == hashlib.sha256("é\nñ🙂\n\nx€\nz\n".encode()).hexdigest()
+    path.write_bytes("é\r\n".encode() * 5 + b"ab\xe9cd")
+    with pytest.raises(UserError, match=r"not UTF-8 \(byte 0xE9 at offset 22\)"):
+        load_text(str(path))
