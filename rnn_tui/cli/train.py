@@ -103,7 +103,8 @@ def train(args: argparse.Namespace, world: World | None) -> int:
             report(event)
     if main_rank and not args.json:
         ranks = f" x {world.size} ranks" if world else ""
-        print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}; "
+        rare = f" ({start.rare})" if start.rare else ""
+        print(f"{start.text}: {start.chars:,} characters, vocabulary {start.vocab_size}{rare}; "
               f"{trainer.model_config.cell} model with {start.parameters:,} parameters on {start.device}{ranks}",
               file=sys.stderr)
         if start.note:

@@ -26,7 +26,17 @@ class StartEvent:
     seconds: float = 0.0  # training time before this start (a resumed run brings its own)
     note: str | None = None  # what reading the text changed (line ends), for the user
     world_size: int = 1  # processes training together (torchrun); the batch is per process
+    rare_chars: int = 0  # distinct characters of a large vocabulary read as one rare symbol (data.Vocab)
+    rare_share: float = 0.0  # their share of the text's characters
     kind: str = "start"
+
+    @property
+    def rare(self) -> str | None:
+        """'3,173 rare characters, 0.02% of the text, as one symbol', when the text has them."""
+        if not self.rare_chars:
+            return None
+        share = f"{self.rare_share:.2%}" if self.rare_share >= 1e-4 else "under 0.01%"
+        return f"{self.rare_chars:,} rare characters, {share} of the text, as one symbol"
 
 
 @dataclass(frozen=True)

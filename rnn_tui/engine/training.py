@@ -234,7 +234,8 @@ class Trainer:
         corpus = self.corpus
         return StartEvent(corpus.name, len(corpus.train) + len(corpus.val), len(corpus.vocab), corpus.uniform_loss(),
                           corpus.unigram_entropy(), self.model.num_parameters(), str(self.device), self.step,
-                          self.seconds, corpus.note, self.world.size if self.world else 1)
+                          self.seconds, corpus.note, self.world.size if self.world else 1, corpus.rare.chars,
+                          corpus.rare.share)
 
     def train_step(self) -> StepEvent | StopEvent:
         k = (self.step - self.step_base) % len(self.train_streams)

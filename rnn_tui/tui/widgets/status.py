@@ -169,4 +169,6 @@ class TrainingStatus(Vertical):
         table.add_row("", f"{ready.start.parameters:,} parameters · {ready.start.device}")
         table.add_row("text", Text(f"{ready.start.text} · {count(ready.start.chars)} chars · V {len(ready.vocab)}",
                                    no_wrap=True, overflow="ellipsis"))
+        if ready.start.rare:
+            table.add_row("", ready.start.rare)
         return table
