@@ -4,8 +4,10 @@ A suffix array of the training text (every suffix's start, in sorted order) answ
 position of a sample, the longest stretch starting there that occurs verbatim in the text: the
 suffix that shares the longest prefix with it sits beside where it would be inserted. The copy
 meter is the share of a sample's characters inside such a stretch of `MIN_COPY` or more
-characters, and the longest one. Built with prefix doubling in numpy (ranks of 2k-character
-prefixes from those of k-character ones), so 4 MB takes seconds, not the minutes of a dict.
+characters, and the longest one. Built with prefix doubling in numpy (Larsson and Sadakane's:
+ranks of 2h-character prefixes from those of h-character ones, each round sorting only the suffixes
+that still share their prefix with another), so 4 MB takes seconds, not the minutes of a dict, and
+a text's long repeats cost only the rounds of their own suffixes.
 """
 
 from __future__ import annotations
@@ -15,27 +17,56 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_tui.engine.runs import run_heads
+
 MIN_COPY = 20  # characters: a stretch this long found verbatim is copied, not learned
 
 
 def suffix_array(ids: np.ndarray) -> np.ndarray:
     """The start of every suffix of `ids`, in the suffixes' sorted order (a shorter prefix first)."""
     n = len(ids)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    rank = np.unique(np.asarray(ids), return_inverse=True)[1].astype(np.int64).ravel()
-    k = 1
-    while True:
-        second = np.full(n, -1, dtype=np.int64)
-        second[:-k] = rank[k:] if k < n else second[:0]
-        key = rank * (n + 1) + (second + 1)  # (rank of the first k, rank of the next k), as one number
-        order = np.argsort(key, kind="stable")
-        sorted_key = key[order]
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.concatenate([[0], np.cumsum(sorted_key[1:] != sorted_key[:-1])])
-        if rank[order[-1]] == n - 1 or k >= n:  # every suffix has a rank of its own
-            return order
-        k *= 2
+    position = np.int32 if n < 2 ** 31 else np.int64
+    order = np.empty(n, dtype=position)
+    rank = np.empty(n, dtype=position)  # where the group of suffixes sharing a suffix's first h characters starts
+    pending = np.arange(n, dtype=position)  # the slots of order whose group holds two suffixes or more
+    h = 0
+    while len(pending):
+        pending = refine(np.asarray(ids), order, rank, pending, h)
+        h = max(2 * h, 1)
+    return order
+
+
+def refine(ids: np.ndarray, order: np.ndarray, rank: np.ndarray, pending: np.ndarray, h: int) -> np.ndarray:
+    """One round: the suffixes at the `pending` slots of `order` sorted by their first character
+    (h = 0) or, within their groups, by the rank of the suffix h characters on; each gets the slot
+    where its new group starts as its rank. Returns the slots of the groups still shared."""
+    n = len(order)
+    if h == 0:
+        suffixes, key = pending.copy(), ids
+    else:
+        suffixes = order[pending]
+        ahead = suffixes + h
+        beyond = ahead >= n
+        np.minimum(ahead, n - 1, out=ahead)
+        second = rank[ahead] + 1
+        del ahead
+        second[beyond] = 0  # nothing there: before any character
+        key = rank[suffixes].astype(np.int64)
+        key *= n + 1
+        key += second
+        del second, beyond
+    by = np.argsort(key)  # equal keys stay one group, so their order among themselves does not matter
+    new = run_heads(key, by)
+    del key
+    suffixes = suffixes[by]
+    del by
+    order[pending] = suffixes
+    starts = np.where(new, np.arange(len(new), dtype=pending.dtype), 0)
+    np.maximum.accumulate(starts, out=starts)
+    rank[suffixes] = pending[starts]
+    del starts, suffixes
+    new[:-1] &= new[1:]  # now: a group of one, which starts here and before the next place
+    return pending[~new]
 
 
 @dataclass(frozen=True)
@@ -57,7 +88,7 @@ class CopyIndex:
         ids = np.asarray(ids)
         self.width = 1 if ids.max(initial=0) < 256 else 4  # bytes per character; big-endian sorts like numbers
         self.text = ids.astype(">u1" if self.width == 1 else ">u4").tobytes()
-        self.order = suffix_array(ids).astype(np.int32)
+        self.order = suffix_array(ids)
 
     def _bytes(self, ids: np.ndarray) -> bytes:
         return np.asarray(ids).astype(">u1" if self.width == 1 else ">u4").tobytes()
