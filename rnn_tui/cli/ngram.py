@@ -39,20 +39,26 @@ def parse_orders(text: str) -> list[int]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rnn_tui.engine.counting import Baseline, CountingModel
     from rnn_tui.engine.data import Corpus
-    from rnn_tui.engine.ngram import NGrams, best_order
+    from rnn_tui.engine.ngram import best_order
 
     orders = parse_orders(args.orders)  # before reading the text
     corpus = Corpus.load(args.text)
-    model = NGrams(corpus.train, len(corpus.vocab), max_order=max(orders))
-    losses = {order: model.loss(corpus.val, order) for order in orders}
+    model = CountingModel(corpus, max_order=max(orders))
+    scored = model.ngrams.losses(corpus.val, model.ngrams.max_order)
+    losses = {order: scored[order] for order in orders if order in scored}  # the note says of any left out
+    if not losses:
+        raise UserError(f"--orders: {model.note}")
     best = best_order(losses)
     if args.json:
         rows = [{"order": k, "val_loss": v, "val_bpc": v / math.log(2)} for k, v in losses.items()]
         print(json.dumps({"text": corpus.name, "chars": len(corpus.train) + len(corpus.val), "orders": rows,
-                          "best_order": best}))
+                          "best_order": best, "best": Baseline(best, losses[best], losses, model.note).described,
+                          "counted_chars": len(model.counted)}))
         return 0
-    print(f"{corpus.name}: Kneser-Ney n-grams fitted on the training 90%, scored on the validation 10%")
+    counted = f" ({model.note})" if model.note else ""
+    print(f"{corpus.name}: Kneser-Ney n-grams fitted on the training 90%{counted}, scored on the validation 10%")
     print(f"{'order':>5}{'val loss':>10}{'bits/char':>11}")
     for order, loss in losses.items():
         print(f"{order:>5}{loss:>10.3f}{loss / math.log(2):>11.3f}" + ("   best" if order == best else ""))

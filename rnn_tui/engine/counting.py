@@ -17,7 +17,7 @@ import numpy as np
 
 from rnn_tui.engine.copying import CopyIndex, Copying
 from rnn_tui.engine.data import Corpus
-from rnn_tui.engine.ngram import MAX_ORDER, NGrams, best_order
+from rnn_tui.engine.ngram import COUNTED_CHARS, MAX_ORDER, NGrams, best_order, counted_note
 
 RARE_WORD = 5  # a word seen fewer times than this in training is rare (KJF's rare-word oracle)
 WORD = re.compile(r"\w+")
@@ -30,10 +30,16 @@ class Baseline:
     order: int
     loss: float  # nats per character
     losses: dict[int, float]  # every order's
+    note: str | None = None  # what was counted, when not the whole training text
 
     @property
     def name(self) -> str:
         return f"{self.order}-gram"
+
+    @property
+    def described(self) -> str:
+        """'9-gram', or '9-gram (counted on the last 16.0 M of 90.0 M training characters)'."""
+        return f"{self.name} ({self.note})" if self.note else self.name
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,17 @@ class PassageCounts:
 class CountingModel:
     def __init__(self, corpus: Corpus, max_order: int = MAX_ORDER):
         self.corpus = corpus
-        self.ngrams = NGrams(corpus.train, len(corpus.vocab), max_order)
-        self.order = max_order  # the best order once a baseline is scored; the highest until then
+        self.counted = corpus.train[-COUNTED_CHARS:]  # what counting reads: memory bounds it (ngram.py)
+        self.ngrams = NGrams.count(self.counted, len(corpus.vocab), max_order)
+        self.order = self.ngrams.max_order  # the best order once a baseline is scored; the highest until then
+        self.note = counted_note(len(self.counted), len(corpus.train), self.ngrams.max_order, max_order)
 
     def baseline(self, targets: np.ndarray) -> Baseline:
         """Every order's loss on the validation characters at `targets` (each with the characters
         before it as context), and the best."""
-        losses = {k: float(-self.ngrams.log_probs(self.corpus.val, k)[targets].mean())
-                  for k in range(1, self.ngrams.max_order + 1)}
+        losses = self.ngrams.losses(self.corpus.val, self.ngrams.max_order, targets)
         self.order = best_order(losses)
-        return Baseline(self.order, losses[self.order], losses)
+        return Baseline(self.order, losses[self.order], losses, self.note)
 
     def sample(self, context: np.ndarray, uniforms: list[float], temperature: float,
                top_k: int = 0, top_p: float = 1.0, min_p: float = 0.0) -> tuple[list[int], float]:
@@ -86,7 +93,7 @@ class CountingModel:
 
     def passage(self, text: str) -> PassageCounts:
         ids = self.corpus.vocab.encode_array(text)
-        probs = np.exp(np.stack([self.ngrams.log_probs(ids, k) for k in range(1, self.ngrams.max_order + 1)]))
+        probs = np.stack(list(self.ngrams.probs(ids, self.ngrams.max_order, np.arange(len(ids)))))
         return PassageCounts(probs, self.rare_characters(text), self.order)
 
     def rare_characters(self, text: str) -> np.ndarray:
@@ -98,11 +105,11 @@ class CountingModel:
 
     @cached_property
     def word_counts(self) -> Counter[str]:
-        return Counter(WORD.findall(self.corpus.vocab.decode(self.corpus.train)))
+        return Counter(WORD.findall(self.corpus.vocab.decode(self.counted)))
 
     @cached_property
     def copies(self) -> CopyIndex:
-        return CopyIndex(self.corpus.train)
+        return CopyIndex(self.counted)
 
     def copying(self, text: str) -> Copying:
         return self.copies.copying(self.corpus.vocab.encode_array(text))

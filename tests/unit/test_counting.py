@@ -5,10 +5,12 @@ import numpy as np
 import pytest
 import torch
 
+from rnn_tui.engine import counting as counting_module
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.counting import RARE_WORD, CountingModel
 from rnn_tui.engine.data import Streams
 from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.ngram import NGrams
 from rnn_tui.engine.sampling import Sampler, SampleSettings, distribution, draw
 from rnn_tui.engine.training import Trainer, evaluated_targets
 
@@ -80,3 +82,15 @@ def test_a_passage_has_every_orders_probability_of_each_character_and_its_rare_w
     words = counting.word_counts
     for start, end in ((m.start(), m.end()) for m in __import__("re").finditer(r"\w+", text)):
         assert counts.rare[start:end].all() == (words[text[start:end]] < RARE_WORD)
+
+
+def test_a_count_bounded_by_memory_counts_the_last_characters_and_says_so(corpus, monkeypatch):
+    monkeypatch.setattr(counting_module, "COUNTED_CHARS", 4000)
+    model = CountingModel(corpus, max_order=4)
+    assert np.array_equal(model.counted, corpus.train[-4000:])
+    targets = evaluated_targets(corpus, TrainConfig(seq=16, batch=4, eval_batches=2))
+    baseline = model.baseline(targets)
+    alone = NGrams.count(corpus.train[-4000:], len(corpus.vocab), 4)
+    assert baseline.losses == alone.losses(corpus.val, 4, targets)
+    note = f"counted on the last 4,000 of {len(corpus.train):,} training characters"
+    assert baseline.note == note and baseline.described == f"{baseline.name} ({note})"

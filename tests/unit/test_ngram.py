@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.ngram import NGrams, best_order
+from rnn_tui.engine.ngram import NGrams, best_order, counted_note, levels_bytes
 
 
 @pytest.fixture(scope="module")
 def ngrams(corpus) -> NGrams:
-    return NGrams(corpus.train, len(corpus.vocab), max_order=6)
+    return NGrams.count(corpus.train, len(corpus.vocab), max_order=6)
 
 
 def test_probabilities_sum_to_one_for_random_contexts_at_every_order(corpus, ngrams):
@@ -48,7 +48,7 @@ def test_a_kneser_ney_value_computed_by_hand():
     text = "abracadabra cadabra!"  # 20 characters
     vocab = Vocab.from_text(text)
     ids = np.array(vocab.encode(text))
-    model = NGrams(ids, len(vocab), max_order=2)
+    model = NGrams.count(ids, len(vocab), max_order=2)
     bigrams = Counter(zip(text, text[1:]))
     # order 1, continuation counts: how many distinct characters precede each character
     preceding = Counter(b for (_, b) in bigrams)
@@ -72,3 +72,73 @@ def test_longer_contexts_count_better_and_the_best_order_is_named(corpus, ngrams
     assert losses[best_order(losses)] == min(losses.values())
     with pytest.raises(ValueError):
         ngrams.loss(corpus.val, 7)
+
+
+
+class Reference:
+    """Interpolated Kneser-Ney by the module docstring's formula, with counts of tuples: slow, plain."""
+
+    def __init__(self, ids: np.ndarray, vocab_size: int, max_order: int):
+        text = tuple(int(i) for i in ids)
+        self.vocab_size = vocab_size
+        grams = {k: Counter(text[s:s + k] for s in range(len(text) - k + 1)) for k in range(1, max_order + 1)}
+        preceded = {k: Counter(g[1:] for g in grams[k + 1]) for k in range(1, max_order)}  # N1+(. g)
+        self.levels = {(k, kind): self.level(counts) for kind, table in (("raw", grams), ("continuation", preceded))
+                       for k, counts in table.items()}
+
+    @staticmethod
+    def level(counts: Counter) -> tuple[dict, float]:
+        ones, twos = sum(c == 1 for c in counts.values()), sum(c == 2 for c in counts.values())
+        discount = min(max(ones / (ones + 2 * twos) if ones + twos else 0.5, 1e-3), 0.999)
+        following: dict[tuple, dict[int, int]] = {}
+        for gram, count in counts.items():
+            following.setdefault(gram[:-1], {})[gram[-1]] = count
+        return following, discount
+
+    def probability(self, history: tuple[int, ...], w: int, order: int) -> float:
+        prob = 1.0 / self.vocab_size
+        for k in range(1, min(order, len(history) + 1) + 1):
+            following, d = self.levels[k, "raw" if k == order else "continuation"]
+            after = following.get(history[len(history) - k + 1:] if k > 1 else (), {})
+            total = sum(after.values())
+            if total:
+                prob = max(after.get(w, 0) - d, 0) / total + d * len(after) / total * prob
+        return prob
+
+
+@pytest.mark.parametrize("vocab_size, order", [(5, 4), (41, 13), (256, 9)])
+def test_counting_order_by_order_gives_the_formulas_probabilities(vocab_size, order):
+    """Small and large vocabularies, orders whose keys are exact and orders past 2^64 whose keys
+    roll (from order 12 with 41 characters, 8 with 256). With 256 characters an even base made a
+    9-gram's key that of its last 8 characters, and its probabilities no longer summed to one."""
+    rng = np.random.default_rng(vocab_size)
+    words = [rng.integers(0, vocab_size, int(rng.integers(2, 7))) for _ in range(40)]
+    ids = np.concatenate([words[i] for i in rng.integers(0, len(words), 500)])  # repeats at every order
+    train, scored = ids[:1500], ids[1500:1640]
+    model, reference = NGrams.count(train, vocab_size, order), Reference(train, vocab_size, order)
+    history = tuple(int(i) for i in scored)
+    for k in range(1, order + 1):
+        expected = [reference.probability(history[:t], history[t], k) for t in range(len(scored))]
+        assert np.exp(model.log_probs(scored, k)) == pytest.approx(expected, rel=1e-12)
+        assert model.distribution(scored[:60], k).sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_scoring_some_positions_gives_their_probabilities_and_their_mean(corpus, ngrams):
+    at = np.random.default_rng(3).choice(len(corpus.val), 300, replace=False)
+    losses = ngrams.losses(corpus.val, 6, at)
+    for order in (1, 4, 6):
+        every = ngrams.log_probs(corpus.val, order)
+        assert np.array_equal(ngrams.log_probs(corpus.val, order, at), every[at])
+        assert losses[order] == pytest.approx(-every[at].mean(), rel=1e-12)
+
+
+def test_orders_stop_before_their_counts_pass_the_memory_given(corpus, ngrams):
+    budget = levels_bytes(ngrams.raw[:3], ngrams.continuation[:3])  # what orders 1 to 3, and more, take
+    capped = NGrams.count(corpus.train, len(corpus.vocab), max_order=6, budget=budget)
+    assert capped.max_order == 3 and levels_bytes(capped.raw, capped.continuation) <= budget
+    for order in (1, 3):
+        assert np.array_equal(capped.log_probs(corpus.val, order), ngrams.log_probs(corpus.val, order))
+    assert counted_note(100, 100, 3, 6) == "orders above 3 left out for memory"
+    assert counted_note(16_000_000, 90_000_000, 9, 9) == \
+        "counted on the last 16.0 M of 90.0 M training characters"
+    assert counted_note(100, 100, 6, 6) is None
