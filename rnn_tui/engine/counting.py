@@ -16,8 +16,9 @@ from functools import cached_property
 import numpy as np
 
 from rnn_tui.engine.copying import CopyIndex, Copying
+from rnn_tui.engine.count_cache import counted
 from rnn_tui.engine.data import Corpus
-from rnn_tui.engine.ngram import COUNTED_CHARS, MAX_ORDER, NGrams, best_order, counted_note
+from rnn_tui.engine.ngram import COUNTED_CHARS, MAX_ORDER, best_order, counted_note
 
 RARE_WORD = 5  # a word seen fewer times than this in training is rare (KJF's rare-word oracle)
 WORD = re.compile(r"\w+")
@@ -59,7 +60,7 @@ class CountingModel:
     def __init__(self, corpus: Corpus, max_order: int = MAX_ORDER):
         self.corpus = corpus
         self.counted = corpus.train[-COUNTED_CHARS:]  # what counting reads: memory bounds it (ngram.py)
-        self.ngrams = NGrams.count(self.counted, len(corpus.vocab), max_order)
+        self.ngrams = counted(self.counted, corpus.vocab.chars, max_order)
         self.order = self.ngrams.max_order  # the best order once a baseline is scored; the highest until then
         self.note = counted_note(len(self.counted), len(corpus.train), self.ngrams.max_order, max_order)
 
