@@ -1,6 +1,10 @@
-"""The run's counting model in a process of its own, at the lowest priority: fitting n-grams of
-orders 1 to 9 on a 4 MB text takes seconds of a core and about 1 GB at its peak, which must
-neither delay the first training step nor slow training, nor stall the UI.
+"""The run's counting model in a process of its own: fitting n-grams of orders 1 to 9 on a 4 MB
+text takes about two seconds of a core (a fraction of one when the counts are cached) and at most
+1.5 GB on a 100 MB text, which must neither delay the first training step nor slow training, nor
+stall the UI. It runs at training's own priority: whatever it runs at, it takes the same CPU time
+from training, and lower it only comes later. Under SCHED_IDLE and nice 19 two busy processes
+starved it and the baseline came minutes late; at nice 5 it came 7 to 12 s after the run was
+built, at training's priority 3 to 7 s (benchmarks/counting_scale.py).
 
 The process counts the text once, then answers requests one at a time: the baseline on the
 characters an evaluation scores, n-gram samples on common random numbers, a passage's
@@ -11,7 +15,6 @@ asks from a worker thread and blocks for the answer.
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import queue
 import signal
 import threading
@@ -159,9 +162,6 @@ def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, rep
     exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    os.nice(19)  # training and the UI come first
-    if hasattr(os, "SCHED_IDLE"):  # Linux: run only on a core nothing else wants
-        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     from rnn_tui.engine.counting import CountingModel
     from rnn_tui.engine.data import Corpus, Vocab
 
