@@ -73,6 +73,7 @@ class Counted:
     order: int
     losses: tuple[float, ...]
     failure: str | None = None  # why there is none
+    note: str | None = None  # what was counted, when not all of the training text or every order
 
 
 class CountingProcess:

@@ -46,6 +46,7 @@ class RunState:
     best: tuple[int, float] | None = None  # (step, val_loss) of the best weights
     advice: str | None = None  # the coach's line from the last evaluation
     baseline: BaselineEvent | None = None  # the best n-gram's validation loss, once counted
+    counted: str | None = None  # what counting read, when not all of the training text or every order
     chars_per_sec: float | None = None  # smoothed
     lr: float | None = None  # the rate the last step used (after the schedule)
     elapsed: float = 0.0  # seconds spent training, over every session of the run
@@ -65,7 +66,7 @@ class RunState:
     def on_ready(self, ready: Ready) -> None:
         self.ready, self.spec, self.failed, self.waiting = ready, ready.spec, None, None
         self.step, self.epoch = ready.start.step, ready.start.step / ready.steps_per_epoch
-        self.chars_per_sec = self.advice = self.baseline = None
+        self.chars_per_sec = self.advice = self.baseline = self.counted = None
         self.elapsed, self.session_seconds, self.finished = ready.start.seconds, 0.0, None
         self.saved_step = ready.start.step or None  # a resumed run is saved where it resumed
         self.lr = ready.spec.train.lr

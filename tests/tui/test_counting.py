@@ -5,7 +5,9 @@ from textual.widgets import Static
 from rnn_tui.engine.counting import CountingModel
 from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.training import evaluated_targets
+from rnn_tui.run.counting import Counted
 from rnn_tui.run.protocol import SetBaseline
+from rnn_tui.tui.messages import TrainerMessages
 
 from .conftest import live_app, scripted_app, shown, tiny_spec, wait_for
 
@@ -27,6 +29,20 @@ async def test_the_baseline_is_counted_reported_by_the_trainer_and_drawn(text_pa
         table = app.query_one("#status-table", Static)
         await wait_for(pilot, lambda: f"vs {expected.order}-gram" in shown(table), what="the status's gap")
         assert f"{app.state.val_loss - expected.loss:+.2f}" in shown(table)
+
+
+async def test_a_baseline_counted_on_part_of_the_text_says_so_under_the_gap(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
+        table = app.query_one("#status-table", Static)
+        assert "counted on" not in shown(table)  # the small text was counted whole
+        note = "counted on the last 16.0 M of 90.0 M training characters"
+        baseline = app.state.baseline
+        app.post_message(TrainerMessages([Counted(app.state.run, baseline.ngram_order, baseline.ngram_losses,
+                                                  note=note)]))
+        await wait_for(pilot, lambda: note in " ".join(shown(table).split()), what="the note under the gap")
+        assert f"vs {baseline.name}" in shown(table)
 
 
 async def test_the_real_training_process_reports_the_baseline_of_its_run(text_path, tmp_path):

@@ -4,6 +4,7 @@ and the answers the sampler's and the insight views' threads ask of it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,8 +52,8 @@ class CountingController:
                     found = Counted(ready.run, 0, (), failure=str(exc))
                 else:
                     found = self.baselines[scored] = Counted(ready.run, baseline.order,
-                                                             tuple(baseline.losses.values()))
-            self.host.post_message(TrainerMessages([Counted(ready.run, found.order, found.losses, found.failure)]))
+                                                             tuple(baseline.losses.values()), note=baseline.note)
+            self.host.post_message(TrainerMessages([replace(found, run=ready.run)]))
 
         self.host.run_worker(count, thread=True, group="counting", exit_on_error=False)
 

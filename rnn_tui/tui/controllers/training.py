@@ -136,8 +136,10 @@ class TrainingController:
                 case Quiet(seconds=seconds):
                     state.quiet = seconds
                     state.version += 1
-                case Counted(failure=None, order=order, losses=losses):  # the trainer reports it, the coach reads it
-                    self.handle.send(SetBaseline(order, losses))
+                case Counted(failure=None, order=order, losses=losses, note=note):  # the trainer reports it
+                    self.handle.send(SetBaseline(order, losses))  # and the coach reads it
+                    state.counted = note
+                    state.version += 1
                 case Counted(failure=failure):
                     host.notify(f"no n-gram baseline: {failure}", severity="warning", timeout=8)
                 case Failed(run=run, message=message):

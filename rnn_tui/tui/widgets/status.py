@@ -97,6 +97,7 @@ class TrainingStatus(Vertical):
         table.add_row("loss", f"{_fmt(state.loss)} · val {_fmt(val)}")
         table.add_row("best val", "–" if best is None else f"{best[1]:.3f} at {best[0]:,}")
         table.add_row(*TrainingStatus.against_counting(state, short=True))
+        TrainingStatus.add_counted(state, table)
         speed = "–" if cps is None or state.paused or state.quiet is not None else f"{cps / 1000:.1f}k/s"
         table.add_row("speed", f"{speed} · {_clock(state.elapsed)}")
         table.add_row("lr", f"{_fmt(state.lr, '.1e')} · dropout {state.spec.model.dropout:g}")
@@ -113,6 +114,12 @@ class TrainingStatus(Vertical):
         gap = state.val_loss - baseline.ngram_loss
         return f"vs {baseline.name}", Text(f"{gap:+.2f}" + ("" if short else f" (it scores {baseline.ngram_loss:.3f})"),
                                            style="green" if gap < 0 else "yellow")
+
+    @staticmethod
+    def add_counted(state: RunState, table: Table) -> None:
+        """Under the baseline, what it was counted on when memory bounded that."""
+        if state.baseline is not None and state.counted:
+            table.add_row("", Text(state.counted, style="dim"))
 
     @staticmethod
     def render_table(state: RunState, narrow: bool = False) -> Table:
@@ -155,6 +162,7 @@ class TrainingStatus(Vertical):
         table.add_row("best val", Text(best + (" ◆ sampling" if state.reads_best else ""), no_wrap=True,
                                        overflow="ellipsis"))
         table.add_row(*TrainingStatus.against_counting(state))
+        TrainingStatus.add_counted(state, table)
         cps = state.chars_per_sec
         stale = state.paused or state.quiet is not None
         speed = "–" if cps is None or stale else f"{cps / 1000:.1f}k chars/s"
