@@ -12,8 +12,8 @@ where h' drops h's first character and an unseen context h passes everything dow
 numpy only: each k-gram is one integer (base V made odd, a 64-bit rolling value past 2^64), counted by
 sorting one order at a time, the keys of order k made from those of order k - 1. One sort per
 order gives its raw counts and, through each gram's last k - 1 characters, the continuation
-counts of the order below; so orders 1 to 9 of a 4 MB text take a few seconds and about 30
-bytes per character.
+counts of the order below; so orders 1 to 9 of a 4 MB text take about a second, 26 bytes a
+character held and 45 at the peak.
 """
 
 from __future__ import annotations
