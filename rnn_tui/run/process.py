@@ -254,9 +254,12 @@ class _Child:
 
     def _acknowledge_pause(self) -> None:
         """On the training thread, after the step that was running: Paused follows that step's event,
-        so no step is reported after it."""
+        so no step is reported after it. It says whether the run is paused now, under the command
+        lock: a Resume read since has already answered, and an answer of True sent after it would
+        leave the app showing a pause the process is not in."""
         self._flush()
-        self.messages.put(Paused(self.run_number, True))
+        with self.lock:
+            self.messages.put(Paused(self.run_number, self.control.paused))
 
     def _flush(self) -> None:
         if self.pending:

@@ -40,9 +40,10 @@ async def test_keys_mashed_while_the_model_resets(text_path, tmp_path):
         await pilot.press("r")
         await pilot.click("#yes")
         await pilot.press(*"snnsg[]", "space", "space", "r", "escape", *"n][gs", "space")
-        await wait_for(pilot, lambda: app.state.ready is not None, what="the new model")
-        if app.state.paused:
-            await pilot.press("space")
+        await wait_for(pilot, lambda: app.state.ready is not None and not app.state.pausing,
+                       what="the new model, and the process's answer to the last space")
+        while app.state.paused:  # `s` after the reset asks whether to replace the old run's file:
+            await pilot.press("escape" if len(app.screen_stack) > 1 else "space")  # a dialog takes keys
         step = app.state.step
         await wait_for(pilot, lambda: app.state.step > step + 3, what="training after the reset")
         assert app.is_running and "step" in status_text(app)

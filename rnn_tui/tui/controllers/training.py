@@ -117,6 +117,8 @@ class TrainingController:
                     self.sampling.receive_weights(item)
                 case Kept():
                     state.on_kept(item)
+                case Paused(paused=False) if state.pausing:
+                    continue  # sent before the process read the Pause still unconfirmed: its answer follows
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
                     state.paused, state.pausing = paused, False
                     state.version += 1
