@@ -1,5 +1,5 @@
 """`rnn-tui compare --vary NAME=V1,V2[,V3,V4]`: one run per value of one setting, everything else
-the same, one after the other. Settings not given are the default run's (the `tiny` preset);
+the same, one after the other. Settings not given are the `tiny` preset's (small runs, several to a budget);
 each run gets `--steps` or `--minutes` (default half a minute)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 
 from rnn_tui.cli.flags import ONE_THREAD_EACH, add_run_flags
 from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
-from rnn_tui.run.spec import DEFAULT_THREADS, check_threads, configs_from_args
+from rnn_tui.run.spec import COMPARE_PRESET, DEFAULT_THREADS, check_threads, configs_from_args
 
 DEFAULT_MINUTES = 0.5  # per run, when no budget is given
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     vary = parse_vary(args.vary)
     if args.steps is None and args.minutes is None and args.epochs is None:
         args.minutes = DEFAULT_MINUTES
-    model, train = configs_from_args(args)
+    model, train = configs_from_args(args, default=COMPARE_PRESET)
     text = args.text or DEFAULT_TEXT
     text_length(text)  # a missing or unreadable text is refused before torch is imported
 

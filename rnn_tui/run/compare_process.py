@@ -58,13 +58,13 @@ RACE = f"cell={','.join(CELLS)}"  # the race of the cells: the comparison of `ce
 
 
 def lesson_request(name: str, steps: int | None = None) -> CompareRequest:
-    """The lesson's runs: the default run's settings with the lesson's text, setting and budget
+    """The lesson's runs: the compare preset's settings with the lesson's text, setting and budget
     (`steps` instead of its minutes, for a quick check)."""
     from rnn_tui.engine.lessons import LESSONS
-    from rnn_tui.run.spec import configs_from_args
+    from rnn_tui.run.spec import COMPARE_PRESET, configs_from_args
 
     lesson = LESSONS[name]
-    model, train = configs_from_args(argparse.Namespace())
+    model, train = configs_from_args(argparse.Namespace(), default=COMPARE_PRESET)
     budget = {"steps": steps, "minutes": None} if steps is not None else {"minutes": lesson.minutes}
     return CompareRequest(lesson.text, model, replace(train, epochs=None, **budget).validate(), lesson.vary,
                           lesson.equal_params, name)

@@ -7,20 +7,22 @@ Importing this module does not import torch; building does.
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from rnn_tui.engine.config import PRESETS, FitSpace, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.config import PRESETS, SMALL_TEXT_CHARS, FitSpace, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import check_fits
-from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
+from rnn_tui.engine.texts import DEFAULT_TEXT, is_builtin, text_length, text_name
 
 if TYPE_CHECKING:
     from rnn_tui.engine.data import Corpus
     from rnn_tui.engine.training import Trainer
 
 DEFAULT_CHECKPOINT = "rnn-tui.pt"
-DEFAULT_PRESET = "tiny"  # a model that visibly learns within a minute on a laptop CPU
+DEFAULT_PRESET = "default"  # sized to the text: passes counting within two minutes on the default text
+COMPARE_PRESET = "tiny"  # a compare or a lesson trains several runs in its budget: small ones
 # A compare or a lesson trains several models in one process on one thread each. A single run's
 # threads are measured while it trains instead (engine/threads.py): None.
 DEFAULT_THREADS = 1
@@ -43,17 +45,45 @@ class RunSpec:
     fit: FitSpace | None = None  # a time-budget preset's sizes to measure here before the run starts
 
 
-def configs_from_args(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
-    """Defaults, then the preset (the default preset when no model flag is given), then explicit flags."""
+def preset_of(args: argparse.Namespace, chars: int | None = None, default: str = DEFAULT_PRESET) -> str | None:
+    """The preset a command's flags ask for: the one named, else `default` when no model flag is
+    given; a preset with a smaller stand-in (`Preset.small_text`) gives way to it on a text of fewer
+    than `chars` characters."""
     given = vars(args)
-    preset = given.get("preset")
-    if preset is None and not any(given.get(k) is not None for k in ("cell", "hidden", "layers", "embed")):
-        preset = DEFAULT_PRESET
+    name = given.get("preset")
+    if name is None and not any(given.get(k) is not None for k in ("cell", "hidden", "layers", "embed")):
+        name = default
+    preset = PRESETS.get(name or "")
+    if preset is not None and preset.small_text is not None and chars is not None and chars < SMALL_TEXT_CHARS:
+        return preset.small_text
+    return name
+
+
+def configs_from_args(args: argparse.Namespace, chars: int | None = None,
+                      default: str = DEFAULT_PRESET) -> tuple[ModelConfig, TrainConfig]:
+    """Defaults, then the preset (see preset_of), then explicit flags."""
+    given = vars(args)
     model, train = ModelConfig(), TrainConfig()
-    if preset:
+    if preset := preset_of(args, chars, default):
         model, train = apply_overrides(model, PRESETS[preset].model), apply_overrides(train, PRESETS[preset].train)
     return (apply_overrides(model, {k: given.get(k) for k in MODEL_FLAGS}),
             apply_overrides(train, {k: given.get(k) for k in TRAIN_FLAGS}))
+
+
+def preset_spec(spec: RunSpec, name: str) -> RunSpec:
+    """A fresh run of the preset `name` on the spec's text: its smaller stand-in on a small text, and
+    measured here first when the preset fits its size to the machine."""
+    chars = text_size(spec.text) if spec.text else None
+    model, train = configs_from_args(argparse.Namespace(preset=name), chars)
+    preset = PRESETS[preset_of(argparse.Namespace(preset=name), chars)]
+    return replace(spec, model=replace(model, vocab_size=spec.model.vocab_size), train=train, checkpoint=None,
+                   fit=preset.fit)
+
+
+def text_size(text: str) -> int:
+    """About how many characters a text has, without reading it: a file's bytes (a UTF-8 character
+    takes one or more), a built-in text's characters."""
+    return text_length(text) if is_builtin(text) else os.path.getsize(text)
 
 
 def explicit_train_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -64,12 +94,12 @@ def spec_from_args(args: argparse.Namespace, checkpoint: str | None = None) -> R
     """A checked RunSpec: a bad text or setting is a UserError here, before anything starts."""
     text = args.text or (None if checkpoint else DEFAULT_TEXT)
     chars = None if text is None else text_length(text)
-    model, train = configs_from_args(args)
+    model, train = configs_from_args(args, chars)
     train.validate()
     if chars is not None and not checkpoint:  # a checkpoint brings its own batch and sequence length
         check_fits(chars, train.batch, train.seq, text_name(text))
     replace(model, vocab_size=1).validate()  # the vocabulary comes from the text later
-    preset = PRESETS.get(getattr(args, "preset", None) or "")
+    preset = PRESETS.get(preset_of(args, chars) or "")
     fitted = preset is not None and preset.fit is not None and not checkpoint and \
         all(getattr(args, k, None) is None for k in ("hidden", "precision"))  # a size given is a size kept
     threads = getattr(args, "threads", None)

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from rnn_tui.cli import main
-from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.config import PRESETS, ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 
@@ -88,9 +88,10 @@ def test_a_sequence_longer_than_the_text_is_refused_before_the_screen_opens(tmp_
 
 def test_the_python_text_is_checked_without_assembling_it():
     from rnn_tui.cli import build_parser
-    from rnn_tui.run.spec import spec_from_args
+    from rnn_tui.run.spec import DEFAULT_PRESET, spec_from_args
 
-    with pytest.raises(UserError, match="python .* too short for batch 16 x seq 1000000"):
+    batch = PRESETS[DEFAULT_PRESET].train["batch"]
+    with pytest.raises(UserError, match=f"python .* too short for batch {batch} x seq 1000000"):
         spec_from_args(build_parser().parse_args(["--seq", "1000000"]))
 
 

@@ -5,9 +5,9 @@ import pytest
 
 from rnn_tui.cli import build_parser
 from rnn_tui.engine import fit as fitting
-from rnn_tui.engine.config import FitSpace, ModelConfig, TrainConfig
+from rnn_tui.engine.config import PRESETS, FitSpace, ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus
-from rnn_tui.run.spec import spec_from_args
+from rnn_tui.run.spec import preset_spec, spec_from_args
 
 SPACE = FitSpace(hidden=(64, 128, 256, 512), min_steps=600)  # 600 steps in 1 minute: 10 steps/s
 
@@ -44,3 +44,23 @@ def test_a_real_measurement_is_a_positive_rate(monkeypatch, small_text):
     rate, parameters = fitting.steps_per_second(ModelConfig(cell="gru", hidden=16, embed=8),
                                                 TrainConfig(seq=16, batch=4), Corpus.from_text(small_text, "t"), "cpu")
     assert rate > 0 and parameters > 0
+
+
+def test_the_default_run_is_sized_to_its_text_and_measured_here_only_where_nothing_is_given(tmp_path):
+    parser = build_parser()
+    large = spec_from_args(parser.parse_args([]))  # the default text, 4 MB
+    assert large.model == spec_from_args(parser.parse_args(["train", "--minutes", "3"])).model
+    assert (large.model.hidden, large.train.schedule, large.fit) == (384, "cosine", PRESETS["default"].fit)
+    small = spec_from_args(parser.parse_args(["--text", "essay"]))  # 32 K characters
+    assert (small.model.hidden, small.model.dropout, small.fit) == (PRESETS["tiny"].model["hidden"],
+                                                                     PRESETS["tiny"].model["dropout"], None)
+    assert spec_from_args(parser.parse_args(["--precision", "fp32"])).fit is None
+    assert spec_from_args(parser.parse_args(["--hidden", "200"])).model.embed == ModelConfig().embed  # no preset
+
+
+def test_choosing_a_preset_in_the_app_follows_the_same_rule(tmp_path):
+    spec = spec_from_args(build_parser().parse_args(["--preset", "tiny"]))
+    assert preset_spec(spec, "default").model.hidden == 384
+    essay = spec_from_args(build_parser().parse_args(["--text", "essay", "--preset", "lecture"]))
+    assert preset_spec(essay, "default").model.hidden == PRESETS["tiny"].model["hidden"]
+    assert preset_spec(spec, "shakespeare-5min").fit is PRESETS["shakespeare-5min"].fit  # measured here first

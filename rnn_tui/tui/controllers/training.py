@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import get_current_worker
 
-from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig, apply_overrides
+from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StopEvent
 from rnn_tui.engine.texts import is_builtin, peek_text, text_name
@@ -44,7 +44,7 @@ from rnn_tui.run.protocol import (
     TrainerHandle,
     Waiting,
 )
-from rnn_tui.run.spec import RunSpec
+from rnn_tui.run.spec import RunSpec, preset_spec
 from rnn_tui.tui.labels import SETTING_LABELS
 from rnn_tui.tui.messages import TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
@@ -272,11 +272,8 @@ class TrainingController:
                              f"Switch to a fresh {cell.upper()} model? Unsaved training is lost.")
 
     def use_preset(self, name: str) -> None:
-        preset, spec = PRESETS[name], self.state.spec
-        model = apply_overrides(ModelConfig(vocab_size=spec.model.vocab_size), preset.model)
-        train = apply_overrides(TrainConfig(), preset.train)
-        self.confirm_restart(replace(spec, model=model, train=train, checkpoint=None),
-                             f"Start a fresh {name} run ({preset.description})? Unsaved training is lost.")
+        self.confirm_restart(preset_spec(self.state.spec, name),
+                             f"Start a fresh {name} run ({PRESETS[name].description})? Unsaved training is lost.")
 
     def switch_text(self, text: str) -> None:
         if not is_builtin(text):
