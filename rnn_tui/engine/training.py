@@ -41,8 +41,11 @@ EXPLODED = 3.0  # a loss this many times a uniform guess's (ln V) means training
 class Control:
     """Requests from another thread, read by `Trainer.run` between steps."""
 
-    def __init__(self, paused: bool = False):
+    def __init__(self, paused: bool = False, pace: float | None = None):
+        """`pace`: at most this many steps a second (None: as fast as it trains)."""
         self._cond = threading.Condition()
+        self._interval = 1 / pace if pace else 0.0
+        self._next_turn = 0.0
         self._paused = paused
         self._stop = False
         self._single_steps = 0
@@ -103,10 +106,14 @@ class Control:
     def wait_for_turn(self, timeout: float | None = None) -> bool:
         """Block while paused; True when a step may run, False when stopping, timed out or a task waits."""
         with self._cond:
+            if self._interval and not self._paused:  # paced: not before the turn is due, unless told otherwise
+                self._cond.wait_for(lambda: self._stop or self._paused or self._tasks,
+                                    max(0.0, self._next_turn - time.monotonic()))
             self._cond.wait_for(lambda: self._stop or not self._paused or self._single_steps or self._tasks, timeout)
             if self._stop or self._tasks:
                 return False
             if not self._paused:
+                self._next_turn = time.monotonic() + self._interval
                 return True
             if self._single_steps:
                 self._single_steps -= 1

@@ -58,14 +58,16 @@ AUTOSAVE_SECONDS = 15.0  # how long quitting waits for the final save of a large
 class BackgroundTrainer:
     """The parent's handle on the child: start, send commands, drain messages, close."""
 
-    def __init__(self, spec: RunSpec):
+    def __init__(self, spec: RunSpec, pace: float | None = None):
+        """`pace`: at most this many steps a second, every run of this process (tests leave the CPU to the app)."""
         ctx = process_context()
         self.commands: mp.Queue = ctx.Queue()
         self.messages: mp.Queue = ctx.Queue()
-        self.process = ctx.Process(target=child_main, args=(spec, self.commands, self.messages),
+        self.process = ctx.Process(target=child_main, args=(spec, self.commands, self.messages, pace),
                                    name="rnn-tui-trainer", daemon=True)
         self.closed = False
         self.saved: Saved | None = None  # what the child reported saving as it stopped
+        self.stop_seconds = 1.0  # how long close() lets the child stop by itself before it is killed
 
     def start(self) -> None:
         self.process.start()
@@ -80,7 +82,7 @@ class BackgroundTrainer:
         """Everything waiting, blocking up to `timeout` for the first message."""
         return drain(self.messages, timeout)
 
-    def close(self, autosave: str | None = None, timeout: float = 1.0) -> Saved | None:
+    def close(self, autosave: str | None = None) -> Saved | None:
         """Ask the child to stop (saving first if asked), then make sure it is gone; the save it made.
 
         The queue is drained while the child stops: a child exits only once its queue's feeder
@@ -96,7 +98,7 @@ class BackgroundTrainer:
                 self.send(Quit(autosave))
             except (ValueError, OSError):
                 pass
-            deadline = time.monotonic() + timeout + (AUTOSAVE_SECONDS if autosave else 0.0)
+            deadline = time.monotonic() + self.stop_seconds + (AUTOSAVE_SECONDS if autosave else 0.0)
             while self.process.is_alive() and time.monotonic() < deadline:
                 received += self.receive(timeout=0.05)
         killed = self.process.is_alive()
@@ -147,7 +149,7 @@ def best_snapshot_message(trainer: Trainer, run: int) -> Snapshot | None:
 # ---- the child process ----
 
 
-def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
+def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue, pace: float | None = None) -> None:
     exit_with_parent()
     # Ctrl+C and a closed terminal's hang-up reach the whole foreground group: they belong to the app,
     # which stops us in order (saving first)
@@ -155,7 +157,7 @@ def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue) -> None:
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     _silence_output()  # the terminal belongs to the app
     try:
-        _Child(spec, commands, messages).run()
+        _Child(spec, commands, messages, pace).run()
     except Exception as exc:  # reported as one line in the app instead of a traceback on its screen
         messages.put(Failed(PROCESS_GONE, f"the training process failed: {type(exc).__name__}: {first_line(exc)}"))
         sys.exit(1)  # the exit status says it failed too
@@ -166,8 +168,9 @@ def first_line(exc: Exception) -> str:
 
 
 class _Child:
-    def __init__(self, spec: RunSpec, commands: mp.Queue, messages: mp.Queue):
+    def __init__(self, spec: RunSpec, commands: mp.Queue, messages: mp.Queue, pace: float | None = None):
         self.spec = spec
+        self.pace = pace
         self.commands = commands
         self.messages = messages
         self.control: Control | None = None
@@ -196,7 +199,7 @@ class _Child:
                 # that ended at a stop point waits.
                 old = self.control
                 paused = True if spec is None else (old.paused if old is not None else spec.paused)
-                self.control = Control(paused=paused)
+                self.control = Control(paused=paused, pace=self.pace)
                 self.messages.put(Paused(self.run_number, paused))
             if spec is not None:
                 new = self._build(spec)

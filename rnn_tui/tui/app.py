@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPan
 from rnn_tui.engine.compare import parse_vary
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.compare_process import RACE, CompareRequest
+from rnn_tui.run.counting import Counting, CountingProcess
 from rnn_tui.run.protocol import Ready, TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.commands import PlaygroundCommands
@@ -111,16 +113,18 @@ class PlaygroundApp(Published, App):
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
                  sample_seed: int | None = None, sample_pace: float | None = 120.0, sample_pause: float = 1.5,
-                 watching: str | None = None, hint_marker: Path | None = None, lesson_steps: int | None = None):
+                 watching: str | None = None, hint_marker: Path | None = None, lesson_steps: int | None = None,
+                 counter: Callable[[str, str], Counting] = CountingProcess):
         """`hint_marker`: a file whose absence means a first launch (the title then points to the
-        lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests)."""
+        lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests);
+        `counter`: what counts a text (a process of its own; tests count their small texts in place)."""
         super().__init__()
         self.state = RunState(spec, paused=spec.paused, watching=watching)
         self.hint_marker = hint_marker
         self.first_launch = hint_marker is not None and not hint_marker.exists()
         if self.first_launch:  # in the title, where it shifts none of the numbers below
             self.sub_title = f"{self.SUB_TITLE} · new here? press L for the lessons"
-        self.counting = CountingController(self)
+        self.counting = CountingController(self, counter)
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
                                            weights_changed=self.weights_changed, count=self.counting.ask)
         self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last,

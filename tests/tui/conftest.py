@@ -8,6 +8,7 @@ import torch
 from _pytest.faulthandler import fault_handler_stderr_fd_key
 
 from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.run.counting import CountingHere
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.protocol import Pause, Paused
 from rnn_tui.run.spec import RunSpec
@@ -78,15 +79,21 @@ def tiny_spec(text_path: Path, cell: str = "lstm", layers: int = 1, **train) -> 
     return RunSpec(str(text_path), ModelConfig(cell=cell, hidden=32, layers=layers, embed=8), TrainConfig(**train))
 
 
+LIVE_PACE = 50.0  # steps a second: enough for any test, and it leaves the CPU to the app and the other tests
+
+
 def live_app(spec: RunSpec, tmp_path: Path, **kwargs) -> PlaygroundApp:
-    """The real app with the real training process."""
-    return PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path=str(tmp_path / "run.pt"), **kwargs)
+    """The real app with the real training process, paced (a tiny model trains hundreds of steps a
+    second flat out, each an event the app handles)."""
+    return PlaygroundApp(spec, BackgroundTrainer(spec, pace=LIVE_PACE), checkpoint_path=str(tmp_path / "run.pt"),
+                         **kwargs)
 
 
 def scripted_app(spec: RunSpec, tmp_path: Path, steps: int = 40, trainer: type[ScriptedTrainer] = ScriptedTrainer,
                  **kwargs) -> PlaygroundApp:
-    """The real app on a deterministic in-process run, sampling as fast as it can."""
-    options = dict(sample_seed=0, sample_pace=None, sample_pause=3600.0, **kwargs)
+    """The real app on a deterministic in-process run, sampling as fast as it can, counting its
+    small text in this process (the counting process has tests of its own: test_counting.py)."""
+    options = dict(sample_seed=0, sample_pace=None, sample_pause=3600.0, counter=CountingHere, **kwargs)
     return PlaygroundApp(spec, trainer(spec, steps), checkpoint_path=str(tmp_path / "run.pt"), **options)
 
 

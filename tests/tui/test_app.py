@@ -168,10 +168,12 @@ async def test_save_and_reload_a_checkpoint(text_path, tmp_path):
 
 
 async def test_quit_while_training_stops_the_process_by_itself(text_path, tmp_path):
-    """How fast it stops is measured in benchmarks/startup.py, not timed here."""
+    """How fast it stops is measured in benchmarks/startup.py, not timed here: the app's second to
+    stop by itself is waived, for a machine too busy to stop a process in a second."""
     app = live_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step >= 5, what="training")
+        app.training.handle.stop_seconds = 3600.0
         process = app.training.handle.process
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: not process.is_alive(), what="the training process to end")

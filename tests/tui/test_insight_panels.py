@@ -180,15 +180,12 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
 
 
 async def test_a_new_run_replaces_what_the_views_and_the_writer_hold(text_path, tmp_path, small_text):
-    from rnn_tui.tui.app import PlaygroundApp
-
     from .scripted import ScriptedTrainer
 
     other = tmp_path / "other.txt"
     other.write_text(small_text[::-1])
     spec = tiny_spec(text_path)
-    app = PlaygroundApp(spec, ScriptedTrainer(spec, 40, rebuild=True), checkpoint_path=str(tmp_path / "run.pt"),
-                        sample_seed=0, sample_pace=None, sample_pause=3600.0)
+    app = scripted_app(spec, tmp_path, trainer=lambda spec, steps: ScriptedTrainer(spec, steps, rebuild=True))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f8")
         await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")

@@ -139,9 +139,9 @@ class WatchedReads(ScriptedTrainer):
         finally:
             self.reading -= 1
 
-    def close(self, autosave=None, timeout=1.0):
+    def close(self, autosave=None):
         self.closed_during_a_read = self.reading > 0
-        return super().close(autosave, timeout)
+        return super().close(autosave)
 
 
 async def test_quitting_reads_the_last_messages_alone(text_path, tmp_path):

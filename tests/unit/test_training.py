@@ -226,3 +226,12 @@ def test_bf16_autocast_trains_close_to_fp32(small_text):
     later = losses(bf16, 60)
     assert sum(later[-10:]) / 10 < first16 - 0.3  # it learns
     assert all(p.dtype == torch.float32 for p in bf16.model.parameters())  # the weights stay fp32
+
+
+def test_a_paced_control_gives_no_turn_before_it_is_due_and_a_stop_is_not_kept_waiting():
+    control = Control(pace=0.001)  # one step in 1,000 seconds
+    assert control.wait_for_turn()  # the first turn is due at once
+    stopper = threading.Timer(0.1, control.stop)
+    stopper.start()
+    assert not control.wait_for_turn()  # the next one would be 1,000 s away: the stop ends the wait
+    stopper.join()

@@ -4,13 +4,14 @@ and the answers the sampler's and the insight views' threads ask of it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import is_builtin
-from rnn_tui.run.counting import CountBaseline, Counted, CountingProcess, Request
+from rnn_tui.run.counting import CountBaseline, Counted, Counting, CountingProcess, Request
 from rnn_tui.tui.messages import TrainerMessages
 
 if TYPE_CHECKING:
@@ -19,9 +20,11 @@ if TYPE_CHECKING:
 
 
 class CountingController:
-    def __init__(self, host: Host):
+    def __init__(self, host: Host, counter: Callable[[str, str], Counting] = CountingProcess):
+        """`counter` makes the counting of a text and vocabulary: a process of its own unless told."""
         self.host = host
-        self.process: CountingProcess | None = None
+        self.counter = counter
+        self.process: Counting | None = None
         self.baselines: dict[tuple, Counted] = {}  # by text, vocabulary and what an evaluation scores
 
     def run_ready(self, ready: Ready) -> None:
@@ -32,7 +35,7 @@ class CountingController:
         key = (text, ready.vocab)
         starting = self.process is None or self.process.key != key
         if starting:
-            old, self.process = self.process, CountingProcess(text, ready.vocab)
+            old, self.process = self.process, self.counter(text, ready.vocab)
             if old is not None:
                 self.host.run_worker(old.close, thread=True, group="counting-close", exit_on_error=False)
         train, process = ready.spec.train, self.process
