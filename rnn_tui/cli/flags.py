@@ -29,7 +29,9 @@ def add_run_flags(parser: argparse.ArgumentParser, threads: str = MEASURED_THREA
     run.add_argument("--batch", type=int, help="parallel streams per step")
     run.add_argument("--lr", type=float, help="learning rate")
     run.add_argument("--optimizer", choices=OPTIMIZERS)
-    run.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    run.add_argument("--schedule", choices=SCHEDULES,
+                     help="learning-rate schedule: cosine falls to a tenth at the stop point; anneal too, "
+                          "and without one as 1/sqrt(step) after 500 steps")
     run.add_argument("--clip", type=float, help="gradient-norm clip (0: off)")
     stop = run.add_mutually_exclusive_group()
     stop.add_argument("--steps", type=int, help="stop after this many steps in total")

@@ -12,7 +12,10 @@ CELLS = ("elman", "jordan", "lstm", "gru")
 # What each cell computes per unit, in the order its class reports them: its state, then its gates.
 QUANTITIES = {"elman": ("h",), "jordan": ("h",), "lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n")}
 OPTIMIZERS = ("adam", "rmsprop")
-SCHEDULES = ("constant", "cosine", "char-rnn")
+# cosine: down to a tenth of the rate at the run's first stop point (constant without one); anneal:
+# the same with a stop point, else 1/sqrt(step) from step ANNEAL_AFTER on, for a run of no set length.
+SCHEDULES = ("constant", "cosine", "anneal", "char-rnn")
+ANNEAL_AFTER = 500
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class TrainConfig:
     eval_batches: int = 20  # cap on validation batches per pass; 0 means the whole split
     seed: int = 1337
     precision: str = "fp32"  # bf16: the training step's forward pass under bf16 autocast (CUDA, or a CPU with bf16)
+    step_back: float = 0.0  # when val rises this far above its best: back to the best weights at half the rate (0: off)
 
     def validate(self) -> TrainConfig:
         _positive("seq", self.seq)
@@ -78,6 +82,8 @@ class TrainConfig:
         _positive("eval_every", self.eval_every)
         if self.eval_batches < 0:
             raise UserError(f"eval_batches must be 0 (all) or more, not {self.eval_batches}")
+        if not (math.isfinite(self.step_back) and self.step_back >= 0):
+            raise UserError(f"step_back must be 0 (off) or a positive margin in nats, not {self.step_back}")
         if self.precision not in PRECISIONS:
             raise UserError(f"unknown precision {self.precision!r}: choose {' or '.join(PRECISIONS)}")
         check_seed(self.seed)
@@ -115,9 +121,15 @@ PRESETS: dict[str, Preset] = {
         "an LSTM that passes counting on the default text within two minutes here (the app's default; "
         "the tiny preset on a text under 500 K characters)",
         model=dict(cell="lstm", hidden=384, layers=1, embed=32, dropout=0.0),
-        train=dict(seq=128, batch=32, lr=4e-3, schedule="cosine", eval_every=250, eval_batches=40),
+        train=dict(seq=128, batch=32, lr=4e-3, schedule="anneal", eval_every=250, eval_batches=40),
         fit=FitSpace(hidden=(384,), min_steps=0),  # the size is kept; bf16 is measured against fp32 here
-        small_text="tiny",
+        small_text="small",
+    ),
+    "small": Preset(
+        "the default on a text under 500 K characters: the tiny model, which goes back to its best weights "
+        "at half the rate whenever validation rises 0.02 above its best",
+        model=dict(cell="lstm", hidden=128, layers=1, embed=16, dropout=0.1),
+        train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40, step_back=0.02),
     ),
     "tiny": Preset(
         "small LSTM that visibly learns within a minute on a laptop CPU (the default on small texts)",

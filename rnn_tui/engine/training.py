@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from rnn_tui.engine.coach import advise
-from rnn_tui.engine.config import ModelConfig, TrainConfig, check_dropout, check_lr
+from rnn_tui.engine.config import ANNEAL_AFTER, ModelConfig, TrainConfig, check_dropout, check_lr
 from rnn_tui.engine.data import Corpus, Streams
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.distributed import World, any_rank, mean_over_ranks
@@ -197,9 +197,11 @@ class Trainer:
     def lr_at(self, step: int) -> float:
         cfg = self.train_config
         lr = cfg.lr
-        if cfg.schedule == "cosine" and (done := self.progress(step)) is not None:
-            floor = lr / 10
+        floor = lr / 10
+        if cfg.schedule in ("cosine", "anneal") and (done := self.progress(step)) is not None:
             return floor + 0.5 * (lr - floor) * (1 + math.cos(math.pi * done))
+        if cfg.schedule == "anneal":
+            return max(floor, lr * math.sqrt(ANNEAL_AFTER / max(step, ANNEAL_AFTER)))
         if cfg.schedule == "char-rnn":
             return lr * CHAR_RNN_DECAY ** max(0, int(self.epoch_at(step)) - CHAR_RNN_DECAY_AFTER + 1)
         return lr
@@ -313,9 +315,24 @@ class Trainer:
         sample = self.timeline_sample()
         self.timeline = thin([*self.timeline, (self.step, val_loss, sample)])
         train_loss = self.train_loss()
-        advice = advise(self.val_points, self.model_config.dropout, self.baseline_line(), self.seconds)
+        advice = self.step_back(val_loss) or advise(self.val_points, self.model_config.dropout,
+                                                    self.baseline_line(), self.seconds)
         return EvalEvent(self.step, self.epoch, val_loss, val_loss if train_loss is None else train_loss,
                          self.best.val_loss, self.best.step, advice, sample)
+
+    def step_back(self, val_loss: float) -> str | None:
+        """Early stopping that keeps the run going, where the run asks for it (TrainConfig.step_back):
+        once val is that far above its best, the best weights come back and the rate halves. A small
+        text keeps teaching instead of being learnt by heart. One process only: ranks would disagree."""
+        margin, best = self.train_config.step_back, self.best
+        if not margin or best is None or val_loss <= best.val_loss + margin or self.world is not None:
+            return None
+        with self.lock:
+            self.model.load_state_dict(best.weights)
+        lr = self.train_config.lr / 2
+        self.train_config = replace(self.train_config, lr=lr)
+        return (f"val {val_loss - best.val_loss:.2f} above its best: back to the weights of step {best.step:,}, "
+                f"learning rate halved to {lr:.1e}")
 
     def baseline_line(self) -> tuple[str, float] | None:
         return None if self.baseline is None else (self.baseline.name, self.baseline.ngram_loss)
@@ -370,7 +387,10 @@ class Trainer:
             if isinstance(event, StopEvent):
                 return event
             if self.step % self.train_config.eval_every == 0 and self.is_main:
+                lr = self.train_config.lr
                 emit(self.evaluate())
+                if self.train_config.lr != lr:  # it stepped back
+                    emit(self._changed("lr", self.train_config.lr))
         if self.step and self.step % self.train_config.eval_every and self.is_main:
             emit(self.evaluate())  # the final figures are measured at the final step
         stop = StopEvent(self.step, self.epoch, reason, _STOP_MESSAGES[reason].format(step=self.step),

@@ -50,10 +50,11 @@ def test_the_default_run_is_sized_to_its_text_and_measured_here_only_where_nothi
     parser = build_parser()
     large = spec_from_args(parser.parse_args([]))  # the default text, 4 MB
     assert large.model == spec_from_args(parser.parse_args(["train", "--minutes", "3"])).model
-    assert (large.model.hidden, large.train.schedule, large.fit) == (384, "cosine", PRESETS["default"].fit)
+    assert (large.model.hidden, large.train.schedule, large.fit) == (384, "anneal", PRESETS["default"].fit)
     small = spec_from_args(parser.parse_args(["--text", "essay"]))  # 32 K characters
-    assert (small.model.hidden, small.model.dropout, small.fit) == (PRESETS["tiny"].model["hidden"],
-                                                                     PRESETS["tiny"].model["dropout"], None)
+    assert (small.model.hidden, small.train.step_back, small.fit) == (PRESETS["small"].model["hidden"],
+                                                                       PRESETS["small"].train["step_back"], None)
+    assert small.train.step_back > 0 and large.train.step_back == 0
     assert spec_from_args(parser.parse_args(["--precision", "fp32"])).fit is None
     assert spec_from_args(parser.parse_args(["--hidden", "200"])).model.embed == ModelConfig().embed  # no preset
 

@@ -5,7 +5,7 @@ import time
 import pytest
 import torch
 
-from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.config import ANNEAL_AFTER, ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, SettingEvent, StepEvent, StopEvent
@@ -136,6 +136,30 @@ def test_learning_rate_schedules(small_text):
     assert decay.lr_at(9 * per_epoch) == pytest.approx(1e-2)
     assert decay.lr_at(10 * per_epoch) == pytest.approx(1e-2 * 0.97)
     assert decay.lr_at(12 * per_epoch) == pytest.approx(1e-2 * 0.97**3)
+
+
+def test_anneal_is_cosine_to_a_stop_point_and_without_one_falls_as_one_over_root_step(small_text):
+    budgeted = tiny_trainer(small_text, schedule="anneal", steps=100)
+    assert [budgeted.lr_at(s) for s in (0, 50, 100)] == pytest.approx([1e-2, 0.55e-2, 1e-3])
+    open_ended = tiny_trainer(small_text, schedule="anneal")
+    assert open_ended.lr_at(ANNEAL_AFTER) == pytest.approx(1e-2)
+    assert open_ended.lr_at(4 * ANNEAL_AFTER) == pytest.approx(0.5e-2)
+    assert open_ended.lr_at(1000 * ANNEAL_AFTER) == pytest.approx(1e-3)  # no lower than the cosine's floor
+
+
+def test_stepping_back_restores_the_best_weights_and_halves_the_rate(small_text):
+    trainer = tiny_trainer(small_text, step_back=0.05)
+    best = trainer.evaluate()
+    kept = {k: v.clone() for k, v in trainer.snapshot().items()}
+    with torch.no_grad():  # a run that got worse: its validation loss rises well past the margin
+        for p in trainer.model.parameters():
+            p.add_(torch.randn_like(p))
+    event = trainer.evaluate()
+    assert event.val_loss > best.val_loss + 0.05 and "back to the weights of step 0" in event.advice
+    assert trainer.train_config.lr == pytest.approx(0.5e-2)
+    assert all(torch.equal(v, kept[k]) for k, v in trainer.snapshot().items())
+    assert trainer.evaluate().val_loss == pytest.approx(best.val_loss)
+    assert tiny_trainer(small_text).step_back(99.0) is None  # off unless the run asks for it
 
 
 def test_cosine_over_a_time_budget_follows_the_minutes_trained(small_text):
