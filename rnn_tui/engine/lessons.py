@@ -95,6 +95,11 @@ def _first_below(run: Entrant, line: float) -> int | None:
     return next((step for step, val in run.val_curve if val < line), None)
 
 
+def _rate(per_hundred: float) -> str:
+    """Whole numbers from 10 up, two significant digits below: one 3-gram in 400 characters is 0.25, not 0."""
+    return f"{per_hundred:.0f}" if per_hundred >= 10 else f"{per_hundred:.2g}"
+
+
 def judge_learns(runs: list[Entrant]) -> Verdict:
     """Below the unigram line, and then below the best n-gram."""
     (run,) = runs
@@ -120,7 +125,7 @@ def judge_sampling(runs: list[Entrant]) -> Verdict:
     numbers = {"distinct_cold": cold, "distinct_hot": hot, "greedy_loop": loop}
     greedy = (f"greedy settled into a loop of {loop} character{'s' if loop > 1 else ''}" if loop else
               f"greedy did not loop within {measures.SAMPLE_CHARS} characters")
-    said = f"{cold:.0f} distinct 3-grams per 100 characters at T 0.2 against {hot:.0f} at T 1.0; {greedy}"
+    said = f"{_rate(cold)} distinct 3-grams per 100 characters at T 0.2 against {_rate(hot)} at T 1.0; {greedy}"
     return verdict(hot > cold, said, numbers)
 
 

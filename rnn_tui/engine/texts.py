@@ -53,24 +53,40 @@ def python_stdlib_text(limit: int = PYTHON_CORPUS_BYTES) -> str:
     return "\n".join(parts)
 
 
+def size_label(n_bytes: int) -> str:
+    """A size as the README states it: whole decimal MB or KB."""
+    for unit, scale in (("MB", 10**6), ("KB", 10**3)):
+        if n_bytes >= scale:
+            return f"{round(n_bytes / scale)} {unit}"
+    return f"{n_bytes} bytes"
+
+
 @dataclass(frozen=True)
 class BuiltinText:
     name: str
-    description: str
+    about: str  # what it is, with "{size}" where its size goes
     load: Callable[[], str]
+    size: Callable[[], int]  # bytes, read when shown: a regenerated file is never described by its old size
+
+    @property
+    def description(self) -> str:
+        return self.about.format(size=size_label(self.size()))
 
 
-def _bundled(file_name: str) -> Callable[[], str]:
-    return lambda: read_text(sample_texts_dir() / file_name)
+def _bundled(name: str, about: str, file_name: str) -> BuiltinText:
+    def path() -> Path:
+        return sample_texts_dir() / file_name
+
+    return BuiltinText(name, about, lambda: read_text(path()), lambda: path().stat().st_size)
 
 
 BUILTIN_TEXTS: dict[str, BuiltinText] = {t.name: t for t in (
-    BuiltinText("python", "the Python standard library's source, 4 MB (the default)", python_stdlib_text),
-    BuiltinText("essay", "an essay on recurrent networks, 32 KB: small, a model memorises it",
-                _bundled("recurrent_networks.txt")),
-    BuiltinText("structured", "brackets, quotes, counting and fixed-width lines, 75 KB",
-                _bundled("structured.txt")),
-    BuiltinText("source", "this project's own source, 110 KB", _bundled("rnn_tui_source.txt")),
+    BuiltinText("python", "the Python standard library's source, {size} (the default)", python_stdlib_text,
+                lambda: PYTHON_CORPUS_BYTES),  # what it is assembled to: measuring would mean building it
+    _bundled("essay", "an essay on recurrent networks, {size}: small, a model memorises it",
+             "recurrent_networks.txt"),
+    _bundled("structured", "brackets, quotes, counting and fixed-width lines, {size}", "structured.txt"),
+    _bundled("source", "this project's own source, {size}", "rnn_tui_source.txt"),
 )}
 DEFAULT_TEXT = "python"
 

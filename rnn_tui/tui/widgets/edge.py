@@ -49,13 +49,15 @@ def edge_table(buckets: list[Bucket], ngram: str) -> Table:
 
 
 def verdict(buckets: list[Bucket], reach: int) -> str:
-    """What this passage shows: who wins beyond the n-gram's sight (its order - 1 characters)."""
-    far = [b for b in buckets if b.count and b.start > reach]
+    """What this passage shows: who wins beyond the n-gram's sight (its order - 1 characters).
+    Every bucket reaching past it counts in full, so one that straddles it moves the distance the
+    headline names down to that bucket's start."""
+    far = [b for b in buckets if b.count and (b.end is None or b.end > reach)]
     if not far:
         return f"no closer in this passage is further from its opener than the n-gram sees ({reach} characters)"
     count = sum(b.count for b in far)
     gap = sum((b.network_p - b.ngram_p) * b.count for b in far) / count
-    where = f"beyond {reach} characters ({count} closers)"
+    where = f"on closers {far[0].start}+ characters from their opener ({count} closers; the n-gram sees {reach} back)"
     if gap > 0:
         return f"the network wins {where} by {gap:+.2f}: it carries the opener where counting cannot see it"
     return (f"the network does not win {where} ({gap:+.2f}): it has not learned to carry the opener yet; "
