@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rnn_tui.cli import app
 from rnn_tui.cli.errors import say
-from rnn_tui.cli.parser import COMMANDS, build_parser
+from rnn_tui.cli.parser import COMMANDS, build_parser, parse_args
 from rnn_tui.engine.errors import UserError
 
 __all__ = ["build_parser", "main"]
@@ -18,7 +18,7 @@ __all__ = ["build_parser", "main"]
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_args(argv)
         return COMMANDS.get(args.command, app).run(args)
     except UserError as exc:
         say(exc)

@@ -41,10 +41,13 @@ def run(args: argparse.Namespace) -> int:
 
     from rnn_tui.engine.compare import run_compare
     from rnn_tui.engine.data import Corpus
+    from rnn_tui.engine.memory import check_memory
 
     torch.set_num_threads(DEFAULT_THREADS if args.threads is None else check_threads(args.threads))
     corpus = Corpus.load(text)
     runs = contenders(vary, model, train, len(corpus.vocab), args.equal_params)  # all checked before training
+    for c in runs:
+        check_memory(c.model, c.train, args.device)
     if not args.json:
         sizes = ", ".join(f"{vary.name}={c.value} ({c.parameters:,} parameters)" for c in runs)
         print(f"{corpus.name}: {sizes}", file=sys.stderr)

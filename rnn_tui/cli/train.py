@@ -203,6 +203,7 @@ def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dic
     """Every check and refusal before the first step: the trainer, the live settings to apply to a
     resumed run, and the run's log (rank 0's)."""
     from rnn_tui.engine.checkpoint import check_writable, other_run_at
+    from rnn_tui.engine.memory import check_memory
     from rnn_tui.engine.runlog import RunLog
 
     main_rank = world is None or world.main
@@ -217,6 +218,8 @@ def prepare(args: argparse.Namespace, world: World | None) -> tuple[Trainer, dic
     spec = spec_from_args(args, checkpoint=args.resume)
     if world is not None:  # every rank must build the same model: no measuring on each
         spec = replace(spec, fit=None)
+    if not spec.checkpoint:  # a resumed run's model is the checkpoint's, and has trained before
+        check_memory(spec.model, spec.train, spec.device)
     trainer = build_trainer(spec, overrides)
     if world is not None and trainer.train_config.minutes is not None:  # a preset's or a resumed run's
         raise UserError("a time limit (--minutes, a preset's or a resumed run's) would stop the ranks of a "

@@ -88,13 +88,13 @@ def contenders(vary: Vary, model: ModelConfig, train: TrainConfig, vocab_size: i
         changed = {vary.name: convert(vary.name, value)}
         m = replace(model, **changed) if where == "model" else model
         t = replace(train, **changed) if where == "train" else train
-        if equal_params is not None:
-            m = replace(m, hidden=hidden_for(m.cell, equal_params, vocab_size, m.embed, m.layers))
-        try:
+        try:  # before solving the hidden size, which needs a known cell
             m.validate()
             t.validate()
         except UserError as exc:
             raise UserError(f"--vary {vary.name}={value}: {exc}") from None
+        if equal_params is not None:
+            m = replace(m, hidden=hidden_for(m.cell, equal_params, vocab_size, m.embed, m.layers))
         out.append(Contender(value, m, t, f"{vary.name}={value}"))
     if equal_params is not None:
         off = [c for c in out if abs(c.parameters - equal_params) > EQUAL_WITHIN * equal_params]
