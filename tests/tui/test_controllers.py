@@ -8,7 +8,7 @@ from dataclasses import replace
 from rich.console import Console
 
 from rnn_tui.engine.events import StartEvent, StepEvent
-from rnn_tui.run.protocol import Pause, Paused, Ready, Reset, Resume, Save
+from rnn_tui.run.protocol import Failed, Pause, Paused, Ready, Reset, Resume, Save, Saved
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
@@ -142,13 +142,29 @@ def test_replacing_unsaved_training_offers_to_save_it_first():
     (screen, answer), = host.screens
     assert isinstance(screen, ConfirmScreen) and screen.save == "Save and reset" and "run.pt" in screen.question
     answer("save")
-    assert [type(c) for c in handle.sent] == [Save, Reset]  # saved before the run is replaced
+    assert [type(c) for c in handle.sent] == [Save]  # replaced once the process says it saved
+    training.receive([Saved(host.state.run, "run.pt", host.state.step)])
+    assert [type(c) for c in handle.sent] == [Save, Reset]
     host.state.saved_step = host.state.step = 9  # saved where it stands: nothing to lose
     training.reset()
     assert host.screens[-1][0].save is None
 
     training.show_settings()  # a change cancelled: the form shows the run again, the run itself is not new
     assert host.published[-1] == ("settings_form", host.state.spec)
+
+
+def test_a_save_that_fails_before_a_reset_keeps_the_run():
+    host = FakeHost()
+    handle = RecordingHandle()
+    training = training_of(host, handle)
+    host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
+    training.reset()
+    (_, answer), = host.screens
+    answer("save")
+    training.receive([Failed(host.state.run, "cannot save checkpoint run.pt: read-only file system")])
+    assert "the run was kept" in host.notices[-1][1]
+    training.receive([Saved(host.state.run, "run.pt", host.state.step)])  # a later save (s) replaces nothing
+    assert [type(c) for c in handle.sent] == [Save]
 
 
 def test_a_pause_says_pausing_until_the_process_confirms_it():

@@ -108,7 +108,7 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
         await pick_units("99")  # the model has 32 units: one line, and the view keeps what it showed
         await wait_for(pilot, lambda: any("units are numbered 0 to 31" in text for _, text in app.notices),
                        what="the refusal")
-        assert app.step_reading.units == (3, 5) and app.step.units is None
+        assert app.step_reading.units == (3, 5) and app.step.units == (3, 5)
         await pick_units("x")
         assert any("units: whole numbers" in text for _, text in app.notices)
 

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.models import Activations, Cell, CharRNN, State
@@ -62,6 +63,14 @@ class StepReading:
     next_p: float | None  # p (T = 1) of next_char
 
 
+def check_units(config: ModelConfig, layer: int, units: Sequence[int] | None) -> None:
+    """A UserError unless the model has `layer` (0-based) and every one of `units`."""
+    if not 0 <= layer < config.layers:
+        raise UserError(f"layer {layer + 1} does not exist: the model has {config.layers}")
+    if units is not None and not all(0 <= u < config.hidden for u in units):
+        raise UserError(f"units are numbered 0 to {config.hidden - 1}, not {', '.join(str(u) for u in units)}")
+
+
 def one_step(model: CharRNN, vocab: Vocab, text: str, position: int, layer: int = 0,
              units: Sequence[int] | None = None, count: int = 6, temperature: float = 1.0,
              top: int = 5) -> StepReading:
@@ -73,11 +82,7 @@ def one_step(model: CharRNN, vocab: Vocab, text: str, position: int, layer: int 
     if not 0 <= position < len(text):
         raise UserError(f"position {position} is outside the text (0 to {len(text) - 1})")
     config = model.config
-    if not 0 <= layer < config.layers:
-        raise UserError(f"layer {layer + 1} does not exist: the model has {config.layers}")
-    H = config.hidden
-    if units is not None and not all(0 <= u < H for u in units):
-        raise UserError(f"units are numbered 0 to {H - 1}, not {', '.join(str(u) for u in units)}")
+    check_units(config, layer, units)
     ids = torch.tensor(vocab.encode(text[: position + 1]), device=model.head.weight.device)
     training = model.training
     model.eval()

@@ -41,7 +41,10 @@ class StepController:
         self.refresh()
 
     def set_units(self, text: str | None) -> None:
-        """"12, 40" (layer 1), "2: 12, 40" (layer 2), or nothing: the units that changed most."""
+        """"12, 40" (layer 1), "2: 12, 40" (layer 2), or nothing: the units that changed most. A choice
+        refused leaves the last one in force."""
+        from rnn_tui.engine.insight.step import check_units
+
         layer, units = 0, None
         if text:
             head, colon, tail = text.rpartition(":")
@@ -53,6 +56,12 @@ class StepController:
             except ValueError:
                 self.host.notify(f"units: whole numbers such as 12, 40 (2: 12, 40 for layer 2), not {text!r}",
                                  severity="error")
+                return
+        if (weights := self.weights()) is not None:
+            try:
+                check_units(weights.config, layer, units)
+            except UserError as exc:
+                self.host.notify(f"one step: {exc}", severity="error")
                 return
         self.layer, self.units = layer, units
         self.refresh()
@@ -84,7 +93,7 @@ class StepController:
         self.host.post_message(StepReady(weights.run, reading))
 
     def ready(self, message: StepReady) -> None:
-        if message.refused is not None:  # a unit or layer this model does not have: back to the default
+        if message.refused is not None:  # a choice the model read lacks (a new run's): back to the default
             self.layer, self.units = 0, None
             self.host.notify(message.refused, severity="error")
         else:

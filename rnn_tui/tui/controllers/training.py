@@ -70,6 +70,7 @@ class TrainingController:
         self.opened = self.state.spec.checkpoint  # a checkpoint the user opened: quitting never writes over it
         self.closing = False
         self.autosaved: Saved | None = None  # what quitting saved, for the terminal
+        self.after_save: Callable[[], None] | None = None  # "Save and ...": what waits for the save
         self.bridge_idle = threading.Event()  # the bridge is not reading the process's messages
         self.bridge_idle.set()
 
@@ -129,9 +130,12 @@ class TrainingController:
                     self.show_quit_path()
                     state.saved_step = step
                     host.notify(f"saved {path} at step {step:,}", title="checkpoint")
+                    if (then := self.after_save) is not None:
+                        self.after_save = None
+                        then()
                 case SaveRefused(path=path, reason=reason):
                     self._confirm(f"{reason}. Replace it with this run?", "Replace",
-                                  lambda: self.handle.send(Save(path, overwrite=True)))
+                                  lambda: self.handle.send(Save(path, overwrite=True)), otherwise=self._keep_run)
                 case Waiting(message=message):
                     state.waiting = message
                     state.version += 1
@@ -147,6 +151,7 @@ class TrainingController:
                 case Failed(run=run, message=message):
                     state.on_failed(message, process_gone=run == PROCESS_GONE)
                     host.notify(message, severity="error", timeout=8)
+                    self._keep_run()
 
     def _apply(self, event: Event) -> None:
         """An engine event into the state; the ones a person should not miss also as a toast."""
@@ -195,6 +200,7 @@ class TrainingController:
 
     def restart(self, spec: RunSpec) -> None:
         """Have the training process build a new run (a new model, text or checkpoint)."""
+        self.after_save = None  # replaced now: a replacement still waiting for a save is moot
         self.state.run += 1
         self.state.ready = None
         self.state.version += 1
@@ -221,13 +227,22 @@ class TrainingController:
                  otherwise: Callable[[], None] | None = None, save: str | None = None) -> None:
         def answer(choice: str | None) -> None:
             if choice == "save":
-                self.save()  # the process saves this run before it reads the command that replaces it
-            if choice in ("yes", "save"):
+                # Replaced once the process says it saved: it saves between steps, and a paused run
+                # (as during a comparison or a lesson) ended at the Reset sent behind the Save, unsaved
+                self.after_save = then
+                self.save()
+            elif choice == "yes":
                 then()
             elif otherwise is not None:
                 otherwise()
 
         self.host.push_screen(ConfirmScreen(question, yes, save), answer)
+
+    def _keep_run(self) -> None:
+        """The save that "Save and ..." waits for failed or was cancelled: the run stays, unsaved."""
+        if self.after_save is not None:
+            self.after_save = None
+            self.host.notify("the run was kept, since it was not saved", severity="warning")
 
     # ---- what the user asks for ----
 

@@ -72,8 +72,8 @@ class WriterView(Vertical, can_focus=True):
         width: 1fr;
     }
     """
-    BINDINGS = [
-        Binding("tab", "accept(0)", "take the likeliest", show=False, priority=True),
+    BINDINGS = [  # run as their key arrives (on_key), in the order of the keys typed around them
+        Binding("tab", "accept(0)", "take the likeliest", show=False),
         Binding("backspace", "rewind", "rewind one", show=False),
         Binding("ctrl+k", "put_beside", "keep beside", show=False),
         Binding("ctrl+t", "toggle_digits", "digits pick or type", show=False),
@@ -120,8 +120,15 @@ class WriterView(Vertical, can_focus=True):
     def on_click(self) -> None:
         self.focus()
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         key, ch = event.key, event.character
+        if bindings := self._bindings.key_to_bindings.get(key):
+            # Not once the key has bubbled up to the app, as Textual runs a binding: the letters typed
+            # after a Backspace were typed before it ran, and it rewound them (see field.py)
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[0].action)
+            return
         if key.startswith("alt+") and key[4:].isdigit() and len(key) == 5:
             message: Message = self.Typed(key[4:])
         elif ch is not None and ch.isdigit() and ch != "0" and len(ch) == 1 and not self.digits_type:
