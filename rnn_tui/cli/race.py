@@ -1,4 +1,4 @@
-"""`rnn-tui race`: the four cells at one parameter budget, on one text, seed and training budget.
+"""`rnn-tui race`: the cells at one parameter budget, on one text, seed and training budget.
 Sizes and training settings not given are the `tiny` preset's, as in every comparison."""
 
 from __future__ import annotations

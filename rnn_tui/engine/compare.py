@@ -27,7 +27,7 @@ SETTINGS: dict[str, tuple[str, type]] = {
     "cell": ("model", str), "hidden": ("model", int), "layers": ("model", int), "embed": ("model", int),
     "dropout": ("model", float), "seq": ("train", int), "batch": ("train", int), "lr": ("train", float),
     "optimizer": ("train", str), "clip": ("train", float), "precision": ("train", str)}
-MAX_VALUES = 4
+MAX_VALUES = 6  # the race of the six cells
 EQUAL_WITHIN = 0.05  # parameter counts solved for --equal-params stay this close to the budget
 
 

@@ -1,10 +1,10 @@
 """What the network computes at every character: hidden states, gates, predictions and surprisal.
 
 Two paths give the same numbers (a test checks): the readable one steps the cells one character
-at a time; the fast one runs each layer's h through torch's fused kernel, then gets every gate at
-once by calling the readable cell with time as the batch (given h_{t-1}, the gates at t depend on
-nothing else), and the LSTM's c by its one elementwise recurrence. Jordan feeds its output back,
-so it always steps.
+at a time; the fast one runs each layer's h through torch's fused kernel (the minimal cells: their
+parallel scan), then gets every gate at once by calling the readable cell with time as the batch
+(given h_{t-1}, the gates at t depend on nothing else), and the LSTM's c by its one elementwise
+recurrence. Jordan feeds its output back, so it always steps.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.models import FUSED_CELLS, Activations, CharRNN, fused_sequence
+from rnn_tui.engine.models import WINDOW_CELLS, Activations, CharRNN, window_sequence
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ def inspect_text(model: CharRNN, vocab: Vocab, text: str, fused: bool = True) ->
     device = next(model.parameters()).device
     ids = torch.tensor(vocab.encode(text), device=device)
     with torch.inference_mode():
-        if fused and model.config.cell in FUSED_CELLS:
+        if fused and model.config.cell in WINDOW_CELLS:
             logits, acts = _layer_by_layer(model, ids)
         else:
             logits, acts = _step_by_step(model, ids)
@@ -80,7 +80,7 @@ def _layer_by_layer(model: CharRNN, ids: Tensor) -> tuple[Tensor, list[Activatio
     for k, cell in enumerate(model.cells):
         zeros = x.new_zeros(1, 1, cell.hidden_size)
         state = (zeros, zeros) if model.config.cell == "lstm" else (zeros,)
-        h, _ = fused_sequence(model, x[None], state, layer=k)
+        h, _ = window_sequence(model, x[None], state, layer=k)
         h_prev = torch.cat([zeros[0], h[0, :-1]])  # (T, H): the state each step starts from
         if model.config.cell == "lstm":
             _, acts = cell(x, (h_prev, torch.zeros_like(h_prev)))  # every gate is right; c and h need c_{t-1}

@@ -1,9 +1,11 @@
-"""The four recurrent cells, written as their update rules, and the stacked character model.
+"""The recurrent cells, written as their update rules, and the stacked character model.
 
-Each cell keeps its weights in the layout of torch's fused kernels (gates stacked in the rows
-of `weight_ih` and `weight_hh`, in torch's order), so one set of parameters serves both the
-readable step-by-step path (sampling, inspection, Jordan) and the fused sequence kernels
-(`torch.rnn_tanh`, `torch.lstm`, `torch.gru`) used for training. Tests check the two agree.
+Each of the four classic cells keeps its weights in the layout of torch's fused kernels (gates
+stacked in the rows of `weight_ih` and `weight_hh`, in torch's order), so one set of parameters
+serves both the readable step-by-step path (sampling, inspection, Jordan) and the fused sequence
+kernels (`torch.rnn_tanh`, `torch.lstm`, `torch.gru`) used for training. The minimal cells
+(minGRU, minLSTM) read no h in their gates, so training solves a whole window with one parallel
+scan instead. Tests check each pair of paths agrees.
 
 Shapes: B batch, T time, E input size, H hidden size, V vocabulary size, L layers.
 """
@@ -20,9 +22,15 @@ from torch import Tensor, nn
 
 from rnn_tui.engine.config import QUANTITIES, ModelConfig
 
-State = tuple[Tensor, ...]  # Elman, GRU: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
+State = tuple[Tensor, ...]  # Elman, GRU, minGRU, minLSTM: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
 Activations = dict[str, Tensor]  # name -> (B, H), e.g. "h", "c", and the gates
 NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
+
+
+def init_uniform(cell: nn.Module, hidden_size: int) -> None:
+    bound = 1 / math.sqrt(hidden_size)  # torch's default for its recurrent layers
+    for p in cell.parameters():
+        nn.init.uniform_(p, -bound, bound)
 
 
 class Cell(nn.Module):
@@ -39,9 +47,7 @@ class Cell(nn.Module):
         self.weight_hh = nn.Parameter(torch.empty(rows, recurrent_size or hidden_size))
         self.bias_ih = nn.Parameter(torch.empty(rows))
         self.bias_hh = nn.Parameter(torch.empty(rows))
-        bound = 1 / math.sqrt(hidden_size)  # torch's default for its recurrent layers
-        for p in self.parameters():
-            nn.init.uniform_(p, -bound, bound)
+        init_uniform(self, hidden_size)
 
     def flat_weights(self) -> list[Tensor]:
         return [self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh]
@@ -135,6 +141,130 @@ class GRUCell(Cell):
         return (h,), {"h": h, "r": r, "z": z, "n": n}
 
 
+def g(x: Tensor) -> Tensor:
+    """The minimal cells' positive activation for their candidate (Feng et al.): x + 0.5 for x ≥ 0,
+    σ(x) below; continuous, and positive so that h stays positive and has a logarithm."""
+    return torch.where(x >= 0, x + 0.5, torch.sigmoid(x))
+
+
+def log_g(x: Tensor) -> Tensor:
+    """log g(x), without forming g(x) where it underflows."""
+    return torch.where(x >= 0, torch.log(F.relu(x) + 0.5), -F.softplus(-x))
+
+
+SCAN_CHUNK = 64  # steps per logcumsumexp: a* sums at most this many logs, so float32 keeps its digits
+
+
+def log_scan(log_a: Tensor, log_b: Tensor, log_h0: Tensor) -> Tensor:
+    """h_t = a_t ⊙ h_{t-1} + b_t for a whole window, in logs: from log a_t and log b_t (B, T, H) and
+    log h_0 (B, H), the (B, T, H) log h_1 .. log h_T. Heinsen's log-space scan, as Feng et al. train:
+
+    h_t = A_t (h_0 + Σ_{s≤t} b_s / A_s),  A_t = a_1 ⋯ a_t
+    log h_t = a*_t + logcumsumexp_s(log b_s - a*_s),  a*_t = Σ_{s≤t} log a_s  (log h_0 at s = 0, a*_0 = 0)
+
+    In logs nothing underflows, as the product A_t of many gates below 1 would. Over a long window
+    a*_t grows to thousands, where a float32 keeps too few digits for the difference a*_t - a*_s
+    that h_t depends on: chunks of SCAN_CHUNK steps, each starting from the last one's log h,
+    keep it small. Logits from the step-by-step cell, by hand: 2,000 steps of saturated gates 1.6e-2
+    apart in one scan, 7e-4 in chunks; 1,024 ordinary steps 5e-5 and 3e-6 (and chunks ran faster)."""
+    log_hs = []
+    for a, b in zip(log_a.split(SCAN_CHUNK, dim=1), log_b.split(SCAN_CHUNK, dim=1)):
+        a_star = F.pad(a.cumsum(1), (0, 0, 1, 0))  # (B, chunk + 1, H)
+        log_values = torch.cat([log_h0[:, None], b], dim=1)
+        log_h = (a_star + torch.logcumsumexp(log_values - a_star, dim=1))[:, 1:]
+        log_hs.append(log_h)
+        log_h0 = log_h[:, -1]
+    return torch.cat(log_hs, dim=1)
+
+
+class MinCell(nn.Module):
+    """A minimal cell (Feng et al., "Were RNNs All We Needed?", 2024): every gate and the candidate
+    read x alone, W_ih x + b_ih in `blocks` stacked blocks of H rows, so h' = a ⊙ h + b with a and b
+    known for a whole window before it starts. Training solves it with `log_scan` (`sequence`), the
+    step-by-step path (sampling, inspection) with `forward`; both compute the same h."""
+
+    blocks: int
+    quantities: tuple[str, ...]
+
+    def __init__(self, input_size: int, hidden_size: int):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.weight_ih = nn.Parameter(torch.empty(self.blocks * hidden_size, input_size))
+        self.bias_ih = nn.Parameter(torch.empty(self.blocks * hidden_size))
+        init_uniform(self, hidden_size)
+
+    def pre(self, x: Tensor) -> Tensor:
+        """W_ih x + b_ih, (..., blocks*H)."""
+        return F.linear(x, self.weight_ih, self.bias_ih)
+
+    def sequence(self, x: Tensor, h0: Tensor) -> Tensor:
+        """(B, T, E) inputs from state h0 (B, H) -> (B, T, H) states, in one parallel scan."""
+        k = self.pre(x)
+        k = k.to(torch.promote_types(k.dtype, torch.float32))  # a bf16 scan would lose h within steps
+        return log_scan(*self.log_coefficients(k), h0.log()).exp()  # h_0 = 0 is log 0 = -inf: it adds nothing
+
+    def log_coefficients(self, k: Tensor) -> tuple[Tensor, Tensor]:
+        """log a and log b of h' = a ⊙ h + b from the pre-activations k = W_ih x + b_ih."""
+        raise NotImplementedError
+
+
+class MinGRUCell(MinCell):
+    """minGRU (Feng et al. 2024): a GRU whose update gate reads only x, with no reset gate.
+
+    z = σ(W_iz x + b_iz)           update gate: how much of the candidate to take
+    h̃ = g(W_ih x + b_ih)           candidate, g(v) = v + 0.5 for v ≥ 0, σ(v) below
+    h' = (1 - z) ⊙ h + z ⊙ h̃
+
+    z is the paper's, the share of h̃ (torch's GRU's z keeps h instead). Training runs a window in
+    log space, from k_z = W_iz x + b_iz and k_h = W_ih x + b_ih: log(1 - z) = -softplus(k_z),
+    log z = -softplus(-k_z), log h̃ = log g(k_h).
+    """
+
+    blocks = 2
+    quantities = QUANTITIES["mingru"]
+
+    def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
+        (h,) = state
+        k_z, k_h = self.pre(x).chunk(2, dim=-1)
+        z = torch.sigmoid(k_z)
+        h = (1 - z) * h + z * g(k_h)
+        return (h,), {"h": h, "z": z}
+
+    def log_coefficients(self, k: Tensor) -> tuple[Tensor, Tensor]:
+        k_z, k_h = k.chunk(2, dim=-1)
+        return -F.softplus(k_z), -F.softplus(-k_z) + log_g(k_h)
+
+
+class MinLSTMCell(MinCell):
+    """minLSTM (Feng et al. 2024): an LSTM whose gates read only x and are normalised to sum to 1.
+
+    f = σ(W_if x + b_if)           forget gate
+    i = σ(W_ii x + b_ii)           input gate
+    h̃ = g(W_ih x + b_ih)           candidate, g(v) = v + 0.5 for v ≥ 0, σ(v) below
+    f' = f / (f + i),  i' = i / (f + i)
+    h' = f' ⊙ h + i' ⊙ h̃
+
+    No output gate, and no cell state besides h. Training runs a window in log space, from
+    k_f = W_if x + b_if and so on: with d = softplus(-k_f) - softplus(-k_i) = log(i / f),
+    log f' = -softplus(d), log i' = -softplus(-d), log h̃ = log g(k_h).
+    """
+
+    blocks = 3
+    quantities = QUANTITIES["minlstm"]
+
+    def forward(self, x: Tensor, state: State) -> tuple[State, Activations]:
+        (h,) = state
+        k_f, k_i, k_h = self.pre(x).chunk(3, dim=-1)
+        f, i = torch.sigmoid(k_f), torch.sigmoid(k_i)
+        h = f / (f + i) * h + i / (f + i) * g(k_h)
+        return (h,), {"h": h, "f": f, "i": i}
+
+    def log_coefficients(self, k: Tensor) -> tuple[Tensor, Tensor]:
+        k_f, k_i, k_h = k.chunk(3, dim=-1)
+        d = F.softplus(-k_f) - F.softplus(-k_i)
+        return -F.softplus(d), -F.softplus(-d) + log_g(k_h)
+
+
 def fused_sequence(model: CharRNN, x: Tensor, state: State, layer: int | None = None) -> tuple[Tensor, State]:
     """The whole stack over (B, T, E) inputs in one call of torch's fused kernel (cuDNN, oneDNN),
     or only layer `layer` (its state then (1, B, H) each, no dropout)."""
@@ -151,8 +281,28 @@ def fused_sequence(model: CharRNN, x: Tensor, state: State, layer: int | None = 
     return out, (h,)
 
 
+def scan_sequence(model: CharRNN, x: Tensor, state: State, layer: int | None = None) -> tuple[Tensor, State]:
+    """The stack of minimal cells over (B, T, E) inputs, a parallel scan per layer, with dropout
+    between layers as the fused kernels have it; or only layer `layer` (its state (1, B, H))."""
+    cells = model.cells if layer is None else [model.cells[layer]]
+    finals = []
+    for k, (cell, h0) in enumerate(zip(cells, state[0])):
+        x = cell.sequence(model.drop(x) if k else x, h0)
+        finals.append(x[:, -1])
+    return x, (torch.stack(finals),)
+
+
+def window_sequence(model: CharRNN, x: Tensor, state: State, layer: int | None = None) -> tuple[Tensor, State]:
+    """A whole window at once: torch's fused kernel, or the minimal cells' parallel scan."""
+    run = fused_sequence if model.config.cell in FUSED_CELLS else scan_sequence
+    return run(model, x, state, layer)
+
+
 FUSED_CELLS = ("elman", "lstm", "gru")  # Jordan feeds back the output, which no kernel does
-CELL_CLASSES: dict[str, type[Cell]] = {"elman": ElmanCell, "jordan": JordanCell, "lstm": LSTMCell, "gru": GRUCell}
+SCAN_CELLS = ("mingru", "minlstm")
+WINDOW_CELLS = FUSED_CELLS + SCAN_CELLS  # the cells `window_sequence` runs
+CELL_CLASSES: dict[str, type[Cell | MinCell]] = {"elman": ElmanCell, "jordan": JordanCell, "lstm": LSTMCell,
+                                                 "gru": GRUCell, "mingru": MinGRUCell, "minlstm": MinLSTMCell}
 
 
 class CharRNN(nn.Module):
@@ -204,10 +354,13 @@ class CharRNN(nn.Module):
         """On cuDNN, make the cells' parameters views into one buffer in cuDNN's layout, as nn.LSTM
         keeps its own: the fused kernel then runs on them as they are, instead of warning that they
         are not one contiguous chunk and copying them on every call. The readable cells use the
-        same parameters (views), so they still agree. Nothing to do elsewhere (CPU, MPS, Jordan)."""
+        same parameters (views), so they still agree. Nothing to do elsewhere (CPU, MPS, Jordan, the
+        minimal cells)."""
+        if self.config.cell not in FUSED_CELLS:
+            return
         weights = self.flat_weights()
         first = weights[0]
-        if (self.config.cell not in FUSED_CELLS or not first.is_cuda or not torch.backends.cudnn.is_acceptable(first)
+        if (not first.is_cuda or not torch.backends.cudnn.is_acceptable(first)
                 or any(w.dtype != first.dtype or w.device != first.device for w in weights)
                 or not torch._use_cudnn_rnn_flatten_weight()):
             return
@@ -237,12 +390,13 @@ class CharRNN(nn.Module):
         return self.embed(idx)
 
     def forward(self, idx: Tensor, state: State | None = None, fused: bool = True) -> tuple[Tensor, State]:
-        """(B, T) ids -> (B, T, V) logits and the state after the last character."""
+        """(B, T) ids -> (B, T, V) logits and the state after the last character. `fused`: the whole
+        window at once where a cell has a way (a fused kernel, a parallel scan); else step by step."""
         if state is None:
             state = self.initial_state(idx.shape[0])
         x = self.inputs(idx)  # (B, T, E)
-        if fused and self.config.cell in FUSED_CELLS:
-            out, state = fused_sequence(self, x, state)  # (B, T, H)
+        if fused and self.config.cell in WINDOW_CELLS:
+            out, state = window_sequence(self, x, state)  # (B, T, H)
             return self.head(self.drop(out)), state
         logits = []
         for x_t in x.unbind(1):  # unbind, not x[:, t]: each slice's backward would fill a (B, T, E) gradient

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # torch is loaded by the functions that train, not by importi
 
     Measure = Callable[[CharRNN, Corpus, TrainConfig], dict[str, float]]  # a figure of a trained model
 
-BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3}  # gate blocks of rows in each weight matrix
+BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3, "mingru": 2, "minlstm": 3}  # blocks of rows per weight matrix
 SAMPLE_CHARS = 200
 WARMUP_STEPS = 5  # not timed: the first steps pay for allocations and lazy imports (up to seconds)
 MIN_TIMED_STEPS = 20  # fewer timed steps give no speed worth comparing
@@ -30,11 +30,12 @@ MIN_TIMED_STEPS = 20  # fewer timed steps give no speed worth comparing
 def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers: int) -> int:
     """What CharRNN(ModelConfig(...)).num_parameters() gives, without building the model."""
     blocks, inputs = BLOCKS[cell], embed or vocab_size
-    recurrent = vocab_size if cell == "jordan" else hidden  # Jordan feeds back the output distribution
+    # W_hh's columns and b_hh: Jordan feeds back the output distribution; minGRU and minLSTM have neither
+    recurrent = {"jordan": vocab_size + 1, "mingru": 0, "minlstm": 0}.get(cell, hidden + 1)
     total = vocab_size * embed + hidden * vocab_size + vocab_size  # input projection, output projection
     for layer in range(layers):
         size_in = inputs if layer == 0 else hidden
-        total += blocks * hidden * (size_in + recurrent + 2)
+        total += blocks * hidden * (size_in + 1 + recurrent)  # W_ih, b_ih, and the recurrent weights
     return total
 
 

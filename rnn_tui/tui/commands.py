@@ -8,6 +8,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from rnn_tui.engine.config import CELLS, PRESETS
 from rnn_tui.engine.texts import BUILTIN_TEXTS
+from rnn_tui.tui.labels import CELL_NAMES
 
 
 class PlaygroundCommands(Provider):
@@ -29,8 +30,8 @@ class PlaygroundCommands(Provider):
     def training_commands(self) -> list[tuple[str, object, str]]:
         app = self.app
         training = app.training
-        out = [(f"Cell: {cell.upper()}", partial(training.change_cell, cell), f"train a fresh {cell} model")
-               for cell in CELLS]
+        out = [(f"Cell: {CELL_NAMES[cell]}", partial(training.change_cell, cell),
+                f"train a fresh {CELL_NAMES[cell]} model") for cell in CELLS]
         out += [
             ("Save checkpoint", app.action_save, f"write the run to {training.checkpoint_path}"),
             ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),

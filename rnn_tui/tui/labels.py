@@ -1,7 +1,10 @@
-"""How the app names things on screen, for every widget and controller that needs it: characters
-that print as nothing, and the settings form's fields."""
+"""How the app names things on screen, for every widget and controller that needs it: the cells,
+characters that print as nothing, and the settings form's fields."""
 
 from __future__ import annotations
+
+CELL_NAMES = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU",
+              "minlstm": "minLSTM"}
 
 SETTING_FIELDS = [  # (name, label, section)
     ("hidden", "hidden units", "model"),

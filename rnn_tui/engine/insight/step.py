@@ -17,7 +17,7 @@ from torch import Tensor
 from rnn_tui.engine.config import ModelConfig
 from rnn_tui.engine.data import Vocab
 from rnn_tui.engine.errors import UserError
-from rnn_tui.engine.models import Activations, Cell, CharRNN, State
+from rnn_tui.engine.models import Activations, Cell, CharRNN, MinCell, State, g
 from rnn_tui.engine.sampling import SampleSettings, distribution
 
 EQUATIONS = {
@@ -31,11 +31,19 @@ EQUATIONS = {
             "z = σ(W_iz x + b_iz + W_hz h_old + b_hz)              update gate: how much of h_old to keep",
             "n = tanh(W_in x + b_in + r ⊙ (W_hn h_old + b_hn))     candidate",
             "h = (1 - z) ⊙ n + z ⊙ h_old"),
+    "mingru": ("z = σ(W_iz x + b_iz)      update gate: how much of the candidate to take",
+               "h̃ = g(W_ih x + b_ih)      candidate, g(v) = v + 0.5 for v ≥ 0, σ(v) below",
+               "h = (1 - z) ⊙ h_old + z ⊙ h̃"),
+    "minlstm": ("f = σ(W_if x + b_if)      forget gate",
+                "i = σ(W_ii x + b_ii)      input gate",
+                "h̃ = g(W_ih x + b_ih)      candidate, g(v) = v + 0.5 for v ≥ 0, σ(v) below",
+                "f' = f / (f + i),  i' = i / (f + i)",
+                "h = f' ⊙ h_old + i' ⊙ h̃"),
     "elman": ("h = {s}(W_ih x + b_ih + W_hh h_old + b_hh)",),
     "jordan": ("h = {s}(W_ih x + b_ih + W_hh y_old + b_hh)",
                "y_old = softmax(W_y h_old + b_y): the previous prediction, fed back to every layer"),
 }
-GATES = ("i", "f", "o", "r", "z")  # the parts that lie in 0..1
+GATES = ("i", "f", "o", "r", "z", "f'", "i'")  # the parts that lie in 0..1
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class StepReading:
     position: int
     char: str  # text[position], the character read
     next_char: str | None  # text[position + 1], None at the end of the text
-    cell: str  # "lstm", "gru", "elman" or "jordan"
+    cell: str  # one of CELLS
     layer: int  # 0-based
     equations: tuple[str, ...]  # the rule, a line each, then what x is
     units: tuple[int, ...]
@@ -121,8 +129,8 @@ def layer_parts(model: CharRNN, layer: int, x: Tensor, state: State,
     cell, kind = model.cells[layer], model.config.cell
     if kind == "lstm":
         return lstm_parts(cell, x, state[0][layer], state[1][layer]), state[0][layer]
-    if kind == "gru":
-        return gru_parts(cell, x, state[0][layer]), state[0][layer]
+    if kind in H_PARTS:
+        return H_PARTS[kind](cell, x, state[0][layer]), state[0][layer]
     if kind == "elman":
         h_old = state[0][layer]
         return {"h_old": h_old, **simple_parts(cell, x, h_old, "h_old", model.config.nonlinearity)}, h_old
@@ -147,6 +155,24 @@ def gru_parts(cell: Cell, x: Tensor, h_old: Tensor) -> dict[str, Tensor]:
     n = torch.tanh(a_n + r * b_n)
     return {"r": r, "z": z, "n": n, "h_old": h_old, "(1-z)*n": (1 - z) * n, "z*h_old": z * h_old,
             "h": (1 - z) * n + z * h_old}
+
+
+def mingru_parts(cell: MinCell, x: Tensor, h_old: Tensor) -> dict[str, Tensor]:
+    k_z, k_h = F.linear(x, cell.weight_ih, cell.bias_ih).chunk(2, dim=-1)
+    z, candidate = torch.sigmoid(k_z), g(k_h)
+    return {"z": z, "h̃": candidate, "h_old": h_old, "(1-z)*h_old": (1 - z) * h_old, "z*h̃": z * candidate,
+            "h": (1 - z) * h_old + z * candidate}
+
+
+def minlstm_parts(cell: MinCell, x: Tensor, h_old: Tensor) -> dict[str, Tensor]:
+    k_f, k_i, k_h = F.linear(x, cell.weight_ih, cell.bias_ih).chunk(3, dim=-1)
+    f, i, candidate = torch.sigmoid(k_f), torch.sigmoid(k_i), g(k_h)
+    f_n, i_n = f / (f + i), i / (f + i)
+    return {"f": f, "i": i, "h̃": candidate, "f'": f_n, "i'": i_n, "h_old": h_old, "f'*h_old": f_n * h_old,
+            "i'*h̃": i_n * candidate, "h": f_n * h_old + i_n * candidate}
+
+
+H_PARTS = {"gru": gru_parts, "mingru": mingru_parts, "minlstm": minlstm_parts}  # the cells whose state is h alone
 
 
 def simple_parts(cell: Cell, x: Tensor, fed_back: Tensor, name: str, nonlinearity: str) -> dict[str, Tensor]:

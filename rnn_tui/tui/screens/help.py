@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown
 
+from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.screens.dialogs import DIALOG_CSS
 from rnn_tui.tui.views import keys_line
 
@@ -61,7 +62,7 @@ one character at a time: given the characters so far, it predicts the next one.
 - **Sampler** (F11): a temperature fan (one random number per position for every row, so
   rows differ only by temperature), beam search, what temperature does to samples of the
   current weights (bits per character and distinct 3-grams), and the last samples.
-- **Race the cells** and **Compare saved runs** (palette): the four cells at one parameter
+- **Race the cells** and **Compare saved runs** (palette): the six cells at one parameter
   count trained one after the other on this text (your run waits), their validation curves
   overlaid by step or time (`x`), a table and their samples; `o` adds a saved run.
 - **Write** (F8): type, and the model reads along: surprisal per character, the likeliest
@@ -112,6 +113,6 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help"):
-            yield Markdown(PANELS.format(views=keys_line()) + f"\n## The {self.cell.upper()} cell\n\n"
+            yield Markdown(PANELS.format(views=keys_line()) + f"\n## The {CELL_NAMES[self.cell]} cell\n\n"
                            + cell_equations(self.cell))
         yield Footer()  # this screen's keys only: the app's are off while help is open

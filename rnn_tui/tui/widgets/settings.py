@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from rnn_tui.engine.config import CELLS
 from rnn_tui.run.spec import RunSpec
-from rnn_tui.tui.labels import SETTING_FIELDS
+from rnn_tui.tui.labels import CELL_NAMES, SETTING_FIELDS
 from rnn_tui.tui.widgets.field import Field
 
 
@@ -48,7 +48,7 @@ class SettingsPanel(Vertical):
     def compose(self) -> ComposeResult:
         with Grid(id="settings-grid"):
             yield Label("cell")
-            yield Select([(c.upper() if c in ("lstm", "gru") else c.capitalize(), c) for c in CELLS],
+            yield Select([(CELL_NAMES[c], c) for c in CELLS],
                          allow_blank=False, id="set-cell")
             for name, label, _ in SETTING_FIELDS:
                 yield Label(label)

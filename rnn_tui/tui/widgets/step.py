@@ -4,9 +4,11 @@ reading is computed elsewhere (rnn_tui.engine.insight.step); this view only draw
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,14 +17,13 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.labels import CELL_NAMES, show_char
 from rnn_tui.tui.widgets.colours import NEGATIVE, POSITIVE, rgb
 from rnn_tui.tui.widgets.renderables import stack
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.step import StepReading
 
-CELL_NAMES = {"lstm": "LSTM", "gru": "GRU", "elman": "Elman", "jordan": "Jordan"}
 GREY = (200, 200, 200)
 BAR = 5
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -63,9 +64,10 @@ def title(reading: StepReading, shown: int | None = None) -> Text:
 UNIT_COLUMN, PART_COLUMN = 14, 10  # cells: a gate's bar, a space and "-0.123", with padding; "(1-z)*n"
 
 
-def columns_for(width: int) -> int:
-    """How many unit columns fit in `width` cells without cutting a number."""
-    return max(1, (width - PART_COLUMN) // UNIT_COLUMN)
+def columns_for(width: int, parts: Iterable[str] = ()) -> int:
+    """How many unit columns fit in `width` cells without cutting a number, beside the names of `parts`."""
+    part_column = max([PART_COLUMN, *(cell_len(name) + 3 for name in parts)])
+    return max(1, (width - part_column) // UNIT_COLUMN)
 
 
 def parts_table(reading: StepReading, columns: int | None = None) -> Table:
@@ -139,7 +141,7 @@ class StepView(VerticalScroll, can_focus=True):
         output = Text("the prediction" + (f" ('{show_char(reading.next_char)}' had p = {reading.next_p:.3f})"
                                           if reading.next_char is not None and reading.next_p is not None else ""),
                       style="dim")
-        columns = columns_for(self.scrollable_content_region.width)
+        columns = columns_for(self.scrollable_content_region.width, reading.parts)
         self.query_one("#step-body", Static).update(
             stack(title(reading, columns), Text(""), equations, Text(""), parts_table(reading, columns), Text(""),
                   output, output_table(reading)))
