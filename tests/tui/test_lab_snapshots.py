@@ -37,7 +37,7 @@ async def show_lab(pilot, shift: float = 0.0) -> None:
     app.post_message(FanUpdate(Sample(0, SPEC.text, "def ", rows, tuple(-0.3 * len(r) * (k + 1) + shift
                                                                          for k, r in enumerate(rows)),
                                       probs, probs, STEPS, 1234, done=True)))
-    app.post_message(BeamReady(0, STEPS, Beam(TEXT[:60], -20.25 + shift, 8, -23.75 + shift)))
+    app.post_message(BeamReady(0, STEPS, Beam(TEXT[:60], -20.21 + shift, 8, -23.71 + shift)))
     ts = [0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0]
     points = [SweepPoint(t, 0.3 + 2.01 * t + shift, 10.02 + 80 * t - 22 * t * t + shift) for t in ts]
     app.post_message(SweepReady(0, STEPS, points))

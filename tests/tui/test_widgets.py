@@ -27,7 +27,7 @@ def test_the_legend_shortens_to_fit_and_never_cuts_a_name():
     assert wide == "━ train ━ val ━ uniform ln V ━ unigram │ lr set │ dropout set"
     assert narrow == "━ train ━ val ━ ln V ━ unigram │ lr │ dropout" and len(narrow) <= 50
     assert narrower == "━ train ━ val ━ ln V ━ unigram"
-    assert tiny == "━ train ━ val"
+    assert tiny == "━ train ━ val ━ ln V" and Text.from_markup(legend(19)).plain == "━ train ━ val"
 
 
 def test_the_compare_table_fits_80_columns_and_cuts_a_long_run_name_before_a_number():

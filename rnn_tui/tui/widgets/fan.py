@@ -8,9 +8,12 @@ characters)."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,49 +24,103 @@ from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.information import bits_per_char
+from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.state import FinishedSample
 from rnn_tui.tui.widgets.field import Field
+from rnn_tui.tui.widgets.status import fit
 
 if TYPE_CHECKING:
     from rnn_tui.engine.beam import Beam
+    from rnn_tui.engine.copying import Copying
     from rnn_tui.tui.results import Fan, SampleCounts, Sweep
 
 DEFAULT_TEMPERATURES = "0.2, 0.5, 0.8, 1.0, 1.5"
 BITS, VARIETY = (0, 175, 215), (255, 135, 0)
+LABEL = 14  # columns of a fan row's label: its name, bits per character and copy meter
 
 
 def show_text(text: str) -> str:
     return text.replace("\t", "⇥")
 
 
-def fan_table(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], seed: str,
-              beam: Beam | None = None, counted: SampleCounts | None = None) -> Table:
-    """One row per temperature (then the best n-gram's, on the same uniform numbers, and beam
-    search's): the label, the text's bits per character under the model that wrote it and how much
-    of it is copied from the training text, beside the seed text and what was written after it."""
-    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, show_header=False)
-    table.add_column(justify="right", no_wrap=True, width=12)
-    table.add_column(ratio=1, overflow="fold")  # a long run of one character wraps too
+def one_line(text: str) -> Text:
+    """A sample on one line, one cell per character: line breaks and tabs as dim symbols (the
+    heatmap's text line's), and in a text of nothing but whitespace its spaces too, so that it
+    never looks blank."""
+    shown = "\n\t " if text.isspace() else "\n\t"
+    line = Text(text.translate(str.maketrans({ch: show_char(ch) for ch in shown})))
+    for run in re.finditer(f"[{shown}]+", text):
+        line.stylize("dim", run.start(), run.end())
+    return line
+
+
+def block(seed: str, text: str, width: int, lines: int) -> Text:
+    """The seed and what was written after it in `lines` lines of `width` characters: character k
+    of every row of the fan at the same place. What does not fit is left out."""
+    whole = one_line(seed)
+    whole.stylize("bold reverse")
+    whole.append_text(one_line(text))
+    cut = whole.divide(range(width, len(whole), width))[:lines]
+    return Text("\n").join([*cut, *[Text()] * (lines - len(cut))])
+
+
+def packed(words: list[str], width: int) -> tuple[str, ...]:
+    """Words (or phrases) in lines of at most `width` cells, a line holding as many as fit."""
+    lines = [words[0]]
+    for word in words[1:]:
+        if cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return tuple(lines)
+
+
+@dataclass(frozen=True)
+class FanRow:
+    name: tuple[str, ...]  # its first line, then any more its name takes (the n-gram's decoding rule)
+    text: str
+    log_prob: float
+    copy: Copying | None = None
+
+    def label(self) -> list[Text]:
+        """Its name, bits per character, copy meter and the rest of its name: a short row shows the first lines."""
+        label = [Text(self.name[0], style="bold"),
+                 Text(f"{bits_per_char(self.log_prob, len(self.text)):.2f} bpc", style="dim")]
+        if self.copy is not None:
+            label.append(Text(f"copied {self.copy.share:.0%}", style="magenta" if self.copy.share >= 0.5 else "dim"))
+        return label + [Text(line, style="dim") for line in self.name[1:]]
+
+
+def fan_rows(temperatures: list[float], rows: tuple[str, ...], log_probs: tuple[float, ...], beam: Beam | None,
+             counted: SampleCounts | None) -> list[FanRow]:
+    """One row per temperature, then the best n-gram's on the same uniform numbers, then beam search's."""
     copies = counted.copies if counted is not None else ()
-    labelled = [(f"T {t:.2f}", text, log_prob, copies[k] if k < len(copies) else None)
-                for k, (t, text, log_prob) in enumerate(zip(temperatures, rows, log_probs))]
+    fan = [FanRow((f"T {t:.2f}",), text, log_prob, copies[k] if k < len(copies) else None)
+           for k, (t, text, log_prob) in enumerate(zip(temperatures, rows, log_probs))]
     if counted is not None and counted.ngram is not None:
-        labelled.append((f"{counted.ngram}\n{counted.settings}", counted.text, counted.log_prob, counted.ngram_copy))
+        fan.append(FanRow(packed([counted.ngram, *counted.settings.split(" · ")], LABEL), counted.text,
+                          counted.log_prob, counted.ngram_copy))
     if beam is not None:
-        labelled.append((f"beam {beam.width}", beam.text, beam.log_prob, None))
-    for name, text, log_prob, copy in labelled:
-        label = Text(f"{name}\n", style="bold")
-        label.append(f"{bits_per_char(log_prob, len(text)):.2f} bpc", style="dim")
-        if copy is not None:
-            label.append(f"\ncopied {copy.share:.0%}", style="magenta" if copy.share >= 0.5 else "dim")
-        body = Text()
-        body.append(show_text(seed), style="bold reverse")
-        body.append(show_text(text))
-        table.add_row(label, body)
-        table.add_row("", "")
-    if beam is not None:
-        score = f"beam score {beam.log_prob:.1f} nats; greedy's {beam.greedy_log_prob:.1f}"
-        table.add_row("", Text(score, style="dim"))
+        fan.append(FanRow((f"beam {beam.width}",), beam.text, beam.log_prob))
+    return fan
+
+
+def fan_table(rows: list[FanRow], seed: str, width: int, height: int) -> Table:
+    """The rows in `width` by `height` cells, each as tall as the longest text or label needs or as
+    all allow, the same for every row, its text in fixed-width lines so that the rows read against
+    each other position by position; a blank line between rows where there is room for one."""
+    columns = max(1, width - LABEL - 1)
+    labels = [row.label() for row in rows]
+    needed = max(max(math.ceil(len(seed + row.text) / columns) for row in rows), *map(len, labels))
+    lines = max(1, min(needed, height // len(rows)))
+    gap = len(rows) * (lines + 1) - 1 <= height
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=LABEL, no_wrap=True, overflow="crop")
+    table.add_column(width=columns, no_wrap=True, overflow="crop")  # two-cell characters push a line's end out
+    for k, (row, label) in enumerate(zip(rows, labels)):
+        if gap and k:
+            table.add_row("", "")
+        table.add_row(Text("\n").join(label[:lines]), block(seed, row.text, columns, lines))
     return table
 
 
@@ -142,7 +199,7 @@ class SamplerLab(Vertical):
         border-subtitle-color: $text-muted;
     }
     SamplerLab #lab-bottom {
-        height: 13;
+        height: 12;  /* at 120x40 the fan's 7 rows of 240 characters, 3 lines each, fit above it */
     }
     SamplerLab #history {
         width: 1fr;
@@ -161,6 +218,7 @@ class SamplerLab(Vertical):
         self.fan: tuple = ()  # the latest fan, redrawn with a new beam
         self.fan_sample: tuple[int, int] | None = None  # its (random seed, step)
         self.counted: SampleCounts | None = None  # the n-gram row and copy meters of the fan on screen
+        self.note = ""  # which weights wrote the fan, with which random seed
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="fan-controls"):
@@ -199,8 +257,8 @@ class SamplerLab(Vertical):
         sample = (fan.sample.random_seed, fan.sample.step)
         if sample != self.fan_sample:  # a new sample: the last one's n-gram row and copies no longer apply
             self.fan_sample, self.counted = sample, None
+        self.note = fan.note
         self.redraw_fan()
-        self.query_one("#fan-scroll").border_subtitle = fan.note
 
     def show_counted(self, counted: SampleCounts | None) -> None:
         if counted is not None and (counted.random_seed, counted.step) == self.fan_sample:
@@ -211,9 +269,20 @@ class SamplerLab(Vertical):
         self.beam = beam
         self.redraw_fan()
 
+    def on_resize(self) -> None:
+        self.redraw_fan()  # the rows' lines are as wide and as many as the panel allows
+
     def redraw_fan(self) -> None:
-        if self.fan:
-            self.query_one("#fan-text", Static).update(fan_table(*self.fan, beam=self.beam, counted=self.counted))
+        if not self.fan:
+            return
+        temperatures, rows, log_probs, seed = self.fan
+        scroll = self.query_one("#fan-scroll")
+        size = scroll.scrollable_content_region.size
+        fan = fan_rows(temperatures, rows, log_probs, self.beam, self.counted)
+        self.query_one("#fan-text", Static).update(fan_table(fan, seed, size.width, size.height))
+        beam = self.beam
+        score = [] if beam is None else [f"beam score {beam.log_prob:.1f} nats; greedy's {beam.greedy_log_prob:.1f}"]
+        scroll.border_subtitle = fit([self.note, *score], size.width - 2, (1,))  # the beam's score goes first
 
     def show_trade_off(self, sweep: Sweep | None) -> None:
         if sweep is not None:

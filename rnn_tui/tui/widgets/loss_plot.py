@@ -74,6 +74,7 @@ def step_ticks(last: float, count: int = 5) -> list[int]:
 # colours are mapped by the terminal's palette, differently in light and dark themes).
 COLOURS = {"train": (0, 175, 215), "val": (95, 175, 0), "uniform ln V": (215, 0, 0), "unigram": (255, 135, 0),
            "n-gram": NGRAM, "lr set": (215, 0, 215), "dropout set": (215, 175, 0)}
+BASELINES = ("uniform ln V", "unigram", "n-gram")
 REPLAY = (230, 230, 230)  # the replay cursor and the kept moments it can move to (named in the title)
 
 
@@ -81,17 +82,31 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def legend(width: int, ngram: str | None = None) -> str:
-    """The legend as markup that fits `width` cells: every line named, or shorter names, or the
-    curves and baselines, or the curves alone; never a name cut in half. `ngram`: the counting
-    baseline's name ("9-gram") once it is on the plot."""
+def legend(width: int, ngram: str | None = None, beyond: dict[str, tuple[str, float]] | None = None) -> str:
+    """The legend as markup that fits `width` cells: every line named, or shorter names, then
+    without the setting marks, then without the baselines one at a time, last first (those drawn
+    before those named with their value), the curves always; never a name cut in half. `ngram`:
+    the counting baseline's name ("9-gram") once it is on the plot; `beyond`: the baselines
+    outside the plot's range, each with its arrow and value instead of a line ("↑ ln V 4.36")."""
+    beyond = beyond or {}
     short = {"uniform ln V": "ln V", "lr set": "lr", "dropout set": "dropout", "n-gram": ngram}
     keys = [key for key in COLOURS if key != "n-gram" or ngram]
-    tiers = ({k: k if k != "n-gram" else ngram for k in keys}, {k: short.get(k, k) for k in keys},
-             {k: short.get(k, k) for k in ("train", "val", "uniform ln V", "unigram", "n-gram") if k in keys},
-             {"train": "train", "val": "val"})
+    lines = [key for key in reversed(BASELINES) if key in keys]
+    names = {key: short.get(key, key) for key in keys}
+    tiers = [{key: ngram if key == "n-gram" else key for key in keys}, names]
+    for gone in [("lr set", "dropout set"), *[(key,) for key in lines if key not in beyond],
+                 *[(key,) for key in lines if key in beyond]]:
+        names = {key: label for key, label in names.items() if key not in gone}
+        tiers.append(names)
+
+    def named(key: str, label: str) -> str:
+        if key in beyond:
+            arrow, level = beyond[key]
+            return f"{arrow} {label} {level:.2f}"
+        return f"{'│' if key.endswith('set') else '━'} {label}"
+
     for names in tiers:
-        parts = [(f"{'│' if key.endswith('set') else '━'} {label}", COLOURS[key]) for key, label in names.items()]
+        parts = [(named(key, label), COLOURS[key]) for key, label in names.items()]
         if sum(len(text) + 1 for text, _ in parts) - 1 <= width:
             break
     return " ".join(f"[{_hex(rgb)}]{text}[/]" for text, rgb in parts)
@@ -119,6 +134,7 @@ class LossPlot(PlotextPlot):
         self.log_y = False
         self.whole_y = False  # from 0 (or the log floor) to ln V, instead of the curves' own range
         self.smoothing = SMOOTHINGS[0]
+        self.beyond: dict[str, tuple[str, float]] = {}  # baselines outside the y range: named in the legend
 
     def cycle_x(self) -> None:
         self.x_axis = X_AXES[(X_AXES.index(self.x_axis) + 1) % len(X_AXES)]
@@ -171,14 +187,15 @@ class LossPlot(PlotextPlot):
 
     def show_legend(self) -> None:
         baseline = self.state.baseline
-        self.border_subtitle = legend(self.size.width - 4, baseline and baseline.name)  # inside the border's corners
+        ngram = baseline and baseline.name
+        self.border_subtitle = legend(self.size.width - 4, ngram, self.beyond)  # inside the border's corners
 
     def redraw_if_changed(self) -> None:
         if self.state.version == self._drawn_version or not self.display or self.size.width < 10:
             return
         self._drawn_version = self.state.version
-        self.show_legend()
         self.draw()
+        self.show_legend()
         self.refresh()
         self.redraws += 1
 
@@ -186,6 +203,7 @@ class LossPlot(PlotextPlot):
         plt, state = self.plt, self.state
         plt.clear_data()
         plt.clear_figure()
+        self.beyond = {}  # baselines outside the curves' range: named in the legend, where they hide no curve
         self.border_title = self.title()
         if self.size.height >= 12:  # small terminals keep every row for the curves
             plt.title("loss (nats per character)")
@@ -202,12 +220,11 @@ class LossPlot(PlotextPlot):
         if self.log_y:
             plt.yscale("log")
         low, top = self.y_range(xs, ys, vx, vy)
-        off_range = []  # baselines outside the curves' range: named at the plot's top edge instead
         for name, level in self.baselines():
             if low <= level <= top:
                 plt.hline(level, COLOURS[name])
             else:
-                off_range.append((name, level))
+                self.beyond[name] = ("↑" if level > top else "↓", level)
         for name in ("lr", "dropout"):
             for x in self.to_x(state.changes_of(name)):
                 plt.vline(x, COLOURS[f"{name} set"])
@@ -228,12 +245,6 @@ class LossPlot(PlotextPlot):
         ticks = step_ticks(last, count=max(2, width // 16)) if self.x_axis == "step" else \
             nice_ticks(last, count=max(2, width // 16))
         plt.xticks(ticks, [self.x_label(t) for t in ticks])
-        at = 0.0
-        for name, level in off_range:
-            shown = {"uniform ln V": "ln V", "n-gram": state.baseline and state.baseline.name}.get(name, name)
-            label = f"{'↑' if level > top else '↓'} {shown} {level:.2f}"
-            plt.text(label, x=at + last * 0.01, y=top, color=COLOURS[name], background="default", alignment="left")
-            at += last * (len(label) + 2) / max(10, width - 10)
         plt.ylim(low, top)
 
     def baselines(self) -> list[tuple[str, float]]:
