@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 VIEWS = (*INSPECT_NAMES, "errors")  # the app's views by their inspect names; errors: the Surprisal view's onion
 COUNTING_VIEWS = ("errors", "longrange")
+STATE_VIEWS = ("units", "saturation", "factors", "gradients")  # they read a recurrent state, which a transformer lacks
 VIEW_FLAGS = {"hypothesis": "units", "top": "units", "quantity": "factors", "factors": "factors",
               "target": "gradients"}  # flags that only one view reads
 DEFAULTS = {"top": 5, "quantity": "h", "factors": 5}
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
     data = load_checkpoint(args.checkpoint)
     model, vocab = model_from_checkpoint(data)
     layers, cell = model.config.layers, model.config.cell
+    if not model.recurrent and args.view in STATE_VIEWS:
+        raise UserError(no_state_line(args.view))
     if args.layer is not None and args.layer > layers:
         raise UserError(f"layer {args.layer} does not exist: the model has {layers} (1 to {layers})")
     if args.view == "factors" and args.quantity not in QUANTITIES[cell]:
@@ -141,6 +144,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_report(result)
     return 0
+
+
+def no_state_line(view: str) -> str:
+    """Why a view that reads a recurrent state has nothing to show for a transformer, in one line."""
+    return (f"a transformer has no recurrent state, and the {view} view reads one (units, gates, factors and the "
+            f"gradient horizon all do); surprisal, errors and longrange work on it")
 
 
 def plural(count: int, word: str) -> str:

@@ -22,7 +22,7 @@ from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus, Streams, Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.history import History
-from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.models import TRANSFORMER, Model, context_of, model_for_weights
 from rnn_tui.engine.texts import TextId
 from rnn_tui.engine.training import BestWeights, Trainer
 
@@ -185,12 +185,12 @@ def configs_from_checkpoint(data: dict[str, Any]) -> tuple[ModelConfig, TrainCon
     return _dataclass_from(ModelConfig, data["model_config"]), _dataclass_from(TrainConfig, data["train_config"])
 
 
-def model_from_checkpoint(data: dict[str, Any]) -> tuple[CharRNN, Vocab]:
+def model_from_checkpoint(data: dict[str, Any]) -> tuple[Model, Vocab]:
     vocab = Vocab(data["vocab"])
     config = _dataclass_from(ModelConfig, data["model_config"])
     if config.vocab_size != len(vocab):
         raise UserError(f"checkpoint is inconsistent: {config.vocab_size} outputs for {len(vocab)} characters")
-    model = CharRNN(config)
+    model = model_for_weights(config, data["model"])  # a transformer: the context its weights were made for
     try:
         model.load_state_dict(data["model"])
     except RuntimeError as exc:
@@ -206,6 +206,10 @@ def trainer_from_checkpoint(data: dict[str, Any], corpus: Corpus, device: str | 
         raise UserError(explain_vocab_mismatch(vocab, corpus.vocab))
     model_config = _dataclass_from(ModelConfig, data["model_config"])
     train_config = _dataclass_from(TrainConfig, {**data["train_config"], **(train_overrides or {})})
+    context = context_of(data["model"])
+    if model_config.cell == TRANSFORMER and context is not None and train_config.seq != context:
+        raise UserError(f"a transformer's context is the sequence length it was made with, {context}: "
+                        f"it cannot resume with --seq {train_config.seq}")
     trainer = Trainer(model_config, train_config, corpus, device)
     model, _ = model_from_checkpoint(data)
     trainer.model.load_state_dict(model.state_dict())

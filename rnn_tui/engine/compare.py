@@ -27,7 +27,7 @@ SETTINGS: dict[str, tuple[str, type]] = {
     "cell": ("model", str), "hidden": ("model", int), "layers": ("model", int), "embed": ("model", int),
     "dropout": ("model", float), "seq": ("train", int), "batch": ("train", int), "lr": ("train", float),
     "optimizer": ("train", str), "clip": ("train", float), "precision": ("train", str)}
-MAX_VALUES = 6  # the race of the six cells
+MAX_VALUES = 7  # the race of the six cells and the transformer
 EQUAL_WITHIN = 0.05  # parameter counts solved for --equal-params stay this close to the budget
 
 
@@ -59,7 +59,7 @@ class Contender:
     @property
     def parameters(self) -> int:
         m = self.model
-        return count_parameters(m.cell, m.hidden, m.vocab_size, m.embed, m.layers)
+        return count_parameters(m.cell, m.hidden, m.vocab_size, m.embed, m.layers, self.train.seq)
 
 
 def convert(name: str, value: str) -> object:
@@ -94,7 +94,7 @@ def contenders(vary: Vary, model: ModelConfig, train: TrainConfig, vocab_size: i
         except UserError as exc:
             raise UserError(f"--vary {vary.name}={value}: {exc}") from None
         if equal_params is not None:
-            m = replace(m, hidden=hidden_for(m.cell, equal_params, vocab_size, m.embed, m.layers))
+            m = replace(m, hidden=hidden_for(m.cell, equal_params, vocab_size, m.embed, m.layers, t.seq))
         out.append(Contender(value, m, t, f"{vary.name}={value}"))
     if equal_params is not None:
         off = [c for c in out if abs(c.parameters - equal_params) > EQUAL_WITHIN * equal_params]

@@ -8,10 +8,10 @@ from typing import Any
 
 from rnn_tui.engine.errors import UserError
 
-CELLS = ("elman", "jordan", "lstm", "gru", "mingru", "minlstm")
+CELLS = ("elman", "jordan", "lstm", "gru", "mingru", "minlstm", "transformer")
 # What each cell computes per unit, in the order its class reports them: its state, then its gates.
 QUANTITIES = {"elman": ("h",), "jordan": ("h",), "lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n"),
-              "mingru": ("h", "z"), "minlstm": ("h", "f", "i")}
+              "mingru": ("h", "z"), "minlstm": ("h", "f", "i"), "transformer": ()}  # transformer: no recurrent state
 OPTIMIZERS = ("adam", "rmsprop")
 # cosine: down to a tenth of the rate at the run's first stop point (constant without one); anneal:
 # the same with a stop point, else 1/sqrt(step) from step ANNEAL_AFTER on, for a run of no set length.

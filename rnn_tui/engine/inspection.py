@@ -4,7 +4,9 @@ Two paths give the same numbers (a test checks): the readable one steps the cell
 at a time; the fast one runs each layer's h through torch's fused kernel (the minimal cells: their
 parallel scan), then gets every gate at once by calling the readable cell with time as the batch
 (given h_{t-1}, the gates at t depend on nothing else), and the LSTM's c by its one elementwise
-recurrence. Jordan feeds its output back, so it always steps.
+recurrence. Jordan feeds its output back, so it always steps. The transformer has no recurrent
+state: its reading is its predictions alone (no layers), each from the window of up to `context`
+characters ending at it, as it samples.
 """
 
 from __future__ import annotations
@@ -17,19 +19,19 @@ import torch
 from torch import Tensor
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.models import WINDOW_CELLS, Activations, CharRNN, window_sequence
+from rnn_tui.engine.models import WINDOW_CELLS, Activations, CharRNN, Model, window_sequence
 
 
 @dataclass(frozen=True)
 class Inspection:
     text: str
     vocab: str  # the characters `log_probs` is indexed by
-    layers: list[dict[str, np.ndarray]]  # per layer: quantity ("h", "c", gates) -> (T, units)
+    layers: list[dict[str, np.ndarray]]  # per layer: quantity ("h", "c", gates) -> (T, units); none for a transformer
     log_probs: np.ndarray  # (T, V): ln p(next character | text[:t+1]), the prediction after each character
     surprisal: np.ndarray  # (T,) -ln p(text[t] | text[:t]) in nats; NaN at t = 0, which nothing predicts
 
     def quantities(self) -> tuple[str, ...]:
-        return tuple(self.layers[0])
+        return tuple(self.layers[0]) if self.layers else ()
 
     def surprisal_bits(self) -> np.ndarray:
         return self.surprisal / math.log(2)
@@ -43,7 +45,7 @@ class Inspection:
         return [(self.vocab[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[:k]]
 
 
-def inspect_text(model: CharRNN, vocab: Vocab, text: str, fused: bool = True) -> Inspection:
+def inspect_text(model: Model, vocab: Vocab, text: str, fused: bool = True) -> Inspection:
     """Run `text` through the model and record every activation and prediction."""
     if not text:
         raise ValueError("nothing to inspect: the text is empty")
@@ -51,7 +53,9 @@ def inspect_text(model: CharRNN, vocab: Vocab, text: str, fused: bool = True) ->
     device = next(model.parameters()).device
     ids = torch.tensor(vocab.encode(text), device=device)
     with torch.inference_mode():
-        if fused and model.config.cell in WINDOW_CELLS:
+        if not model.recurrent:
+            logits, acts = model(ids[None])[0][0], []
+        elif fused and model.config.cell in WINDOW_CELLS:
             logits, acts = _layer_by_layer(model, ids)
         else:
             logits, acts = _step_by_step(model, ids)

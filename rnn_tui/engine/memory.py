@@ -18,7 +18,7 @@ MEMINFO = Path("/proc/meminfo")
 def training_bytes(model: ModelConfig, train: TrainConfig) -> tuple[int, int]:
     """About how many bytes training takes: (the weights and their copies, the activations that
     backpropagation through time keeps: each layer's state and gates, and the output, per character)."""
-    parameters = count_parameters(model.cell, model.hidden, model.vocab_size, model.embed, model.layers)
+    parameters = count_parameters(model.cell, model.hidden, model.vocab_size, model.embed, model.layers, train.seq)
     per_char = model.layers * model.hidden * (BLOCKS[model.cell] + 2) + 2 * model.vocab_size
     return (BYTES_PER_NUMBER * COPIES_PER_WEIGHT[train.optimizer] * parameters,
             BYTES_PER_NUMBER * train.batch * train.seq * per_char)

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from rnn_tui.engine.config import QUANTITIES, ModelConfig
+from rnn_tui.engine.transformer import TransformerLM
 
-State = tuple[Tensor, ...]  # Elman, GRU, minGRU, minLSTM: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V)
+State = tuple[Tensor, ...]  # Elman, GRU, minGRU, minLSTM: (h,); LSTM: (h, c); each (L, B, H). Jordan: (y,), (B, V);
+# the transformer: (window,), the (B, W) ids of the last W <= context characters
 Activations = dict[str, Tensor]  # name -> (B, H), e.g. "h", "c", and the gates
 NONLINEARITIES = {"tanh": torch.tanh, "relu": torch.relu}
 
@@ -313,6 +317,9 @@ class CharRNN(nn.Module):
     logits_t = W_y dropout(h_t^L) + b_y
     """
 
+    recurrent = True  # it carries a state from one window to the next (the trainer carries it)
+    context: int | None = None  # how many characters back it can see: no limit
+
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config.validate()
@@ -431,8 +438,34 @@ class CharRNN(nn.Module):
         return logits, (torch.softmax(logits, dim=-1),), layer_acts
 
 
+TRANSFORMER = "transformer"
+Model = CharRNN | TransformerLM  # what every caller of the engine steps, samples and inspects
+
+
+def build_model(config: ModelConfig, context: int | None = None) -> Model:
+    """The model of `config`: a CharRNN, or for the transformer a TransformerLM that sees `context`
+    characters back (the run's sequence length)."""
+    if config.cell != TRANSFORMER:
+        return CharRNN(config)
+    if context is None:
+        raise ValueError("a transformer needs its context: the run's sequence length")
+    return TransformerLM(config, context)
+
+
+def context_of(weights: Mapping[str, Any]) -> int | None:
+    """A transformer's context, from its weights (the rows of its position embedding); None for a cell."""
+    position = weights.get("position.weight")
+    return None if position is None else int(position.shape[0])
+
+
+def model_for_weights(config: ModelConfig, weights: Mapping[str, Any]) -> Model:
+    """An untrained model of the shape of `weights` (a state dict, tensors or arrays), to load them into."""
+    return build_model(config, context_of(weights))
+
+
 def select_streams(state: State, index: Tensor) -> State:
-    """The state of the streams `index` (repeats allowed): Jordan's (B, V) along 0, the rest along 1."""
+    """The state of the streams `index` (repeats allowed): Jordan's (B, V) and the transformer's
+    (B, W) window along 0, the rest along 1."""
     return tuple(s.index_select(0 if s.dim() == 2 else 1, index) for s in state)
 
 

@@ -22,13 +22,20 @@ if TYPE_CHECKING:  # torch is loaded by the functions that train, not by importi
     Measure = Callable[[CharRNN, Corpus, TrainConfig], dict[str, float]]  # a figure of a trained model
 
 BLOCKS = {"elman": 1, "jordan": 1, "lstm": 4, "gru": 3, "mingru": 2, "minlstm": 3}  # blocks of rows per weight matrix
+# the transformer's counts are its own (engine/transformer.py); for memory.py's estimate of the activations
+# training keeps, about 16 numbers per unit of width and character in each block (q, k, v, the MLP's 4H twice, ...)
+BLOCKS["transformer"] = 16
 SAMPLE_CHARS = 200
 WARMUP_STEPS = 5  # not timed: the first steps pay for allocations and lazy imports (up to seconds)
 MIN_TIMED_STEPS = 20  # fewer timed steps give no speed worth comparing
 
 
-def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers: int) -> int:
-    """What CharRNN(ModelConfig(...)).num_parameters() gives, without building the model."""
+def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers: int, context: int = 0) -> int:
+    """What build_model(ModelConfig(...), context).num_parameters() gives, without building the model.
+    `context` (the sequence length) counts for the transformer only (its position embeddings); it
+    has no input projection of its own, so `embed` counts for the cells only."""
+    if cell == "transformer":
+        return transformer_parameters(hidden, vocab_size, layers, context)
     blocks, inputs = BLOCKS[cell], embed or vocab_size
     # W_hh's columns and b_hh: Jordan feeds back the output distribution; minGRU and minLSTM have neither
     recurrent = {"jordan": vocab_size + 1, "mingru": 0, "minlstm": 0}.get(cell, hidden + 1)
@@ -39,13 +46,21 @@ def count_parameters(cell: str, hidden: int, vocab_size: int, embed: int, layers
     return total
 
 
-def hidden_for(cell: str, params: int, vocab_size: int, embed: int, layers: int) -> int:
-    """The hidden size whose parameter count is closest to `params`."""
+def transformer_parameters(width: int, vocab_size: int, layers: int, context: int) -> int:
+    """What TransformerLM (engine/transformer.py) of this shape has: token and position embeddings,
+    per block two LayerNorms, q k v, the output projection and the 4x MLP, a final LayerNorm, the head."""
+    block = 2 * width + 3 * width * (width + 1) + (width + 1) * width + 2 * width \
+        + (4 * width) * (width + 1) + (4 * width + 1) * width
+    return (vocab_size + context) * width + layers * block + 2 * width + (width + 1) * vocab_size
+
+
+def hidden_for(cell: str, params: int, vocab_size: int, embed: int, layers: int, context: int = 0) -> int:
+    """The hidden size (the transformer's width) whose parameter count is closest to `params`."""
     best, hidden = 1, 1
     while hidden < 1 << 14:
-        if count_parameters(cell, hidden, vocab_size, embed, layers) > params:
-            below = count_parameters(cell, hidden - 1, vocab_size, embed, layers) if hidden > 1 else 0
-            above = count_parameters(cell, hidden, vocab_size, embed, layers)
+        if count_parameters(cell, hidden, vocab_size, embed, layers, context) > params:
+            below = count_parameters(cell, hidden - 1, vocab_size, embed, layers, context) if hidden > 1 else 0
+            above = count_parameters(cell, hidden, vocab_size, embed, layers, context)
             return hidden if hidden == 1 or above - params < params - below else hidden - 1
         best, hidden = hidden, hidden + 1
     return best

@@ -29,7 +29,7 @@ from rnn_tui.engine.distributed import World, any_rank, mean_over_ranks
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import BaselineEvent, EvalEvent, Event, SettingEvent, StartEvent, StepEvent, StopEvent
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE, History, thin
-from rnn_tui.engine.models import CharRNN, State, detach_state
+from rnn_tui.engine.models import Model, State, build_model, detach_state
 from rnn_tui.engine.moments import Moment, compact, keep
 from rnn_tui.engine.sampling import Sampler, SampleSettings
 from rnn_tui.engine.threads import ThreadTuner
@@ -140,7 +140,7 @@ class Trainer:
         if train_config.precision == "bf16" and self.device.type not in ("cuda", "cpu"):
             raise UserError(f"bf16 autocast runs on cuda or cpu, not {self.device.type}: use --precision fp32")
         torch.manual_seed(train_config.seed)
-        self.model = CharRNN(model_config).to(self.device)
+        self.model = build_model(model_config, train_config.seq).to(self.device)  # a transformer sees seq back
         self.optimizer = make_optimizer(self.model, train_config)
         self.train_streams = Streams(corpus.train, train_config.batch, train_config.seq, "training")
         self.val_streams = Streams(corpus.val, val_batch(len(corpus.val), train_config), train_config.seq, "validation")
@@ -272,7 +272,7 @@ class Trainer:
             group["lr"] = lr
         with self.lock:
             self.optimizer.step()
-        self.state = detach_state(state)
+        self.state = detach_state(state) if self.model.recurrent else None  # a transformer reads each window afresh
         self.step += 1
         if self.tuner is not None and (threads := self.tuner.observe(time.perf_counter() - started)) is not None:
             torch.set_num_threads(threads)
@@ -300,7 +300,7 @@ class Trainer:
         state, total, count = None, 0.0, 0
         for k in range(min(limit, len(self.val_streams))):
             x, y = (t.to(self.device) for t in self.val_streams.get(k))
-            logits, state = self.model(x, state)
+            logits, state = self.model(x, state if self.model.recurrent else None)
             total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
             count += y.numel()
         self.model.train()
@@ -403,8 +403,8 @@ class Trainer:
         with self.lock:
             return {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
 
-    def snapshot_model(self) -> CharRNN:
-        model = CharRNN(self.model_config)
+    def snapshot_model(self) -> Model:
+        model = build_model(self.model_config, self.model.context)
         model.load_state_dict(self.snapshot())
         return model.eval()
 
@@ -424,7 +424,7 @@ def model_config_for(config: ModelConfig, corpus: Corpus) -> ModelConfig:
     return replace(config, vocab_size=len(corpus.vocab)).validate()
 
 
-def make_optimizer(model: CharRNN, cfg: TrainConfig) -> torch.optim.Optimizer:
+def make_optimizer(model: Model, cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, alpha=0.95, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

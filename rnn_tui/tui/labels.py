@@ -4,7 +4,10 @@ characters that print as nothing, and the settings form's fields."""
 from __future__ import annotations
 
 CELL_NAMES = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU",
-              "minlstm": "minLSTM"}
+              "minlstm": "minLSTM", "transformer": "transformer"}
+# what the views that read a recurrent state (the heatmap, units, gates, factors, the horizon) say for a transformer
+NO_STATE = "a transformer has no recurrent state: units, gates, factors and the gradient horizon read one"
+NO_HORIZON = "a transformer has no recurrent state, so no gradient horizon: pick a character to see its window's pull"
 
 SETTING_FIELDS = [  # (name, label, section)
     ("hidden", "hidden units", "model"),

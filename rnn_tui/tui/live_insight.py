@@ -72,11 +72,11 @@ def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassage
     if request.hypothesis is not None:
         features["hypothesis"] = regex_feature(request.passage, request.hypothesis)
     factors = None
-    if request.factors is not None:
+    if request.factors is not None and inspection.layers:  # a transformer has no layers of state to factorise
         layer, quantity, k = request.factors
         factors = factorise(inspection.layers[layer][quantity], layer, quantity, k)
     horizon_found = pull = None
-    if request.horizon_seq is not None and len(request.passage) > 2:
+    if request.horizon_seq is not None and len(request.passage) > 2 and model.recurrent:  # a transformer: none
         seq = min(request.horizon_seq, len(request.passage) - 1)
         horizon_found = horizon(model, horizon_batch(vocab.encode_array(request.passage), seq))
     if request.target is not None and 0 < request.target < len(request.passage):

@@ -53,15 +53,15 @@ class ModelCache:
         self._model: tuple[tuple[ModelConfig, str], Any] | None = None
 
     def load(self, weights: Weights) -> tuple[Any, Any]:
-        """(CharRNN, Vocab) holding `weights`."""
+        """(the model, Vocab) holding `weights`."""
         import torch
 
         from rnn_tui.engine.data import Vocab
-        from rnn_tui.engine.models import CharRNN
+        from rnn_tui.engine.models import model_for_weights
 
         key = (weights.config, weights.vocab)
         if self._model is None or self._model[0] != key:
-            self._model = (key, CharRNN(weights.config).eval())
+            self._model = (key, model_for_weights(weights.config, weights.tensors).eval())
         model = self._model[1]
         model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
         return model, Vocab(weights.vocab)

@@ -101,7 +101,7 @@ def test_presets_then_flags():
     (["train", "--text", "/no/such/file"], "no such file"),
     (["train", "--text", "EMPTY"], "is empty"),
     (["train", "--text", "BINARY"], "binary"),
-    (["train", "--cell", "transformer"], "invalid choice"),
+    (["train", "--cell", "nosuch"], "invalid choice"),
     (["train", "--hidden", "-4"], "hidden must be a positive"),
     (["train", "--lr", "nan"], "learning rate"),
     (["sample", "--checkpoint", "CORRUPT"], "not a readable checkpoint"),

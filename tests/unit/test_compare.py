@@ -43,8 +43,8 @@ def test_a_comparison_trains_every_run_on_the_same_budget(corpus):
 @pytest.mark.parametrize("vary, message", [
     ("speed=1,2", "--vary takes NAME=V1,V2"),
     ("dropout", "--vary takes NAME=V1,V2"),
-    ("cell=lstm", "give 2 to 6 different values"),
-    ("seq=8,16,32,64,128,256,512", "give 2 to 6 different values"),
+    ("cell=lstm", "give 2 to 7 different values"),
+    ("seq=8,16,32,64,128,256,512,1024", "give 2 to 7 different values"),  # the six cells and the transformer
     ("cell=lstm,tree", "--vary cell=tree: unknown cell"),
     ("dropout=0,1.5", "--vary dropout=1.5:"),
     ("hidden=8,x", "'x' is not a whole number"),

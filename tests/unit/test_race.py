@@ -8,22 +8,22 @@ from rnn_tui.cli import build_parser, main
 from rnn_tui.cli.race import train_config
 from rnn_tui.engine.config import CELLS, PRESETS, ModelConfig, TrainConfig, apply_overrides
 from rnn_tui.engine.events import EvalEvent, StepEvent
-from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.models import build_model
 from rnn_tui.engine.race import MIN_TIMED_STEPS, WARMUP_STEPS, Speed, count_parameters, hidden_for
 
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("embed, layers", [(16, 1), (0, 2)])
 def test_the_parameter_count_formula_is_the_models(cell, embed, layers):
-    model = CharRNN(ModelConfig(cell=cell, hidden=13, layers=layers, embed=embed, vocab_size=29))
-    assert count_parameters(cell, 13, 29, embed, layers) == model.num_parameters()
+    model = build_model(ModelConfig(cell=cell, hidden=13, layers=layers, embed=embed, vocab_size=29), context=20)
+    assert count_parameters(cell, 13, 29, embed, layers, context=20) == model.num_parameters()
 
 
 @pytest.mark.parametrize("params", [20_000, 100_000])
 def test_every_cell_gets_within_five_percent_of_the_budget(params):
     for cell in CELLS:
-        hidden = hidden_for(cell, params, vocab_size=65, embed=16, layers=1)
-        count = CharRNN(ModelConfig(cell=cell, hidden=hidden, embed=16, vocab_size=65)).num_parameters()
+        hidden = hidden_for(cell, params, vocab_size=65, embed=16, layers=1, context=64)
+        count = build_model(ModelConfig(cell=cell, hidden=hidden, embed=16, vocab_size=65), 64).num_parameters()
         assert abs(count - params) / params <= 0.05, (cell, hidden, count)
 
 

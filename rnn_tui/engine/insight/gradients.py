@@ -9,7 +9,9 @@ Connectivity (Madsen, "Visualizing memorization in RNNs", Distill 2019): for one
 character, the norm of the gradient of the model's logit for it with respect to each earlier
 input vector, scaled so the largest is 1: which earlier characters the prediction leans on.
 
-Both step the readable cells (the fused kernels hide the intermediate states).
+Both step the readable cells (the fused kernels hide the intermediate states). A transformer has no
+hidden state to take a horizon of; its connectivity is the gradient with respect to the token
+embeddings of the window its prediction reads, and nothing before that window pulls at all.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ import torch
 import torch.nn.functional as F
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.models import CharRNN
+from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.models import CharRNN, Model
+
+NO_HORIZON = "a transformer has no recurrent state, so no gradient horizon: its connectivity shows its window"
 
 HORIZON_STREAMS = 8
 
@@ -47,6 +52,8 @@ def horizon_batch(ids: np.ndarray, seq: int, streams: int = HORIZON_STREAMS) -> 
 
 def horizon(model: CharRNN, windows: np.ndarray) -> Horizon:
     """The gradient horizon of each layer over (streams, seq + 1) character windows."""
+    if not model.recurrent:
+        raise UserError(NO_HORIZON)
     model = model.eval()
     device = next(model.parameters()).device
     ids = torch.as_tensor(windows, dtype=torch.long, device=device)
@@ -68,24 +75,28 @@ def horizon(model: CharRNN, windows: np.ndarray) -> Horizon:
     return Horizon(np.nan_to_num(relative), len(ids))
 
 
-def connectivity(model: CharRNN, vocab: Vocab, text: str, target: int) -> np.ndarray:
+def connectivity(model: Model, vocab: Vocab, text: str, target: int) -> np.ndarray:
     """(target,) the pull of each earlier character on the model's logit for text[target], peak 1."""
     if not 0 < target < len(text):
         raise ValueError(f"the target must be a character after the first, 1 to {len(text) - 1}, not {target}")
     model = model.eval()
     device = next(model.parameters()).device
     ids = torch.tensor([vocab.encode(text[: target + 1])], device=device)
+    start = 0 if model.context is None else max(0, target - model.context)  # a transformer reads its window only
     with torch.enable_grad():
-        x = model.inputs(ids[:, :target]).detach().requires_grad_(True)  # (1, target, E)
+        x = model.inputs(ids[:, start:target]).detach().requires_grad_(True)  # (1, target - start, E)
         logit = target_logit(model, x, int(ids[0, target]))
         logit.backward()
-    pull = x.grad[0].norm(dim=-1).cpu().numpy()
+    pull = np.zeros(target, dtype=np.float32)
+    pull[start:] = x.grad[0].norm(dim=-1).cpu().numpy()
     peak = pull.max()
     return pull / peak if peak > 0 else pull
 
 
 def target_logit(model: CharRNN, x: torch.Tensor, index: int) -> torch.Tensor:
     """The logit for character `index` after reading the input vectors x (1, T, E)."""
+    if not model.recurrent:  # the window's token embeddings, positions counted from its start
+        return model.head(model.hidden(x)[:, -1])[0, index]
     state = model.initial_state(1)
     for x_t in x.unbind(1):
         logits, state, _ = model.step_inputs(x_t, state)

@@ -89,6 +89,8 @@ def one_step(model: CharRNN, vocab: Vocab, text: str, position: int, layer: int 
         raise UserError("nothing to read: the text is empty")
     if not 0 <= position < len(text):
         raise UserError(f"position {position} is outside the text (0 to {len(text) - 1})")
+    if not model.recurrent:
+        raise UserError("a transformer has no recurrent state: One step shows a cell's update, and it has no cell")
     config = model.config
     check_units(config, layer, units)
     ids = torch.tensor(vocab.encode(text[: position + 1]), device=model.head.weight.device)

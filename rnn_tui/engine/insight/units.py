@@ -47,6 +47,8 @@ def activation_matrix(inspection: Inspection, layer: int | None = None) -> tuple
         for quantity, values in quantities.items():
             columns.append(values)
             units += [Unit(k, quantity, u) for u in range(values.shape[1])]
+    if not columns:  # a transformer: no units at all
+        return np.zeros((len(inspection.text), 0), dtype=np.float32), units
     return np.concatenate(columns, axis=1), units
 
 

@@ -92,7 +92,7 @@ def cell_equations(cell: str) -> str:
     models = sys.modules.get("rnn_tui.engine.models")
     if models is None:
         return "The equations appear here once the engine has loaded."
-    doc = inspect.getdoc(models.CELL_CLASSES[cell]) or ""
+    doc = inspect.getdoc(models.CELL_CLASSES.get(cell, models.TransformerLM)) or ""  # the transformer: no cell
     title, _, body = doc.partition("\n")
     return f"{title}\n\n```\n{body.strip()}\n```"
 

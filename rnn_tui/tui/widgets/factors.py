@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
+from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
@@ -108,6 +109,10 @@ class FactorsView(Vertical):
 
     def show(self, insight: Insight | None) -> None:
         factors = None if insight is None else insight.factors
+        if insight is not None and not insight.inspection.layers:  # a transformer: no state to factorise
+            self.query_one("#factor-list", OptionList).clear_options()
+            self.query_one("#factor-info", Static).update(NO_STATE)
+            return
         if factors is None:
             return
         self.insight = insight

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.tui.labels import NO_STATE
+
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.saturation import Saturation
     from rnn_tui.tui.results import Insight
@@ -81,6 +83,9 @@ class GatesView(Vertical):
         if insight is None:
             return
         self.insight = insight
+        if not insight.inspection.layers:  # a transformer: no gates
+            self.query_one("#gate-summary", Static).update(NO_STATE)
+            return
         layers = len(insight.inspection.layers)
         if layers != self.layer_count:
             self.layer_count = layers

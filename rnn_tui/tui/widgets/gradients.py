@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.tui.labels import NO_HORIZON
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class GradientsView(Vertical):
         if horizons is None:
             return
         insight = horizons.insight
+        if not insight.inspection.layers:  # a transformer: no horizon, its connectivity shows its window
+            self.query_one("#horizon-side", Static).update(NO_HORIZON)
         target = insight.request.target if insight.connectivity is not None else None
         self.show(horizons.found, insight.inspection.text, target, insight.connectivity, insight.request.source)
 

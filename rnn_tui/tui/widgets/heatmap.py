@@ -25,7 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
-from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.labels import NO_STATE, show_char
 from rnn_tui.tui.widgets.colours import diverging
 
 GUTTER = 6  # "▶ 127 "
@@ -213,6 +213,12 @@ class HiddenStateView(Vertical):
             self.waiting = inspection
             return
         self.waiting = None
+        if not inspection.layers:  # a transformer: no hidden state to show, said in the panel's border
+            self.inspection = None
+            self.border_subtitle = NO_STATE
+            return
+        if self.border_subtitle and not self.frozen:
+            self.border_subtitle = ""
         self.inspection = inspection
         choices = (len(inspection.layers), inspection.quantities())
         if choices != self.choices:

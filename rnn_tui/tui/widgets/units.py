@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
@@ -114,6 +115,11 @@ class UnitsView(Vertical):
         if insight is None:
             return
         self.insight = insight
+        if not insight.inspection.layers:  # a transformer: no units to find
+            self.query_one("#features", DataTable).clear()
+            self.query_one("#units-passage", PassageView).paint(Painting(insight.inspection.text, None))
+            self.info(NO_STATE)
+            return
         rows = [(name, self.row(insight, name)) for name in insight.finding.r]
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
