@@ -101,6 +101,9 @@ class FitSpace:
 
     hidden: tuple[int, ...]
     min_steps: int  # the steps the budget must allow; the largest model that gets them is chosen
+    # and the characters it must see per parameter: a larger model given too few of them ends the
+    # budget worse off than a smaller one that saw more (issue 26: 2.6 M parameters, 1.8 a parameter)
+    chars_per_parameter: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,13 @@ PRESETS: dict[str, Preset] = {
         "the lecture's example: LSTM, 128 hidden, input projection to 8 dims",
         model=dict(cell="lstm", hidden=128, layers=1, embed=8),
         train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
+    ),
+    "10min": Preset(
+        "ten minutes to show what a network can do here: the LSTM whose size this machine feeds 20 characters "
+        "a parameter in the budget (measured first), annealed to the end",
+        model=dict(cell="lstm", hidden=512, layers=1, embed=32, dropout=0.0),
+        train=dict(seq=128, batch=64, lr=6e-3, schedule="cosine", minutes=10.0, eval_every=250, eval_batches=20),
+        fit=FitSpace(hidden=(256, 384, 512, 640, 768, 1024), min_steps=0, chars_per_parameter=20.0),
     ),
     "shakespeare-5min": Preset(
         "a 5-minute budget: the largest 1-layer LSTM this machine trains 1,500 steps of in it (measured first)",
