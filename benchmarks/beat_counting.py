@@ -122,7 +122,9 @@ def one_core_busy(busy: bool) -> Iterator[None]:
 
 
 def clock(seconds: float | None) -> str:
-    return "never" if seconds is None else f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    if seconds is None or seconds == float("inf"):  # inf: the median of runs most of which never passed
+        return "never"
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
 def passing(seeds: int, busy: bool) -> list[str]:
@@ -140,7 +142,7 @@ def passing(seeds: int, busy: bool) -> list[str]:
                      f"{clock(at[0]) + f', step {at[1]:,}' if at else 'never'} | {run.final:.3f} | "
                      f"{run.final - loss:+.3f} | {run.steps:,} | {run.parameters:,} |")
     passed = [run.passed[0] if run.passed else float("inf") for run in runs]
-    lines += ["", f"Median time to pass: {clock(statistics.median(passed)) if min(passed) < float('inf') else 'never'} "
+    lines += ["", f"Median time to pass: {clock(statistics.median(passed))} "
               f"of training (target: {'4' if busy else '2'} minutes)."]
     return lines
 

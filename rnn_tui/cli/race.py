@@ -81,11 +81,13 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"text": corpus.name, "params": args.params, "steps": args.steps, "minutes": args.minutes,
                           "cells": [entrant.to_dict() for entrant in finished]}))
         return 0
-    print(f"{'cell':<7}{'hidden':>7}{'params':>9}{'steps':>8}{'chars/s':>10}{'best val':>10}{'at step':>9}")
+    width = max(len("cell"), *(len(e.cell) for e in finished)) + 1  # "transformer" is the longest name
+    print(f"{'cell':<{width}}{'hidden':>7}{'params':>9}{'steps':>8}{'chars/s':>10}{'best val':>10}{'at step':>9}")
     for e in finished:
         best = "-" if e.best_val is None else f"{e.best_val:.3f}"
         speed = "-" if e.chars_per_sec is None else f"{e.chars_per_sec:,.0f}"
-        print(f"{e.cell:<7}{e.hidden:>7}{e.parameters:>9,}{e.steps:>8,}{speed:>10}{best:>10}{e.best_step or '-':>9}")
+        print(f"{e.cell:<{width}}{e.hidden:>7}{e.parameters:>9,}{e.steps:>8,}{speed:>10}{best:>10}"
+              f"{e.best_step or '-':>9}")
     if any(e.chars_per_sec is None for e in finished):
         print(f"chars/s -: too short to measure (fewer than {MIN_TIMED_STEPS} steps timed after a {WARMUP_STEPS}-step "
               "warm-up)")

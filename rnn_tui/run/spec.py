@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rnn_tui.engine.training import Trainer
 
 DEFAULT_CHECKPOINT = "rnn-tui.pt"
-DEFAULT_PRESET = "default"  # sized to the text: passes counting within two minutes on the default text
+DEFAULT_PRESET = "default"  # sized to the text: passes counting in about two and a half minutes on the default text
 COMPARE_PRESET = "tiny"  # a compare or a lesson trains several runs in its budget: small ones
 # A compare or a lesson trains several models in one process on one thread each. A single run's
 # threads are measured while it trains instead (engine/threads.py): None.

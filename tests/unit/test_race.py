@@ -74,10 +74,12 @@ def test_a_race_too_short_to_time_says_so(tmp_path, small_text, capsys):
     assert speed.chars_per_sec is None  # one timed step short
     text = tmp_path / "corpus.txt"
     text.write_text(small_text)
-    assert main(["race", "--text", str(text), "--cells", "gru", "--params", "5000", "--steps", "3", "--seq", "16",
-                 "--batch", "4"]) == 0
+    assert main(["race", "--text", str(text), "--cells", "gru,transformer", "--params", "5000", "--steps", "3",
+                 "--seq", "16", "--batch", "4"]) == 0
     out = capsys.readouterr().out
     assert "too short to measure" in out
+    table = [line for line in out.splitlines() if line.startswith(("cell ", "gru ", "transformer "))]
+    assert len(table) == 3 and len({len(line) for line in table}) == 1  # the longest name keeps the columns in line
 
 
 def test_the_race_defaults_are_the_tiny_presets():
