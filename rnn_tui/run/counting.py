@@ -157,16 +157,13 @@ class CountingHere:
         self.answered = threading.Event()
 
     def start(self) -> CountingHere:
-        from rnn_tui.engine.counting import CountingModel
-        from rnn_tui.engine.data import Corpus, Vocab
-
         text, vocab = self.key
         try:
-            model = CountingModel(Corpus.load(text, vocab=Vocab(vocab)), self.max_order)
-        except UserError as exc:
-            self.failure = str(exc)
+            model = count_text(text, vocab, self.max_order)
+        except (UserError, MemoryError, ValueError) as exc:
+            self.failure = why_not_counted(exc)
             return self
-        model.copies, model.word_counts  # noqa: B018 (what the process builds when first idle)
+        prepare(model)
         self.model = model
         return self
 
@@ -199,24 +196,37 @@ def answer(model: CountingModel, request: Request) -> object:
     raise TypeError(f"not a counting request: {request!r}")
 
 
+def count_text(text: str, vocab: str, max_order: int) -> CountingModel:
+    from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.data import Corpus, Vocab
+
+    return CountingModel(Corpus.load(text, vocab=Vocab(vocab)), max_order)
+
+
+def prepare(model: CountingModel) -> None:
+    """Build what later requests need (the suffix array of the copy meters, the word counts)."""
+    model.copies, model.word_counts  # noqa: B018
+
+
+def why_not_counted(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+
+
 def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, replies: mp.Queue) -> None:
     exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    from rnn_tui.engine.counting import CountingModel
-    from rnn_tui.engine.data import Corpus, Vocab
-
     try:
-        model = CountingModel(Corpus.load(text, vocab=Vocab(vocab)), max_order)
+        model = count_text(text, vocab, max_order)
     except (UserError, MemoryError, ValueError) as exc:
-        replies.put((None, None, f"{type(exc).__name__}: {exc}" if not isinstance(exc, UserError) else str(exc)))
+        replies.put((None, None, why_not_counted(exc)))
         return
     prepared = False
     while True:
         try:
             item = requests.get(timeout=IDLE_SECONDS if not prepared else None)
         except queue.Empty:
-            model.copies, model.word_counts  # noqa: B018 (built now, so a later request finds them)
+            prepare(model)
             prepared = True
             continue
         except (EOFError, OSError):

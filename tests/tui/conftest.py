@@ -148,6 +148,15 @@ async def switch_text(pilot, text: str) -> None:
     await wait_for(pilot, lambda: app.state.run != before and app.state.ready is not None, what="the new run")
 
 
+async def pick_units(pilot, text: str) -> None:
+    """In One step: `u`, then `text` (e.g. "12, 40") into the units prompt, and Enter."""
+    app = pilot.app
+    await pilot.press("u")
+    await wait_for(pilot, lambda: bool(app.screen.query("#prompt-input")), what="the units prompt")
+    app.screen.query_one("#prompt-input").value = text
+    await pilot.press("enter")
+
+
 async def apply_settings(pilot) -> None:
     """Press Apply on the settings form. Not a click: a second click within 0.2 s of the last lands
     while the button still shows its press, and Textual drops it."""

@@ -133,12 +133,18 @@ def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
     assert not host.state.reads_best and sampling.source(7) == "replaying step 7"  # replay wins, on both
 
 
-def test_replacing_unsaved_training_offers_to_save_it_first():
+def reset_after_unsaved_training():
+    """A run trained past the autosave interval and not saved, then reset: the dialog is open."""
     host = FakeHost()
     handle = RecordingHandle()
     training = training_of(host, handle)
     host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
     training.reset()
+    return host, handle, training
+
+
+def test_replacing_unsaved_training_offers_to_save_it_first():
+    host, handle, training = reset_after_unsaved_training()
     (screen, answer), = host.screens
     assert isinstance(screen, ConfirmScreen) and screen.save == "Save and reset" and "run.pt" in screen.question
     answer("save")
@@ -154,11 +160,7 @@ def test_replacing_unsaved_training_offers_to_save_it_first():
 
 
 def test_a_save_that_fails_before_a_reset_keeps_the_run():
-    host = FakeHost()
-    handle = RecordingHandle()
-    training = training_of(host, handle)
-    host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
-    training.reset()
+    host, handle, training = reset_after_unsaved_training()
     (_, answer), = host.screens
     answer("save")
     training.receive([Failed(host.state.run, "cannot save checkpoint run.pt: read-only file system")])

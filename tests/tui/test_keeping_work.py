@@ -9,7 +9,7 @@ from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.run.protocol import Pause, Reset, Resume, Save
 from rnn_tui.tui.screens.compare import CompareScreen
 
-from .conftest import answer, scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, pick_units, scripted_app, shown, tiny_spec, wait_for
 from .scripted import ScriptedTrainer
 
 TURN = 0.25  # how long a paused run's training thread may take to come to a save (Trainer.run waits that long)
@@ -103,19 +103,13 @@ async def test_units_out_of_range_leave_the_units_chosen_before(text_path, tmp_p
     spec = tiny_spec(text_path)
     app = scripted_app(replace(spec, model=replace(spec.model, hidden=64)), tmp_path, steps=10)
 
-    async def pick_units(text):
-        await pilot.press("u")
-        await wait_for(pilot, lambda: bool(app.screen.query("#prompt-input")), what="the units prompt")
-        app.screen.query_one("#prompt-input").value = text
-        await pilot.press("enter")
-
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.sampling.current_weights() is not None, what="the first weights")
         await pilot.press("O")
         await wait_for(pilot, lambda: app.step_reading is not None, what="the first reading")
-        await pick_units("12, 40")
+        await pick_units(pilot, "12, 40")
         await wait_for(pilot, lambda: app.step_reading.units == (12, 40), what="the chosen units read")
-        await pick_units("999")
+        await pick_units(pilot, "999")
         assert any("units are numbered 0 to 63, not 999" in text for _, text in app.notices)
         assert (app.step.layer, app.step.units) == (0, (12, 40))
         position = app.step_reading.position

@@ -9,7 +9,7 @@ from rnn_tui.tui.controllers.step import START
 from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.widgets.step import StepView, gate_bar
 
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import pick_units, scripted_app, shown, tiny_spec, wait_for
 
 READING = StepReading(
     position=7, char="a", next_char=" ", cell="gru", layer=1,
@@ -78,12 +78,6 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
         return one_step(model, vocab, app.learned.passage(), position, units=units,
                         temperature=app.sampling.settings.temperature)
 
-    async def pick_units(text):
-        await pilot.press("u")
-        await wait_for(pilot, lambda: bool(app.screen.query("#prompt-input")), what="the units prompt")
-        app.screen.query_one("#prompt-input").value = text
-        await pilot.press("enter")
-
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: (weights := app.sampling.current_weights()) is not None and weights.step == 10,
                        what="the run's last weights")
@@ -101,15 +95,15 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
         await wait_for(pilot, lambda: app.sampling.current_weights().step == 11 and app.step_reading != first,
                        what="the reading of the new weights")
         assert app.step_reading == engine_reading(START + 1)
-        await pick_units("3, 5")  # the user's units instead of those that changed most
+        await pick_units(pilot, "3, 5")  # the user's units instead of those that changed most
         await wait_for(pilot, lambda: app.step_reading.units == (3, 5), what="the chosen units read")
         assert app.step_reading == engine_reading(START + 1, units=(3, 5)) and not app.step_reading.most_changed
         assert "3, 5, chosen" in shown(body)
-        await pick_units("99")  # the model has 32 units: one line, and the view keeps what it showed
+        await pick_units(pilot, "99")  # the model has 32 units: one line, and the view keeps what it showed
         await wait_for(pilot, lambda: any("units are numbered 0 to 31" in text for _, text in app.notices),
                        what="the refusal")
         assert app.step_reading.units == (3, 5) and app.step.units == (3, 5)
-        await pick_units("x")
+        await pick_units(pilot, "x")
         assert any("units: whole numbers" in text for _, text in app.notices)
 
 
