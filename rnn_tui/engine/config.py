@@ -120,6 +120,12 @@ class Preset:
 # with dropout, keeps teaching for longer.
 SMALL_TEXT_CHARS = 500_000
 
+TINY = Preset(
+    "small LSTM that visibly learns within a minute on a laptop CPU, and on a small text learns it by heart",
+    model=dict(cell="lstm", hidden=128, layers=1, embed=16, dropout=0.1),
+    train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40),
+)
+
 PRESETS: dict[str, Preset] = {
     "default": Preset(
         "an LSTM that passes counting on the default text in two to two and a half minutes here (the app's "
@@ -132,14 +138,10 @@ PRESETS: dict[str, Preset] = {
     "small": Preset(
         "the default on a text under 500 K characters: the tiny model, which goes back to its best weights "
         "at half the rate whenever validation rises 0.02 above its best",
-        model=dict(cell="lstm", hidden=128, layers=1, embed=16, dropout=0.1),
-        train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40, step_back=0.02),
+        model=TINY.model,
+        train={**TINY.train, "step_back": 0.02},
     ),
-    "tiny": Preset(
-        "small LSTM that visibly learns within a minute on a laptop CPU (the default on small texts)",
-        model=dict(cell="lstm", hidden=128, layers=1, embed=16, dropout=0.1),
-        train=dict(seq=64, batch=16, lr=3e-3, eval_every=100, eval_batches=40),
-    ),
+    "tiny": TINY,
     "lecture": Preset(
         "the lecture's example: LSTM, 128 hidden, input projection to 8 dims",
         model=dict(cell="lstm", hidden=128, layers=1, embed=8),
