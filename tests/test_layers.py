@@ -77,3 +77,11 @@ def test_no_controller_holds_the_app():
                for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
                if "self.app" in line]
     assert holding == []
+
+
+def test_no_controller_holds_another():
+    """They meet on the app's channels (tui/channels.py): what one publishes, the others follow."""
+    controllers = sorted((PACKAGE / "tui" / "controllers").glob("*.py"))
+    holding = [f"{path.relative_to(PACKAGE)} imports {name}" for path in controllers for name in imported_names(path)
+               if name.startswith("rnn_tui.tui.controllers.") and name != "rnn_tui.tui.controllers.host"]
+    assert holding == []

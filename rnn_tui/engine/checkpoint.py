@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.config import CELL_NAMES, ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus, Streams, Vocab
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.history import History
@@ -137,7 +137,7 @@ def checkpoint_text(data: dict[str, Any]) -> TextId | None:
 
 def describe_run(data: dict[str, Any]) -> str:
     """A checkpointed run in a few words: 'an LSTM on essay, step 1,400'."""
-    cell, text = data["model_config"]["cell"].upper(), data.get("corpus_name", "a text")
+    cell, text = CELL_NAMES.get(data["model_config"]["cell"], "model"), data.get("corpus_name", "a text")
     return f"{'an' if cell[0] in 'AEILMNORS' else 'a'} {cell} on {text}, step {int(data['step']):,}"
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from rnn_tui.engine.errors import UserError
 
 CELLS = ("elman", "jordan", "lstm", "gru", "mingru", "minlstm", "transformer")
+CELL_NAMES = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU",
+              "minlstm": "minLSTM", "transformer": "transformer"}  # as the papers write them, in every table and line
 # What each cell computes per unit, in the order its class reports them: its state, then its gates.
 QUANTITIES = {"elman": ("h",), "jordan": ("h",), "lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n"),
               "mingru": ("h", "z"), "minlstm": ("h", "f", "i"), "transformer": ()}  # transformer: no recurrent state

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rnn_tui.engine import measures
 from rnn_tui.engine.compare import Contender, Vary, contenders, parse_vary
-from rnn_tui.engine.config import ModelConfig, TrainConfig
+from rnn_tui.engine.config import CELL_NAMES, ModelConfig, TrainConfig
 from rnn_tui.engine.race import Entrant
 
 if TYPE_CHECKING:
@@ -182,7 +182,8 @@ def judge_gradients(runs: list[Entrant]) -> Verdict:
         return f"beyond {window}" if reach[cell] >= window else f"{reach[cell]}"
 
     said = ("the gradient kept a thousandth of its strength " +
-            ", ".join(f"{far(run.cell)} characters back in the {run.cell.upper()} ({_best(run):.3f})" for run in runs))
+            ", ".join(f"{far(run.cell)} characters back in the {CELL_NAMES[run.cell]} ({_best(run):.3f})"
+                      for run in runs))
     elman = reach.get("elman", 0)
     return verdict(all(reach[c] > elman for c in GATED if c in reach), said, numbers)
 
@@ -193,9 +194,9 @@ def judge_cells(runs: list[Entrant]) -> Verdict:
     fastest = max(runs, key=lambda run: run.chars_per_sec or 0.0)
     numbers = {f"best_val_{run.cell}": _best(run) for run in runs}
     numbers |= {f"chars_per_sec_{run.cell}": run.chars_per_sec or 0.0 for run in runs}
-    said = ", ".join(f"{run.cell.upper()} {_best(run):.3f}" for run in ranked)
+    said = ", ".join(f"{CELL_NAMES[run.cell]} {_best(run):.3f}" for run in ranked)
     if fastest.chars_per_sec:
-        said += f"; the {fastest.cell.upper()} ran fastest ({fastest.chars_per_sec:,.0f} characters a second)"
+        said += f"; the {CELL_NAMES[fastest.cell]} ran fastest ({fastest.chars_per_sec:,.0f} characters a second)"
     return verdict(ranked[0].cell in GATED, f"best validation loss: {said}", numbers)
 
 

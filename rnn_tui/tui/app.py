@@ -1,6 +1,6 @@
 """The playground app: the layout, and routing. Keys and widget messages go to the controllers;
 what the background work sends goes to the controller that owns it, which publishes results
-(`published.py`) that the views watch. The views and their keys come from `views.py`."""
+on typed channels (`channels.py`) that the views watch. The views and their keys come from `views.py`."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from rnn_tui.engine.compare import parse_vary
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.compare_process import RACE, CompareRequest
 from rnn_tui.run.counting import Counting, CountingProcess
-from rnn_tui.run.protocol import Ready, TrainerHandle
+from rnn_tui.run.protocol import TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
+from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.counting import CountingController
 from rnn_tui.tui.controllers.insight import InsightController
@@ -31,6 +32,7 @@ from rnn_tui.tui.controllers.lessons import LessonsController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.step import StepController
 from rnn_tui.tui.controllers.training import TrainingController
+from rnn_tui.tui.controllers.weights import WeightsController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.messages import (
     BeamReady,
@@ -47,7 +49,6 @@ from rnn_tui.tui.messages import (
     TrainerMessages,
     WriterReady,
 )
-from rnn_tui.tui.published import Published
 from rnn_tui.tui.results import Inspected, LessonRun, Sweep
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
@@ -78,7 +79,7 @@ PLAYGROUND_ACTIONS = {"toggle_pause", "step_once", "reset", "save", "temperature
                       "help", "show_tab", "leave_field", "maximize_panel"}
 
 
-class PlaygroundApp(Published, App):
+class PlaygroundApp(App):
     TITLE = "rnn-tui"
     SUB_TITLE = "a char-RNN playground"
     CSS_PATH = "app.tcss"
@@ -119,20 +120,25 @@ class PlaygroundApp(Published, App):
         lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests);
         `counter`: what counts a text (a process of its own; tests count their small texts in place)."""
         super().__init__()
-        self.state = RunState(spec, paused=spec.paused, watching=watching)
+        self.channels = Channels(self)
+        self.state = RunState(spec, paused=spec.paused, watching=watching,
+                              on_change=lambda: self.channels.run.publish(self.state))
         self.hint_marker = hint_marker
         self.first_launch = hint_marker is not None and not hint_marker.exists()
         if self.first_launch:  # in the title, where it shifts none of the numbers below
             self.sub_title = f"{self.SUB_TITLE} · new here? press L for the lessons"
+        # a new run: what was said of the old one goes (a coach's toast about another run's curve would
+        # mislead); followed first, so that what the controllers below say of the new run stays
+        self.channels.ready.follow(lambda ready: ready is not None and self.clear_notifications())
         self.counting = CountingController(self, counter)
+        self.weights = WeightsController(self)  # which weights every view reads
         self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
-                                           weights_changed=self.weights_changed, count=self.counting.ask)
-        self.learned = InsightController(self, self.sampling.current_weights, lambda: self.sampling.last,
-                                         count=self.counting.ask)
-        self.writer = WriterController(self, self.sampling.current_weights, lambda: self.learned.last)
-        self.training = TrainingController(self, trainer, checkpoint_path, self.sampling, self.run_ready)
+                                           count=self.counting.ask)
+        self.learned = InsightController(self, lambda: self.sampling.last, count=self.counting.ask)
+        self.writer = WriterController(self, lambda: self.learned.last)
+        self.training = TrainingController(self, trainer, checkpoint_path)
         self.lessons = LessonsController(self, lesson_steps)
-        self.step = StepController(self, self.sampling.current_weights, self.learned.passage,
+        self.step = StepController(self, self.learned.passage,
                                    lambda: self.sampling.settings.temperature if self.sampling.settings else 1.0)
         self.notices: deque[tuple[SeverityLevel, str]] = deque(maxlen=100)  # every notification shown, newest last
         # The views of what the model learned, the writer and the sampler lab are mounted when first
@@ -220,27 +226,12 @@ class PlaygroundApp(Published, App):
         if not self.training.closing:
             self.training.receive(message.items)
 
-    def run_ready(self, ready: Ready) -> None:
-        """A run was built: what depends on its model follows, and what was said of the old run goes
-        (a coach's toast about another run's curve would mislead)."""
-        self.clear_notifications()
-        self.publish("ready", ready)
-        self.counting.run_ready(ready)
-        self.sampling.run_ready(len(ready.vocab))
-        self.learned.run_ready()
-        self.writer.run_ready()
-
-    def weights_changed(self) -> None:
-        """The sampler reads other weights: so do the views of what it learned and the writer."""
-        self.learned.refresh()
-        self.writer.weights_changed()
-        self.step.refresh()
-
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
             self.sampling.engine_failed(message.error)
             return
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
+        self.weights.engine_ready()
         self.learned.engine_ready()
 
     def current(self, run: int) -> bool:
@@ -261,15 +252,15 @@ class PlaygroundApp(Published, App):
 
     def on_beam_ready(self, message: BeamReady) -> None:
         if self.current(message.run) and self.sampling.beam:
-            self.publish("beam", message.beam)
+            self.channels.beam.publish(message.beam)
 
     def on_sweep_ready(self, message: SweepReady) -> None:
         if self.current(message.run):
-            self.publish("sweep", Sweep(message.points, message.step))
+            self.channels.sweep.publish(Sweep(message.points, message.step))
 
     def on_inspection_ready(self, message: InspectionReady) -> None:
         if self.current(message.run):
-            self.publish("inspection", Inspected(message.inspection, message.step))
+            self.channels.inspection.publish(Inspected(message.inspection, message.step))
 
     def on_insight_ready(self, message: InsightReady) -> None:
         if self.current(message.run):
@@ -316,7 +307,7 @@ class PlaygroundApp(Published, App):
         setter = {"temperatures": self.sampling.set_temperatures, "length": self.sampling.set_length,
                   "pace": self.sampling.set_pace, "beam": self.sampling.set_beam}[message.name]
         if setter(message.value) and message.name == "beam" and not self.sampling.beam:
-            self.publish("beam", None)
+            self.channels.beam.publish(None)
 
     def action_reroll(self) -> None:
         """`d`: a new random seed (the sampler and the fan share it)."""
@@ -375,13 +366,14 @@ class PlaygroundApp(Published, App):
             self.notify("nothing to replay yet: moments are kept at each evaluation")
             return
         was_live = self.state.replay is None
-        self.sampling.scrub(direction)
+        if self.weights.scrub(direction):
+            self.sampling.restart()  # the fan too: the same weights of another moment start over
         if was_live and direction > 0:
             self.notify("already live: `,` replays an earlier moment")
 
     def action_toggle_best(self) -> None:
-        self.sampling.toggle_best()
-        if self.state.use_best and self.sampling.best is None:
+        self.weights.toggle_best()
+        if self.state.use_best and self.weights.best is None:
             self.notify("no best weights yet: they come with the first evaluation; sampling the latest until then")
         self.status_panel.show()
 

@@ -3,8 +3,8 @@ characters that print as nothing, and the settings form's fields."""
 
 from __future__ import annotations
 
-CELL_NAMES = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM", "gru": "GRU", "mingru": "minGRU",
-              "minlstm": "minLSTM", "transformer": "transformer"}
+from rnn_tui.engine.config import CELL_NAMES  # noqa: F401  (the app's widgets take it from here)
+
 # what the views that read a recurrent state (the heatmap, units, gates, factors, the horizon) say for a transformer
 NO_STATE = "a transformer has no recurrent state: units, gates, factors and the gradient horizon read one"
 NO_HORIZON = "a transformer has no recurrent state, so no gradient horizon: pick a character to see its window's pull"

@@ -3,6 +3,7 @@ this state only applies what it reports (Ready and events); widgets read it when
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from rnn_tui.engine.events import BaselineEvent, EvalEvent, Event, SettingEvent, StepEvent, StopEvent
@@ -61,7 +62,12 @@ class RunState:
     timeline: list[tuple[int, float, str]] = field(default_factory=list)  # (step, val_loss, sample)
     moments: list[Moment] = field(default_factory=list)  # the trainer's kept weights, oldest first
     replay: Moment | None = None  # the moment the loss plot's cursor is on; None: the live weights
-    version: int = 0  # bumped on every change, so a widget redraws only when something changed
+    # called after every change (the app publishes the state on its `run` channel, for the views that draw it)
+    on_change: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     def on_ready(self, ready: Ready) -> None:
         self.ready, self.spec, self.failed, self.waiting = ready, ready.spec, None, None
@@ -84,14 +90,14 @@ class RunState:
         self.setting_changes = list(ready.setting_changes)
         self.timeline = list(ready.timeline)
         self.moments, self.replay = list(ready.moments), None
-        self.version += 1
+        self.changed()
 
     def on_kept(self, kept: Kept) -> None:
         """The trainer kept a moment and thinned the rest: keep what it keeps (a replayed moment stays
         on screen until the cursor moves)."""
         steps = set(kept.steps)
         self.moments = [m for m in self.moments if m.step in steps and m.step != kept.moment.step] + [kept.moment]
-        self.version += 1
+        self.changed()
 
     def scrub(self, direction: int) -> Moment | None:
         """Move the replay cursor to the previous (-1) or next (+1) kept moment; past the latest is live."""
@@ -101,11 +107,14 @@ class RunState:
             self.replay = earlier[-1] if earlier else self.replay
         elif at is not None:
             self.replay = next((m for m in self.moments if m.step > at), None)
-        self.version += 1
+        self.changed()
         return self.replay
 
     def on_event(self, event: Event) -> None:
-        self.version += 1
+        self._apply(event)
+        self.changed()
+
+    def _apply(self, event: Event) -> None:
         match event:
             case StepEvent():
                 self.step, self.epoch = event.step, event.epoch
@@ -146,7 +155,7 @@ class RunState:
             self.finished, self.paused = message, True
         elif self.ready is None:  # nothing runs: say why instead of "starting..."
             self.failed = message
-        self.version += 1
+        self.changed()
 
     @property
     def reads_best(self) -> bool:

@@ -84,9 +84,11 @@ LIVE_PACE = 50.0  # steps a second: enough for any test, and it leaves the CPU t
 
 def live_app(spec: RunSpec, tmp_path: Path, **kwargs) -> PlaygroundApp:
     """The real app with the real training process, paced (a tiny model trains hundreds of steps a
-    second flat out, each an event the app handles)."""
+    second flat out, each an event the app handles). It counts its small text in this process unless
+    told otherwise: the counting process has tests of its own."""
+    options = {"counter": CountingHere, **kwargs}
     return PlaygroundApp(spec, BackgroundTrainer(spec, pace=LIVE_PACE), checkpoint_path=str(tmp_path / "run.pt"),
-                         **kwargs)
+                         **options)
 
 
 def scripted_app(spec: RunSpec, tmp_path: Path, steps: int = 40, trainer: type[ScriptedTrainer] = ScriptedTrainer,
@@ -171,19 +173,28 @@ async def settled(pilot) -> None:
     from rnn_tui.tui.widgets.timeline import TimelineView
 
     app = pilot.app
-    for panel in [*app.query(TrainingStatus), *app.query(TimelineView)]:
-        panel.show_if_changed()
+    for status in app.query(TrainingStatus):
+        status.show()
+    for timeline in app.query(TimelineView):
+        timeline.show_if_changed()
     for plot in app.query(LossPlot):
         plot.redraw_if_changed()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
 
 
-async def next_published(pilot, app, name: str, accept=lambda value: value is not None):
-    """The next value the app publishes under `name` that `accept` takes (results, not a clock)."""
+async def published(pilot, channel, accept=lambda value: True, what: str | None = None):
+    """The value on `channel` once it is one that `accept` takes (it may be there already)."""
+    await wait_for(pilot, lambda: channel.value is not None and accept(channel.value), what=what or f"a {channel.name}")
+    return channel.value
+
+
+async def next_published(pilot, channel, accept=lambda value: value is not None):
+    """The next value published on `channel` that `accept` takes (results, not a clock)."""
     seen: list = []
-    app.watch(app, name, lambda value: accept(value) and seen.append(value), init=False)
-    await wait_for(pilot, lambda: bool(seen), what=f"the next {name}")
+    channel.watch(pilot.app.screen, lambda value: accept(value) and seen.append(value))
+    seen.clear()  # watching calls at once with the newest value: only what comes next counts
+    await wait_for(pilot, lambda: bool(seen), what=f"the next {channel.name}")
     return seen[0]
 
 

@@ -23,6 +23,7 @@ from .conftest import (
     live_app,
     pause_acknowledged,
     process_messages,
+    published,
     sampling_ready,
     scripted_app,
     shown,
@@ -41,9 +42,11 @@ async def test_training_starts_and_numbers_move(text_path, tmp_path):
         assert app.state.loss != first_loss and "training" in status_text(app)
         await wait_for(pilot, lambda: app.state.val_loss is not None, what="an evaluation")
         await pilot.press("space")  # hold the numbers still to read them off the screen
+        await wait_for(pilot, lambda: not app.state.pausing, what="the pause confirmed: no more steps come")
         await wait_for(pilot, lambda: f"{app.state.step:,}   epoch" in status_text(app), what="the step shown")
-        val = app.state.val_loss
-        assert f"{val:.3f} · {val / math.log(2):.2f} bits" in status_text(app)
+        val = app.state.val_loss  # an evaluation of the last step may come after it: the panel follows within 0.25 s
+        await wait_for(pilot, lambda: f"{val:.3f} · {val / math.log(2):.2f} bits" in status_text(app),
+                       what="the validation loss shown")
         await app.action_quit()
 
 
@@ -74,11 +77,11 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
         await wait_for(pilot, lambda: app.sampling.sampler is not None, what="the engine")
         app.query_one("#seed", Input).focus()
         await pilot.press(*"# count", "enter")
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == "# count"
-                       and app.sample.done, what="a sample after the seed")
-        generated = app.sample.generated
+        sample = await published(pilot, app.channels.sample, lambda s: s.seed_text == "# count" and s.done,
+                                 "a sample after the seed")
+        generated = sample.generated
         model = CharRNN(app.state.spec.model)
-        model.load_state_dict({k: torch.from_numpy(v) for k, v in app.sampling.latest.weights.items()})
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in app.weights.latest.weights.items()})
         sampler = Sampler(model, Vocab(app.state.ready.vocab), SampleSettings(), seed=0)
         expected = sampler.text("# count", len(generated))
         assert generated == expected  # what the model writes after reading the seed
@@ -89,17 +92,17 @@ async def test_seed_then_generated_text_starts_after_it(text_path, tmp_path):
 
 async def sample_with_seed(pilot, app, seed: str) -> str:
     """Restart the sampler on `seed` and wait for the whole sample."""
-    app.sample = None  # the sampler idles after a sample, so nothing older can arrive now
+    app.channels.sample.publish(None)  # the sampler idles after a sample, so nothing older can arrive now
     app.sampling.sampler.set_seed_text(seed)
-    await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == seed
-                   and app.sample.done, what=f"a sample after {seed!r}")
-    return app.sample.generated
+    await wait_for(pilot, lambda: app.channels.sample.value is not None and app.channels.sample.value.seed_text == seed
+                   and app.channels.sample.value.done, what=f"a sample after {seed!r}")
+    return app.channels.sample.value.generated
 
 
 async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
         control = app.query_one(TemperatureControl)
         app.set_focus(None)
         await pilot.press("right_square_bracket")
@@ -111,7 +114,7 @@ async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
         # at 0 the sample is the greedy decoding of the same weights
         greedy = await sample_with_seed(pilot, app, "t=")
         net = CharRNN(app.state.spec.model)
-        net.load_state_dict({k: torch.from_numpy(v) for k, v in app.sampling.latest.weights.items()})
+        net.load_state_dict({k: torch.from_numpy(v) for k, v in app.weights.latest.weights.items()})
         vocab = Vocab(app.state.ready.vocab)
         assert greedy == Sampler(net, vocab, SampleSettings(greedy=True)).text("t=", len(greedy))
         # a click far right on the bar makes it hot, and the text leaves the argmax path
@@ -124,8 +127,8 @@ async def test_temperature_is_shown_and_changes_sampling(text_path, tmp_path):
 async def test_heatmap_layer_and_quantity_can_be_switched(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.inspection is not None, what="an inspection")
-        inspection = app.inspection.inspection
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="an inspection")
+        inspection = app.channels.inspection.value.inspection
         heatmap = app.query_one(Heatmap)
         np.testing.assert_array_equal(heatmap.data.values, inspection.layers[0]["h"])
         app.query_one("#layer", Select).value = 1
@@ -258,19 +261,19 @@ async def test_architecture_change_asks_before_resetting(text_path, tmp_path):
 async def test_b_samples_from_the_best_weights_and_back(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, eval_every=15), tmp_path, steps=40)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
-        sampling = app.sampling
-        assert sampling.latest.step == 40 and sampling.best.step in (15, 30) and sampling.weights is sampling.latest
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
+        weights = app.weights
+        assert weights.latest.step == 40 and weights.best.step in (15, 30) and weights.snapshot is weights.latest
         await pilot.press("b")
-        assert sampling.weights is sampling.best and "◆ sampling" in status_text(app)
+        assert weights.snapshot is weights.best and "◆ sampling" in status_text(app)
         best = await sample_with_seed(pilot, app, "# ")
-        assert app.sample.step == sampling.best.step
+        assert app.channels.sample.value.step == weights.best.step
         await wait_for(pilot, lambda: "best weights, step" in str(app.query_one("#sampler").border_subtitle),
                        what="the note")
         await pilot.press("b")
-        assert sampling.weights is sampling.latest
+        assert weights.snapshot is weights.latest
         latest = await sample_with_seed(pilot, app, "# ")
-        assert app.sample.step == 40 and latest != best  # other weights, same seed and sampler seed
+        assert app.channels.sample.value.step == 40 and latest != best  # other weights, same seed and sampler seed
         await app.action_quit()
 
 
@@ -306,26 +309,26 @@ async def test_switching_to_a_builtin_text_by_name_asks_then_resets_on_it(text_p
 async def test_the_heatmap_keeps_the_picked_unit_and_cursor_and_can_freeze(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.inspection is not None, what="an inspection")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="an inspection")
         heatmap = app.query_one(Heatmap)
         heatmap.focus()
         await pilot.press("down", "down", "down", "left", "left")
         unit, cursor = heatmap.picked_unit, heatmap.cursor
-        first = app.inspection
+        first = app.channels.inspection.value
         await sample_with_seed(pilot, app, "# ")
-        await wait_for(pilot, lambda: app.inspection is not first, what="the next inspection")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not first, what="the next inspection")
         await pilot.pause()
         assert heatmap.picked_unit == unit and heatmap.cursor == cursor  # a unit, not a rank; the cursor stays
         await pilot.press("end")
         assert heatmap.cursor == len(heatmap.data.text) - 1
         await pilot.press("f")
         held = heatmap.data.text
-        second = app.inspection
+        second = app.channels.inspection.value
         await sample_with_seed(pilot, app, "( ")
-        await wait_for(pilot, lambda: app.inspection is not second, what="an inspection while frozen")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not second, what="an inspection while frozen")
         await pilot.pause()
         assert heatmap.data.text == held  # frozen
         await pilot.press("f")
-        newest = app.inspection.inspection.text
+        newest = app.channels.inspection.value.inspection.text
         assert heatmap.data.text == newest != held  # thawed: the newest
         await app.action_quit()

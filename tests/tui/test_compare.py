@@ -36,7 +36,7 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
                        and shown(screen.query_one("#sample-cell_gru")).strip(),  # the samples, side by side
                        what="the table and the samples drawn")
         table = shown(screen.query_one("#compare-table"))
-        assert "ELMAN" in table and "GRU" in table
+        assert "Elman" in table and "GRU" in table
         plot = screen.query_one(ComparePlot)
         assert "step" in str(plot.border_title)
         await pilot.press("x")

@@ -9,9 +9,11 @@ from rich.console import Console
 
 from rnn_tui.engine.events import StartEvent, StepEvent
 from rnn_tui.run.protocol import Failed, Pause, Paused, Ready, Reset, Resume, Save, Saved
+from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
+from rnn_tui.tui.controllers.weights import WeightsController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
@@ -28,7 +30,10 @@ class FakeHost:
         if ready:
             start = StartEvent("fixed.txt", 12_000, len(VOCAB), 4.3, 3.2, 31_337, "cpu", 0)
             self.state.on_ready(Ready(0, spec, start, VOCAB, steps_per_epoch=50, passage="def f(x):\n"))
-        self.published: list[tuple[str, object]] = []
+        self.published: list[tuple[str, object]] = []  # (channel, value), oldest first
+        self.channels = Channels(self)
+        for name, channel in vars(self.channels).items():
+            channel.follow(lambda value, name=name: self.published.append((name, value)))
         self.notices: list[tuple[str, str]] = []
         self.screens: list = []
         self.messages: list = []
@@ -46,9 +51,6 @@ class FakeHost:
         self.messages.append(message)
         return True
 
-    def publish(self, name: str, value: object) -> None:
-        self.published.append((name, value))
-
     def last(self, name: str):
         return next(value for published, value in reversed(self.published) if published == name)
 
@@ -62,16 +64,16 @@ class RecordingHandle:
 
 
 def sampling_of(host: FakeHost) -> SamplingController:
-    return SamplingController(host, seed=0, pace=None, pause=1.0, weights_changed=lambda: None)
+    return SamplingController(host, seed=0, pace=None, pause=1.0)
 
 
 def training_of(host: FakeHost, handle: RecordingHandle, checkpoint_path: str = "run.pt") -> TrainingController:
-    return TrainingController(host, handle, checkpoint_path, sampling=sampling_of(host), on_ready=lambda ready: None)
+    return TrainingController(host, handle, checkpoint_path)
 
 
 def test_a_refused_passage_leaves_the_source_as_it_was_and_says_why():
     host = FakeHost()
-    insight = InsightController(host, lambda: None, lambda: None)
+    insight = InsightController(host, lambda: None)
     insight.choose_source("yours", "café")  # é is not in the run's characters
     assert insight.source == "validation" and host.last("source") == "validation"
     assert host.notices[-1][0] == "error" and "passage refused" in host.notices[-1][1]
@@ -81,7 +83,7 @@ def test_a_refused_passage_leaves_the_source_as_it_was_and_says_why():
 
 def test_a_bad_regular_expression_drops_the_last_hypothesis():
     host = FakeHost()
-    insight = InsightController(host, lambda: None, lambda: None)
+    insight = InsightController(host, lambda: None)
     insight.set_hypothesis(r"\d+")
     assert insight.hypothesis is not None
     insight.set_hypothesis("(unclosed")
@@ -99,7 +101,9 @@ class RecordingReader:
 
 
 def test_the_factors_choice_is_read_only_when_new_and_while_the_factors_view_is_open():
-    insight = InsightController(FakeHost(), lambda: "the weights", lambda: None)
+    host = FakeHost()
+    insight = InsightController(host, lambda: None)
+    host.channels.weights.publish("the weights")
     insight.live = reader = RecordingReader()
     insight.show_view("units")
     insight.ask_factors((0, "h", 5))  # the factors view mounts beside the units view and asks
@@ -125,9 +129,9 @@ def test_a_refused_rule_republishes_the_rules_in_force():
 
 def test_the_sampler_and_the_status_agree_on_which_weights_are_read():
     host = FakeHost()
-    sampling = sampling_of(host)
-    sampling.best, host.state.best = object(), (7, 2.0)  # there are best weights
-    sampling.toggle_best()
+    sampling, weights = sampling_of(host), WeightsController(host)
+    weights.best, host.state.best = object(), (7, 2.0)  # there are best weights
+    weights.toggle_best()
     assert host.state.reads_best and sampling.source(7) == "best weights, step 7"  # the status reads reads_best
     host.state.replay = type("Moment", (), {"step": 7})()
     assert not host.state.reads_best and sampling.source(7) == "replaying step 7"  # replay wins, on both
@@ -213,6 +217,6 @@ def test_a_time_limit_counts_this_session_as_the_trainer_does():
 
 def test_the_writer_says_what_it_waits_for():
     host = FakeHost()
-    writer = WriterController(host, lambda: None, lambda: None)
+    writer = WriterController(host, lambda: None)
     writer.type("d")
     assert host.last("writer_note") == "the writer starts when the model has weights"

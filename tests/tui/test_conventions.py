@@ -14,7 +14,7 @@ from .conftest import answer, asked, scripted_app, status_text, tiny_spec, wait_
 async def test_help_explains_the_panels_and_the_cells_equations(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, cell="gru"), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.engine_loaded, what="the engine")
+        await wait_for(pilot, lambda: app.weights.engine_loaded, what="the engine")
         await pilot.press("f1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -48,7 +48,7 @@ async def test_palette_offers_the_apps_commands(text_path, tmp_path):
 async def test_resizing_to_a_tiny_terminal_and_back_keeps_working(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.inspection is not None, what="a sample")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="a sample")
         await pilot.resize_terminal(40, 12)
         await pilot.pause()
         assert app.has_class("-compact")

@@ -5,11 +5,11 @@ from textual.widgets import Static
 from rnn_tui.engine.counting import CountingModel
 from rnn_tui.engine.data import Corpus
 from rnn_tui.engine.training import evaluated_targets
-from rnn_tui.run.counting import Counted
+from rnn_tui.run.counting import Counted, CountingProcess
 from rnn_tui.run.protocol import SetBaseline
 from rnn_tui.tui.messages import TrainerMessages
 
-from .conftest import live_app, scripted_app, shown, tiny_spec, wait_for
+from .conftest import live_app, published, scripted_app, shown, tiny_spec, wait_for
 
 
 async def test_the_baseline_is_counted_reported_by_the_trainer_and_drawn(text_path, tmp_path, small_text):
@@ -23,7 +23,7 @@ async def test_the_baseline_is_counted_reported_by_the_trainer_and_drawn(text_pa
         assert (baseline.ngram_order, baseline.ngram_loss) == (expected.order, expected.loss)
         assert any(isinstance(c, SetBaseline) for c in app.training.handle.commands)  # it came back as an event
         plot = app.query_one("#plot")
-        await wait_for(pilot, lambda: plot._drawn_version == app.state.version, what="the plot redrawn")
+        await wait_for(pilot, lambda: not plot.stale, what="the plot redrawn")
         assert ("n-gram", expected.loss) in plot.baselines()
         assert f"{expected.order}-gram" in plot.border_subtitle
         table = app.query_one("#status-table", Static)
@@ -46,7 +46,7 @@ async def test_a_baseline_counted_on_part_of_the_text_says_so_under_the_gap(text
 
 
 async def test_the_real_training_process_reports_the_baseline_of_its_run(text_path, tmp_path):
-    app = live_app(tiny_spec(text_path), tmp_path)
+    app = live_app(tiny_spec(text_path), tmp_path, counter=CountingProcess)  # the real counting process too
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline from the process")
         assert app.state.baseline.step >= 0 and 1 <= app.state.baseline.ngram_order <= 9
@@ -58,11 +58,12 @@ async def test_the_fan_has_the_ngram_row_on_the_same_uniforms_and_every_row_its_
     async with app.run_test(size=(140, 44)) as pilot:
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
         await app.action_show_tab("sampler-tab")
-        await wait_for(pilot, lambda: app.fan_counted is not None and app.fan is not None
-                       and app.fan_counted.copies  # the suffix array is built once the process is idle
-                       and (app.fan_counted.random_seed, app.fan_counted.step)
-                       == (app.fan.sample.random_seed, app.fan.sample.step), what="the fan counted")
-        counted, fan = app.fan_counted, app.fan.sample
+        fans = app.channels.fan
+        await published(pilot, app.channels.fan_counted, lambda c: fans.value is not None
+                        and c.copies  # the suffix array is built once the process is idle
+                        and (c.random_seed, c.step) == (fans.value.sample.random_seed, fans.value.sample.step),
+                        "the fan counted")
+        counted, fan = app.channels.fan_counted.value, app.channels.fan.value.sample
         corpus = Corpus.from_text(small_text)
         model = CountingModel(corpus)
         model.order = app.state.baseline.ngram_order
@@ -85,7 +86,7 @@ def fan_positions(app, fan):
     from rnn_tui.engine.models import CharRNN
     from rnn_tui.engine.sampling import Sampler
 
-    weights = app.sampling.current_weights()
+    weights = app.channels.weights.value
     net = CharRNN(weights.config).eval()
     net.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
     return list(Sampler(net, Vocab(weights.vocab), app.sampling.fan.rows, seed=fan.random_seed)
@@ -167,3 +168,18 @@ def test_a_sample_finished_before_its_copying_could_be_measured_gets_its_meters_
     assert first.copies == () and (first.random_seed, first.step) == (last.random_seed, last.step)
     assert last.copies == tuple(counts.copying(text) for text in asked[-1].texts)
     assert len(counted) == 2 and len(asked) == 2
+
+
+async def test_a_transformers_edge_chart_says_it_cannot_know_an_opener_past_its_context(text_path, tmp_path):
+    spec = tiny_spec(text_path, cell="transformer")
+    app = scripted_app(spec, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
+        await app.action_show_tab("edge-tab")
+        await wait_for(pilot, lambda: app.view("edge") is not None and app.view("edge").insight is not None
+                       and "distance" in shown(app.view("edge").query_one("#edge-chart", Static)), what="the chart")
+        chart = " ".join(shown(app.view("edge").query_one("#edge-chart", Static)).split())
+        context = spec.train.seq
+        said = f"a transformer with a context of {context} characters cannot know a closer's opener further back"
+        assert f"{said} than {context}" in chart
+        await app.action_quit()

@@ -35,7 +35,7 @@ def rebuilding_app(text_path, tmp_path, small_text):
 async def test_a_new_run_unfreezes_the_heatmap(text_path, tmp_path, small_text):
     app, other = rebuilding_app(text_path, tmp_path, small_text)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.inspection is not None, what="a sample's states")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="a sample's states")
         await pilot.press("f")
         assert app.hidden_view.frozen
         await switch_text(pilot, str(other))
@@ -60,6 +60,8 @@ async def test_the_heatmap_maximised_shows_two_dozen_units(text_path, tmp_path):
 
 
 async def test_the_parameter_count_follows_the_form_before_apply(text_path, tmp_path):
+    from rnn_tui.engine.config import ModelConfig
+    from rnn_tui.engine.models import build_model
     from rnn_tui.engine.race import count_parameters
 
     app = scripted_app(tiny_spec(text_path), tmp_path)
@@ -72,6 +74,12 @@ async def test_the_parameter_count_follows_the_form_before_apply(text_path, tmp_
         after = count_parameters("gru", 32, len(app.state.ready.vocab), 8, 1)
         note = shown(app.query_one("#settings-note", Static))
         assert f"{after:,} parameters after Apply (now {now:,})" in " ".join(note.split())
+        app.query_one("#set-cell", Select).value = "transformer"  # its position embeddings count too
+        await pilot.pause()
+        seq, vocab_size = app.state.spec.train.seq, len(app.state.ready.vocab)
+        built = build_model(ModelConfig(cell="transformer", hidden=32, layers=1, vocab_size=vocab_size), seq)
+        note = shown(app.query_one("#settings-note", Static))
+        assert f"{built.num_parameters():,} parameters after Apply" in " ".join(note.split())
         await app.action_quit()
 
 

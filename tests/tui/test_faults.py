@@ -73,7 +73,7 @@ async def test_divergence_is_explained_and_the_weights_still_sample(text_path, t
         assert any(severity == "error" and "lower learning rate" in text for severity, text in app.notices)
         await wait_for(pilot, lambda: "stopped: training stopped" in status_text(app),
                        what="the reason on screen")
-        await next_published(pilot, app, "sample", lambda s: s is not None and s.done)  # of the diverged weights
+        await next_published(pilot, app.channels.sample, lambda s: s is not None and s.done)  # of the diverged weights
         await pilot.press("s")
         path = tmp_path / "run.pt"
         await wait_for(pilot, lambda: path.exists(), what="the save")

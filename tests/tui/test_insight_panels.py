@@ -11,7 +11,7 @@ from .conftest import sampling_ready, scripted_app, shown, switch_text, tiny_spe
 
 async def open_tab(pilot, key: str) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: sampling_ready(app) and app.sampling.current_weights() is not None,
+    await wait_for(pilot, lambda: sampling_ready(app) and app.channels.weights.value is not None,
                    what="the engine and the first weights")
     await pilot.press(key)
     if key != "f8":
@@ -161,7 +161,7 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
 
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.inspection is not None, what="the first sample's states")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="the first sample's states")
         assert app.learned.view == "playground" and not app.learned.wanted  # nothing to read on the playground
         app.query_one("#order", Select).value = "line_position"
         await wait_for(pilot, lambda: app.learned.last is not None, what="the finder for the order")

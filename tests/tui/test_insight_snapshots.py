@@ -15,13 +15,13 @@ TABS = ["units-tab", "factors-tab", "gates-tab", "surprisal-tab", "gradients-tab
 def show_tab(tab: str, shift: float = 0.0):
     async def settle(pilot) -> None:
         app = pilot.app
-        if app.inspection is None:
+        if app.channels.inspection.value is None:
             await settle_with(shift)(pilot)
         await app.action_show_tab(tab)
         await pilot.pause()
         app.learned.receive(fixed_insight(shift))
         if app.view("write") is not None:
-            app.publish("written", fixed_written(shift))
+            app.channels.written.publish(fixed_written(shift))
         app.set_focus(None)
         await wait_for(pilot, lambda: app.learned.last is not None, what="the fixed insight")
         app.query_one("#timeline-view").show_if_changed()

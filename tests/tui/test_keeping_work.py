@@ -9,7 +9,7 @@ from rnn_tui.engine.checkpoint import load_checkpoint
 from rnn_tui.run.protocol import Pause, Reset, Resume, Save
 from rnn_tui.tui.screens.compare import CompareScreen
 
-from .conftest import answer, pick_units, scripted_app, shown, tiny_spec, wait_for
+from .conftest import answer, pick_units, published, scripted_app, shown, tiny_spec, wait_for
 from .scripted import ScriptedTrainer
 
 TURN = 0.25  # how long a paused run's training thread may take to come to a save (Trainer.run waits that long)
@@ -79,7 +79,7 @@ async def test_backspaces_and_letters_typed_at_once_in_write_leave_what_was_type
     text_path.write_text("xyz\n" + small_text)  # the generated text has no z
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.current_weights() is not None, what="the first weights")
+        await wait_for(pilot, lambda: app.channels.weights.value is not None, what="the first weights")
         await pilot.press("f8")
         await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
         answered = []
@@ -92,7 +92,7 @@ async def test_backspaces_and_letters_typed_at_once_in_write_leave_what_was_type
         await wait_for(pilot, lambda: len(answered) == len(burst), what="every key answered")
         await wait_for(pilot, lambda: not any(worker.group == "writer" and worker.is_running for worker in app.workers),
                        what="the writer settled")
-        assert app.writer.writer.text == "xyz" and app.written.text == "xyz"
+        assert app.writer.writer.text == "xyz" and app.channels.written.value.text == "xyz"
         field = app.view("write").query_one("#writer-text")
         await wait_for(pilot, lambda: "xyz▌" in shown(field), what="the text drawn")
         assert "abc" not in shown(field)
@@ -104,18 +104,19 @@ async def test_units_out_of_range_leave_the_units_chosen_before(text_path, tmp_p
     app = scripted_app(replace(spec, model=replace(spec.model, hidden=64)), tmp_path, steps=10)
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sampling.current_weights() is not None, what="the first weights")
+        await wait_for(pilot, lambda: app.channels.weights.value is not None, what="the first weights")
         await pilot.press("O")
-        await wait_for(pilot, lambda: app.step_reading is not None, what="the first reading")
+        await wait_for(pilot, lambda: app.channels.step_reading.value is not None, what="the first reading")
         await pick_units(pilot, "12, 40")
-        await wait_for(pilot, lambda: app.step_reading.units == (12, 40), what="the chosen units read")
+        await wait_for(pilot, lambda: app.channels.step_reading.value.units == (12, 40), what="the chosen units read")
         await pick_units(pilot, "999")
         assert any("units are numbered 0 to 63, not 999" in text for _, text in app.notices)
         assert (app.step.layer, app.step.units) == (0, (12, 40))
-        position = app.step_reading.position
+        position = app.channels.step_reading.value.position
         await pilot.press("right")  # the next reading is of the units chosen, not the six that changed most
-        await wait_for(pilot, lambda: app.step_reading.position == position + 1, what="the next character's reading")
-        assert app.step_reading.units == (12, 40) and not app.step_reading.most_changed
+        reading = await published(pilot, app.channels.step_reading, lambda r: r.position == position + 1,
+                                  "the next character's reading")
+        assert reading.units == (12, 40) and not reading.most_changed
         await pilot.press("u")
         await wait_for(pilot, lambda: bool(app.screen.query("#prompt-input")), what="the units prompt")
         assert app.screen.query_one("#prompt-input").value == "1: 12, 40"  # the prompt offers them again

@@ -41,7 +41,8 @@ async def show_lab(pilot, shift: float = 0.0) -> None:
     ts = [0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1.0, 1.2, 1.5, 2.0]
     points = [SweepPoint(t, 0.3 + 2.01 * t + shift, 10.02 + 80 * t - 22 * t * t + shift) for t in ts]
     app.post_message(SweepReady(0, STEPS, points))
-    await wait_for(pilot, lambda: app.view("sampler").beam is not None and app.fan is not None, what="the fixed lab")
+    await wait_for(pilot, lambda: app.view("sampler").beam is not None and app.channels.fan.value is not None,
+                   what="the fixed lab")
     app.set_focus(None)
     await settled(pilot)
 

@@ -20,7 +20,7 @@ from rnn_tui.tui.widgets.fan import LABEL, FanRow, fan_table
 from rnn_tui.tui.widgets.loss_plot import LossPlot, legend
 from rnn_tui.tui.widgets.status import TrainingStatus, fit
 
-from .conftest import settled, shown, status_text, wait_for
+from .conftest import published, settled, shown, status_text, wait_for
 from .fixed_run import SPEC, STEPS, fixed_probs
 from .test_snapshots import fixed_app, settle_with
 
@@ -45,7 +45,7 @@ def run_of(state, text: str, chars: int, vocab_size: int, step: int, dropout: fl
     state.ready = replace(state.ready, start=replace(state.ready.start, text=text, chars=chars), vocab=vocab)
     state.spec = replace(state.spec, model=replace(state.spec.model, dropout=dropout))
     state.step, state.epoch = step, step / 50
-    state.version += 1
+    state.changed()
 
 
 # (the run, then what every size shows, then what a wide panel (120 and 200 columns) shows, then a narrow one (80))
@@ -161,7 +161,7 @@ async def test_the_whole_fan_with_beam_and_n_gram_fits_at_120x40(tmp_path):
         ngram, beam = rows[5], rows[6]
         app.post_message(BeamReady(0, STEPS, Beam(beam.text, beam.log_prob, 8, -130.0)))
         lab = app.view("sampler")
-        await wait_for(pilot, lambda: app.fan is not None and lab.beam is not None, what="the fixed fan and beam")
+        await published(pilot, app.channels.fan, lambda f: lab.beam is not None, "the fixed fan and beam")
         counted = SampleCounts(1234, STEPS, (Copying(0.25, 12, 0),) * 5, "5-gram", "T 1.00 · top-k 5", ngram.text,
                                ngram.log_prob, Copying(0.5, 30, 0))
         app.sampling.receive_counted(counted, fan=True)  # as the counting process answers

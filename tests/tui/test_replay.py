@@ -8,22 +8,24 @@ from rnn_tui.engine.inspection import inspect_text
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler
 
-from .conftest import scripted_app, settled, tiny_spec, wait_for
+from .conftest import published, scripted_app, settled, tiny_spec, wait_for
 
 
 async def replayed_sample(pilot, app, step: int):
-    await wait_for(pilot, lambda: app.inspection is not None and app.inspection.step == step
-                   and app.sample is not None and app.sample.step == step and app.sample.done,
+    inspection, sample = app.channels.inspection, app.channels.sample
+    await wait_for(pilot, lambda: inspection.value is not None and inspection.value.step == step
+                   and sample.value is not None and sample.value.step == step and sample.value.done,
                    what=f"a sample and its heatmap of step {step}")
-    return app.sample
+    return sample.value
 
 
 async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path, eval_every=10), tmp_path, steps=40)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a live sample")
+        await published(pilot, app.channels.sample, lambda s: s.done, "a live sample")
         assert [m.step for m in app.state.moments] == [10, 20, 30, 40]
-        app.sample = app.inspection = None
+        app.channels.sample.publish(None)
+        app.channels.inspection.publish(None)
         await pilot.press("comma", "comma", "comma")  # 40, 30, 20
         moment = app.state.replay
         assert moment.step == 20
@@ -33,9 +35,9 @@ async def test_the_replay_equals_sampling_the_kept_weights_directly(text_path, t
         vocab = Vocab(app.state.ready.vocab)
         direct = Sampler(model, vocab, app.sampling.settings, seed=0)
         assert sample.generated == direct.text(sample.seed_text, len(sample.generated))
-        expected = inspect_text(model, vocab, (sample.seed_text + sample.generated)[-len(app.inspection.inspection
-                                                                                     .text):])
-        assert torch.equal(torch.as_tensor(app.inspection.inspection.layers[0]["h"]),
+        heatmap = app.channels.inspection.value.inspection
+        expected = inspect_text(model, vocab, (sample.seed_text + sample.generated)[-len(heatmap.text):])
+        assert torch.equal(torch.as_tensor(heatmap.layers[0]["h"]),
                            torch.as_tensor(expected.layers[0]["h"]))  # the heatmap reads the same weights
         assert "replaying step 20" in str(app.query_one("#sampler").border_subtitle)
         await settled(pilot)  # the plot redraws at most four times a second: now

@@ -43,7 +43,7 @@ async def test_twenty_rapid_switches_end_with_a_live_sampler_on_the_last_text(tm
     spec = replace(tiny_spec(first), model=ModelConfig(cell="lstm", hidden=16, embed=4))
     app = live_app(spec, tmp_path, sample_pace=None, sample_pause=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None, what="a first sample")
+        await wait_for(pilot, lambda: app.channels.sample.value is not None, what="a first sample")
         top_k = app.query_one("#top-k", Input)
         top_k.focus()
         await pilot.press("4", "0", "enter")
@@ -57,7 +57,7 @@ async def test_twenty_rapid_switches_end_with_a_live_sampler_on_the_last_text(tm
         last = Vocab.from_text(path.read_text(encoding="utf-8")).chars
         await wait_for(pilot, lambda: app.state.ready is not None and app.state.ready.vocab == last,
                        what="the last text's run")
-        sample = await next_published(pilot, app, "sample", lambda s: s is not None and s.run == app.state.run
+        sample = await next_published(pilot, app.channels.sample, lambda s: s is not None and s.run == app.state.run
                                       and s.done)  # the sampler goes on: a finished sample is on screen briefly
         assert set(sample.generated) <= set(last) and sample.vocab == last
         assert app.is_running and not [text for severity, text in app.notices if severity == "error"]

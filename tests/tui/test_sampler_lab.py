@@ -12,11 +12,11 @@ from rnn_tui.engine.information import entropy_bits
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.sampling import Sampler, SampleSettings, distribution
 
-from .conftest import scripted_app, shown, tiny_spec, wait_for
+from .conftest import published, scripted_app, shown, tiny_spec, wait_for
 
 
 def model_of(app) -> tuple[CharRNN, Vocab]:
-    weights = app.sampling.current_weights()
+    weights = app.channels.weights.value
     model = CharRNN(weights.config).eval()
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.tensors.items()})
     return model, Vocab(weights.vocab)
@@ -65,24 +65,24 @@ def hold_the_fan(monkeypatch, temperatures: list[float], length: int, at: int) -
 async def test_the_fan_follows_a_temperature_change_from_the_next_character(text_path, tmp_path, monkeypatch):
     app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
         await app.action_show_tab("sampler-tab")
         await submit(pilot, app, "#length", "90")
         with monkeypatch.context() as patch:
             reached, opened = hold_the_fan(patch, [0.5, 1.5, 1.5], length=90, at=30)
             try:
                 await submit(pilot, app, "#fan-temperatures", "0.5, 1.5, 1.5")  # three rows, not five: a new fan
-                await wait_for(pilot, lambda: reached.is_set() and app.fan is not None
-                               and len(app.fan.sample.rows) == 3, what="a fan of three rows held at character 30")
+                shown = await published(pilot, app.channels.fan, lambda f: reached.is_set() and len(f.sample.rows) == 3,
+                                        "a fan of three rows held at character 30")
                 fan = app.sampling.fan
-                assert app.fan.sample.rows[1] == app.fan.sample.rows[2]  # one temperature, one random number each
+                assert shown.sample.rows[1] == shown.sample.rows[2]  # one temperature, one random number each
                 await submit(pilot, app, "#fan-temperatures", "0.5, 0.05, 1.5")  # the same rows, changed in place
                 await wait_for(pilot, lambda: fan.rows[1].temperature == 0.05, what="the new temperatures in its rows")
             finally:
                 opened.set()  # a failed test must not leave the fan's thread waiting
-            await wait_for(pilot, lambda: app.fan.sample.done and len(app.fan.sample.rows[0]) == 90,
-                           what="the whole fan")
-        done = app.fan.sample
+            await published(pilot, app.channels.fan, lambda f: f.sample.done and len(f.sample.rows[0]) == 90,
+                            "the whole fan")
+        done = app.channels.fan.value.sample
         assert done.rows[1] != done.rows[2]
         model, vocab = model_of(app)
         # the rows were changed in place from the next character on (how soon after the key is a matter of
@@ -95,21 +95,21 @@ async def test_the_fan_follows_a_temperature_change_from_the_next_character(text
 async def test_reroll_changes_the_text_and_hold_keeps_it(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
 
         async def sample():
-            app.sample = None
+            app.channels.sample.publish(None)
             app.sampling.sampler.restart()
-            await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
-            return app.sample
+            await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
+            return app.channels.sample.value
 
         first, again = await sample(), await sample()
         assert first.generated == again.generated and first.random_seed == again.random_seed == 0  # held
         assert "seed 0 held" in str(app.query_one("#sampler").border_subtitle)
-        app.sample = None
+        app.channels.sample.publish(None)
         await pilot.press("d")
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a rerolled sample")
-        rerolled = app.sample
+        await published(pilot, app.channels.sample, lambda s: s.done, "a rerolled sample")
+        rerolled = app.channels.sample.value
         assert rerolled.random_seed != 0 and rerolled.generated != first.generated
         assert f"seed {rerolled.random_seed} held" in str(app.query_one("#sampler").border_subtitle)
         assert (await sample()).generated == rerolled.generated  # held again on the new seed
@@ -122,15 +122,15 @@ async def test_reroll_changes_the_text_and_hold_keeps_it(text_path, tmp_path):
 async def test_the_distribution_panel_shows_the_engines_entropy_before_and_after_the_rules(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path, steps=60)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
         await submit(pilot, app, "#min-p", "0.05")
         await submit(pilot, app, "#top-p", "1.5")  # refused: the value in force stays
         assert "top-p must be a number in (0, 1]" in app.notices[-1][1]
         assert app.query_one("#top-p", Input).value == "" and app.sampling.settings.top_p == 1.0
-        app.sample = None
+        app.channels.sample.publish(None)
         app.sampling.sampler.restart()
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.done, what="a sample")
-        sample = app.sample
+        await published(pilot, app.channels.sample, lambda s: s.done, "a sample")
+        sample = app.channels.sample.value
         model, vocab = model_of(app)
         logits, _ = Sampler(model, vocab).prime(sample.seed_text + sample.generated[:-1])
         settings = SampleSettings(temperature=app.sampling.settings.temperature, min_p=0.05)

@@ -8,7 +8,7 @@ from rnn_tui.engine.events import SettingEvent
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
 
-from .conftest import asked, sampling_ready, scripted_app, shown, status_text, tiny_spec, wait_for
+from .conftest import asked, published, sampling_ready, scripted_app, shown, status_text, tiny_spec, wait_for
 from .fixed_run import SPEC, FixedTrainer
 
 
@@ -84,10 +84,10 @@ async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path,
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         seed = small_text[:480]  # a seed of many lines, all of the model's characters
-        app.sample = None
+        app.channels.sample.publish(None)
         app.sampling.set_seed(seed)
-        await wait_for(pilot, lambda: app.sample is not None and app.sample.seed_text == seed
-                       and app.sample.done, what="a sample after the long seed")
+        await published(pilot, app.channels.sample, lambda s: s.seed_text == seed and s.done,
+                        "a sample after the long seed")
         scroll = app.query_one("#sample-scroll")
         await wait_for(pilot, lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y,
                        what="the panel at the end of the text")

@@ -21,10 +21,10 @@ def fixed_app(tmp_path, shift: float = 0.0) -> PlaygroundApp:
 def settle_with(shift: float, text: str = TEXT):
     async def settle(pilot) -> None:
         app = pilot.app
-        await wait_for(pilot, lambda: app.state.step == STEPS and app.sampling.engine_loaded, what="the fixed run")
+        await wait_for(pilot, lambda: app.state.step == STEPS and app.weights.engine_loaded, what="the fixed run")
         for message in fixed_messages(shift, text):
             app.post_message(message)
-        await wait_for(pilot, lambda: app.inspection is not None, what="the fixed sample")
+        await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="the fixed sample")
         app.query_one("#seed").cursor_blink = False
         app.set_focus(None)
         app.query_one("#plot").redraw_if_changed()

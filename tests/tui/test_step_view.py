@@ -5,6 +5,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from rnn_tui.engine.insight.step import Guess, StepReading, one_step
+from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.controllers.step import START
 from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.widgets.step import StepView, gate_bar
@@ -25,6 +26,7 @@ READING = StepReading(
 class StepApp(App):
     def __init__(self):
         super().__init__()
+        self.channels = Channels(self)
         self.moves: list[int] = []
 
     def compose(self) -> ComposeResult:
@@ -74,35 +76,36 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
     app = scripted_app(tiny_spec(text_path, cell="gru"), tmp_path, steps=10)
 
     def engine_reading(position, units=None):
-        model, vocab = ModelCache().load(app.sampling.current_weights())
+        model, vocab = ModelCache().load(app.channels.weights.value)
         return one_step(model, vocab, app.learned.passage(), position, units=units,
                         temperature=app.sampling.settings.temperature)
 
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: (weights := app.sampling.current_weights()) is not None and weights.step == 10,
+        await wait_for(pilot, lambda: (weights := app.channels.weights.value) is not None and weights.step == 10,
                        what="the run's last weights")
+        reading = app.channels.step_reading
         await pilot.press("O")
-        await wait_for(pilot, lambda: app.step_reading is not None, what="the first reading")
-        assert app.step_reading == engine_reading(START) and app.step_reading.position == START
+        await wait_for(pilot, lambda: reading.value is not None, what="the first reading")
+        assert reading.value == engine_reading(START) and reading.value.position == START
         assert not app.learned.wanted  # one step is read, not the whole passage's analysis as well
         body = app.views["step"].query_one("#step-body", Static)
         assert f"at position {START} " in shown(body)
         await pilot.press("right")
-        await wait_for(pilot, lambda: app.step_reading.position == START + 1, what="the next character's reading")
-        assert app.step_reading == engine_reading(START + 1)
-        first = app.step_reading
+        await wait_for(pilot, lambda: reading.value.position == START + 1, what="the next character's reading")
+        assert reading.value == engine_reading(START + 1)
+        first = reading.value
         await pilot.press("n")  # one training step: new weights, read again at the same character
-        await wait_for(pilot, lambda: app.sampling.current_weights().step == 11 and app.step_reading != first,
+        await wait_for(pilot, lambda: app.channels.weights.value.step == 11 and reading.value != first,
                        what="the reading of the new weights")
-        assert app.step_reading == engine_reading(START + 1)
+        assert reading.value == engine_reading(START + 1)
         await pick_units(pilot, "3, 5")  # the user's units instead of those that changed most
-        await wait_for(pilot, lambda: app.step_reading.units == (3, 5), what="the chosen units read")
-        assert app.step_reading == engine_reading(START + 1, units=(3, 5)) and not app.step_reading.most_changed
+        await wait_for(pilot, lambda: reading.value.units == (3, 5), what="the chosen units read")
+        assert reading.value == engine_reading(START + 1, units=(3, 5)) and not reading.value.most_changed
         assert "3, 5, chosen" in shown(body)
         await pick_units(pilot, "99")  # the model has 32 units: one line, and the view keeps what it showed
         await wait_for(pilot, lambda: any("units are numbered 0 to 31" in text for _, text in app.notices),
                        what="the refusal")
-        assert app.step_reading.units == (3, 5) and app.step.units == (3, 5)
+        assert app.channels.step_reading.value.units == (3, 5) and app.step.units == (3, 5)
         await pick_units(pilot, "x")
         assert any("units: whole numbers" in text for _, text in app.notices)
 

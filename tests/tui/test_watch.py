@@ -28,7 +28,7 @@ async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path
             await wait_for(pilot, lambda: app.state.step == 60 and app.state.val_loss is not None,
                            what="the run's 60 steps, read from the log")
             assert training.wait() == 0
-            await next_published(pilot, app, "sample", lambda s: s is not None and s.done and s.step == 60)
+            await next_published(pilot, app.channels.sample, lambda s: s is not None and s.done and s.step == 60)
             assert [x for x in app.state.val_curve.xs] == [20, 40, 60] and len(app.state.timeline) == 3
             assert "watching" in status_text(app)
             paused, commands = app.state.paused, len(app.notices)

@@ -26,6 +26,7 @@ class CountingController:
         self.counter = counter
         self.process: Counting | None = None
         self.baselines: dict[tuple, Counted] = {}  # by text, vocabulary and what an evaluation scores
+        host.channels.ready.follow(lambda ready: ready is not None and self.run_ready(ready))
 
     def run_ready(self, ready: Ready) -> None:
         """Count the new run's text (unless it is the text counted already) and its baseline."""

@@ -1,6 +1,7 @@
 """What a controller may ask of the app: the run's state, a word to the user, a dialog, a worker,
 and publishing a result for the views that watch it. Never a widget: views watch what is
-published (`tui/published.py` names it all), so a controller can be tested with a fake host."""
+published on the app's typed channels (`tui/channels.py` names them all), so a controller can be
+tested with a fake host."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
+    from rnn_tui.tui.channels import Channels
     from rnn_tui.tui.state import RunState
 
 
 class Host(Protocol):
     state: RunState
+    channels: Channels
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None: ...
@@ -27,5 +30,3 @@ class Host(Protocol):
                    exclusive: bool = False, exit_on_error: bool = True) -> Any: ...
 
     def post_message(self, message: Message) -> bool: ...
-
-    def publish(self, name: str, value: object) -> None: ...

@@ -26,12 +26,11 @@ MAX_YOUR_TEXT = 20_000
 
 
 class InsightController:
-    def __init__(self, host: Host, weights: Callable[[], Weights | None], latest_sample: Callable[[], Sample | None],
+    def __init__(self, host: Host, latest_sample: Callable[[], Sample | None],
                  count: Callable[[object], object | None] | None = None):
         self.host = host
         self.count = count  # asks the run's counting process (the onion, the edge chart)
         self.state = host.state
-        self.weights = weights  # what the sampler reads: these views read the same weights
         self.latest_sample = latest_sample
         self.source = "validation"
         self.your_text = ""
@@ -44,6 +43,8 @@ class InsightController:
         self.horizons: list[tuple[int, Horizon]] = []  # (step, horizon) at successive evaluations, oldest first
         self.live: LiveInsight | None = None
         self.last: Insight | None = None
+        host.channels.ready.follow(lambda ready: ready is not None and self.run_ready())
+        host.channels.weights.follow(lambda _: self.refresh())  # the views read the weights the sampler reads
 
     def engine_ready(self) -> None:
         from rnn_tui.tui.live_insight import LiveInsight
@@ -85,11 +86,11 @@ class InsightController:
         """Ask for the passage to be read with the weights the sampler reads (when a view needs it)."""
         if self.live is None or not self.wanted:  # on every new snapshot: nothing to do unless a view reads
             return
-        weights, passage = self.weights(), self.passage()
+        weights, passage = self.host.channels.weights.value, self.passage()
         if weights is None:
             return
         if not passage:
-            self.host.publish("insight_note", f"{SOURCE_NAMES[self.source]} is empty: choose another passage")
+            self.host.channels.insight_note.publish(f"{SOURCE_NAMES[self.source]} is empty: choose another passage")
             return
         needs = self.needs
         horizon = HORIZON in needs
@@ -114,12 +115,12 @@ class InsightController:
             refused = self.refusal(text)
             if refused:
                 self.host.notify(refused, severity="error" if text else "warning")
-                self.host.publish("source", self.source)
+                self.host.channels.source.publish(self.source)
                 return
             self.your_text = text[:MAX_YOUR_TEXT]
         self.source = source
         self.target, self.span, self.horizons = None, None, []
-        self.host.publish("source", source)
+        self.host.channels.source.publish(source)
         self.refresh(now=True)
 
     def refusal(self, text: str) -> str | None:
@@ -203,7 +204,7 @@ class InsightController:
         units = units_on_span(values, start, end, threshold)
         span = insight.inspection.text[start:end]
         if len(units) == 0:
-            self.host.publish("span", SpanAnswer(f"no unit of any layer's h is above {threshold:g} across all of "
+            self.host.channels.span.publish(SpanAnswer(f"no unit of any layer's h is above {threshold:g} across all of "
                                                  f"{span!r}: lower the threshold or choose a shorter span", None, None))
             return
         places = where_units_fire(values, units, threshold)
@@ -212,7 +213,7 @@ class InsightController:
             marks[a:b] = True
         names = ", ".join(f"L{u // size + 1} h[{u % size}]" for u in units[:8]) + (" …" if len(units) > 8 else "")
         others = [p for p in places if not (p[0] <= start < p[1])]
-        self.host.publish("span", SpanAnswer(
+        self.host.channels.span.publish(SpanAnswer(
             f"{len(units)} units above {threshold:g} across {span!r}: {names}; on together at "
             f"{len(others)} other place{'s' if len(others) != 1 else ''} (underlined in yellow); colour: their mean "
             f"(step {insight.step:,})", values[:, units].mean(axis=1), marks))
@@ -225,12 +226,12 @@ class InsightController:
 
     def receive(self, insight: Insight) -> None:
         self.last = insight
-        self.host.publish("insight_note", None)
-        self.host.publish("insight", insight)
+        self.host.channels.insight_note.publish(None)
+        self.host.channels.insight.publish(insight)
         if insight.horizon is not None:
             self.keep_horizon(insight.step, insight.horizon)
         if insight.request.horizon_seq is not None:
-            self.host.publish("horizons", Horizons(list(self.horizons), insight))
+            self.host.channels.horizons.publish(Horizons(list(self.horizons), insight))
         self.answer_span()
 
     def keep_horizon(self, step: int, found: Horizon) -> None:
@@ -247,5 +248,5 @@ class InsightController:
         if self.source == "yours" and (refused := self.refusal(self.your_text)):
             self.host.notify(f"back to the validation passage: {refused}", severity="warning")
             self.source = "validation"
-            self.host.publish("source", self.source)
+            self.host.channels.source.publish(self.source)
         self.refresh(now=True)

@@ -26,7 +26,7 @@ class LessonsController:
 
     def keep(self, run: LessonRun | None) -> None:
         self.kept = run
-        self.host.publish("lesson_run", run)
+        self.host.channels.lesson_run.publish(run)
 
     def kept_of(self, name: str) -> LessonRun | None:
         return self.kept if self.kept is not None and self.kept.lesson == name else None

@@ -1,7 +1,7 @@
-"""The sampling side of the app: torch loaded off the UI thread, a live sampler on the newest
-(or the best, or a replayed) weights, the temperature fan beside it while its tab is open, and
-the settings both read: seed text, temperature, greedy, top-k, top-p, min-p, the random seed
-(held or rerolled), length and pace."""
+"""The sampling side of the app: torch loaded off the UI thread, a live sampler on the weights
+the app's views read (the `weights` channel: controllers/weights.py chooses them), the
+temperature fan beside it while its tab is open, and the settings both read: seed text,
+temperature, greedy, top-k, top-p, min-p, the random seed (held or rerolled), length and pace."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.information import bits_per_char
 from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
-from rnn_tui.run.protocol import Snapshot
 from rnn_tui.tui.messages import EngineLoaded
 from rnn_tui.tui.results import Fan, Sample, SampleCounts, Weights
 from rnn_tui.tui.state import FinishedSample
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from rnn_tui.engine.sampling import SampleSettings
+    from rnn_tui.run.protocol import Ready
     from rnn_tui.tui.controllers.host import Host
     from rnn_tui.tui.live_sampling import LiveFan, LiveSampler
 
@@ -34,11 +34,10 @@ RULES = {"top-k": "top_k", "top-p": "top_p", "min-p": "min_p"}
 
 class SamplingController:
     def __init__(self, host: Host, seed: int | None, pace: float | None, pause: float,
-                 weights_changed: Callable[[], None], count: Callable[[object], object | None] | None = None):
+                 count: Callable[[object], object | None] | None = None):
         self.host = host
         self.count = count  # asks the run's counting process: copy meters, the fan's n-gram row
         self.state = host.state
-        self.weights_changed = weights_changed  # the other views that read the sampler's weights follow
         self.options = dict(seed=seed, pace=pace, pause=pause)
         self.settings: SampleSettings | None = None  # once torch is loaded
         self.sampler: LiveSampler | None = None
@@ -46,11 +45,11 @@ class SamplingController:
         self.temperatures = [0.2, 0.5, 0.8, 1.0, 1.5]
         self.beam = 8
         self.history: deque[FinishedSample] = deque(maxlen=HISTORY)  # newest first
-        self.latest: Snapshot | None = None
-        self.best: Snapshot | None = None
-        self.engine_loaded = False
         self.last: Sample | None = None  # the playground's newest sample
         self.failure: str | None = None  # the last failure shown, so a repeat is not shown again
+        host.channels.ready.follow(self.run_ready)
+        host.channels.run_asked.follow(self.new_run)
+        host.channels.weights.follow(self.set_weights)
 
     def start(self) -> None:
         self.host.run_worker(self._load_engine, thread=True, group="engine", exit_on_error=False)
@@ -73,58 +72,38 @@ class SamplingController:
         from rnn_tui.engine.sampling import SampleSettings
         from rnn_tui.tui.live_sampling import LiveSampler
 
-        self.engine_loaded = True
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
         self.sampler = LiveSampler([self.settings], self.host.post_message, count=self.count, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
-        self.host.publish("sampler_message", "waiting for the first weights…")
-        self._send_weights()
+        self.host.channels.sampler_message.publish("waiting for the first weights…")
+        self.sampler.set_weights(self.host.channels.weights.value)
         self.host.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
 
     def engine_failed(self, error: str) -> None:
-        self.host.publish("sampler_message", f"the engine failed to load: {error}")
+        self.host.channels.sampler_message.publish(f"the engine failed to load: {error}")
 
     # ---- weights ----
 
-    def new_run(self) -> None:
-        """A new run was asked for: nothing of the old one is sampled any more."""
-        self.latest = self.best = self.last = None
-        self._send_weights()
+    def new_run(self, _run: int) -> None:
+        self.last = None  # the new run's samples are not the old run's
 
-    def run_ready(self, vocab_size: int) -> None:
+    def run_ready(self, ready: Ready | None) -> None:
         """The run's vocabulary is known: a top-k beyond it would be refused, so it is capped."""
-        if self.settings is not None and self.settings.top_k > vocab_size:
-            self.host.notify(f"top-k {self.settings.top_k} is more than the {vocab_size} characters of this text: "
-                             "set to off", severity="warning")
+        if ready is not None and self.settings is not None and self.settings.top_k > len(ready.vocab):
+            self.host.notify(f"top-k {self.settings.top_k} is more than the {len(ready.vocab)} characters of this "
+                             "text: set to off", severity="warning")
             for row in [self.settings, *(self.fan.rows if self.fan else [])]:
                 row.top_k = 0
-            self.host.publish("rules", self.settings)
+            self.host.channels.rules.publish(self.settings)
 
-    def receive_weights(self, snapshot: Snapshot) -> None:
-        if snapshot.best:
-            self.best = snapshot
-        else:
-            self.latest = snapshot
-        self._send_weights()
+    def set_weights(self, weights: Weights | None) -> None:
+        for sampler in self.samplers:
+            sampler.set_weights(weights)
 
-    @property
-    def weights(self) -> Snapshot | None:
-        """The snapshot the sampler reads: the best one when chosen and there is one, else the latest."""
-        return (self.best if self.state.use_best and self.best is not None else None) or self.latest
-
-    def toggle_best(self) -> None:
-        self.state.use_best = not self.state.use_best
-        self.state.version += 1
-        self._send_weights()
-
-    def scrub(self, direction: int) -> None:
-        """Replay an earlier moment of the run (or come back to the live weights): the sample, the
-        distribution, the heatmap and the insight views all read it, from the next character."""
-        before = self.state.replay
-        if self.state.scrub(direction) is not before:
-            self._send_weights()
-            for sampler in self.samplers:  # the fan too: the same weights of another moment start over
-                sampler.restart()
+    def restart(self) -> None:
+        """Sample afresh, the fan too: other weights of the same run (a replayed moment) start over."""
+        for sampler in self.samplers:
+            sampler.restart()
 
     def source(self, step: int) -> str:
         """Which weights a sample of `step` came from, in words."""
@@ -132,24 +111,6 @@ class SamplingController:
         if replay is not None and replay.step == step:
             return f"replaying step {step:,}"
         return f"{'best' if self.state.reads_best else 'latest'} weights, step {step:,}"
-
-    def current_weights(self) -> Weights | None:
-        """What the sampler reads, for the other views that read the same weights: the replayed
-        moment, else the best or the latest snapshot."""
-        ready, replay = self.state.ready, self.state.replay
-        if not self.engine_loaded or ready is None:
-            return None
-        if replay is not None:
-            return Weights(self.state.run, self.state.spec.model, ready.vocab, replay.weights, replay.step)
-        if (snapshot := self.weights) is None:
-            return None
-        return Weights(snapshot.run, self.state.spec.model, ready.vocab, snapshot.weights, snapshot.step)
-
-    def _send_weights(self) -> None:
-        weights = self.current_weights()
-        for sampler in self.samplers:
-            sampler.set_weights(weights)
-        self.weights_changed()
 
     @property
     def samplers(self) -> list[LiveSampler]:
@@ -169,7 +130,7 @@ class SamplingController:
                                pause=self.sampler.pause, length=self.sampler.length, pace=self.sampler.pace)
             self.fan.hold = self.sampler.hold
             self.fan.set_seed_text(self.sampler.seed_text)
-            self.fan.set_weights(self.current_weights())
+            self.fan.set_weights(self.host.channels.weights.value)
             self.host.run_worker(self.fan.run, thread=True, group="fan", exit_on_error=False)
         if self.fan is not None:
             self.fan.set_running(shown and self.sampler.running)
@@ -244,33 +205,33 @@ class SamplingController:
     def receive(self, sample: Sample) -> None:
         """The playground's sampler wrote more; a finished sample goes into the history."""
         self.last, self.failure = sample, None
-        self.host.publish("sample", sample)
-        self.host.publish("sample_note", self.note(sample))
+        self.host.channels.sample.publish(sample)
+        self.host.channels.sample_note.publish(self.note(sample))
         if sample.done:
             text = sample.generated
             self.history.appendleft(FinishedSample(sample.step, sample.settings[0] if sample.settings else "",
                                                sample.random_seed, sample.seed_text, text,
                                                bits_per_char(sample.log_probs[0], len(text))))
-            self.host.publish("history", tuple(self.history))
+            self.host.channels.history.publish(tuple(self.history))
 
     def receive_fan(self, sample: Sample) -> None:
-        self.host.publish("fan", Fan(sample, tuple(self.temperatures), self.note(sample)))
+        self.host.channels.fan.publish(Fan(sample, tuple(self.temperatures), self.note(sample)))
 
     def receive_counted(self, counted: SampleCounts, fan: bool) -> None:
         """Copy meters of a finished sample (and the fan's n-gram row)."""
         if fan:
-            self.host.publish("fan_counted", counted)
+            self.host.channels.fan_counted.publish(counted)
             return
         last = self.last
         if last is not None and (last.random_seed, last.step) == (counted.random_seed, counted.step) and counted.copies:
-            self.host.publish("sample_note", f"{self.note(last)} · {counted.copies[0].describe()}")
+            self.host.channels.sample_note.publish(f"{self.note(last)} · {counted.copies[0].describe()}")
 
     def failed(self, error: str) -> None:
         """A sample failed (the sampler tries again): said once, not at every retry."""
         if error == self.failure:
             return
         self.failure = error
-        self.host.publish("sampler_message", f"sampling failed, trying again: {error}")
+        self.host.channels.sampler_message.publish(f"sampling failed, trying again: {error}")
         self.host.notify(f"sampling failed: {error}", severity="error", timeout=8)
 
     def note(self, sample: Sample) -> str:
@@ -307,7 +268,7 @@ class SamplingController:
         if self.fan is not None and not running:
             self.fan.set_running(False)
         if self.last is not None:
-            self.host.publish("sample_note", self.note(self.last))
+            self.host.channels.sample_note.publish(self.note(self.last))
         return running
 
     # ---- settings ----
@@ -341,11 +302,11 @@ class SamplingController:
             bounds = {"top_k": f"a whole number from 0 (off) to {vocab_size}", "top_p": "a number in (0, 1] (1: off)",
                       "min_p": "a number in [0, 1] (0: off)"}[field]
             self.host.notify(f"{rule} must be {bounds}, not {value!r}", severity="error")
-            self.host.publish("rules", self.settings)  # the fields show the values in force
+            self.host.channels.rules.publish(self.settings)  # the fields show the values in force
             return
         for row in [self.settings, *(self.fan.rows if self.fan else [])]:
             setattr(row, field, number)
-        self.host.publish("rules", self.settings)
+        self.host.channels.rules.publish(self.settings)
 
     def set_temperature(self, value: float) -> None:
         if self.settings is not None:

@@ -19,10 +19,8 @@ START = 40  # the first character read: far enough in for the state to hold some
 
 
 class StepController:
-    def __init__(self, host: Host, weights: Callable[[], Weights | None], passage: Callable[[], str],
-                 temperature: Callable[[], float]):
+    def __init__(self, host: Host, passage: Callable[[], str], temperature: Callable[[], float]):
         self.host = host
-        self.weights = weights
         self.passage = passage
         self.temperature = temperature
         self.position = START
@@ -31,6 +29,7 @@ class StepController:
         self.open = False
         self.lock = threading.Lock()  # one reading at a time: they share the model cache
         self.models = None
+        host.channels.weights.follow(lambda _: self.refresh())
 
     def show_view(self, open_: bool) -> None:
         self.open = open_
@@ -57,7 +56,7 @@ class StepController:
                 self.host.notify(f"units: whole numbers such as 12, 40 (2: 12, 40 for layer 2), not {text!r}",
                                  severity="error")
                 return
-        if (weights := self.weights()) is not None:
+        if (weights := self.host.channels.weights.value) is not None:
             try:
                 check_units(weights.config, layer, units)
             except UserError as exc:
@@ -68,7 +67,7 @@ class StepController:
 
     def refresh(self) -> None:
         """Read the step again (while the view is open)."""
-        weights, passage = self.weights(), self.passage()
+        weights, passage = self.host.channels.weights.value, self.passage()
         if not self.open or weights is None or not passage:
             return
         self.position = min(self.position, len(passage) - 1)
@@ -97,4 +96,4 @@ class StepController:
             self.layer, self.units = 0, None
             self.host.notify(message.refused, severity="error")
         else:
-            self.host.publish("step_reading", message.reading)
+            self.host.channels.step_reading.publish(message.reading)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import get_current_worker
 
-from rnn_tui.engine.config import PRESETS, ModelConfig, TrainConfig
+from rnn_tui.engine.config import CELL_NAMES, PRESETS, ModelConfig, TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StopEvent
 from rnn_tui.engine.texts import is_builtin, peek_text, text_name
@@ -52,20 +52,16 @@ from rnn_tui.tui.state import AUTOSAVE_AFTER
 
 if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
-    from rnn_tui.tui.controllers.sampling import SamplingController
 
 BRIDGE_STOP_SECONDS = 1.0  # the bridge ends within one read (0.05 s); this bounds the wait for one that never ran
 
 
 class TrainingController:
-    def __init__(self, host: Host, handle: TrainerHandle, checkpoint_path: str, sampling: SamplingController,
-                 on_ready: Callable[[Ready], None]):
+    def __init__(self, host: Host, handle: TrainerHandle, checkpoint_path: str):
         self.host = host
         self.handle = handle
         self.state = host.state
         self.checkpoint_path = checkpoint_path
-        self.sampling = sampling  # takes the weights the process sends
-        self.on_ready = on_ready  # a run was built: the views that depend on its model follow
         self.autosave_after = AUTOSAVE_AFTER
         self.opened = self.state.spec.checkpoint  # a checkpoint the user opened: quitting never writes over it
         self.closing = False
@@ -111,18 +107,18 @@ class TrainingController:
                         self._apply(event)
                 case Ready():
                     state.on_ready(item)
-                    self.on_ready(item)
+                    host.channels.ready.publish(item)  # what depends on the run's model follows
                     if item.start.note:
                         host.notify(item.start.note, severity="warning", timeout=10)
                 case Snapshot():
-                    self.sampling.receive_weights(item)
+                    host.channels.snapshot.publish(item)
                 case Kept():
                     state.on_kept(item)
                 case Paused(paused=False) if state.pausing:
                     continue  # sent before the process read the Pause still unconfirmed: its answer follows
                 case Paused(paused=paused):  # the key already showed it; this is what the process does
                     state.paused, state.pausing = paused, False
-                    state.version += 1
+                    state.changed()
                 case Saved(path=path, step=step):
                     self.checkpoint_path = path  # `s` saves here from now on; a failed save changes nothing
                     if path == self.opened:
@@ -138,14 +134,14 @@ class TrainingController:
                                   lambda: self.handle.send(Save(path, overwrite=True)), otherwise=self._keep_run)
                 case Waiting(message=message):
                     state.waiting = message
-                    state.version += 1
+                    state.changed()
                 case Quiet(seconds=seconds):
                     state.quiet = seconds
-                    state.version += 1
+                    state.changed()
                 case Counted(failure=None, order=order, losses=losses, note=note):  # the trainer reports it
                     self.handle.send(SetBaseline(order, losses))  # and the coach reads it
                     state.counted = note
-                    state.version += 1
+                    state.changed()
                 case Counted(failure=failure):
                     host.notify(f"no n-gram baseline: {failure}", severity="warning", timeout=8)
                 case Failed(run=run, message=message):
@@ -173,7 +169,7 @@ class TrainingController:
         else:
             self.handle.send(Pause())
             state.paused = state.pausing = True
-        state.version += 1
+        state.changed()
 
     def step_once(self) -> None:
         if not self.state.paused:
@@ -196,15 +192,15 @@ class TrainingController:
 
     def show_quit_path(self) -> None:
         self.state.quit_path = self.quit_path()
-        self.state.version += 1
+        self.state.changed()
 
     def restart(self, spec: RunSpec) -> None:
         """Have the training process build a new run (a new model, text or checkpoint)."""
         self.after_save = None  # replaced now: a replacement still waiting for a save is moot
         self.state.run += 1
         self.state.ready = None
-        self.state.version += 1
-        self.sampling.new_run()
+        self.state.changed()
+        self.host.channels.run_asked.publish(self.state.run)
         self.handle.send(Reset(replace(spec, paused=self.state.paused), self.state.run))
 
     @property
@@ -279,12 +275,12 @@ class TrainingController:
 
     def show_settings(self) -> None:
         """The settings form shows the run's settings in force again (and drops what was typed)."""
-        self.host.publish("settings_form", self.state.spec)
+        self.host.channels.settings_form.publish(self.state.spec)
 
     def change_cell(self, cell: str) -> None:
         spec = self.state.spec
         self.confirm_restart(replace(spec, model=replace(spec.model, cell=cell), checkpoint=None),
-                             f"Switch to a fresh {cell.upper()} model? Unsaved training is lost.")
+                             f"Switch to a fresh {CELL_NAMES[cell]} model? Unsaved training is lost.")
 
     def use_preset(self, name: str) -> None:
         self.confirm_restart(preset_spec(self.state.spec, name),

@@ -23,9 +23,8 @@ READINGS = 6  # found units shown beside the writer
 
 
 class WriterController:
-    def __init__(self, host: Host, weights: Callable[[], Weights | None], insight: Callable[[], Insight | None]):
+    def __init__(self, host: Host, insight: Callable[[], Insight | None]):
         self.host = host
-        self.weights = weights
         self.insight = insight  # the last reading of the passage: its found units are read at the cursor
         self.open = False
         self.writer: Writer | None = None
@@ -35,6 +34,8 @@ class WriterController:
         self.built = 0.0  # when the writer last took new weights
         self.stale = False  # a refresh is owed (asked for before there were weights)
         self.step = 0  # the training step of those weights
+        host.channels.ready.follow(lambda ready: ready is not None and self.run_ready())
+        host.channels.weights.follow(lambda _: self.weights_changed())
 
     def show_view(self, open_: bool) -> None:
         self.open = open_
@@ -55,7 +56,7 @@ class WriterController:
 
     def refresh(self, now: bool = False) -> None:
         """Re-read the writer's text with the newest weights, off the UI thread."""
-        weights = self.weights()
+        weights = self.host.channels.weights.value
         if weights is None:
             self.stale = True  # asked for with no weights to read: the first weights that come are read at once
             return
@@ -96,7 +97,7 @@ class WriterController:
 
     def type(self, text: str) -> None:
         if self.writer is None:
-            self.host.publish("writer_note", "the writer starts when the model has weights")
+            self.host.channels.writer_note.publish("the writer starts when the model has weights")
             return
         try:
             self.writer.type(text)
@@ -141,6 +142,6 @@ class WriterController:
         beside = None
         if self.beside is not None:
             beside = (self.beside.text, np.array([p.surprisal_bits for p in self.beside.positions]))
-        self.host.publish("written", Written(writer.text, np.array([p.surprisal_bits for p in writer.positions]),
+        self.host.channels.written.publish(Written(writer.text, np.array([p.surprisal_bits for p in writer.positions]),
                                              writer.top(9), position.activations[-1]["h"], readings, self.step,
                                              beside))

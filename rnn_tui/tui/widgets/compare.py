@@ -9,6 +9,7 @@ from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.race import Entrant
+from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.widgets.loss_plot import clock_label, nice_ticks, step_label, step_ticks
 
 CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 175, 215), "gru": (95, 175, 0),
@@ -96,7 +97,8 @@ def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict
     for entrant, (r, g, b) in runs:
         best = "-" if entrant.best_val is None else f"{entrant.best_val:.3f}"
         colour = f"#{r:02x}{g:02x}{b:02x}"
-        table.add_row(Text("━", style=colour), Text(entrant.name, style=colour), entrant.cell.upper(),
+        table.add_row(Text("━", style=colour), Text(entrant.name, style=colour),
+                      CELL_NAMES.get(entrant.cell, entrant.cell),
                       f"{entrant.hidden}", f"{entrant.parameters:,}", f"{entrant.steps:,}",
                       f"{entrant.chars_per_sec:,.0f}" if entrant.chars_per_sec else "-", best,
                       f"{entrant.best_step:,}" if entrant.best_step is not None else "-",

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.widgets.colours import NGRAM as NGRAM_RGB
 from rnn_tui.tui.widgets.colours import rgb
 from rnn_tui.tui.widgets.renderables import stack
@@ -80,7 +81,7 @@ class EdgeView(VerticalScroll):
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None  # the reading on screen
-        self.watch(self.app, "insight", self.show)
+        channels_of(self).insight.watch(self, self.show)
 
     def show(self, insight: Insight | None) -> None:
         if insight is None or insight.counted is None:
@@ -91,5 +92,11 @@ class EdgeView(VerticalScroll):
             (f"closing brackets and quotes by distance to their opener, step {insight.step:,}\n", "bold"),
             (f"{insight.request.source}; the {order}-gram sees {order - 1} characters back\n", "dim"))
         lesson = Text(verdict(counted.edge, order - 1), style="italic")
-        self.query_one("#edge-chart", Static).update(stack(title, edge_table(counted.edge, f"{order}-gram"),
-                                                           lesson))
+        parts = [title, edge_table(counted.edge, f"{order}-gram"), lesson]
+        from rnn_tui.engine.models import context_of  # torch is loaded by now: there are weights
+
+        if (context := context_of(insight.request.weights.tensors)) is not None:
+            parts.append(Text(f"a transformer with a context of {context} characters cannot know a closer's opener "
+                              f"further back than {context}: past that row it guesses as if the opener never came",
+                              style="italic"))
+        self.query_one("#edge-chart", Static).update(stack(*parts))

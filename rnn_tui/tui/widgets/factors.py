@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.passage import Painting, PassageView
@@ -77,12 +78,13 @@ class FactorsView(Vertical):
     def on_mount(self) -> None:
         self.insight: Insight | None = None
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
-        self.watch(self.app, "ready", self.new_run)
-        self.watch(self.app, "insight", self.show)
+        channels_of(self).ready.watch(self, self.new_run)
+        channels_of(self).insight.watch(self, self.show)
         self.post_message(self.Asked(self.asked))
 
     def new_run(self, ready) -> None:
-        if ready is not None:
+        """The new model's layers and quantities; a transformer has none (its reading says so in one line)."""
+        if ready is not None and QUANTITIES[ready.spec.model.cell]:
             model = ready.spec.model
             self.set_choices(model.layers, QUANTITIES[model.cell])
 

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.information import bits_per_char
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.state import FinishedSample
 from rnn_tui.tui.widgets.field import Field
@@ -239,11 +240,11 @@ class SamplerLab(Vertical):
     def on_mount(self) -> None:
         self.query_one("#fan-scroll").border_title = "Temperature fan · one random number per position"
         self.query_one("#history").border_title = "Samples · c copies the highlighted one"
-        self.watch(self.app, "fan", self.show_fan)
-        self.watch(self.app, "beam", self.show_beam)
-        self.watch(self.app, "fan_counted", self.show_counted)
-        self.watch(self.app, "sweep", self.show_trade_off)
-        self.watch(self.app, "history", self.show_history)
+        channels_of(self).fan.watch(self, self.show_fan)
+        channels_of(self).beam.watch(self, self.show_beam)
+        channels_of(self).fan_counted.watch(self, self.show_counted)
+        channels_of(self).sweep.watch(self, self.show_trade_off)
+        channels_of(self).history.watch(self, self.show_history)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class GatesView(Vertical):
     def on_mount(self) -> None:
         self.insight: Insight | None = None
         self.layer_count = 1
-        self.watch(self.app, "insight", self.show)
+        channels_of(self).insight.watch(self, self.show)
 
     def show(self, insight: Insight | None) -> None:
         if insight is None:

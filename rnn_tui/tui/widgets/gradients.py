@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_HORIZON
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
@@ -84,7 +85,7 @@ class GradientsView(Vertical):
                           id="connectivity-passage")
 
     def on_mount(self) -> None:
-        self.watch(self.app, "horizons", self.show_horizons)
+        channels_of(self).horizons.watch(self, self.show_horizons)
 
     def show_horizons(self, horizons: Horizons | None) -> None:
         if horizons is None:

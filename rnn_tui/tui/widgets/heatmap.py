@@ -25,8 +25,9 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE, show_char
-from rnn_tui.tui.widgets.colours import diverging
+from rnn_tui.tui.widgets.colours import Scale, scale_of
 
 GUTTER = 6  # "▶ 127 "
 ORDERS = ([("by variance", "variance"), ("by index", "index")]
@@ -48,6 +49,7 @@ class HeatmapData:
     values: np.ndarray  # (T, units)
     surprisal_bits: np.ndarray  # (T,)
     order: np.ndarray  # units, top row first
+    scale: Scale = Scale()
 
 
 class Heatmap(Widget, can_focus=True):
@@ -135,7 +137,7 @@ class Heatmap(Widget, can_focus=True):
             out.append(f"{'▶' if picked else ' '}{unit:>4} ", style="bold" if picked else "dim")
             for t in cols:
                 mark = "▏" if t == self.cursor else " "
-                out.append(mark, style=Style(bgcolor=diverging(data.values[t, unit]), color="white"))
+                out.append(mark, style=Style(bgcolor=data.scale.colour(data.values[t, unit]), color="white"))
             out.append("\n")
         out.append(" " * GUTTER)
         for t in cols:
@@ -191,9 +193,9 @@ class HiddenStateView(Vertical):
         self.order_note = ""
         self.finding = None  # rnn_tui.engine.insight.units.Finding of the passage, for ordering by a feature
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
-        self.watch(self.app, "inspection", lambda read: read is not None and self.set_inspection(read.inspection))
-        self.watch(self.app, "insight", lambda insight: insight is not None and self.set_finding(insight.finding))
-        self.watch(self.app, "ready", self.new_run)
+        channels_of(self).inspection.watch(self, lambda read: read is not None and self.set_inspection(read.inspection))
+        channels_of(self).insight.watch(self, lambda insight: insight is not None and self.set_finding(insight.finding))
+        channels_of(self).ready.watch(self, self.new_run)
 
     def new_run(self, ready) -> None:
         """A new run: a frozen view of the old run's sample would show another model's units."""
@@ -269,7 +271,7 @@ class HiddenStateView(Vertical):
         values = self.inspection.layers[layer][quantity]
         order, self.order_note = self.unit_order(layer, quantity)
         self.query_one(Heatmap).set_data(HeatmapData(self.inspection.text, values, self.inspection.surprisal_bits(),
-                                                     order))
+                                                     order, scale_of(values)))
 
     def on_heatmap_moved(self, event: Heatmap.Moved) -> None:
         heatmap = event.heatmap
@@ -280,10 +282,11 @@ class HiddenStateView(Vertical):
         surprisal = data.surprisal_bits[t]
         # the value first: a narrow panel cuts the end of the line (the layer is in its own box)
         info = (f"{quantity}[{unit}] = {data.values[t, unit]:+.2f} at t={t} {show_char(data.text[t])!r}"
-                + ("" if np.isnan(surprisal) else f" · surprisal {surprisal:.2f} bits") + self.order_note)
+                + ("" if np.isnan(surprisal) else f" · surprisal {surprisal:.2f} bits") + self.order_note
+                + (f" · colours {scale}" if (scale := data.scale.describe()) else ""))
         self.query_one("#heatmap-info", Static).update(info, layout=False)
         coloured = Text()
         for k, ch in enumerate(data.text):
-            style = Style(bgcolor=diverging(data.values[k, unit]), color="white", underline=k == t, bold=k == t)
+            style = Style(bgcolor=data.scale.colour(data.values[k, unit]), color="white", underline=k == t, bold=k == t)
             coloured.append("⏎" if ch == "\n" else ch, style=style)
         self.query_one("#unit-text", Static).update(coloured, layout=False)

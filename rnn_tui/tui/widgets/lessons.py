@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from rnn_tui.engine.lessons import LESSONS, Lesson
+from rnn_tui.tui.channels import channels_of
 
 if TYPE_CHECKING:
     from rnn_tui.tui.results import LessonRun
@@ -70,7 +71,7 @@ class LessonsView(Horizontal):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
-        self.watch(self.app, "lesson_run", self.show_kept)
+        channels_of(self).lesson_run.watch(self, self.show_kept)
 
     def show_kept(self, kept: LessonRun | None) -> None:
         self.kept = kept

@@ -11,8 +11,10 @@ import math
 import numpy as np
 from textual_plotext import PlotextPlot
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.state import RunState
 from rnn_tui.tui.widgets.colours import NGRAM
+from rnn_tui.tui.widgets.throttle import Throttle
 
 REDRAW_SECONDS = 0.25  # a redraw costs ~30 ms of the UI thread at 120x40: at most 4 per second
 X_AXES = ("step", "epoch", "time")
@@ -128,7 +130,7 @@ class LossPlot(PlotextPlot):
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
-        self._drawn_version = -1
+        self.stale = True  # the run changed since the last drawing
         self.redraws = 0
         self.x_axis = "step"
         self.log_y = False
@@ -153,7 +155,7 @@ class LossPlot(PlotextPlot):
         self.redraw()
 
     def redraw(self) -> None:
-        self._drawn_version = -1
+        self.stale = True
         self.redraw_if_changed()
 
     def to_x(self, steps: list[float]) -> list[float]:
@@ -180,10 +182,15 @@ class LossPlot(PlotextPlot):
     def on_mount(self) -> None:
         super().on_mount()
         self.border_subtitle = LEGEND
-        self.set_interval(REDRAW_SECONDS, self.redraw_if_changed)
+        throttle = Throttle(self, REDRAW_SECONDS, self.redraw_if_changed)
+        channels_of(self).run.watch(self, lambda _: (setattr(self, "stale", True), throttle()))
 
     def on_resize(self) -> None:
         self.show_legend()
+        self.redraw_if_changed()  # a plot too narrow or hidden when the run changed is drawn now
+
+    def on_show(self) -> None:
+        self.redraw_if_changed()
 
     def show_legend(self) -> None:
         baseline = self.state.baseline
@@ -191,9 +198,9 @@ class LossPlot(PlotextPlot):
         self.border_subtitle = legend(self.size.width - 4, ngram, self.beyond)  # inside the border's corners
 
     def redraw_if_changed(self) -> None:
-        if self.state.version == self._drawn_version or not self.display or self.size.width < 10:
+        if not self.stale or not self.display or self.size.width < 10:
             return
-        self._drawn_version = self.state.version
+        self.stale = False
         self.draw()
         self.show_legend()
         self.refresh()

@@ -27,6 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Label, Select
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.field import Field
 
@@ -286,7 +287,7 @@ class PassageControls(Horizontal):
         self.post_message(self.SourceChosen("yours", event.value))
 
     def on_mount(self) -> None:
-        self.watch(self.app, "source", self.show_source)
+        channels_of(self).source.watch(self, self.show_source)
 
     def show_source(self, source: str) -> None:
         select = self.query_one(".passage-source", Select)

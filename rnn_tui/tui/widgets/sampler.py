@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static, Switch
 
 from rnn_tui.engine.information import entropy_bits
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.temperature import TemperatureControl
@@ -101,10 +102,10 @@ class SamplerPanel(Vertical):
     def on_mount(self) -> None:  # held, so late updates during shutdown find them
         self.note = ""
         self.sample_text = self.query_one("#sample-text", Static)
-        self.watch(self.app, "sample", self.show_sample)
-        self.watch(self.app, "sample_note", self.show_note)
-        self.watch(self.app, "sampler_message", self.show_message)
-        self.watch(self.app, "rules", self.show_rules)
+        channels_of(self).sample.watch(self, self.show_sample)
+        channels_of(self).sample_note.watch(self, self.show_note)
+        channels_of(self).sampler_message.watch(self, self.show_message)
+        channels_of(self).rules.watch(self, self.show_rules)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -157,7 +158,7 @@ class Distribution(Static):
     """
 
     def on_mount(self) -> None:
-        self.watch(self.app, "sample", self.show_sample)
+        channels_of(self).sample.watch(self, self.show_sample)
 
     def show_sample(self, sample: Sample | None) -> None:
         if sample is not None:

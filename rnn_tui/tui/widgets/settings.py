@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from rnn_tui.engine.config import CELLS
 from rnn_tui.run.spec import RunSpec
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import CELL_NAMES, SETTING_FIELDS
 from rnn_tui.tui.widgets.field import Field
 
@@ -59,8 +60,8 @@ class SettingsPanel(Vertical):
 
     def on_mount(self) -> None:
         self.vocab_size, self.parameters = 0, None
-        self.watch(self.app, "ready", self.show_run)
-        self.watch(self.app, "settings_form", lambda spec: spec is not None and self.show(spec, self.parameters))
+        channels_of(self).ready.watch(self, self.show_run)
+        channels_of(self).settings_form.watch(self, lambda spec: spec is not None and self.show(spec, self.parameters))
 
     def show_run(self, ready) -> None:
         """The settings in force (a new run, or a change cancelled)."""
@@ -98,12 +99,13 @@ class SettingsPanel(Vertical):
 
         values = self.values()
         try:
-            hidden, layers, embed = int(values["hidden"]), int(values["layers"]), int(values["embed"])
+            hidden, layers, embed, seq = (int(values[k]) for k in ("hidden", "layers", "embed", "seq"))
         except ValueError:
             return None
-        if not self.vocab_size or min(hidden, layers) < 1 or embed < 0:
+        if not self.vocab_size or min(hidden, layers, seq) < 1 or embed < 0:
             return None
-        return count_parameters(values["cell"], hidden, self.vocab_size, embed, layers)
+        # a transformer's context is the sequence length, and each position has an embedding of its own
+        return count_parameters(values["cell"], hidden, self.vocab_size, embed, layers, context=seq)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -12,7 +12,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
+from rnn_tui.tui.channels import channels_of
+from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.state import AUTOSAVE_AFTER, RunState
+from rnn_tui.tui.widgets.throttle import Throttle
 
 LN2 = math.log(2)
 REFRESH_SECONDS = 0.25  # numbers that change 20 times a second are read at 4
@@ -68,7 +71,6 @@ class TrainingStatus(Vertical):
     def __init__(self, state: RunState, **kwargs):
         super().__init__(**kwargs)
         self.state = state
-        self._shown_version = -1
         self._shape: tuple = ()
 
     def compose(self) -> ComposeResult:
@@ -78,19 +80,13 @@ class TrainingStatus(Vertical):
     def on_mount(self) -> None:
         self.table = self.query_one("#status-table", Static)
         self.bar = self.query_one(ProgressBar)
-        self.show()
-        self.set_interval(REFRESH_SECONDS, self.show_if_changed)
+        channels_of(self).run.watch(self, Throttle(self, REFRESH_SECONDS, self.show))
 
     def on_resize(self) -> None:
         self.show()  # the coach's line depends on the width
 
-    def show_if_changed(self) -> None:
-        if self.state.version != self._shown_version:
-            self.show()
-
     def show(self) -> None:
         state = self.state
-        self._shown_version = state.version
         width = self.size.width
         narrow = width < NARROW
         table = self.render_table(state, narrow, width)
@@ -109,7 +105,7 @@ class TrainingStatus(Vertical):
         state, width = self.state, self.size.width
         if narrow and state.ready is not None:
             model = state.spec.model
-            return fit([f"{model.cell.upper()} {model.layers}×{model.hidden}", state.ready.start.text], width, (1,))
+            return fit([f"{CELL_NAMES[model.cell]} {model.layers}×{model.hidden}", state.ready.start.text], width, (1,))
         if narrow or not state.quit_path or state.elapsed <= AUTOSAVE_AFTER or state.watching:
             return ""
         saves = f"quit saves to {Path(state.quit_path).name}"
@@ -200,7 +196,7 @@ class TrainingStatus(Vertical):
         model = state.spec.model
         table.add_row("lr", f"{_fmt(state.lr, '.2e')}   dropout {model.dropout:g}")
         start = state.ready.start
-        table.add_row("model", f"{model.cell.upper()} {model.layers}×{model.hidden}, embed {model.embed}")
+        table.add_row("model", f"{CELL_NAMES[model.cell]} {model.layers}×{model.hidden}, embed {model.embed}")
         table.add_row("", fit([f"{start.parameters:,} parameters", start.device], values, (1,)))
         table.add_row("text", fit([start.text, f"{count(start.chars)} chars", f"V {len(state.ready.vocab):,}"],
                                   values, (1, 0)))

@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import CELL_NAMES, show_char
 from rnn_tui.tui.widgets.colours import NEGATIVE, POSITIVE, rgb
 from rnn_tui.tui.widgets.renderables import stack
@@ -131,7 +132,7 @@ class StepView(VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         self.reading: StepReading | None = None
-        self.watch(self.app, "step_reading", self.show)
+        channels_of(self).step_reading.watch(self, self.show)
 
     def show(self, reading: StepReading | None) -> None:
         if reading is None:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.widgets.colours import NGRAM, SURPRISAL_BITS, rgb, surprisal_colour
 from rnn_tui.tui.widgets.passage import Painting, PassageView
@@ -112,7 +113,7 @@ class SurprisalView(Horizontal):
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None
-        self.watch(self.app, "insight", self.show)
+        channels_of(self).insight.watch(self, self.show)
 
     def show(self, insight: Insight | None) -> None:
         if insight is None:

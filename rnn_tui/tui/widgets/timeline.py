@@ -10,8 +10,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from rnn_tui.engine.history import TIMELINE_CHARS, TIMELINE_SEED, TIMELINE_TEMPERATURE
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.widgets.throttle import Throttle
 
 REFRESH_SECONDS = 1.0
 
@@ -50,7 +52,10 @@ class TimelineView(VerticalScroll):
         yield Static(Text("the first sample comes with the first evaluation", style="dim italic"), id="timeline")
 
     def on_mount(self) -> None:
-        self.set_interval(REFRESH_SECONDS, self.show_if_changed)
+        channels_of(self).run.watch(self, Throttle(self, REFRESH_SECONDS, self.show_if_changed))
+
+    def on_show(self) -> None:
+        self.show_if_changed()  # what changed while the tab was not on screen
 
     def show_if_changed(self) -> None:
         timeline = self.state.timeline

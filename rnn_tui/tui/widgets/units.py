@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.passage import Painting, PassageView
@@ -106,10 +107,10 @@ class UnitsView(Vertical):
         self.set_columns([len(label) for label in COLUMNS])
         self.insight: Insight | None = None
         self.span: SpanAnswer | None = None  # shown instead of the feature until the user moves on
-        self.watch(self.app, "insight", self.show)
-        self.watch(self.app, "insight_note", lambda note: note is not None and self.info(note))
-        self.watch(self.app, "span", self.show_span)
-        self.watch(self.app, "source", lambda _: self.clear_span())
+        channels_of(self).insight.watch(self, self.show)
+        channels_of(self).insight_note.watch(self, lambda note: note is not None and self.info(note))
+        channels_of(self).span.watch(self, self.show_span)
+        channels_of(self).source.watch(self, lambda _: self.clear_span())
 
     def show(self, insight: Insight | None) -> None:
         if insight is None:

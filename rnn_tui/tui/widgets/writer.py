@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.results import Written
 from rnn_tui.tui.widgets.colours import diverging, surprisal_colour
@@ -114,8 +115,8 @@ class WriterView(Vertical, can_focus=True):
             passage.show_cursor = False
         self.digits_type = False  # digits pick the k-th likeliest; ctrl+t makes them type (alt+digit is not
         # a digit in every terminal: Textual reads ESC+digit from an xterm as a macOS character)
-        self.watch(self.app, "written", self.show)
-        self.watch(self.app, "writer_note", self.show_message)
+        channels_of(self).written.watch(self, self.show)
+        channels_of(self).writer_note.watch(self, self.show_message)
 
     def on_click(self) -> None:
         self.focus()
