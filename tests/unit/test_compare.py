@@ -72,3 +72,28 @@ def test_the_json_has_every_runs_figures_and_curves(tmp_path, small_text, capsys
                 "final_train", "curve", "sample"} <= set(run)
         assert run["steps"] == 6 and [point[0] for point in run["curve"]] == [3, 6]
         assert all(val > 0 and train > 0 for _, val, train in run["curve"])
+
+
+def test_equal_time_gives_every_run_the_same_minutes_and_nothing_else(monkeypatch, capsys):
+    given = []
+
+    def run_compare(runs, corpus, device, report):
+        given.extend(runs)
+        raise SystemExit(0)  # what each run was given is the point here, not the training
+
+    monkeypatch.setattr("rnn_tui.engine.compare.run_compare", run_compare)
+    with pytest.raises(SystemExit):
+        main(["compare", "--vary", "cell=lstm,mingru", "--equal-time", "0.25", "--equal-params", "20000",
+              "--text", "essay", "--json"])
+    assert [c.model.cell for c in given] == ["lstm", "mingru"]
+    assert all((c.train.minutes, c.train.steps, c.train.epochs) == (0.25, None, None) for c in given)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--equal-time", "1", "--steps", "5"], "without --steps, --epochs or --minutes"),
+    (["--equal-time", "0"], "positive number of minutes"),
+])
+def test_equal_time_refuses_a_second_budget_or_no_time(extra, message, capsys):
+    assert main(["compare", "--vary", "cell=lstm,gru", "--text", "essay", *extra]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
