@@ -213,6 +213,46 @@ def judge_truncation(runs: list[Entrant]) -> Verdict:
     return verdict(gain > 0, said, numbers)
 
 
+MIN_CLOSE = 0.05  # nats: a min cell this near its full cell's best validation loss (or below it) keeps up
+
+
+def judge_min_cells(runs: list[Entrant]) -> Verdict:
+    """Each min cell keeps up with its full cell (Feng et al. 2024), and says at what speed."""
+    by_cell = {run.cell: run for run in runs}
+    numbers = {f"best_val_{run.cell}": _best(run) for run in runs}
+    numbers |= {f"chars_per_sec_{run.cell}": run.chars_per_sec or 0.0 for run in runs}
+    pairs, kept_up = [], True
+    for full, stripped in (("gru", "mingru"), ("lstm", "minlstm")):
+        if full not in by_cell or stripped not in by_cell:
+            continue
+        a, b = by_cell[full], by_cell[stripped]
+        behind = _best(b) - _best(a)
+        kept_up = kept_up and behind < MIN_CLOSE
+        speed = (f", {b.chars_per_sec / a.chars_per_sec:.2f}x its characters a second"
+                 if a.chars_per_sec and b.chars_per_sec else "")
+        pairs.append(f"{CELL_NAMES[stripped]} {_best(b):.3f} against the {CELL_NAMES[full]}'s {_best(a):.3f} "
+                     f"({abs(behind):.3f} nats {'behind' if behind > 0 else 'ahead'}{speed})")
+    return verdict(kept_up and bool(pairs), "; ".join(pairs), numbers)
+
+
+def judge_attention(runs: list[Entrant]) -> Verdict:
+    """Beyond its window a transformer cannot know an opener: there the LSTM gives its closer more."""
+    lstm, attention = (next(run for run in runs if run.cell == cell) for cell in ("lstm", "transformer"))
+    window = int(attention.measures["window"])
+    numbers = {f"{key}_{run.cell}": run.measures[key] for run in runs for key in ("p_inside", "p_beyond")}
+    numbers |= {f"best_val_{run.cell}": _best(run) for run in runs}
+    winner = min(runs, key=_best)
+    said = (f"the {CELL_NAMES[winner.cell]} did better overall ({_best(lstm):.3f} against {_best(attention):.3f}); "
+            f"closers opened within {window} characters got p {lstm.measures['p_inside']:.2f} from the LSTM and "
+            f"{attention.measures['p_inside']:.2f} from the transformer")
+    if not attention.measures["beyond"]:
+        return verdict(False, f"{said}; no closer in the passage was opened further back than {window}", numbers)
+    beyond = lstm.measures["p_beyond"] - attention.measures["p_beyond"]
+    said += (f", and beyond the window ({int(attention.measures['beyond'])} closers) "
+             f"{lstm.measures['p_beyond']:.2f} against {attention.measures['p_beyond']:.2f}")
+    return verdict(beyond > 0, said, numbers)
+
+
 LESSONS = {lesson.name: lesson for lesson in (
     Lesson("learns", "a char-RNN learns", "A network that reads one character at a time and guesses the next "
            "learns its text: its loss falls below the line of a model that only knows how common each character "
@@ -245,6 +285,17 @@ LESSONS = {lesson.name: lesson for lesson in (
            "the cell can use; too few lose what sets characters apart, many more buy nothing at the same "
            "parameter count.", "python", "the three validation curves", judge_best_of("the input projection"),
            "embed=4,16,64", equal_params=60_000, minutes=0.6),
+    Lesson("mincells", "were RNNs all we needed?", "minGRU and minLSTM take the state out of the GRU's and the "
+           "LSTM's gates, so that a whole window trains as one parallel scan instead of a loop over time (Feng "
+           "et al. 2024). Given the same parameters and the same minutes, do they keep up with the cells they "
+           "were cut from?", "python", "the four validation curves and the characters per second", judge_min_cells,
+           "cell=gru,mingru,lstm,minlstm", equal_params=40_000, minutes=0.6),
+    Lesson("attention", "attention against recurrence", "A transformer reads every character of its window at "
+           "once and nothing before it; an LSTM carries a state as far back as it can keep it. At the same "
+           "parameters and minutes, on a text of nesting, the LSTM should close brackets opened beyond the "
+           "window better.", "structured", "both curves, then each model's probability for closing brackets by "
+           "how far back they were opened", judge_attention, "cell=lstm,transformer", equal_params=40_000,
+           minutes=1.0, measure=measures.closing_by_window),
     Lesson("truncation", "truncated back-propagation", "Training unrolls the network over a window of characters "
            "and back-propagates only inside it: a bracket opened further back than the window is something the "
            "network is never taught to remember.", "structured",

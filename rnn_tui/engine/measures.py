@@ -87,3 +87,20 @@ def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, flo
     far = [t for t, d in found if d > NEAR]
     return {"p_near": float(np.mean(p[near])) if near else float("nan"), "near": float(len(near)),
             "p_far": float(np.mean(p[far])) if far else float("nan"), "far": float(len(far))}
+
+
+def closing_by_window(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """The mean probability given a closing bracket or quote whose opener lies inside the training
+    window (at most `train.seq` characters back, a transformer's whole context) and beyond it."""
+    from rnn_tui.engine.insight.edge import closers
+    from rnn_tui.engine.insight.onion import network_guesses
+    from rnn_tui.engine.inspection import inspect_text
+
+    text = corpus.vocab.decode(corpus.val[:PASSAGE_CHARS])
+    p, _ = network_guesses(inspect_text(model, corpus.vocab, text))
+    found = closers(text)
+    inside = [t for t, d in found if d <= train.seq]
+    beyond = [t for t, d in found if d > train.seq]
+    return {"p_inside": float(np.mean(p[inside])) if inside else float("nan"), "inside": float(len(inside)),
+            "p_beyond": float(np.mean(p[beyond])) if beyond else float("nan"), "beyond": float(len(beyond)),
+            "window": float(train.seq)}

@@ -7,12 +7,14 @@ from rnn_tui.cli import main
 from rnn_tui.engine.lessons import (
     CLOSE,
     LESSONS,
+    judge_attention,
     judge_best_of,
     judge_better_second,
     judge_cells,
     judge_dropout,
     judge_gradients,
     judge_learns,
+    judge_min_cells,
     judge_sampling,
     judge_truncation,
 )
@@ -113,3 +115,31 @@ def test_truncation_holds_when_the_longer_window_closes_far_brackets_better():
     held = judge_truncation(runs(0.05, 0.3))
     assert held.held and "p 0.30 after seq=64 against 0.05 after seq=8 (49 such closers)" in held.text
     assert not judge_truncation(runs(0.3, 0.05)).held
+
+
+def test_min_cells_hold_when_each_keeps_within_a_twentieth_of_a_nat_of_its_full_cell():
+    def runs(mingru: float, minlstm: float) -> list[Entrant]:
+        return [measured("cell=gru", 1.50, cell="gru", speed=4e4),
+                measured("cell=mingru", mingru, cell="mingru", speed=8e4),
+                measured("cell=lstm", 1.45, cell="lstm", speed=3e4),
+                measured("cell=minlstm", minlstm, cell="minlstm", speed=9e4)]
+
+    held = judge_min_cells(runs(1.52, 1.40))
+    assert held.held and "minGRU 1.520 against the GRU's 1.500 (0.020 nats behind, 2.00x its characters" in held.text
+    assert "minLSTM 1.400 against the LSTM's 1.450 (0.050 nats ahead, 3.00x" in held.text
+    assert held.numbers["chars_per_sec_minlstm"] == 9e4
+    assert not judge_min_cells(runs(1.56, 1.40)).held  # the minGRU fell 0.06 behind
+
+
+def test_attention_holds_when_the_lstm_closes_brackets_beyond_the_window_better():
+    def runs(lstm_beyond: float, beyond: int = 12) -> list[Entrant]:
+        figures = dict(window=64, inside=300, beyond=beyond)
+        return [measured("cell=lstm", 1.30, cell="lstm", p_inside=0.6, p_beyond=lstm_beyond, **figures),
+                measured("cell=transformer", 1.25, cell="transformer", p_inside=0.7, p_beyond=0.2, **figures)]
+
+    held = judge_attention(runs(0.35))
+    assert held.held and held.text.startswith("the transformer did better overall (1.300 against 1.250)")
+    assert "beyond the window (12 closers) 0.35 against 0.20" in held.text
+    assert not judge_attention(runs(0.15)).held
+    none_far = judge_attention(runs(0.35, beyond=0))
+    assert not none_far.held and "no closer in the passage was opened further back than 64" in none_far.text
