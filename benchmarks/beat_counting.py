@@ -176,9 +176,10 @@ def ablation(minutes: float) -> list[str]:
     return lines
 
 
-def record(title: str, lines: list[str], started: datetime, load_at_start: str) -> None:
+def record(title: str, lines: list[str], started: datetime, load_at_start: str,
+           command: str = "benchmarks.beat_counting") -> None:
     """Print the section, and file it in RESULTS.md under today's heading for this machine (newest first)."""
-    section = [f"### {title} (`python3 -m benchmarks.beat_counting`), {started:%H:%M}, load average "
+    section = [f"### {title} (`python3 -m {command}`), {started:%H:%M}, load average "
                f"{load_at_start} at the start, {load_average()} at the end", "", *lines, ""]
     print("\n".join(section))
     heading = (f"## {started:%Y-%m-%d} · {os.cpu_count()}-core {cpu_model()} · Python {platform.python_version()} "

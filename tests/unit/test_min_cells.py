@@ -1,6 +1,6 @@
-"""minGRU and minLSTM (Feng et al. 2024): the parallel scan that trains them is the cell stepped
-character by character, in outputs, final state and gradients; they learn, save, sample, and
-every instrument that reads a state reads theirs."""
+"""minGRU and minLSTM (Feng et al. 2024): the window that trains them, as a parallel scan (a GPU's)
+or stepped through (a CPU's), is the cell stepped character by character, in outputs, final state
+and gradients; they learn, save, sample, and every instrument that reads a state reads theirs."""
 
 import numpy as np
 import pytest
@@ -25,9 +25,13 @@ TEXT = "the cat (sat) on the mat.\nthe dog ran.\n"
 VOCAB = Vocab.from_text(TEXT)
 
 
-def model(cell: str, layers: int = 1, hidden: int = 8, seed: int = 0) -> CharRNN:
+def model(cell: str, layers: int = 1, hidden: int = 8, seed: int = 0, parallel: bool = True) -> CharRNN:
+    """On the parallel scan by default, which training on a CPU does not take by itself."""
     torch.manual_seed(seed)
-    return CharRNN(ModelConfig(cell=cell, vocab_size=len(VOCAB), hidden=hidden, layers=layers, embed=4)).eval()
+    m = CharRNN(ModelConfig(cell=cell, vocab_size=len(VOCAB), hidden=hidden, layers=layers, embed=4)).eval()
+    for c in m.cells:
+        c.parallel = parallel
+    return m
 
 
 def run(m: CharRNN, idx: torch.Tensor, state: tuple, fused: bool) -> dict[str, object]:
@@ -50,8 +54,9 @@ def run(m: CharRNN, idx: torch.Tensor, state: tuple, fused: bool) -> dict[str, o
 
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("layers", [1, 2])
-def test_the_parallel_scan_is_the_cell_step_by_step(cell, layers):
-    m = model(cell, layers, hidden=16).double()
+@pytest.mark.parametrize("parallel", [True, False])
+def test_the_window_is_the_cell_step_by_step(cell, layers, parallel):
+    m = model(cell, layers, hidden=16, parallel=parallel).double()
     idx = torch.randint(0, len(VOCAB), (3, 40))
     state = (torch.rand(layers, 3, 16, dtype=torch.float64),)  # carried from a window before: positive
     scan, steps = run(m, idx, state, fused=True), run(m, idx, state, fused=False)
