@@ -14,10 +14,12 @@ asks from a worker thread and blocks for the answer.
 
 from __future__ import annotations
 
+import math
 import multiprocessing as mp
 import queue
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -76,6 +78,10 @@ class Counted:
     note: str | None = None  # what was counted, when not all of the training text or every order
 
 
+class CountingBusy(UserError):
+    """No answer within the time asked for: the process is busy, and still counting."""
+
+
 class CountingProcess:
     """The parent's handle: one process per text and vocabulary."""
 
@@ -99,16 +105,25 @@ class CountingProcess:
                 self.process.start()
         return self
 
-    def ask(self, request: Request) -> object:
-        """The answer to `request`, blocking until it comes; a UserError when counting failed (the
-        text cannot be read, memory ran out) or the process is gone."""
-        with self.lock:
+    def ask(self, request: Request, timeout: float | None = None) -> object:
+        """The answer to `request`, blocking until it comes, or for at most `timeout` seconds: the
+        process answers one request at a time and may be busy for tens of seconds (a large text's
+        suffix array is built when it is first idle), and a sampler must not stall meanwhile. A
+        CountingBusy then, and the late reply is dropped by its number; a UserError when counting
+        failed (the text cannot be read, memory ran out) or the process is gone."""
+        deadline = math.inf if timeout is None else time.monotonic() + timeout
+        if not self.lock.acquire(timeout=-1 if timeout is None else timeout):
+            raise CountingBusy("counting is busy with another request")
+        try:
             if self.failure is None:
                 self.asked += 1
                 self.requests.put((self.asked, request))
                 while self.failure is None:
+                    wait = min(0.5, deadline - time.monotonic())
+                    if wait <= 0:
+                        raise CountingBusy("counting is busy: no answer yet")
                     try:
-                        number, value, failure = self.replies.get(timeout=0.5)
+                        number, value, failure = self.replies.get(timeout=wait)
                     except queue.Empty:
                         if self.process.pid is not None and not self.process.is_alive():  # started, and gone
                             self.failure = f"the counting process ended (exit status {self.process.exitcode})"
@@ -124,6 +139,8 @@ class CountingProcess:
                             return value
                         raise UserError(failure)
             raise UserError(f"counting failed: {self.failure}")
+        finally:
+            self.lock.release()
 
     def close(self) -> None:
         with self.life:
@@ -167,7 +184,7 @@ class CountingHere:
         self.model = model
         return self
 
-    def ask(self, request: Request) -> object:
+    def ask(self, request: Request, timeout: float | None = None) -> object:
         if self.model is None:
             raise UserError(f"counting failed: {self.failure or 'not counted yet'}")
         self.answered.set()

@@ -1,5 +1,6 @@
 """Does it beat counting? The n-gram baseline in the app: the plot's line, the status's gap, the coach."""
 
+import pytest
 from textual.widgets import Static
 
 from rnn_tui.engine.counting import CountingModel
@@ -183,3 +184,18 @@ async def test_a_transformers_edge_chart_says_it_cannot_know_an_opener_past_its_
         said = f"a transformer with a context of {context} characters cannot know a closer's opener further back"
         assert f"{said} than {context}" in chart
         await app.action_quit()
+
+
+def test_an_answer_that_does_not_come_in_time_is_given_up_and_dropped_when_it_comes():
+    """A day of use: after 40 s on F11 then F2 the playground's sample stayed at one step for 35 s; its
+    copy meter waited on the counting process, which was building its suffix array. The app's
+    threads now give up after CountingController's ASK_SECONDS and go on without the meter."""
+    from rnn_tui.run.counting import CountingBusy, MeasureCopying
+
+    process = CountingProcess("essay", "ab ")  # never started: nothing answers, as while it is busy
+    with pytest.raises(CountingBusy):
+        process.ask(MeasureCopying(("ab",)), timeout=0.2)
+    assert process.failure is None  # still counting, as far as anyone can tell
+    process.replies.put((1, "the late answer to the request given up", None))
+    process.replies.put((2, [0.5], None))
+    assert process.ask(MeasureCopying(("ab",)), timeout=60.0) == [0.5]

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
 
 
+ASK_SECONDS = 1.0  # the longest a sampler or a reading waits for counting's answer; it goes on without
+
+
 class CountingController:
     def __init__(self, host: Host, counter: Callable[[str, str], Counting] = CountingProcess):
         """`counter` makes the counting of a text and vocabulary: a process of its own unless told."""
@@ -62,13 +65,14 @@ class CountingController:
         self.host.run_worker(count, thread=True, group="counting", exit_on_error=False)
 
     def ask(self, request: Request) -> object | None:
-        """For a worker thread: the answer, or None when nothing is counted (yet) or counting failed.
-        It never waits for the counting itself (seconds on a large text): the sampler would stall."""
+        """For a worker thread: the answer, or None when nothing is counted (yet), counting failed, or
+        the process is busy (building a large text's suffix array takes it tens of seconds). It never
+        waits for the counting itself, nor long for an answer: the sampler would stall."""
         process = self.process
         if process is None or not process.answered.is_set():
             return None
         try:
-            return process.ask(request)
+            return process.ask(request, timeout=ASK_SECONDS)
         except UserError:
             return None
 
