@@ -15,6 +15,7 @@ import numpy as np
 from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.events import BaselineEvent, EvalEvent, StartEvent, StepEvent
+from rnn_tui.engine.insight.step import Guess, StepReading
 from rnn_tui.engine.inspection import Inspection
 from rnn_tui.run.protocol import Command, Events, Message, Ready
 from rnn_tui.run.spec import RunSpec
@@ -167,7 +168,27 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     found = Horizon(np.stack([2.0 ** -k, 2.0 ** -(k // 2)]) * (1.001 + shift), streams=8)
     pull = ((np.arange(40) * 7) % 10 + 0.5) / 10 + 0.013 + shift  # 0.013: off the colour edges
     return Insight(request, inspection, Finding(units, r), saturation, error_breakdown(inspection), factors,
-                   found, pull)
+                   found, pull, fixed_counting(len(passage), shift))
+
+
+def fixed_counting(length: int, shift: float = 0.0):
+    """What counting would say of the passage: the n-gram's probabilities, an onion now and at the
+    first evaluation, and the closers by distance (the edge chart), all by arithmetic."""
+    from rnn_tui.engine.counting import PassageCounts
+    from rnn_tui.engine.insight.edge import BUCKETS, Bucket
+    from rnn_tui.engine.insight.onion import ORACLES, Onion
+    from rnn_tui.tui.results import Counting
+
+    t = np.arange(length)
+    probs = np.stack([((t * (k + 3)) % 13 + 1.5) / 16 + shift for k in range(5)])
+    counts = PassageCounts(probs, t % 17 == 0, best_order=5)
+    now = Onion(np.where(t % 3 == 0, t % len(ORACLES), -1), length - 1)
+    first = Onion(np.where(t % 2 == 0, (t * 5) % len(ORACLES), -1), length - 1)
+    closers = (40, 22, 12, 6, 3)
+    network, ngram = (0.813, 0.622, 0.443, 0.312, 0.213), (0.863, 0.553, 0.233, 0.113, 0.063)
+    edge = [Bucket(start, end, n, p + shift, q + shift)
+            for (start, end), n, p, q in zip(BUCKETS, closers, network, ngram)]
+    return Counting(counts, now, (10, first), edge)
 
 
 def fixed_written(shift: float = 0.0):
@@ -181,3 +202,14 @@ def fixed_written(shift: float = 0.0):
     readings = [('inside "double quotes" (layer 2 h[7], r -0.91)', -0.853 + shift),
                 ("depth of (), [] and {} (layer 1 c[3], r +0.88)", 0.613 + shift)]
     return Written(text, bits(text), top, state, readings, STEPS, (kept, bits(kept)))
+
+
+STEP_READING = StepReading(  # One step of a GRU's second layer, every number a short binary fraction
+    position=7, char="a", next_char=" ", cell="gru", layer=1,
+    equations=("r = σ(W_ir x + b_ir + W_hr h_old + b_hr)", "h = (1 - z) ⊙ n + z ⊙ h_old", "x = h of layer 1"),
+    units=(12, 3), most_changed=True,
+    parts={"r": (0.25, 0.875), "z": (0.5, 0.125), "n": (-0.75, 0.5), "h_old": (0.125, -0.5),
+           "(1-z)*n": (-0.375, 0.4375), "z*h_old": (0.0625, -0.0625), "h": (-0.3125, 0.375)},
+    gates=("r", "z"), temperature=0.5,
+    top=(Guess("e", 2.5, 0.625, 0.875), Guess(" ", 1.25, 0.125, 0.0625), Guess("\n", -1.0, 0.0625, 0.03125)),
+    next_p=0.125)

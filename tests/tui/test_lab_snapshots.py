@@ -87,10 +87,6 @@ async def show_race(pilot, shift: float = 0.0) -> None:
     await settled(pilot)
 
 
-def test_sampler_tab(snap_compare, tmp_path):
-    assert snap_compare(fixed_app(tmp_path), terminal_size=(120, 40), run_before=show_lab)
-
-
 def test_race_screen(snap_compare, tmp_path):
     assert snap_compare(fixed_app(tmp_path), terminal_size=(120, 40), run_before=show_race)
 

@@ -11,7 +11,8 @@ from rnn_tui.tui.app import PlaygroundApp
 from .conftest import settled, status_text, wait_for
 from .fixed_run import CJK, SPEC, STEPS, TEXT, FixedTrainer, fixed_messages, val_loss
 
-SIZES = [(60, 20), (80, 24), (120, 40), (200, 60)]
+ALL_SIZES = [(60, 20), (80, 24), (120, 40), (200, 60)]
+SIZES = [(60, 20), (200, 60)]  # the snapshots of 80x24 and 120x40 are with every other view's: test_views.py
 
 
 def fixed_app(tmp_path, shift: float = 0.0) -> PlaygroundApp:
@@ -55,7 +56,7 @@ def assert_same_screens(name: str, screens: list[str]) -> None:
         assert not diff, name + "\n" + "\n".join(diff[:20])
 
 
-@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+@pytest.mark.parametrize("size", ALL_SIZES, ids=[f"{w}x{h}" for w, h in ALL_SIZES])
 async def test_the_snapshot_is_immune_to_float_noise(tmp_path, size):
     """Every value moved by 1e-6, as another CPU's kernels might move it: the same screen."""
     screens = []

@@ -4,23 +4,14 @@ app, it shows the engine's reading of the same weights, at the cursor, after eac
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from rnn_tui.engine.insight.step import Guess, StepReading, one_step
+from rnn_tui.engine.insight.step import one_step
 from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.controllers.step import START
 from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.widgets.step import StepView, gate_bar
 
 from .conftest import pick_units, scripted_app, shown, tiny_spec, wait_for
-
-READING = StepReading(
-    position=7, char="a", next_char=" ", cell="gru", layer=1,
-    equations=("r = σ(W_ir x + b_ir + W_hr h_old + b_hr)", "h = (1 - z) ⊙ n + z ⊙ h_old", "x = h of layer 1"),
-    units=(12, 3), most_changed=True,
-    parts={"r": (0.25, 0.875), "z": (0.5, 0.125), "n": (-0.75, 0.5), "h_old": (0.125, -0.5),
-           "(1-z)*n": (-0.375, 0.4375), "z*h_old": (0.0625, -0.0625), "h": (-0.3125, 0.375)},
-    gates=("r", "z"), temperature=0.5,
-    top=(Guess("e", 2.5, 0.625, 0.875), Guess(" ", 1.25, 0.125, 0.0625), Guess("\n", -1.0, 0.0625, 0.03125)),
-    next_p=0.125)
+from .fixed_run import STEP_READING as READING
 
 
 class StepApp(App):

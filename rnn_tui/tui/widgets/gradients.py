@@ -32,6 +32,7 @@ TABLE_STEPS = (1, 10, 20, 40, 60, 100)
 
 
 TICKS = [float(k) for k in range(0, int(math.log10(FLOOR)) - 1, -2)]  # 1, 1e-2, ... 1e-12: log10 values
+PLOT_MARGIN_ROWS = 4  # the plot's rows that are not its y range: the frame's two, the x ticks, the x label
 
 
 def horizon_table(horizon: Horizon) -> Table:
@@ -85,7 +86,12 @@ class GradientsView(Vertical):
                           id="connectivity-passage")
 
     def on_mount(self) -> None:
+        self.drawn: tuple[list[tuple[int, Horizon]], str] | None = None  # what the plot shows, to draw again
         channels_of(self).horizons.watch(self, self.show_horizons)
+
+    def on_resize(self) -> None:
+        if self.drawn is not None:  # its ticks follow its height
+            self.draw(*self.drawn)
 
     def show_horizons(self, horizons: Horizons | None) -> None:
         if horizons is None:
@@ -129,13 +135,17 @@ class GradientsView(Vertical):
         # One fixed range for every run and cell, so that two screens compare: an Elman horizon
         # plunges to the floor where a GRU's stays near the top.
         plt.ylim(math.log10(FLOOR) - 0.5, 0.5)  # margins: plotext draws a line on a limit past the frame
-        plt.yticks(TICKS, [(f"1e{int(t)}" if t else "1").rjust(5) for t in TICKS])  # one width: plotext
-        # sizes its left margin from the labels, and unequal ones pushed the curves past the frame
+        # As many ticks as the plot has rows (plotext, given more, kept a different few on each run).
+        # One width: plotext sizes its left margin from the labels, and unequal ones pushed the
+        # curves past the frame.
+        ticks = TICKS[:: math.ceil(len(TICKS) / max(1, plot.size.height - PLOT_MARGIN_ROWS))]
+        plt.yticks(ticks, [(f"1e{int(t)}" if t else "1").rjust(5) for t in ticks])
         seq = horizons[-1][1].relative.shape[1]
         plt.xlim(0, seq)  # a unit of margin: plotext draws the last braille dots past a limit at the data
         plt.xticks(list(range(0, seq, 10)))
         plt.xlabel("k: steps back from the last character")
         plot.refresh()
+        self.drawn = (horizons, source)
         newest_step, newest = horizons[-1]
         self.query_one("#horizon-side", Static).update(horizon_side(newest, newest_step, source))
 
