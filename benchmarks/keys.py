@@ -1,0 +1,108 @@
+"""How long a key that opens a view holds the screen (issue 27, section 3), in the real app with its
+real training process (the default run on the default text), headless at 120x40.
+
+    python3 -m benchmarks.keys [--rounds 3] [--busy]
+
+For each view's key, in the views table's order, then back to the playground: the time from the
+key's arrival in the app's message queue to the first frame drawn with the view's tab active (the
+first press of a view mounts its widgets; later ones only switch). That is what a person waits to
+see the view. `--busy` keeps one core busy with another process.
+Reported per view: the first press, and the median and the largest of the later ones; the goal is
+under 100 ms at the 95th percentile of every switch. Also the time from `quit` to the app's exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
+from textual.widgets import TabbedContent
+
+from benchmarks.beat_counting import record
+from benchmarks.report import load_average
+from rnn_tui.cli import build_parser
+from rnn_tui.run.process import BackgroundTrainer
+from rnn_tui.run.spec import spec_from_args
+from rnn_tui.tui.app import PlaygroundApp
+from rnn_tui.tui.views import LEARNED, LEARNED_VIEWS, VIEWS
+
+LEARNED_PANE = LEARNED
+LEARNED_PANES = {view.pane for view in LEARNED_VIEWS}
+
+WARMUP_SECONDS = 8.0  # the run built, torch loaded, a first sample drawn
+
+
+async def switch(app: PlaygroundApp, key: str, pane: str) -> float:
+    """Seconds from the key's arrival to the first frame drawn with its tab active."""
+    start = time.perf_counter()
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
+    outer = LEARNED_PANE if pane in LEARNED_PANES else pane
+    while app.query_one("#tabs", TabbedContent).active != outer or (
+            outer == LEARNED_PANE and app.query_one("#learned-tabs", TabbedContent).active != pane):
+        await asyncio.sleep(0.002)
+    drawn = asyncio.Event()
+    app.call_after_refresh(drawn.set)
+    await drawn.wait()
+    return time.perf_counter() - start
+
+
+async def measure(rounds: int) -> tuple[dict[str, list[float]], float]:
+    spec = spec_from_args(build_parser().parse_args([]))  # what `rnn-tui` runs with no flags
+    times: dict[str, list[float]] = {view.id: [] for view in VIEWS}
+    with tempfile.TemporaryDirectory() as folder:
+        app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path=str(Path(folder) / "run.pt"))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(WARMUP_SECONDS)
+            for _ in range(rounds):
+                for view in [*VIEWS[1:], VIEWS[0]]:  # the playground last: it is open at the start
+                    times[view.id].append(await switch(app, view.key, view.pane))
+                    await asyncio.sleep(0.5)  # what the view starts (a reading, the fan) runs meanwhile, as in use
+            start = time.perf_counter()
+            await app.action_quit()
+        quit_seconds = time.perf_counter() - start
+    return times, quit_seconds
+
+
+def table(times: dict[str, list[float]], quit_seconds: float) -> list[str]:
+    later = [t for ts in times.values() for t in ts[1:]]
+    p95 = sorted(later)[int(0.95 * (len(later) - 1))] if later else float("nan")
+    lines = ["| view | key | first press (mounts it) | later presses, median | later presses, largest |",
+             "| --- | --- | --- | --- | --- |"]
+    keys = {view.id: view.key for view in VIEWS}
+    for view_id, ts in times.items():
+        rest = ts[1:] or [float("nan")]
+        lines.append(f"| {view_id} | {keys[view_id]} | {1000 * ts[0]:.0f} ms | {1000 * statistics.median(rest):.0f} ms "
+                     f"| {1000 * max(rest):.0f} ms |")
+    lines += ["", f"Every later switch: 95th percentile {1000 * p95:.0f} ms (goal: under 100 ms). Quit: "
+                  f"{quit_seconds:.2f} s to the app's exit (goal: under 1 s)."]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--busy", action="store_true", help="keep one core busy with another process")
+    args = parser.parse_args()
+    started, load = datetime.now(), load_average()
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
+    try:
+        times, quit_seconds = asyncio.run(measure(args.rounds))
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+    where = "beside a process keeping one core busy" if args.busy else "quiet"
+    record(f"A key that opens a view, to the first frame that shows it ({where}, the default run training)",
+           table(times, quit_seconds), started, load, command="benchmarks.keys")
+
+
+if __name__ == "__main__":
+    main()
