@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Switch, TabbedContent, TabPane
+from textual.widgets import Header, Input, Switch, TabbedContent, TabPane
 
 from rnn_tui.engine.compare import parse_vary
 from rnn_tui.engine.errors import UserError
@@ -57,6 +57,7 @@ from rnn_tui.tui.state import RunState
 from rnn_tui.tui.views import BY_ID, FAN, LEARNED, LEARNED_VIEWS, ONE_STEP, VIEWS, WRITER, view_of
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
+from rnn_tui.tui.widgets.footer import SteadyFooter
 from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.lessons import STEP, LessonsView
@@ -159,7 +160,7 @@ class PlaygroundApp(App):
                     continue
                 with TabPane(view.title, id=view.pane, classes="view-pane"):
                     yield from self.compose_view(view.id)
-        yield Footer()
+        yield SteadyFooter()
 
     def compose_view(self, view: str) -> ComposeResult:
         """The views that are there from the start (the others are mounted when first opened)."""

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.lessons import LESSONS
@@ -34,6 +34,7 @@ from rnn_tui.run.compare_process import (
 from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.widgets.compare import ComparePlot, colour_of, summary_table
+from rnn_tui.tui.widgets.footer import SteadyFooter
 
 POLL_SECONDS = 0.25
 
@@ -115,7 +116,7 @@ class CompareScreen(Screen[None]):
         yield ComparePlot(id="compare-plot", classes="panel")
         yield Static("", id="compare-table")
         yield Horizontal(id="compare-samples")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.compare is not None:

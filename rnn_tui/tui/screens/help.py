@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.screens.dialogs import DIALOG_CSS
 from rnn_tui.tui.views import keys_line
+from rnn_tui.tui.widgets.footer import SteadyFooter
 
 PANELS = """\
 # rnn-tui
@@ -115,4 +116,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help"):
             yield Markdown(PANELS.format(views=keys_line()) + f"\n## The {CELL_NAMES[self.cell]} cell\n\n"
                            + cell_equations(self.cell))
-        yield Footer()  # this screen's keys only: the app's are off while help is open
+        yield SteadyFooter()  # this screen's keys only: the app's are off while help is open
