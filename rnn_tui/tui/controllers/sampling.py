@@ -30,6 +30,7 @@ MAX_LENGTH = 5000
 MAX_FAN_ROWS = 8
 HISTORY = 50  # finished samples of the playground kept for the Sampler tab's history
 RULES = {"top-k": "top_k", "top-p": "top_p", "min-p": "min_p"}
+WAITING_FOR_WEIGHTS = "waiting for the first weights…"
 
 
 class SamplingController:
@@ -75,7 +76,7 @@ class SamplingController:
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
         self.sampler = LiveSampler([self.settings], self.host.post_message, count=self.count, **self.options)
         self.sampler.set_seed_text(seed_text[-MAX_SEED:])
-        self.host.channels.sampler_message.publish("waiting for the first weights…")
+        self.host.channels.sampler_message.publish(WAITING_FOR_WEIGHTS)
         self.sampler.set_weights(self.host.channels.weights.value)
         self.host.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 REFRESH_SECONDS = 3.0
 READINGS = 6  # found units shown beside the writer
+WAITING_FOR_WEIGHTS = "the writer starts when the model has weights"
 
 
 class WriterController:
@@ -97,7 +98,7 @@ class WriterController:
 
     def type(self, text: str) -> None:
         if self.writer is None:
-            self.host.channels.writer_note.publish("the writer starts when the model has weights")
+            self.host.channels.writer_note.publish(WAITING_FOR_WEIGHTS)
             return
         try:
             self.writer.type(text)
