@@ -32,21 +32,18 @@ from rnn_tui.cli import build_parser
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
-from rnn_tui.tui.views import LEARNED, LEARNED_VIEWS, VIEWS
-
-LEARNED_PANE = LEARNED
-LEARNED_PANES = {view.pane for view in LEARNED_VIEWS}
+from rnn_tui.tui.views import LEARNED, VIEWS, View
 
 WARMUP_SECONDS = 8.0  # the run built, torch loaded, a first sample drawn
 
 
-async def switch(app: PlaygroundApp, key: str, pane: str) -> float:
-    """Seconds from the key's arrival to the first frame drawn with its tab active."""
+async def switch(app: PlaygroundApp, view: View) -> float:
+    """Seconds from the view's key's arrival to the first frame drawn with its tab active."""
     start = time.perf_counter()
-    app.post_message(events.Key(key, key if len(key) == 1 else None))
-    outer = LEARNED_PANE if pane in LEARNED_PANES else pane
+    app.post_message(events.Key(view.key, view.key if len(view.key) == 1 else None))
+    outer = view.inside or view.pane
     while app.query_one("#tabs", TabbedContent).active != outer or (
-            outer == LEARNED_PANE and app.query_one("#learned-tabs", TabbedContent).active != pane):
+            view.inside == LEARNED and app.query_one("#learned-tabs", TabbedContent).active != view.pane):
         await asyncio.sleep(0.002)
     drawn = asyncio.Event()
     app.call_after_refresh(drawn.set)
@@ -63,7 +60,7 @@ async def measure(rounds: int) -> tuple[dict[str, list[float]], float]:
             await pilot.pause(WARMUP_SECONDS)
             for _ in range(rounds):
                 for view in [*VIEWS[1:], VIEWS[0]]:  # the playground last: it is open at the start
-                    times[view.id].append(await switch(app, view.key, view.pane))
+                    times[view.id].append(await switch(app, view))
                     await asyncio.sleep(0.5)  # what the view starts (a reading, the fan) runs meanwhile, as in use
             start = time.perf_counter()
             await app.action_quit()

@@ -73,9 +73,9 @@ def gradient_horizon(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict
     return {"horizon": float(reach(found.relative[-1])), "window": float(HORIZON_WINDOW)}
 
 
-def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
-    """The mean probability the model gives a closing bracket or quote whose opener is near
-    (at most NEAR characters back) and far, on a validation passage."""
+def closers_within(model: CharRNN, corpus: Corpus, reach: int) -> tuple[tuple[float, int], tuple[float, int]]:
+    """(mean p, count) the model gives the closing brackets and quotes of a validation passage whose
+    opener is at most `reach` characters back, and the same for those opened further back."""
     from rnn_tui.engine.insight.edge import closers
     from rnn_tui.engine.insight.onion import network_guesses
     from rnn_tui.engine.inspection import inspect_text
@@ -83,24 +83,22 @@ def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, flo
     text = corpus.vocab.decode(corpus.val[:PASSAGE_CHARS])
     p, _ = network_guesses(inspect_text(model, corpus.vocab, text))
     found = closers(text)
-    near = [t for t, d in found if d <= NEAR]
-    far = [t for t, d in found if d > NEAR]
-    return {"p_near": float(np.mean(p[near])) if near else float("nan"), "near": float(len(near)),
-            "p_far": float(np.mean(p[far])) if far else float("nan"), "far": float(len(far))}
+
+    def mean_p(at: list[int]) -> tuple[float, int]:
+        return float(np.mean(p[at])) if at else float("nan"), len(at)
+
+    return mean_p([t for t, d in found if d <= reach]), mean_p([t for t, d in found if d > reach])
+
+
+def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
+    """Closers whose opener is near (at most NEAR characters back) and far."""
+    (p_near, near), (p_far, far) = closers_within(model, corpus, NEAR)
+    return {"p_near": p_near, "near": float(near), "p_far": p_far, "far": float(far)}
 
 
 def closing_by_window(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
-    """The mean probability given a closing bracket or quote whose opener lies inside the training
-    window (at most `train.seq` characters back, a transformer's whole context) and beyond it."""
-    from rnn_tui.engine.insight.edge import closers
-    from rnn_tui.engine.insight.onion import network_guesses
-    from rnn_tui.engine.inspection import inspect_text
-
-    text = corpus.vocab.decode(corpus.val[:PASSAGE_CHARS])
-    p, _ = network_guesses(inspect_text(model, corpus.vocab, text))
-    found = closers(text)
-    inside = [t for t, d in found if d <= train.seq]
-    beyond = [t for t, d in found if d > train.seq]
-    return {"p_inside": float(np.mean(p[inside])) if inside else float("nan"), "inside": float(len(inside)),
-            "p_beyond": float(np.mean(p[beyond])) if beyond else float("nan"), "beyond": float(len(beyond)),
+    """Closers whose opener lies inside the training window (at most `train.seq` characters back, a
+    transformer's whole context) and beyond it."""
+    (p_inside, inside), (p_beyond, beyond) = closers_within(model, corpus, train.seq)
+    return {"p_inside": p_inside, "inside": float(inside), "p_beyond": p_beyond, "beyond": float(beyond),
             "window": float(train.seq)}

@@ -111,10 +111,6 @@ class RunState:
         return self.replay
 
     def on_event(self, event: Event) -> None:
-        self._apply(event)
-        self.changed()
-
-    def _apply(self, event: Event) -> None:
         match event:
             case StepEvent():
                 self.step, self.epoch = event.step, event.epoch
@@ -149,6 +145,7 @@ class RunState:
             case StopEvent(reason=reason, message=message) if reason != "stopped":
                 self.finished = message
                 self.paused = True
+        self.changed()
 
     def on_failed(self, message: str, process_gone: bool = False) -> None:
         if process_gone:  # nothing trains any more: the status says so, not "training"

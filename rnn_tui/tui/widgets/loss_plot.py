@@ -182,8 +182,12 @@ class LossPlot(PlotextPlot):
     def on_mount(self) -> None:
         super().on_mount()
         self.border_subtitle = LEGEND
-        throttle = Throttle(self, REDRAW_SECONDS, self.redraw_if_changed)
-        channels_of(self).run.watch(self, lambda _: (setattr(self, "stale", True), throttle()))
+        self.throttle = Throttle(self, REDRAW_SECONDS, self.redraw_if_changed)
+        channels_of(self).run.watch(self, self.run_changed)
+
+    def run_changed(self, _state: RunState | None) -> None:
+        self.stale = True
+        self.throttle()
 
     def on_resize(self) -> None:
         self.show_legend()
