@@ -54,7 +54,7 @@ from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
-from rnn_tui.tui.views import BY_ID, FAN, LEARNED, LEARNED_VIEWS, ONE_STEP, VIEWS, WRITER, view_of
+from rnn_tui.tui.views import BY_ID, LEARNED, LEARNED_VIEWS, VIEWS, Feed, view_of
 from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.footer import SteadyFooter
@@ -445,10 +445,10 @@ class PlaygroundApp(App):
             self.lessons_seen()
         if view != self.learned.view:
             self.learned.show_view(view)
-        needs = view_of(view).needs if view else frozenset()
-        self.writer.show_view(WRITER in needs)
-        self.step.show_view(ONE_STEP in needs)
-        self.sampling.show_fan(FAN in needs)
+        feed = view_of(view).feed if view else None
+        self.writer.show_view(feed is Feed.WRITER)
+        self.step.show_view(feed is Feed.ONE_STEP)
+        self.sampling.show_fan(feed is Feed.FAN)
 
     async def mount_views(self, pane: str) -> None:
         """Mount the views of a tab the first time it is opened."""

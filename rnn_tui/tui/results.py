@@ -3,29 +3,26 @@ view can name what it shows without importing the thread that made it."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from rnn_tui.engine.config import ModelConfig
+from rnn_tui.engine.insight.registry import Analysis, Questions
 
 if TYPE_CHECKING:
     from rnn_tui.engine.copying import Copying
     from rnn_tui.engine.counting import PassageCounts
-    from rnn_tui.engine.insight.breakdown import ClassLoss
-    from rnn_tui.engine.insight.edge import Bucket
-    from rnn_tui.engine.insight.factors import Factors
     from rnn_tui.engine.insight.gradients import Horizon
-    from rnn_tui.engine.insight.onion import Onion
-    from rnn_tui.engine.insight.saturation import Saturation
-    from rnn_tui.engine.insight.units import Finding
     from rnn_tui.engine.inspection import Inspection
     from rnn_tui.engine.lessons import Verdict
     from rnn_tui.engine.race import Entrant
     from rnn_tui.engine.sampling import SweepPoint
     from rnn_tui.run.compare_process import CompareRequest
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,37 +103,22 @@ class InsightRequest:
     weights: Weights
     passage: str
     source: str  # where the passage came from, in words
-    hypothesis: re.Pattern[str] | None = None
-    factors: tuple[int, str, int] | None = None  # (layer, quantity, k) while the factors view is open
-    horizon_seq: int | None = None  # the gradient horizon over windows this long, while its view is open
-    target: int | None = None  # the character whose connectivity is asked for
-    counts: bool = False  # what counting gives each character: the error onion and the edge chart
+    analyses: tuple[Analysis[Any], ...]  # what the open view shows (the registry's entries)
+    questions: Questions = Questions()
     first: Weights | None = None  # the weights of the run's first evaluation, for the onion it started from
 
 
 @dataclass(frozen=True)
-class Counting:
-    """The passage as counting sees it, against the network."""
-
-    counts: PassageCounts
-    onion: Onion  # of these weights
-    first_onion: tuple[int, Onion] | None  # (step, onion) of the run's first evaluation
-    edge: list[Bucket]
-
-
-@dataclass(frozen=True)
 class Insight:
-    """A passage read with one set of weights: what the views of "What it learned" show."""
+    """A passage read with one set of weights, and what the open view's analyses found in it."""
 
     request: InsightRequest
     inspection: Inspection
-    finding: Finding
-    saturation: list[Saturation]
-    breakdown: list[ClassLoss]
-    factors: Factors | None
-    horizon: Horizon | None = None
-    connectivity: np.ndarray | None = None  # (target,) the pull of each earlier character
-    counted: Counting | None = None  # when asked for and counted
+    found: Mapping[str, Any]  # analysis name -> its result; absent: it did not apply or was not asked
+    counts: PassageCounts | None = None  # what counting gives each character, when an analysis compared
+
+    def of(self, analysis: Analysis[T]) -> T | None:
+        return self.found.get(analysis.name)
 
     @property
     def step(self) -> int:

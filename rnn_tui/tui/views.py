@@ -1,26 +1,39 @@
-"""Every view of the app in one table. The keys, the tabs, what is computed for the open view, the
-help's list of keys and `rnn-tui inspect`'s view names all come from here, so adding a view is
-one line (with its widget, which watches what it shows, and the engine function behind it)."""
+"""Every view of the app in one table. The keys, the tabs, what is computed for the open view (the
+analyses it names from the registry, or another feed) and the help's list of keys all come from
+here, so adding a view is one line (with its widget, which watches what it shows, and the
+analysis or engine function behind it)."""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from rnn_tui.engine.insight.registry import (
+    CONNECTIVITY,
+    ERRORS,
+    FACTORS,
+    HORIZON,
+    LONGRANGE,
+    SATURATION,
+    SURPRISAL,
+    UNITS,
+    Analysis,
+)
 
 if TYPE_CHECKING:
     from textual.widget import Widget
 
 LEARNED = "learned"  # the "What it learned" tab, whose views read one passage chosen above them
 
-# What a view needs computed while it is open:
-PASSAGE = "passage"  # the passage read with the current weights (units, saturation, loss breakdown)
-FACTORS = "factors"  # NMF of the layer and quantity the view asks for
-HORIZON = "horizon"  # the gradient horizon, and the connectivity of a picked character
-WRITER = "writer"  # the writer's text re-read with newer weights
-FAN = "fan"  # the temperature fan, beam search and the temperature sweep
-COUNTS = "counts"  # what counting (the best n-gram) gives each character of the passage
-ONE_STEP = "one step"  # one step of the cell at a character of the passage (not the passage's whole reading)
+
+class Feed(Enum):
+    """What a view that is not an analysis of the passage needs computed while it is open."""
+
+    WRITER = "the writer's text re-read with newer weights"
+    FAN = "the temperature fan, beam search and the temperature sweep"
+    ONE_STEP = "one step of the cell at a character of the passage"
 
 
 @dataclass(frozen=True)
@@ -32,8 +45,8 @@ class View:
     widget: str | None = None  # "module:Class" in tui/widgets, imported and mounted when first opened;
     # None: composed with the app
     inside: str | None = None  # the tab it sits in, when not a tab of its own
-    needs: frozenset[str] = frozenset()
-    inspect: str | None = None  # its name for `rnn-tui inspect`, when it has one
+    analyses: tuple[Analysis[Any], ...] = ()  # what it shows of the passage, run while it is open
+    feed: Feed | None = None
 
     @property
     def pane(self) -> str:
@@ -46,31 +59,28 @@ class View:
         return getattr(importlib.import_module(f"rnn_tui.tui.widgets.{module}"), name)(id=f"{self.id}-view")
 
 
-READS_PASSAGE = frozenset({PASSAGE})
 VIEWS = (  # in the order of their tabs
     View("playground", "Playground", "f2", "training, loss, sampling and the hidden state"),
     View("lessons", "Lessons", "L", "the lecture's claims, run as experiments and judged", "lessons:LessonsView"),
-    View("units", "Units", "f4", "which units track which feature", "units:UnitsView", LEARNED, READS_PASSAGE, "units"),
-    View("factors", "Factors", "f5", "NMF of a layer's activations", "factors:FactorsView", LEARNED,
-         READS_PASSAGE | {FACTORS}, "factors"),
-    View("gates", "Gates", "f6", "how often each gate is shut or open", "gates:GatesView", LEARNED, READS_PASSAGE,
-         "saturation"),
+    View("units", "Units", "f4", "which units track which feature", "units:UnitsView", LEARNED, (UNITS,)),
+    View("factors", "Factors", "f5", "NMF of a layer's activations", "factors:FactorsView", LEARNED, (FACTORS,)),
+    View("gates", "Gates", "f6", "how often each gate is shut or open", "gates:GatesView", LEARNED, (SATURATION,)),
     View("surprisal", "Surprisal", "f7", "surprisal, the loss by class, the error onion", "surprisal:SurprisalView",
-         LEARNED, READS_PASSAGE | {COUNTS}, "surprisal"),
+         LEARNED, (SURPRISAL, ERRORS)),
     View("edge", "Edge", "f12", "where the network beats counting: closers by distance", "edge:EdgeView", LEARNED,
-         READS_PASSAGE | {COUNTS}, "longrange"),
+         (LONGRANGE,)),
     View("step", "One step", "O", "one step of the cell, with its numbers", "step:StepView", LEARNED,
-         frozenset({ONE_STEP})),
+         feed=Feed.ONE_STEP),
     View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
-         READS_PASSAGE | {HORIZON}, "gradients"),
-    View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", needs=frozenset({FAN})),
-    View("write", "Write", "f8", "type, and the model reads along", "writer:WriterView", needs=frozenset({WRITER})),
+         (HORIZON, CONNECTIVITY)),
+    View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", feed=Feed.FAN),
+    View("write", "Write", "f8", "type, and the model reads along", "writer:WriterView", analyses=(UNITS,),
+         feed=Feed.WRITER),  # UNITS: the units found in the passage, read along as you type
     View("timeline", "Timeline", "f10", "a sample at every evaluation"),
     View("settings", "Settings", "f3", "the cell, sizes and training settings"),
 )
 BY_ID = {view.id: view for view in VIEWS}
 LEARNED_VIEWS = tuple(view for view in VIEWS if view.inside == LEARNED)
-INSPECT_NAMES = tuple(view.inspect for view in VIEWS if view.inspect)
 
 
 def view_of(pane: str) -> View | None:

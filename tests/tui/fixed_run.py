@@ -139,6 +139,7 @@ PASSAGE = ('def area(w, h):\n    """Width times height."""\n    return w * h  # 
 def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     """What the insight thread would post, from fixed numbers: the finder's r, the factors and
     the saturation are made here, not computed by torch, numpy's BLAS or scikit-learn."""
+    from rnn_tui.engine.insight import registry
     from rnn_tui.engine.insight.breakdown import error_breakdown
     from rnn_tui.engine.insight.factors import Factors
     from rnn_tui.engine.insight.features import FEATURES
@@ -163,21 +164,25 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
                              (u * (5 + j) % 9) / 20 + 0.0017 + shift)
                   for layer in range(2) for j, q in enumerate("ifgo")]
     request = InsightRequest(Weights(0, SPEC.model, VOCAB, {}, STEPS), passage, "the validation passage",
-                             None, (1, "h", 5), horizon_seq=24, target=40)
+                             registry.ANALYSES, registry.Questions(factors=(1, "h", 5), seq=24, target=40),
+                             first=Weights(0, SPEC.model, VOCAB, {}, 10))
     k = np.arange(24)
-    found = Horizon(np.stack([2.0 ** -k, 2.0 ** -(k // 2)]) * (1.001 + shift), streams=8)
+    horizon = Horizon(np.stack([2.0 ** -k, 2.0 ** -(k // 2)]) * (1.001 + shift), streams=8)
     pull = ((np.arange(40) * 7) % 10 + 0.5) / 10 + 0.013 + shift  # 0.013: off the colour edges
-    return Insight(request, inspection, Finding(units, r), saturation, error_breakdown(inspection), factors,
-                   found, pull, fixed_counting(len(passage), shift))
+    counts, onions, edge = fixed_counting(len(passage), shift)
+    found = {registry.UNITS.name: Finding(units, r), registry.SATURATION.name: saturation,
+             registry.SURPRISAL.name: error_breakdown(inspection), registry.FACTORS.name: factors,
+             registry.HORIZON.name: horizon, registry.CONNECTIVITY.name: pull, registry.ERRORS.name: onions,
+             registry.LONGRANGE.name: edge}
+    return Insight(request, inspection, found, counts)
 
 
 def fixed_counting(length: int, shift: float = 0.0):
     """What counting would say of the passage: the n-gram's probabilities, an onion now and at the
-    first evaluation, and the closers by distance (the edge chart), all by arithmetic."""
+    first evaluation (step 10), and the closers by distance (the edge chart), all by arithmetic."""
     from rnn_tui.engine.counting import PassageCounts
     from rnn_tui.engine.insight.edge import BUCKETS, Bucket
     from rnn_tui.engine.insight.onion import ORACLES, Onion
-    from rnn_tui.tui.results import Counting
 
     t = np.arange(length)
     probs = np.stack([((t * (k + 3)) % 13 + 1.5) / 16 + shift for k in range(5)])
@@ -188,7 +193,7 @@ def fixed_counting(length: int, shift: float = 0.0):
     network, ngram = (0.813, 0.622, 0.443, 0.312, 0.213), (0.863, 0.553, 0.233, 0.113, 0.063)
     edge = [Bucket(start, end, n, p + shift, q + shift)
             for (start, end), n, p, q in zip(BUCKETS, closers, network, ngram)]
-    return Counting(counts, now, (10, first), edge)
+    return counts, (now, first), edge
 
 
 def fixed_written(shift: float = 0.0):

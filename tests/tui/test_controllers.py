@@ -8,6 +8,7 @@ from dataclasses import replace
 from rich.console import Console
 
 from rnn_tui.engine.events import StartEvent, StepEvent
+from rnn_tui.engine.insight.registry import FACTORS
 from rnn_tui.run.protocol import Failed, Pause, Paused, Ready, Reset, Resume, Save, Saved
 from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.controllers.insight import InsightController
@@ -107,12 +108,13 @@ def test_the_factors_choice_is_read_only_when_new_and_while_the_factors_view_is_
     insight.live = reader = RecordingReader()
     insight.show_view("units")
     insight.ask_factors((0, "h", 5))  # the factors view mounts beside the units view and asks
-    assert len(reader.requests) == 1 and reader.requests[0].factors is None
+    assert len(reader.requests) == 1 and FACTORS not in reader.requests[0].analyses
     insight.show_view("factors")
     insight.ask_factors((0, "h", 5))  # the same choice again: nothing new to read
-    assert [r.factors for r in reader.requests[1:]] == [(0, "h", 5)]
+    assert [r.questions.factors for r in reader.requests[1:]] == [(0, "h", 5)]
     insight.ask_factors((0, "c", 5))
-    assert [r.factors for r in reader.requests[1:]] == [(0, "h", 5), (0, "c", 5)]
+    assert [r.questions.factors for r in reader.requests[1:]] == [(0, "h", 5), (0, "c", 5)]
+    assert all(r.analyses == (FACTORS,) for r in reader.requests[1:])
 
 
 def test_a_refused_rule_republishes_the_rules_in_force():

@@ -5,6 +5,7 @@ from textual.widgets import Static
 
 from rnn_tui.engine.counting import CountingModel
 from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.insight.registry import ERRORS
 from rnn_tui.engine.training import evaluated_targets
 from rnn_tui.run.counting import Counted, CountingProcess
 from rnn_tui.run.protocol import SetBaseline
@@ -103,8 +104,8 @@ async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(t
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline")
         await app.action_show_tab("surprisal-tab")
         view = app.view("surprisal")
-        await wait_for(pilot, lambda: view.insight is not None and view.insight.counted is not None
-                       and view.insight.counted.first_onion is not None
+        await wait_for(pilot, lambda: view.insight is not None and view.insight.of(ERRORS) is not None
+                       and view.insight.of(ERRORS)[1] is not None
                        and ORACLES[-1] in shown(view.query_one("#onion", Static)),
                        what="the passage counted and drawn to its last layer")  # not only the first frame's height
         insight, drawn = view.insight, shown(view.query_one("#onion", Static))  # the reading on screen, as drawn
@@ -112,11 +113,11 @@ async def test_the_onion_and_the_edge_chart_are_drawn_from_the_engines_numbers(t
         counts.order = app.state.baseline.ngram_order
         passage = counts.passage(insight.inspection.text)
         onion = onion_of(insight.inspection, passage)
-        assert (insight.counted.onion.layer == onion.layer).all()
+        assert (insight.of(ERRORS)[0].layer == onion.layer).all()
         assert "the error onion" in drawn
         for name, count in zip(ORACLES, onion.counts()):
             assert any(name in line and f"{count:,}" in line for line in drawn.splitlines()), name
-        assert f"step {insight.counted.first_onion[0]:,}" in drawn  # the first evaluation's bar, in grey
+        assert f"step {insight.request.first.step:,}" in drawn  # the first evaluation's bar, in grey
 
         await app.action_show_tab("edge-tab")
         await wait_for(pilot, lambda: app.view("edge") is not None and app.view("edge").insight is not None

@@ -3,6 +3,7 @@
 import numpy as np
 import torch
 
+from rnn_tui.engine.insight.registry import CONNECTIVITY, FACTORS, HORIZON, UNITS
 from rnn_tui.engine.insight.writer import Writer
 from rnn_tui.tui.widgets.passage import PassageView
 
@@ -29,15 +30,15 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
                        what="the table laid out")
         table = shown(app.query_one("#features"))
         assert 'inside "double quotes"' in table
-        best = insight.finding.best("line_position", 1)[0]
+        best = insight.of(UNITS).best("line_position", 1)[0]
         assert f"L{best.unit.layer + 1} {best.unit.quantity}[{best.unit.unit}]" in table
 
         await pilot.click("#hypothesis")
         await pilot.press(*"[0-9]+", "enter")
-        await wait_for(pilot, lambda: "hypothesis" in app.learned.last.finding.r, what="the hypothesis ranked")
+        await wait_for(pilot, lambda: "hypothesis" in app.learned.last.of(UNITS).r, what="the hypothesis ranked")
         await wait_for(pilot, lambda: "your hypothesis" in shown(app.query_one("#features")), what="its row drawn")
-        digits = app.learned.last.finding.r["digit"]
-        hypothesis = app.learned.last.finding.r["hypothesis"]
+        digits = app.learned.last.of(UNITS).r["digit"]
+        hypothesis = app.learned.last.of(UNITS).r["hypothesis"]
         assert (digits is None) == (hypothesis is None)  # [0-9]+ marks exactly the digits
 
         app.query_one("#hypothesis").value = "(unclosed"
@@ -45,7 +46,7 @@ async def test_the_unit_finder_ranks_features_and_answers_a_hypothesis(text_path
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("not a regular expression" in n for _, n in app.notices), what="the error")
         assert app.learned.hypothesis is None  # no row may show the last pattern's result beside the new text
-        await wait_for(pilot, lambda: "hypothesis" not in app.learned.last.finding.r, what="a reading without it")
+        await wait_for(pilot, lambda: "hypothesis" not in app.learned.last.of(UNITS).r, what="a reading without it")
         assert "your hypothesis" not in shown(app.query_one("#features"))
 
         passage = app.query_one("#units-passage", PassageView)
@@ -104,8 +105,8 @@ async def test_factors_and_gates_are_drawn_for_the_layer_asked(text_path, tmp_pa
     app = scripted_app(tiny_spec(text_path, layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f5")
-        await wait_for(pilot, lambda: app.learned.last.factors is not None, what="the factors")
-        factors = app.learned.last.factors
+        await wait_for(pilot, lambda: app.learned.last.of(FACTORS) is not None, what="the factors")
+        factors = app.learned.last.of(FACTORS)
         assert factors.layer == 1 and factors.quantity == "h" and factors.strength.shape[1] == 5
         passage = app.query_one("#factor-passage", PassageView)
         first = passage.painting.values.copy()
@@ -162,20 +163,20 @@ async def test_the_heatmap_orders_units_by_a_feature_and_the_views_rest_off_scre
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.channels.inspection.value is not None, what="the first sample's states")
-        assert app.learned.view == "playground" and not app.learned.wanted  # nothing to read on the playground
+        assert app.learned.view == "playground" and not app.learned.analyses  # nothing to read on the playground
         app.query_one("#order", Select).value = "line_position"
         await wait_for(pilot, lambda: app.learned.last is not None, what="the finder for the order")
         heatmap = app.query_one(Heatmap)
         await wait_for(pilot, lambda: heatmap.data is not None, what="the heatmap")
-        expected = app.learned.last.finding.order("line_position", 0, "h")
+        expected = app.learned.last.of(UNITS).order("line_position", 0, "h")
         np.testing.assert_array_equal(heatmap.data.order, expected)
         app.query_one("#order", Select).value = "index"
         await pilot.pause()
         np.testing.assert_array_equal(heatmap.data.order, np.arange(32))
-        assert not app.learned.wanted and app.view("units") is None  # its views are not even mounted yet
+        assert not app.learned.analyses and app.view("units") is None  # its views are not even mounted yet
         await pilot.click("#--content-tab-learned")  # the mouse opens them too
         await wait_for(pilot, lambda: app.learned.view == "units" and app.view("units") is not None, what="the units")
-        assert app.learned.wanted
+        assert app.learned.analyses
         await app.action_quit()
 
 
@@ -219,8 +220,8 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
     app = scripted_app(tiny_spec(text_path, cell="elman", layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_tab(pilot, "f9")
-        await wait_for(pilot, lambda: app.learned.last.horizon is not None, what="the horizon")
-        found = app.learned.last.horizon
+        await wait_for(pilot, lambda: app.learned.last.of(HORIZON) is not None, what="the horizon")
+        found = app.learned.last.of(HORIZON)
         assert found.relative.shape == (2, 24) and app.learned.horizons[-1][1] is found
         await wait_for(pilot, lambda: "layer 2" in shown(app.query_one("#horizon-side")), what="the table")
         passage = app.query_one("#connectivity-passage", PassageView)
@@ -228,11 +229,12 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
         target = passage.cursor
         assert target > 10
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.learned.last.connectivity is not None, what="the connectivity")
-        assert app.learned.last.request.target == target and len(app.learned.last.connectivity) == target
+        await wait_for(pilot, lambda: app.learned.last.of(CONNECTIVITY) is not None, what="the connectivity")
+        pull = app.learned.last.of(CONNECTIVITY)
+        assert app.learned.last.request.questions.target == target and len(pull) == target
         await wait_for(pilot, lambda: passage.painting.marks is not None and passage.painting.marks[target],
                        what="the target marked")
-        np.testing.assert_array_equal(passage.painting.values[:target], app.learned.last.connectivity)
+        np.testing.assert_array_equal(passage.painting.values[:target], pull)
         await wait_for(pilot, lambda: "leans most on" in shown(app.query_one("#connectivity-info")), what="the answer")
         await app.action_quit()
 

@@ -2,6 +2,7 @@
 (every view's snapshot is in test_views.py)."""
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.engine.insight.registry import UNITS
 
 from .conftest import settled, shown
 from .fixed_run import fixed_insight
@@ -21,4 +22,4 @@ async def test_the_features_table_is_whole_when_a_frame_falls_between_its_rows_a
         shown(table)  # the early frame
         await settled(pilot)
         drawn = shown(table)
-        assert all(DESCRIPTIONS.get(name, "your hypothesis") in drawn for name in app.learned.last.finding.r), drawn
+        assert all(DESCRIPTIONS.get(name, "your hypothesis") in drawn for name in app.learned.last.of(UNITS).r), drawn

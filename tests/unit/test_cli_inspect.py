@@ -62,12 +62,12 @@ def test_saturation_factors_and_surprisal(checkpoint, capsys):
     assert surprisal["bits_per_char"] == pytest.approx(np.mean(bits), abs=1e-3)
 
 
-def test_gradients_give_every_layers_horizon_and_a_targets_connectivity(checkpoint, capsys):
-    found = run_json(capsys, "gradients", "--checkpoint", str(checkpoint), "--target", "30")
+def test_gradients_give_every_layers_horizon_and_connectivity_a_targets_pull(checkpoint, capsys):
+    found = run_json(capsys, "gradients", "--checkpoint", str(checkpoint))
     layers = found["horizon"]["layers"]
     assert [row["layer"] for row in layers] == [1, 2] and found["horizon"]["seq"] == 24  # the run's seq
     assert all(row["relative_norm"][0] == 1.0 and len(row["relative_norm"]) == 24 for row in layers)
-    pull = found["connectivity"]
+    pull = run_json(capsys, "connectivity", "--checkpoint", str(checkpoint), "--target", "30")
     assert pull["target"] == 30 and len(pull["pull"]) == 30 and max(pull["pull"]) == 1.0
     assert main(["inspect", "gradients", "--checkpoint", str(checkpoint), "--layer", "2"]) == 0
     assert "layer 2" in capsys.readouterr().out
@@ -85,12 +85,15 @@ def test_the_text_report_names_the_measure(checkpoint, capsys):
     (["units", "--passage", "caf\u00e9 \u2603"], "not in the model's vocabulary"),
     (["factors", "--quantity", "c"], "quantity 'c' is not one of this cell's"),
     (["units", "--text", "/no/such/file.txt"], "/no/such/file.txt"),
-    (["gradients", "--target", "0"], "target must be a whole number from 1, not 0"),
-    (["gradients", "--target", "100000"], "target must be a position from 1 to"),
+    (["connectivity", "--target", "0"], "target must be a whole number from 1, not 0"),
+    (["connectivity", "--target", "100000"], "target must be a position from 1 to"),
+    (["connectivity"], "the connectivity analysis needs --target"),
+    (["gradients", "--target", "3"], "--target is for the connectivity analysis, not gradients"),
     (["units", "--hypothesis", ""], "the hypothesis is empty"),
-    (["saturation", "--hypothesis", "[0-9]"], "--hypothesis is for the units view, not saturation"),
-    (["surprisal", "--passage", "x"], "the passage given is too short for the surprisal view: 1 character, at least 2"),
-    (["gradients", "--passage", "ab"], "too short for the gradients view: 2 characters, at least 3"),
+    (["saturation", "--hypothesis", "[0-9]"], "--hypothesis is for the units analysis, not saturation"),
+    (["surprisal", "--passage", "x"],
+     "the passage given is too short for the surprisal analysis: 1 character, at least 2"),
+    (["gradients", "--passage", "ab"], "too short for the gradients analysis: 2 characters, at least 3"),
     (["factors", "--factors", "21"], "factors must be a whole number from 1 to 20, not 21"),
     (["units", "--top", "0"], "top must be a whole number from 1, not 0"),
 ])
@@ -100,7 +103,7 @@ def test_bad_input_is_one_line_and_exit_2(checkpoint, capsys, argv, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("argv", [["gradients", "--target", "-1"], ["gradients", "--target", "100000"],
+@pytest.mark.parametrize("argv", [["connectivity", "--target", "-1"], ["connectivity", "--target", "100000"],
                                   ["factors", "--quantity", "c"], ["units", "--layer", "0"]])
 def test_every_flag_is_checked_before_the_passage_is_read(checkpoint, capsys, monkeypatch, argv):
     def no_work(*args, **kwargs):
@@ -112,7 +115,7 @@ def test_every_flag_is_checked_before_the_passage_is_read(checkpoint, capsys, mo
 
 
 def test_flags_alone_are_checked_before_the_checkpoint_is_read(capsys):
-    assert main(["inspect", "gradients", "--checkpoint", "/no/such.pt", "--target", "-1"]) == 2
+    assert main(["inspect", "connectivity", "--checkpoint", "/no/such.pt", "--target", "-1"]) == 2
     assert "target must be" in capsys.readouterr().err
 
 

@@ -178,8 +178,8 @@ def test_the_views_that_read_a_recurrent_state_refuse_in_one_line(checkpoint, ca
     assert "a transformer has no recurrent state" in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("view", ["surprisal", "errors", "longrange"])
+@pytest.mark.parametrize("view", [["surprisal"], ["errors"], ["longrange"], ["connectivity", "--target", "20"]])
 def test_the_views_of_its_predictions_work(checkpoint, capsys, view):
     capsys.readouterr()
-    assert main(["inspect", view, "--checkpoint", str(checkpoint), "--passage", "the cat (sat) on the mat."]) == 0
+    assert main(["inspect", *view, "--checkpoint", str(checkpoint), "--passage", "the cat (sat) on the mat."]) == 0
     assert capsys.readouterr().out.strip()

@@ -10,10 +10,12 @@ other places where those units are on together.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rnn_tui.engine.inspection import Inspection
+if TYPE_CHECKING:
+    from rnn_tui.engine.inspection import Inspection
 
 TOP_UNITS = 5
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.insight.registry import FACTORS, HORIZON, UNITS, Analysis, Questions
 from rnn_tui.tui.results import Horizons, Insight, InsightRequest, SpanAnswer, Weights
-from rnn_tui.tui.views import BY_ID, COUNTS, FACTORS, HORIZON, PASSAGE
+from rnn_tui.tui.views import BY_ID
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.gradients import Horizon
@@ -60,14 +61,12 @@ class InsightController:
     # ---- what is wanted ----
 
     @property
-    def needs(self) -> frozenset[str]:
-        """What the open view needs computed (the views table says)."""
+    def analyses(self) -> tuple[Analysis[Any], ...]:
+        """What the open view shows (the views table says), and the unit finder while the heatmap
+        is ordered by a feature."""
         view = BY_ID.get(self.view or "")
-        return view.needs if view is not None else frozenset()
-
-    @property
-    def wanted(self) -> bool:
-        return PASSAGE in self.needs or self.heatmap_feature is not None
+        shown = view.analyses if view is not None else ()
+        return (*shown, UNITS) if self.heatmap_feature is not None and UNITS not in shown else shown
 
     def show_view(self, view: str | None) -> None:
         self.view = view
@@ -84,7 +83,8 @@ class InsightController:
 
     def refresh(self, now: bool = False) -> None:
         """Ask for the passage to be read with the weights the sampler reads (when a view needs it)."""
-        if self.live is None or not self.wanted:  # on every new snapshot: nothing to do unless a view reads
+        analyses = self.analyses
+        if self.live is None or not analyses:  # on every new snapshot: nothing to do unless a view reads
             return
         weights, passage = self.host.channels.weights.value, self.passage()
         if weights is None:
@@ -92,13 +92,11 @@ class InsightController:
         if not passage:
             self.host.channels.insight_note.publish(f"{SOURCE_NAMES[self.source]} is empty: choose another passage")
             return
-        needs = self.needs
-        horizon = HORIZON in needs
-        self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], self.hypothesis,
-                                         self.factors if FACTORS in needs else None,
-                                         self.state.spec.train.seq if horizon else None,
-                                         self.target if horizon else None, COUNTS in needs,
-                                         self.first_weights() if COUNTS in needs else None), now=now)
+        questions = Questions(self.hypothesis, factors=self.factors, seq=self.state.spec.train.seq,
+                              target=self.target)
+        first = self.first_weights() if any(analysis.counts for analysis in analyses) else None
+        self.live.request(InsightRequest(weights, passage, SOURCE_NAMES[self.source], analyses, questions, first),
+                          now=now)
 
     def first_weights(self) -> Weights | None:
         """The weights of the run's first evaluation (its first kept moment), for the onion it began with."""
@@ -164,7 +162,7 @@ class InsightController:
         choice while it is open (other views' readings do not factorise)."""
         if choice != self.factors:
             self.factors = choice
-            if FACTORS in self.needs:
+            if FACTORS in self.analyses:
                 self.refresh(now=True)
 
     def order_heatmap(self, feature: str | None) -> None:
@@ -228,9 +226,9 @@ class InsightController:
         self.last = insight
         self.host.channels.insight_note.publish(None)
         self.host.channels.insight.publish(insight)
-        if insight.horizon is not None:
-            self.keep_horizon(insight.step, insight.horizon)
-        if insight.request.horizon_seq is not None:
+        if (found := insight.of(HORIZON)) is not None:
+            self.keep_horizon(insight.step, found)
+        if HORIZON in insight.request.analyses:
             self.host.channels.horizons.publish(Horizons(list(self.horizons), insight))
         self.answer_span()
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.messages import WriterReady
 from rnn_tui.tui.results import Insight, Weights, Written
 
@@ -129,10 +130,9 @@ class WriterController:
             return
         position = writer.current
         readings = []
-        if (insight := self.insight()) is not None:
+        if (insight := self.insight()) is not None and (finding := insight.of(UNITS)) is not None:
             from rnn_tui.engine.insight.features import DESCRIPTIONS
 
-            finding = insight.finding
             found = [(name, finding.best(name, 1)) for name in finding.r]
             found = sorted(((name, b[0]) for name, b in found if b), key=lambda item: -abs(item[1].r))
             for name, match in found[:READINGS]:

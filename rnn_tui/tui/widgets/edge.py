@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from rnn_tui.engine.insight.registry import LONGRANGE
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.widgets.colours import NGRAM as NGRAM_RGB
 from rnn_tui.tui.widgets.colours import rgb
@@ -84,15 +85,15 @@ class EdgeView(VerticalScroll):
         channels_of(self).insight.watch(self, self.show)
 
     def show(self, insight: Insight | None) -> None:
-        if insight is None or insight.counted is None:
+        if insight is None or insight.counts is None or (buckets := insight.of(LONGRANGE)) is None:
             return
-        self.insight, counted = insight, insight.counted
-        order = counted.counts.best_order
+        self.insight = insight
+        order = insight.counts.best_order
         title = Text.assemble(
             (f"closing brackets and quotes by distance to their opener, step {insight.step:,}\n", "bold"),
             (f"{insight.request.source}; the {order}-gram sees {order - 1} characters back\n", "dim"))
-        lesson = Text(verdict(counted.edge, order - 1), style="italic")
-        parts = [title, edge_table(counted.edge, f"{order}-gram"), lesson]
+        lesson = Text(verdict(buckets, order - 1), style="italic")
+        parts = [title, edge_table(buckets, f"{order}-gram"), lesson]
         from rnn_tui.engine.models import context_of  # torch is loaded by now: there are weights
 
         if (context := context_of(insight.request.weights.tensors)) is not None:

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from rnn_tui.engine.config import QUANTITIES
 from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
+from rnn_tui.engine.insight.registry import FACTORS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.colours import diverging
@@ -110,7 +111,7 @@ class FactorsView(Vertical):
         self.post_message(self.Asked(self.asked))
 
     def show(self, insight: Insight | None) -> None:
-        factors = None if insight is None else insight.factors
+        factors = None if insight is None else insight.of(FACTORS)
         if insight is not None and not insight.inspection.layers:  # a transformer: no state to factorise
             self.query_one("#factor-list", OptionList).clear_options()
             self.query_one("#factor-info", Static).update(NO_STATE)
@@ -136,9 +137,8 @@ class FactorsView(Vertical):
 
     def paint(self, k: int | None) -> None:
         insight = self.insight
-        if insight is None or insight.factors is None or k is None:
+        if insight is None or (factors := insight.of(FACTORS)) is None or k is None:
             return
-        factors = insight.factors
         self.query_one("#factor-passage", PassageView).paint(Painting(insight.inspection.text,
                                                                        factors.strength[:, k]))
         self.query_one("#factor-info", Static).update(

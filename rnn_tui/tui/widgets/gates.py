@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.engine.insight.registry import SATURATION
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 
@@ -83,10 +84,13 @@ class GatesView(Vertical):
     def show(self, insight: Insight | None) -> None:
         if insight is None:
             return
-        self.insight = insight
         if not insight.inspection.layers:  # a transformer: no gates
+            self.insight = None
             self.query_one("#gate-summary", Static).update(NO_STATE)
             return
+        if insight.of(SATURATION) is None:  # a reading for another view
+            return
+        self.insight = insight
         layers = len(insight.inspection.layers)
         if layers != self.layer_count:
             self.layer_count = layers
@@ -105,7 +109,7 @@ class GatesView(Vertical):
         if insight is None:
             return
         layer = self.query_one("#gate-layer", Select).value
-        found = [s for s in insight.saturation if s.layer == layer]
+        found = [s for s in insight.of(SATURATION) or () if s.layer == layer]
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
         plt.clear_data()

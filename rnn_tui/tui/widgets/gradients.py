@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from rnn_tui.engine.insight.registry import CONNECTIVITY
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_HORIZON
 from rnn_tui.tui.widgets.passage import Painting, PassageView
@@ -99,8 +100,9 @@ class GradientsView(Vertical):
         insight = horizons.insight
         if not insight.inspection.layers:  # a transformer: no horizon, its connectivity shows its window
             self.query_one("#horizon-side", Static).update(NO_HORIZON)
-        target = insight.request.target if insight.connectivity is not None else None
-        self.show(horizons.found, insight.inspection.text, target, insight.connectivity, insight.request.source)
+        pull = insight.of(CONNECTIVITY)
+        target = insight.request.questions.target if pull is not None else None
+        self.show(horizons.found, insight.inspection.text, target, pull, insight.request.source)
 
     def show(self, horizons: list[tuple[int, Horizon]], text: str, target: int | None,
              pull: np.ndarray | None, source: str) -> None:

@@ -10,6 +10,7 @@ move along the text (left/right) and between units (up/down, or the mouse wheel)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.cells import cell_len
@@ -25,9 +26,13 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE, show_char
 from rnn_tui.tui.widgets.colours import Scale, scale_of
+
+if TYPE_CHECKING:
+    from rnn_tui.tui.results import Insight
 
 GUTTER = 6  # "▶ 127 "
 ORDERS = ([("by variance", "variance"), ("by index", "index")]
@@ -194,7 +199,7 @@ class HiddenStateView(Vertical):
         self.finding = None  # rnn_tui.engine.insight.units.Finding of the passage, for ordering by a feature
         self.choices: tuple[int, tuple[str, ...]] = (1, ("h",))
         channels_of(self).inspection.watch(self, lambda read: read is not None and self.set_inspection(read.inspection))
-        channels_of(self).insight.watch(self, lambda insight: insight is not None and self.set_finding(insight.finding))
+        channels_of(self).insight.watch(self, self.insight_read)
         channels_of(self).ready.watch(self, self.new_run)
 
     def new_run(self, ready) -> None:
@@ -244,7 +249,11 @@ class HiddenStateView(Vertical):
             self.post_message(self.OrderChosen(None if event.value in ("variance", "index") else str(event.value)))
         self.refresh_heatmap()
 
-    def set_finding(self, finding) -> None:
+    def insight_read(self, insight: Insight | None) -> None:
+        """The units found in the passage, to order the heatmap by a feature (a reading for another view
+        that found none leaves the last finding)."""
+        if insight is None or (finding := insight.of(UNITS)) is None:
+            return
         self.finding = finding
         if self.query_one("#order", Select).value not in ("variance", "index"):
             self.refresh_heatmap()

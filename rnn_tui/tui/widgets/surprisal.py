@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from rnn_tui.engine.insight.registry import ERRORS, SURPRISAL
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
 from rnn_tui.tui.widgets.colours import NGRAM, SURPRISAL_BITS, rgb, surprisal_colour
@@ -21,9 +22,10 @@ from rnn_tui.tui.widgets.passage import Painting, PassageView
 from rnn_tui.tui.widgets.renderables import stack
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.counting import PassageCounts
     from rnn_tui.engine.insight.breakdown import ClassLoss
     from rnn_tui.engine.insight.onion import Onion
-    from rnn_tui.tui.results import Counting, Insight
+    from rnn_tui.tui.results import Insight
 
 CLASS_NAMES = {"in_word": "inside a word", "word_start": "word start", "space": "space", "punctuation": "punctuation",
                "newline": "line end", "digit": "digit", "bracket": "bracket"}
@@ -60,24 +62,23 @@ def onion_bar(onion: Onion, grey: bool = False) -> Text:
     return bar
 
 
-def onion_table(counted: Counting) -> Table:
+def onion_table(onion: Onion, first: Onion | None) -> Table:
     """The bar now and (grey) at the first evaluation, then each layer's errors now and then."""
     from rnn_tui.engine.insight.onion import ORACLES
 
-    onion, first = counted.onion, counted.first_onion
     bars = Table.grid(padding=(0, 1))
     for justify in ("left", "left", "right"):
         bars.add_column(justify=justify, no_wrap=True)
     bars.add_row("now", onion_bar(onion), f"{onion.errors / max(1, onion.chars):.0%}")
     if first is not None:
-        bars.add_row(Text("first", style="dim"), onion_bar(first[1], grey=True),
-                     Text(f"{first[1].errors / max(1, first[1].chars):.0%}", style="dim"))
+        bars.add_row(Text("first", style="dim"), onion_bar(first, grey=True),
+                     Text(f"{first.errors / max(1, first.chars):.0%}", style="dim"))
     legend = Table.grid(padding=(0, 1))
     for justify in ("left", "right", "right", "right"):
         legend.add_column(justify=justify, no_wrap=True)
     legend.add_row(Text("layer", style="bold"), Text("errors", style="bold"), Text("share", style="bold"),
                    Text("first", style="dim"))
-    before = first[1].counts() if first is not None else None
+    before = first.counts() if first is not None else None
     for k, (name, count) in enumerate(zip(ORACLES, onion.counts())):
         legend.add_row(Text("■ ", style=ONION_COLOURS[name]).append(name, style="default"), f"{count:,}",
                        f"{count / max(1, onion.errors):.0%}", Text(f"{before[k]:,}" if before else "", style="dim"))
@@ -116,7 +117,7 @@ class SurprisalView(Horizontal):
         channels_of(self).insight.watch(self, self.show)
 
     def show(self, insight: Insight | None) -> None:
-        if insight is None:
+        if insight is None or (breakdown := insight.of(SURPRISAL)) is None:  # None: a reading for another view
             return
         self.insight = insight
         inspection = insight.inspection
@@ -125,17 +126,18 @@ class SurprisalView(Horizontal):
         title = Text.assemble((f"where the loss goes, step {insight.step:,}\n", "bold"),
                               (f"{insight.request.source}: {bits.mean():.2f} bits per character\n"
                                if len(bits) else "", "dim"))
-        table = breakdown_table(insight.breakdown)
+        table = breakdown_table(breakdown)
         self.query_one("#breakdown", Static).update(stack(title, table))
         onion = self.query_one("#onion", Static)
-        if insight.counted is None:
+        if (onions := insight.of(ERRORS)) is None:
             onion.update(Text("the error onion follows once the text is counted (n-grams)", style="dim italic"))
             return
-        first = insight.counted.first_onion
+        now, first = onions
+        first_step = insight.request.first.step if first is not None and insight.request.first else None
         head = Text.assemble((f"the error onion, step {insight.step:,}\n", "bold"),
-                             (f"{insight.counted.onion.errors:,} errors (p < 0.5), each peeled by the first "
-                              "layer that explains it" + (f"; first: step {first[0]:,}" if first else ""), "dim"))
-        onion.update(stack(head, onion_table(insight.counted)))
+                             (f"{now.errors:,} errors (p < 0.5), each peeled by the first layer that explains it"
+                              + (f"; first: step {first_step:,}" if first_step is not None else ""), "dim"))
+        onion.update(stack(head, onion_table(now, first)))
 
     def on_passage_view_moved(self, event: PassageView.Moved) -> None:
         event.stop()
@@ -148,8 +150,8 @@ class SurprisalView(Horizontal):
         lines.append(f"at {t}: {show_char(inspection.text[t])!r}", style="bold")
         lines.append("  the first character: nothing predicts it\n" if np.isnan(bits) else
                      f"  {bits:.2f} bits (p = {2 ** -bits:.1%})\n")
-        if insight.counted is not None:
-            lines.append(peeled(insight.counted, t))
+        if insight.counts is not None and (onions := insight.of(ERRORS)) is not None:
+            lines.append(peeled(insight.counts, onions[0], t))
         lines.append(f"then the model expects (colour: dark 0 bits, red {SURPRISAL_BITS:g}+)\n", style="dim")
         table = Table.grid(padding=(0, 1))
         for _ in range(3):
@@ -160,12 +162,12 @@ class SurprisalView(Horizontal):
 
 
 
-def peeled(counted: Counting, t: int) -> Text:
+def peeled(counts: PassageCounts, onion: Onion, t: int) -> Text:
     """Which layer of the onion the character at t fell into, and what counting gave it."""
     from rnn_tui.engine.insight.onion import ORACLES
 
-    layer = int(counted.onion.layer[t])
-    ngram = f"the {counted.counts.best_order}-gram gave it {counted.counts.best[t]:.0%}"
+    layer = int(onion.layer[t])
+    ngram = f"the {counts.best_order}-gram gave it {counts.best[t]:.0%}"
     if t == 0:
         return Text("")
     if layer < 0:

@@ -15,13 +15,14 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
+from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
-    from rnn_tui.engine.insight.units import Match, Unit
+    from rnn_tui.engine.insight.units import Finding, Match, Unit
     from rnn_tui.tui.results import Insight, SpanAnswer
 
 DEFAULT_THRESHOLD = 0.3  # as LSTMVis starts
@@ -36,6 +37,16 @@ def scaled(values: np.ndarray) -> np.ndarray:
     """Values for the [-1, 1] colour scale: h and the gates as they are, c shrunk to fit."""
     peak = float(np.abs(values).max()) if values.size else 0.0
     return values / peak if peak > 1 else values
+
+
+def feature_row(finding: Finding, name: str) -> tuple[str | Text, ...]:
+    """A feature's row: its best unit with its r, and the runner-up."""
+    best = finding.best(name, 2)
+    label = DESCRIPTIONS.get(name, "your hypothesis")
+    if not best:
+        return label, Text("-", style="dim"), "", Text("not in this passage", style="dim")
+    runner_up = f"{short(best[1].unit)} {best[1].r:+.2f}" if len(best) > 1 else ""
+    return label, short(best[0].unit), f"{best[0].r:+.2f}", runner_up
 
 
 class UnitsView(Vertical):
@@ -105,7 +116,8 @@ class UnitsView(Vertical):
 
     def on_mount(self) -> None:
         self.set_columns([len(label) for label in COLUMNS])
-        self.insight: Insight | None = None
+        self.insight: Insight | None = None  # the reading on screen, and the units found in it
+        self.finding: Finding | None = None
         self.span: SpanAnswer | None = None  # shown instead of the feature until the user moves on
         channels_of(self).insight.watch(self, self.show)
         channels_of(self).insight_note.watch(self, lambda note: note is not None and self.info(note))
@@ -115,13 +127,16 @@ class UnitsView(Vertical):
     def show(self, insight: Insight | None) -> None:
         if insight is None:
             return
-        self.insight = insight
         if not insight.inspection.layers:  # a transformer: no units to find
+            self.insight = self.finding = None
             self.query_one("#features", DataTable).clear()
             self.query_one("#units-passage", PassageView).paint(Painting(insight.inspection.text, None))
             self.info(NO_STATE)
             return
-        rows = [(name, self.row(insight, name)) for name in insight.finding.r]
+        if (finding := insight.of(UNITS)) is None:  # a reading for another view
+            return
+        self.insight, self.finding = insight, finding
+        rows = [(name, feature_row(finding, name)) for name in finding.r]
         table = self.query_one("#features", DataTable)
         row = table.cursor_row
         old = [column.width for column in table.columns.values()]
@@ -144,21 +159,12 @@ class UnitsView(Vertical):
         for label, width in zip(COLUMNS, widths, strict=True):
             table.add_column(label, width=width)
 
-    @staticmethod
-    def row(insight: Insight, name: str) -> tuple[str | Text, ...]:
-        best = insight.finding.best(name, 2)
-        label = DESCRIPTIONS.get(name, "your hypothesis")
-        if not best:
-            return label, Text("-", style="dim"), "", Text("not in this passage", style="dim")
-        runner_up = f"{short(best[1].unit)} {best[1].r:+.2f}" if len(best) > 1 else ""
-        return label, short(best[0].unit), f"{best[0].r:+.2f}", runner_up
-
     @property
     def feature(self) -> str | None:
         table = self.query_one("#features", DataTable)
-        if self.insight is None or table.row_count == 0:
+        if self.finding is None or table.row_count == 0:
             return None
-        return list(self.insight.finding.r)[table.cursor_row]
+        return list(self.finding.r)[table.cursor_row]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
@@ -172,11 +178,11 @@ class UnitsView(Vertical):
             self.post_message(self.SpanCleared())
 
     def paint_feature(self) -> None:
-        insight, feature = self.insight, self.feature
-        if insight is None or feature is None or self.span is not None:  # the span's answer stays on screen
+        insight, finding, feature = self.insight, self.finding, self.feature
+        if insight is None or finding is None or feature is None or self.span is not None:  # the span's answer stays
             return
         passage = self.query_one("#units-passage", PassageView)
-        best = insight.finding.best(feature, 1)
+        best = finding.best(feature, 1)
         if not best:
             passage.paint(Painting(insight.inspection.text, None))
             self.info(f"{DESCRIPTIONS.get(feature, 'your hypothesis')}: nothing to track in this passage")
