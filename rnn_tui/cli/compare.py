@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from rnn_tui.cli.flags import ONE_THREAD_EACH, add_run_flags
+from rnn_tui.engine.compare import MAX_VALUES
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.texts import DEFAULT_TEXT, text_length, text_name
 from rnn_tui.run.spec import COMPARE_PRESET, DEFAULT_THREADS, check_threads, configs_from_args
@@ -23,8 +24,8 @@ DEFAULT_MINUTES = 0.5  # per run, when no budget is given
 def add_parser(sub: Any) -> None:
     compare = sub.add_parser("compare", help="train one run per value of a setting and compare them")
     compare.add_argument("--vary", required=True, metavar="NAME=V1,V2",
-                         help="the setting and 2 to 4 values: cell, hidden, layers, embed, dropout, seq, batch, lr, "
-                              "optimizer, clip or precision")
+                         help=f"the setting and 2 to {MAX_VALUES} values: cell, hidden, layers, embed, dropout, seq, "
+                              "batch, lr, optimizer, clip or precision")
     compare.add_argument("--equal-params", type=int, metavar="N",
                          help="solve each run's hidden size for about N parameters (within 5%%)")
     compare.add_argument("--equal-time", type=float, metavar="MINUTES",

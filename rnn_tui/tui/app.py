@@ -114,7 +114,7 @@ class PlaygroundApp(App):
     ]
 
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
-                 sample_seed: int | None = None, sample_pace: float | None = 120.0, sample_pause: float = 1.5,
+                 random_seed: int | None = None, sample_pace: float | None = 120.0, sample_gap: float = 1.5,
                  watching: str | None = None, hint_marker: Path | None = None, lesson_steps: int | None = None,
                  counter: Callable[[str, str], Counting] = CountingProcess):
         """`hint_marker`: a file whose absence means a first launch (the title then points to the
@@ -133,7 +133,7 @@ class PlaygroundApp(App):
         self.channels.ready.follow(lambda ready: ready is not None and self.clear_notifications())
         self.counting = CountingController(self, counter)
         self.weights = WeightsController(self)  # which weights every view reads
-        self.sampling = SamplingController(self, seed=sample_seed, pace=sample_pace, pause=sample_pause,
+        self.sampling = SamplingController(self, random_seed=random_seed, pace=sample_pace, gap=sample_gap,
                                            count=self.counting.ask)
         self.learned = InsightController(self, lambda: self.sampling.last, count=self.counting.ask)
         self.writer = WriterController(self, lambda: self.learned.last)
@@ -225,7 +225,7 @@ class PlaygroundApp(App):
 
     def on_trainer_messages(self, message: TrainerMessages) -> None:
         if not self.training.closing:
-            self.training.receive(message.items)
+            self.training.apply(message.items)
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
@@ -241,15 +241,15 @@ class PlaygroundApp(App):
 
     def on_sample_update(self, message: SampleUpdate) -> None:
         if self.current(message.sample.run):
-            self.sampling.receive(message.sample)
+            self.sampling.sample_written(message.sample)
 
     def on_fan_update(self, message: FanUpdate) -> None:
         if self.current(message.sample.run):
-            self.sampling.receive_fan(message.sample)
+            self.sampling.fan_written(message.sample)
 
     def on_counted_ready(self, message: CountedReady) -> None:
         if self.current(message.run):
-            self.sampling.receive_counted(message.counted, message.fan)
+            self.sampling.sample_counted(message.counted, message.fan)
 
     def on_beam_ready(self, message: BeamReady) -> None:
         if self.current(message.run) and self.sampling.beam:
@@ -265,7 +265,7 @@ class PlaygroundApp(App):
 
     def on_insight_ready(self, message: InsightReady) -> None:
         if self.current(message.run):
-            self.learned.receive(message.insight)
+            self.learned.insight_read(message.insight)
 
     def on_insight_failed(self, message: InsightFailed) -> None:
         if self.current(message.run):
@@ -296,8 +296,8 @@ class PlaygroundApp(App):
     # ---- sampling controls ----
 
     @on(SamplerPanel.SeedSubmitted)
-    def set_seed(self, message: SamplerPanel.SeedSubmitted) -> None:
-        self.sampling.set_seed(message.text)
+    def set_seed_text(self, message: SamplerPanel.SeedSubmitted) -> None:
+        self.sampling.set_seed_text(message.text)
 
     @on(SamplerPanel.RuleSubmitted)
     def set_rule(self, message: SamplerPanel.RuleSubmitted) -> None:
@@ -312,9 +312,9 @@ class PlaygroundApp(App):
 
     def action_reroll(self) -> None:
         """`d`: a new random seed (the sampler and the fan share it)."""
-        seed = self.sampling.reroll()
-        if seed is not None:
-            self.notify(f"random seed {seed}")
+        random_seed = self.sampling.reroll()
+        if random_seed is not None:
+            self.notify(f"random seed {random_seed}")
 
     def action_toggle_hold(self) -> None:
         """`h`: hold the random seed (the same numbers every sample) or draw a new one each sample."""
@@ -330,9 +330,9 @@ class PlaygroundApp(App):
     def action_copy_sample(self) -> None:
         """`c`: copy a sample (the Sampler tab's highlighted one, else the latest) to the clipboard."""
         lab = self.view("sampler")
-        kept = lab.highlighted_sample() if isinstance(lab, SamplerLab) else None
+        chosen = lab.highlighted_sample() if isinstance(lab, SamplerLab) else None
         last = self.sampling.last
-        text = (kept.seed_text + kept.text) if kept else (last.seed_text + last.generated if last else "")
+        text = (chosen.seed_text + chosen.text) if chosen else (last.seed_text + last.generated if last else "")
         if not text:
             self.notify("no sample to copy yet")
             return
@@ -546,9 +546,10 @@ class PlaygroundApp(App):
         train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
         self.open_compare(CompareRequest(ready.spec.text, spec.model, train, vary, equal))
 
-    def open_compare(self, request: CompareRequest | None = None, kept: LessonRun | None = None) -> None:
+    def open_compare(self, request: CompareRequest | None = None, earlier: LessonRun | None = None) -> None:
         """The comparison's screen; the user's run waits while anything trains there."""
-        was_training = kept is None and not self.state.paused and not self.state.watching  # a watched run is not ours
+        # a watched run is not ours to pause
+        was_training = earlier is None and not self.state.paused and not self.state.watching
         if was_training:
             self.training.toggle_pause()
 
@@ -556,22 +557,22 @@ class PlaygroundApp(App):
             if was_training and self.state.paused:
                 self.training.toggle_pause()
 
-        self.push_screen(CompareScreen(request, kept=kept), closed)
+        self.push_screen(CompareScreen(request, earlier=earlier), closed)
 
-    @on(CompareScreen.Kept)
-    def keep_lesson(self, message: CompareScreen.Kept) -> None:
-        self.lessons.keep(message.run)
+    @on(CompareScreen.Reached)
+    def remember_lesson(self, message: CompareScreen.Reached) -> None:
+        self.lessons.remember(message.run)
 
     @on(LessonsView.Start)
     async def start_lesson(self, message: LessonsView.Start) -> None:
-        """A lesson from its key: its runs kept from before, unless asked again; "a cell at work"
+        """A lesson from its key: its runs from before, unless asked again; "a cell at work"
         opens the one-step view on the user's run."""
         if message.name == STEP:
             await self.action_show_tab("step")
             return
-        kept = None if message.again else self.lessons.kept_of(message.name)
-        if kept is not None:
-            self.open_compare(kept=kept)
+        earlier = None if message.again else self.lessons.earlier_runs(message.name)
+        if earlier is not None:
+            self.open_compare(earlier=earlier)
         else:
             self.open_compare(self.lessons.request(message.name))
 

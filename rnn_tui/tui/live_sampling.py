@@ -87,15 +87,15 @@ class LiveSampler:
 
     update_type: type[SampleUpdate] = SampleUpdate
 
-    def __init__(self, rows: list[SampleSettings], post: Callable[[Message], None], seed: int | None = None,
-                 pause: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND,
+    def __init__(self, rows: list[SampleSettings], post: Callable[[Message], None], random_seed: int | None = None,
+                 gap: float = 1.5, length: int = SAMPLE_CHARS, pace: float | None = CHARS_PER_SECOND,
                  count: Callable[[object], object | None] | None = None):
         self.rows = rows  # shared with the UI, which changes them in place
         self.post = post
         self.count = count  # asks the run's counting process (None: no counting)
-        self.seed = secrets.randbelow(2**31) if seed is None else seed
+        self.random_seed = secrets.randbelow(2**31) if random_seed is None else random_seed
         self.hold = True  # the same seed for every sample until rerolled
-        self.pause = pause
+        self.gap = gap  # seconds between two samples
         self.length = length
         self.pace = pace
         self.seed_text = ""
@@ -123,9 +123,9 @@ class LiveSampler:
 
     def reroll(self) -> int:
         """A new random seed, and a new sample drawn with it."""
-        self.seed = secrets.randbelow(2**31)
+        self.random_seed = secrets.randbelow(2**31)
         self.restart()
-        return self.seed
+        return self.random_seed
 
     def set_running(self, running: bool) -> None:
         """Pause or resume sampling (training goes on either way); a resumed sampler starts over."""
@@ -166,8 +166,8 @@ class LiveSampler:
         if vocab.unknown(seed_text):  # the app refuses such seeds; a new vocabulary can still meet one
             seed_text = ""
         if not self.hold:
-            self.seed = secrets.randbelow(2**31)
-        seed, length, pace = self.seed, self.length, self.pace
+            self.random_seed = secrets.randbelow(2**31)
+        seed, length, pace = self.random_seed, self.length, self.pace
         settings = self.rows  # once: the UI replaces the list when the number of rows changes
         sampler = Sampler(model, vocab, settings, seed=seed)  # reads each row's settings at every character
         rows: list[list[str]] = [[] for _ in settings]
@@ -205,7 +205,7 @@ class LiveSampler:
         """Time to read the sample, unless something changes; a sample finished before the counting
         process could measure it (its text still being counted, its suffix array still to be built)
         is asked about again meanwhile, so that its copy meters come even if the sample stays."""
-        end = time.monotonic() + self.pause
+        end = time.monotonic() + self.gap
         while (self._recount is not None and time.monotonic() < end
                and not self._interrupt.wait(min(RECOUNT_SECONDS, end - time.monotonic()))):
             self._recount()

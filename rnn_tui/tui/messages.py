@@ -94,7 +94,7 @@ class InsightFailed(Message):
 
 @dataclass
 class WriterReady(Message):
-    """The writer's text (and the kept continuation) re-read with newer weights."""
+    """The writer's text (and the continuation put beside it) re-read with newer weights."""
 
     run: int
     step: int

@@ -95,7 +95,7 @@ def scripted_app(spec: RunSpec, tmp_path: Path, steps: int = 40, trainer: type[S
                  **kwargs) -> PlaygroundApp:
     """The real app on a deterministic in-process run, sampling as fast as it can, counting its
     small text in this process (the counting process has tests of its own: test_counting.py)."""
-    options = dict(sample_seed=0, sample_pace=None, sample_pause=3600.0, counter=CountingHere, **kwargs)
+    options = dict(random_seed=0, sample_pace=None, sample_gap=3600.0, counter=CountingHere, **kwargs)
     return PlaygroundApp(spec, trainer(spec, steps), checkpoint_path=str(tmp_path / "run.pt"), **options)
 
 
@@ -200,13 +200,13 @@ async def next_published(pilot, channel, accept=lambda value: value is not None)
 
 def process_messages(app) -> list:
     """Every message the training process sends from now on, in order (a spy on the controller)."""
-    seen, receive = [], app.training.receive
+    seen, apply = [], app.training.apply
 
     def spy(items):
         seen.extend(items)
-        receive(items)
+        apply(items)
 
-    app.training.receive = spy
+    app.training.apply = spy
     return seen
 
 

@@ -65,7 +65,7 @@ class RecordingHandle:
 
 
 def sampling_of(host: FakeHost) -> SamplingController:
-    return SamplingController(host, seed=0, pace=None, pause=1.0)
+    return SamplingController(host, random_seed=0, pace=None, gap=1.0)
 
 
 def training_of(host: FakeHost, handle: RecordingHandle, checkpoint_path: str = "run.pt") -> TrainingController:
@@ -155,7 +155,7 @@ def test_replacing_unsaved_training_offers_to_save_it_first():
     assert isinstance(screen, ConfirmScreen) and screen.save == "Save and reset" and "run.pt" in screen.question
     answer("save")
     assert [type(c) for c in handle.sent] == [Save]  # replaced once the process says it saved
-    training.receive([Saved(host.state.run, "run.pt", host.state.step)])
+    training.apply([Saved(host.state.run, "run.pt", host.state.step)])
     assert [type(c) for c in handle.sent] == [Save, Reset]
     host.state.saved_step = host.state.step = 9  # saved where it stands: nothing to lose
     training.reset()
@@ -169,9 +169,9 @@ def test_a_save_that_fails_before_a_reset_keeps_the_run():
     host, handle, training = reset_after_unsaved_training()
     (_, answer), = host.screens
     answer("save")
-    training.receive([Failed(host.state.run, "cannot save checkpoint run.pt: read-only file system")])
+    training.apply([Failed(host.state.run, "cannot save checkpoint run.pt: read-only file system")])
     assert "the run was kept" in host.notices[-1][1]
-    training.receive([Saved(host.state.run, "run.pt", host.state.step)])  # a later save (s) replaces nothing
+    training.apply([Saved(host.state.run, "run.pt", host.state.step)])  # a later save (s) replaces nothing
     assert [type(c) for c in handle.sent] == [Save]
 
 
@@ -189,7 +189,7 @@ def test_a_pause_says_pausing_until_the_process_confirms_it():
     assert mode() == "● training"
     training.toggle_pause()
     assert isinstance(handle.sent[-1], Pause) and mode() == "‖ pausing…"
-    training.receive([Paused(host.state.run, True)])
+    training.apply([Paused(host.state.run, True)])
     assert mode() == "‖ paused"
     training.toggle_pause()
     assert isinstance(handle.sent[-1], Resume) and mode() == "● training"
@@ -204,7 +204,7 @@ def test_quitting_never_writes_over_a_checkpoint_the_user_opened(tmp_path):
     assert training.quit_path() == str(tmp_path / "a-2.pt")  # the first free name beside it
     from rnn_tui.run.protocol import Saved
 
-    training.receive([Saved(0, str(opened), 12)])  # the user saved over it on purpose
+    training.apply([Saved(0, str(opened), 12)])  # the user saved over it on purpose
     assert training.quit_path() == str(opened) and host.state.quit_path == str(opened)
 
 

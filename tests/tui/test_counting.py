@@ -155,7 +155,7 @@ def test_a_sample_finished_before_its_copying_could_be_measured_gets_its_meters_
         return None if len(asked) == 1 else [counts.copying(text) for text in request.texts]
 
     posted: queue.Queue = queue.Queue()
-    sampler = LiveSampler([SampleSettings()], posted.put, seed=0, pause=3600.0, length=30, pace=None, count=count)
+    sampler = LiveSampler([SampleSettings()], posted.put, random_seed=0, gap=3600.0, length=30, pace=None, count=count)
     sampler.set_weights(Weights(1, config, corpus.vocab.chars, tensors, 5))
     thread = threading.Thread(target=sampler.run, daemon=True)
     thread.start()

@@ -11,12 +11,12 @@ async def test_a_view_opened_by_its_key_takes_the_typing(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
-        seed, paused = app.sampling.sampler.seed, app.state.paused
+        seed, paused = app.sampling.sampler.random_seed, app.state.paused
         await pilot.press("f4")
         await wait_for(pilot, lambda: app.focused is app.query_one("#hypothesis"), what="the hypothesis field")
         await pilot.press(*"def \\w+")  # d, space and f are keys of the app: here they are letters
         assert app.query_one("#hypothesis", Input).value == "def \\w+"
-        assert app.sampling.sampler.seed == seed and app.state.paused == paused
+        assert app.sampling.sampler.random_seed == seed and app.state.paused == paused
         assert not app.hidden_view.frozen
         await app.action_quit()
 

@@ -17,7 +17,7 @@ async def test_the_features_table_is_whole_when_a_frame_falls_between_its_rows_a
         await settle_with(0.0)(pilot)
         await app.action_show_tab("units-tab")
         await pilot.pause()
-        app.learned.receive(fixed_insight())
+        app.learned.insight_read(fixed_insight())
         table = app.query_one("#features")
         shown(table)  # the early frame
         await settled(pilot)

@@ -164,7 +164,7 @@ async def test_the_whole_fan_with_beam_and_n_gram_fits_at_120x40(tmp_path):
         await published(pilot, app.channels.fan, lambda f: lab.beam is not None, "the fixed fan and beam")
         counted = SampleCounts(1234, STEPS, (Copying(0.25, 12, 0),) * 5, "5-gram", "T 1.00 · top-k 5", ngram.text,
                                ngram.log_prob, Copying(0.5, 30, 0))
-        app.sampling.receive_counted(counted, fan=True)  # as the counting process answers
+        app.sampling.sample_counted(counted, fan=True)  # as the counting process answers
         await wait_for(pilot, lambda: lab.counted is not None, what="the n-gram row")
         await settled(pilot)
         scroll, fan = lab.query_one("#fan-scroll"), lab.query_one("#fan-text", Static)

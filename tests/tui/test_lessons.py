@@ -44,7 +44,7 @@ async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, 
         await wait_for(pilot, lambda: screen.verdict.text in read(panel), what="the verdict drawn")  # a frame later
         await pilot.press("escape")
         assert isinstance(asked(app)[-1], Resume) and not app.state.paused
-        await wait_for(pilot, lambda: app.lessons.kept is not None and app.lessons.kept.verdict is not None,
+        await wait_for(pilot, lambda: app.lessons.last is not None and app.lessons.last.verdict is not None,
                        what="the kept lesson")
         await wait_for(pilot, lambda: "verdict:" in shown(app.views["lessons"].query_one("#lesson-text")),
                        what="the verdict beside the lesson")
@@ -73,9 +73,9 @@ async def test_leaving_a_lesson_mid_run_ends_its_runs_and_the_users_run_goes_on(
         assert not app.state.paused
         step = app.state.step
         await wait_for(pilot, lambda: app.state.step > step, what="the user's run to go on")
-        await wait_for(pilot, lambda: app.lessons.kept is not None, what="what the lesson reached")
-        kept = app.lessons.kept
-        assert kept.verdict is None and not kept.over and kept.done == frozenset()
+        await wait_for(pilot, lambda: app.lessons.last is not None, what="what the lesson reached")
+        reached = app.lessons.last
+        assert reached.verdict is None and not reached.over and reached.done == frozenset()
         detail = shown(app.views["lessons"].query_one("#lesson-text"))
         assert "left before its runs were over (0 of 2 finished)" in detail
         await app.action_quit()

@@ -41,7 +41,7 @@ async def test_twenty_rapid_switches_end_with_a_live_sampler_on_the_last_text(tm
     first = tmp_path / "first.txt"
     first.write_text(small_text)
     spec = replace(tiny_spec(first), model=ModelConfig(cell="lstm", hidden=16, embed=4))
-    app = live_app(spec, tmp_path, sample_pace=None, sample_pause=0.05)
+    app = live_app(spec, tmp_path, sample_pace=None, sample_gap=0.05)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.channels.sample.value is not None, what="a first sample")
         top_k = app.query_one("#top-k", Input)

@@ -87,8 +87,8 @@ async def test_the_fan_follows_a_temperature_change_from_the_next_character(text
         model, vocab = model_of(app)
         # the rows were changed in place from the next character on (how soon after the key is a matter of
         # latency, measured in benchmarks/tui_overhead.py, not here)
-        assert done.rows == with_change_at(model, vocab, fan.seed, done.seed_text, [0.5, 1.5, 1.5], [0.5, 0.05, 1.5],
-                                           30, 90)
+        assert done.rows == with_change_at(model, vocab, fan.random_seed, done.seed_text, [0.5, 1.5, 1.5],
+                                           [0.5, 0.05, 1.5], 30, 90)
         await app.action_quit()
 
 

@@ -85,7 +85,7 @@ async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path,
         await wait_for(pilot, lambda: sampling_ready(app), what="the engine")
         seed = small_text[:480]  # a seed of many lines, all of the model's characters
         app.channels.sample.publish(None)
-        app.sampling.set_seed(seed)
+        app.sampling.set_seed_text(seed)
         await published(pilot, app.channels.sample, lambda s: s.seed_text == seed and s.done,
                         "a sample after the long seed")
         scroll = app.query_one("#sample-scroll")

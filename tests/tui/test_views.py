@@ -27,7 +27,7 @@ def show(view_id: str, shift: float = 0.0):
             await settle_with(shift)(pilot)
         await app.action_show_tab(view_id)
         await pilot.pause()
-        app.learned.receive(fixed_insight(shift))
+        app.learned.insight_read(fixed_insight(shift))
         if app.view("write") is not None:
             app.channels.written.publish(fixed_written(shift))
         app.channels.step_reading.publish(STEP_READING)

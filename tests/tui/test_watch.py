@@ -17,7 +17,7 @@ from .conftest import next_published, shown, status_text, wait_for
 async def test_watching_a_run_that_trains_in_another_process(tmp_path, text_path):
     folder = tmp_path / "run"
     spec = spec_from_args(build_parser().parse_args([]))
-    app = PlaygroundApp(spec, LogFollower(folder, spec), watching=str(folder), sample_seed=0, sample_pace=None)
+    app = PlaygroundApp(spec, LogFollower(folder, spec), watching=str(folder), random_seed=0, sample_pace=None)
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.query_one("#status-table", Static)
         await wait_for(pilot, lambda: "does not exist yet" in " ".join(shown(status).split()), what="the waiting line")

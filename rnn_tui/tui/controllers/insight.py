@@ -222,7 +222,7 @@ class InsightController:
 
     # ---- readings ----
 
-    def receive(self, insight: Insight) -> None:
+    def insight_read(self, insight: Insight) -> None:
         self.last = insight
         self.host.channels.insight_note.publish(None)
         self.host.channels.insight.publish(insight)

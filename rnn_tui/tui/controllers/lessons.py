@@ -1,5 +1,5 @@
 """The lessons: each starts as a comparison (run/compare_process.py) on its own screen while the
-user's run waits; the last lesson's runs and verdict are kept (until another lesson starts), so
+user's run waits; the last lesson's runs and verdict are remembered (until another lesson starts), so
 a lesson can be left and come back to without training again."""
 
 from __future__ import annotations
@@ -17,16 +17,17 @@ class LessonsController:
     def __init__(self, host: Host, steps: int | None = None):
         self.host = host
         self.steps = steps  # a step budget per run instead of each lesson's minutes (tests)
-        self.kept: LessonRun | None = None
+        self.last: LessonRun | None = None  # the last lesson's runs, as far as they went
 
     def request(self, name: str) -> CompareRequest:
-        """A new start of the lesson: the runs kept of the last lesson are dropped."""
-        self.keep(None)
+        """A new start of the lesson: the runs of the last lesson are forgotten."""
+        self.remember(None)
         return lesson_request(name, self.steps)
 
-    def keep(self, run: LessonRun | None) -> None:
-        self.kept = run
+    def remember(self, run: LessonRun | None) -> None:
+        self.last = run
         self.host.channels.lesson_run.publish(run)
 
-    def kept_of(self, name: str) -> LessonRun | None:
-        return self.kept if self.kept is not None and self.kept.lesson == name else None
+    def earlier_runs(self, name: str) -> LessonRun | None:
+        """The lesson's runs from before, when it was the last one run."""
+        return self.last if self.last is not None and self.last.lesson == name else None

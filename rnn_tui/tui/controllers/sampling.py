@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
     from rnn_tui.tui.live_sampling import LiveFan, LiveSampler
 
-MAX_SEED = 500  # characters of seed the sampler reads; longer seeds keep their end
+MAX_SEED_TEXT = 500  # characters of seed text the sampler reads; a longer one keeps its end
 MAX_LENGTH = 5000
 MAX_FAN_ROWS = 8
 HISTORY = 50  # finished samples of the playground kept for the Sampler tab's history
@@ -34,12 +34,12 @@ WAITING_FOR_WEIGHTS = "waiting for the first weights…"
 
 
 class SamplingController:
-    def __init__(self, host: Host, seed: int | None, pace: float | None, pause: float,
+    def __init__(self, host: Host, random_seed: int | None, pace: float | None, gap: float,
                  count: Callable[[object], object | None] | None = None):
         self.host = host
         self.count = count  # asks the run's counting process: copy meters, the fan's n-gram row
         self.state = host.state
-        self.options = dict(seed=seed, pace=pace, pause=pause)
+        self.options = dict(random_seed=random_seed, pace=pace, gap=gap)
         self.settings: SampleSettings | None = None  # once torch is loaded
         self.sampler: LiveSampler | None = None
         self.fan: LiveFan | None = None  # started when the Sampler tab is first opened
@@ -75,7 +75,7 @@ class SamplingController:
 
         self.settings = SampleSettings(temperature=temperature, greedy=greedy)
         self.sampler = LiveSampler([self.settings], self.host.post_message, count=self.count, **self.options)
-        self.sampler.set_seed_text(seed_text[-MAX_SEED:])
+        self.sampler.set_seed_text(seed_text[-MAX_SEED_TEXT:])
         self.host.channels.sampler_message.publish(WAITING_FOR_WEIGHTS)
         self.sampler.set_weights(self.host.channels.weights.value)
         self.host.run_worker(self.sampler.run, thread=True, group="sampler", exit_on_error=False)
@@ -126,9 +126,9 @@ class SamplingController:
         if self.fan is None and shown:
             from rnn_tui.tui.live_sampling import LiveFan
 
-            self.fan = LiveFan(self.fan_rows(), self.host.post_message, seed=self.sampler.seed, beam=self.beam,
-                               count=self.count, counting_row=self.settings,
-                               pause=self.sampler.pause, length=self.sampler.length, pace=self.sampler.pace)
+            self.fan = LiveFan(self.fan_rows(), self.host.post_message, random_seed=self.sampler.random_seed,
+                               beam=self.beam, count=self.count, counting_row=self.settings,
+                               gap=self.sampler.gap, length=self.sampler.length, pace=self.sampler.pace)
             self.fan.hold = self.sampler.hold
             self.fan.set_seed_text(self.sampler.seed_text)
             self.fan.set_weights(self.host.channels.weights.value)
@@ -203,7 +203,7 @@ class SamplingController:
 
     # ---- what the samplers wrote ----
 
-    def receive(self, sample: Sample) -> None:
+    def sample_written(self, sample: Sample) -> None:
         """The playground's sampler wrote more; a finished sample goes into the history."""
         self.last, self.failure = sample, None
         self.host.channels.sample.publish(sample)
@@ -215,10 +215,10 @@ class SamplingController:
                                                bits_per_char(sample.log_probs[0], len(text))))
             self.host.channels.history.publish(tuple(self.history))
 
-    def receive_fan(self, sample: Sample) -> None:
+    def fan_written(self, sample: Sample) -> None:
         self.host.channels.fan.publish(Fan(sample, tuple(self.temperatures), self.note(sample)))
 
-    def receive_counted(self, counted: SampleCounts, fan: bool) -> None:
+    def sample_counted(self, counted: SampleCounts, fan: bool) -> None:
         """Copy meters of a finished sample (and the fan's n-gram row)."""
         if fan:
             self.host.channels.fan_counted.publish(counted)
@@ -247,11 +247,11 @@ class SamplingController:
         """A new random seed for the sampler and the fan (they share one)."""
         if self.sampler is None:
             return None
-        seed = self.sampler.reroll()
+        random_seed = self.sampler.reroll()
         if self.fan is not None:
-            self.fan.seed = seed
+            self.fan.random_seed = random_seed
             self.fan.restart()
-        return seed
+        return random_seed
 
     def toggle_hold(self) -> bool:
         """Held: every sample draws the same numbers. Released: each sample draws a new seed."""
@@ -274,20 +274,20 @@ class SamplingController:
 
     # ---- settings ----
 
-    def set_seed(self, seed: str) -> None:
+    def set_seed_text(self, text: str) -> None:
         if self.state.ready is not None:
             from rnn_tui.engine.data import Vocab
 
             try:
-                Vocab(self.state.ready.vocab).encode(seed)
+                Vocab(self.state.ready.vocab).encode(text)
             except UserError as exc:
                 self.host.notify(f"seed refused: {exc}", severity="error")
                 return
-        if len(seed) > MAX_SEED:
-            self.host.notify(f"seed shortened to its last {MAX_SEED} characters", severity="warning")
-            seed = seed[-MAX_SEED:]
+        if len(text) > MAX_SEED_TEXT:
+            self.host.notify(f"seed shortened to its last {MAX_SEED_TEXT} characters", severity="warning")
+            text = text[-MAX_SEED_TEXT:]
         for sampler in self.samplers:
-            sampler.set_seed_text(seed)
+            sampler.set_seed_text(text)
 
     def set_rule(self, rule: str, value: str) -> None:
         """top-k, top-p or min-p from its field; empty is off. The fan's rows follow."""

@@ -96,7 +96,7 @@ class TrainingController:
         finally:
             self.bridge_idle.set()
 
-    def receive(self, items: list[Message | Counted]) -> None:
+    def apply(self, items: list[Message | Counted]) -> None:
         host, state = self.host, self.state
         for item in items:
             if isinstance(item, (Ready, Events, Snapshot, Kept, Paused, Counted)) and item.run != state.run:

@@ -23,7 +23,7 @@ class WeightsController:
         self.best: Snapshot | None = None
         self.engine_loaded = False  # torch is imported: before that nothing can read weights
         host.channels.run_asked.follow(self.new_run)
-        host.channels.snapshot.follow(self.receive)
+        host.channels.snapshot.follow(self.snapshot_sent)
 
     def engine_ready(self) -> None:
         self.engine_loaded = True
@@ -34,7 +34,7 @@ class WeightsController:
         self.latest = self.best = None
         self.publish()
 
-    def receive(self, snapshot: Snapshot | None) -> None:
+    def snapshot_sent(self, snapshot: Snapshot | None) -> None:
         if snapshot is None:
             return
         if snapshot.best:

@@ -77,35 +77,35 @@ class CompareScreen(Screen[None]):
     BINDINGS = [Binding("escape", "close", "close (ends the runs)"), Binding("x", "toggle_x", "x: step or time"),
                 Binding("o", "add_saved", "add a saved run")]
 
-    class Kept(Message):
-        """A lesson's runs as far as they went, for the app to keep until the next lesson."""
+    class Reached(Message):
+        """A lesson's runs as far as they went, for the app to remember until the next lesson."""
 
         def __init__(self, run: LessonRun):
             super().__init__()
             self.run = run
 
     def __init__(self, request: CompareRequest | None = None, compare: BackgroundCompare | None = None,
-                 kept: LessonRun | None = None):
+                 earlier: LessonRun | None = None):
         """A new comparison (`request`, run by `compare` or a process of its own), saved runs only (no
-        request), or a lesson's runs kept from before (`kept`: nothing is trained again)."""
+        request), or a lesson's runs from before (`earlier`: nothing is trained again)."""
         super().__init__()
-        request = kept.request if kept is not None else request
+        request = earlier.request if earlier is not None else request
         self.request = request
         self.lesson = LESSONS[request.lesson] if request is not None and request.lesson else None
         self.by_cell = request is not None and request.setting == "cell"  # a run's colour is its cell's
         # the text whose losses are compared (a built-in name or an absolute path, as checkpoints keep it)
         self.text = None if request is None else (request.text if is_builtin(request.text)
                                                   else str(Path(request.text).resolve()))
-        self.compare = None if kept is not None or request is None else compare or BackgroundCompare(request)
+        self.compare = None if earlier is not None or request is None else compare or BackgroundCompare(request)
         self.runs: dict[str, Entrant] = {}  # by name, in the order they came
         self.saved: list[str] = []  # the names of saved runs, in the order they were added
         self.status: dict[str, str] = {}
         self.info_line = "Compare runs: o adds a saved run (a checkpoint)"
         self.over = self.compare is None
-        self.verdict = None if kept is None else kept.verdict
-        if kept is not None:
-            self.runs = {entrant.name: entrant for entrant in kept.runs}
-            self.status = {name: "done" if name in kept.done else "stopped" for name in self.runs}
+        self.verdict = None if earlier is None else earlier.verdict
+        if earlier is not None:
+            self.runs = {entrant.name: entrant for entrant in earlier.runs}
+            self.status = {name: "done" if name in earlier.done else "stopped" for name in self.runs}
 
     def compose(self) -> ComposeResult:
         if self.lesson is not None:
@@ -124,8 +124,8 @@ class CompareScreen(Screen[None]):
             self.info(f"{kind}: {self.request.describe()}; your run waits until you close this (Escape)")
             self.compare.start()
             self.set_interval(POLL_SECONDS, self.poll)
-        elif self.request is not None:  # a lesson's runs, kept
-            self.info(f"Kept from before: {self.request.describe()}")
+        elif self.request is not None:  # a lesson's runs from before
+            self.info(f"From before: {self.request.describe()}")
             for name, entrant in self.runs.items():
                 if self.status[name] == "done":
                     self.add_sample(entrant)
@@ -147,7 +147,7 @@ class CompareScreen(Screen[None]):
         """A lesson's runs outlive the screen: the lessons controller keeps them until the next lesson."""
         if self.lesson is not None and self.compare is not None:
             done = frozenset(name for name, state in self.status.items() if state == "done")
-            self.app.post_message(self.Kept(LessonRun(self.request, tuple(self.runs.values()), done, self.verdict,
+            self.app.post_message(self.Reached(LessonRun(self.request, tuple(self.runs.values()), done, self.verdict,
                                                   self.over)))
 
     def info(self, line: str) -> None:
