@@ -5,6 +5,7 @@ scored on), its evaluations on the training clock, and when it first went below 
     python3 -m benchmarks.beat_counting passing [--seeds 3] [--busy]  # the default run, 3 minutes
     python3 -m benchmarks.beat_counting ten [--texts python,structured]  # the 10min preset's margins
     python3 -m benchmarks.beat_counting ablation [--minutes 3]  # one row per lever tried
+    python3 -m benchmarks.beat_counting race [--minutes 3]  # every cell and the transformer, equal size and time
 
 `--busy` keeps one core busy with another process for the whole run (and gives the run 4
 minutes, the issue's bound beside a busy core). Each command prints its table and appends it,
@@ -176,6 +177,45 @@ def ablation(minutes: float) -> list[str]:
     return lines
 
 
+def race(minutes: float) -> list[str]:
+    """Each contender at the default run's parameter count on `python` (the default LSTM's size),
+    trained for the same minutes on one thread each, two at a time (one per core)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rnn_tui.engine.config import CELLS
+    from rnn_tui.engine.race import count_parameters, hidden_for
+    from rnn_tui.engine.texts import load_text
+
+    model, train_settings = PRESETS["default"].model, PRESETS["default"].train
+    vocab = len(set(load_text("python")))
+    embed, layers, seq = model["embed"], model["layers"], train_settings["seq"]
+    params = count_parameters("lstm", model["hidden"], vocab, embed, layers)
+    sizes = {cell: hidden_for(cell, params, vocab, embed, layers, seq if cell == "transformer" else 0)
+             for cell in CELLS}
+    flags = {cell: [*default_flags(cell=cell, hidden=str(hidden)), "--minutes", str(minutes), "--threads", "1",
+                    "--seed", "1"] for cell, hidden in sizes.items()}
+    with ThreadPoolExecutor(2) as pool:
+        runs = dict(zip(flags, pool.map(train, flags.values())))
+    baselines = {run.baseline for run in runs.values() if run.baseline is not None}
+    order, loss = min(baselines, key=lambda b: b[1]) if baselines else (0, float("nan"))
+    marks = [m for m in (1, 3, 10) if m <= minutes]
+    lines = [f"Every contender at the default run's size ({params:,} parameters, the default LSTM's) on `python`, "
+             f"{minutes:g} minutes each on one thread, two runs at a time (one a core), the default preset's other "
+             f"settings (seq {seq}, batch {train_settings['batch']}, lr {train_settings['lr']}, annealed, bf16), "
+             f"seed 1. The line: the {order}-gram, {loss:.3f} on the characters every run is scored on.", "",
+             f"| contender | hidden | parameters | steps | chars/s | {' | '.join(f'val at {m} min' for m in marks)} "
+             "| best val | best - n-gram |",
+             f"| --- | --- | --- | --- | --- | {' | '.join('---' for _ in marks)} | --- | --- |"]
+    chars_per_step = train_settings["seq"] * train_settings["batch"]
+    for cell, run in sorted(runs.items(), key=lambda item: item[1].best):
+        vals = [run.val_at(m) for m in marks]
+        lines.append(f"| {cell} | {sizes[cell]} | {run.parameters:,} | {run.steps:,} | "
+                     f"{run.steps * chars_per_step / max(run.seconds, 1e-9):,.0f} | "
+                     f"{' | '.join('-' if v is None else f'{v:.3f}' for v in vals)} | {run.best:.3f} | "
+                     f"{run.best - loss:+.3f} |")
+    return lines
+
+
 def record(title: str, lines: list[str], started: datetime, load_at_start: str,
            command: str = "benchmarks.beat_counting") -> None:
     """Print the section, and file it in RESULTS.md under today's heading for this machine (newest first)."""
@@ -207,6 +247,7 @@ def main() -> None:
     one.add_argument("--busy", action="store_true")
     sub.add_parser("ten").add_argument("--texts", default="python,tinyshakespeare,structured,essay")
     sub.add_parser("ablation").add_argument("--minutes", type=float, default=3.0)
+    sub.add_parser("race").add_argument("--minutes", type=float, default=3.0)
     args = parser.parse_args()
     started, load = datetime.now(), load_average()
     if args.what == "passing":
@@ -214,6 +255,8 @@ def main() -> None:
                passing(args.seeds, args.busy), started, load)
     elif args.what == "ten":
         record("The 10min preset against counting", ten(args.texts.split(",")), started, load)
+    elif args.what == "race":
+        record(f"The race on python, {args.minutes:g} minutes each", race(args.minutes), started, load)
     else:
         record("The levers, one at a time", ablation(args.minutes), started, load)
 
