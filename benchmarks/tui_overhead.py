@@ -191,7 +191,7 @@ async def story(app: PlaygroundApp, seconds: float) -> None:
 
 async def race_window(app: PlaygroundApp, seconds: float) -> None:
     """A race of the cells on screen (training waits meanwhile, so no speed is measured here)."""
-    app.race_cells(0.5)
+    app.comparisons.race_cells(0.5)
     await asyncio.sleep(seconds)
     app.screen.action_close()
     await asyncio.sleep(0.5)

@@ -99,6 +99,7 @@ class Channels:
         self.writer_note: Channel[str | None] = channel("writer_note")  # what the writer waits for
         self.step_reading: Channel[StepReading | None] = channel("step_reading")  # One step at its character
         self.lesson_run: Channel[LessonRun | None] = channel("lesson_run")  # the last lesson's runs and verdict
+        self.comparing: Channel[bool] = channel("comparing", False)  # a comparison trains: the user's run waits
 
 
 def channels_of(node: DOMNode) -> Channels:

@@ -16,13 +16,15 @@ class PlaygroundCommands(Provider):
         app = self.app
         out = [] if app.state.watching else self.training_commands()  # a watched run is trained elsewhere
         out += [
-            ("Compare a setting…", app.prompt_compare,
+            ("Compare a setting…", app.comparisons.ask_setting,
              "a run per value of one setting (dropout=0,0.3, layers=1,2, lr=…), all else equal, 30 s each"),
-            ("Race the cells", partial(app.race_cells, 0.5),
-             "Elman, Jordan, LSTM and GRU at this model's parameter count, 30 s each, on this text"),
-            ("Race the cells (2 minutes each)", partial(app.race_cells, 2.0), "a longer race: the curves part"),
-            ("Compare saved runs…", app.compare_runs, "overlay the validation curves of checkpoints"),
-            ("Read a passage from a file…", app.prompt_passage,
+            ("Race the cells", partial(app.comparisons.race_cells, 0.5),
+             f"{', '.join(CELL_NAMES[cell] for cell in CELLS)} at this model's parameter count, 30 s each, "
+             "on this text"),
+            ("Race the cells (2 minutes each)", partial(app.comparisons.race_cells, 2.0),
+             "a longer race: the curves part"),
+            ("Compare saved runs…", app.comparisons.saved_runs, "overlay the validation curves of checkpoints"),
+            ("Read a passage from a file…", app.learned.ask_passage,
              "the views of what the model learned read this text instead of the validation passage"),
         ]
         return out
@@ -34,9 +36,9 @@ class PlaygroundCommands(Provider):
                 f"train a fresh {CELL_NAMES[cell]} model") for cell in CELLS]
         out += [
             ("Save checkpoint", app.action_save, f"write the run to {training.checkpoint_path}"),
-            ("Save checkpoint as…", app.prompt_save_checkpoint, "choose where to write the run"),
-            ("Load checkpoint…", app.prompt_load_checkpoint, "continue a saved run"),
-            ("Open text…", app.prompt_text, "learn any UTF-8 text file, or a built-in text by name"),
+            ("Save checkpoint as…", training.ask_save_as, "choose where to write the run"),
+            ("Load checkpoint…", training.ask_checkpoint, "continue a saved run"),
+            ("Open text…", training.ask_text, "learn any UTF-8 text file, or a built-in text by name"),
         ]
         out += [(f"Preset: {name}", partial(training.use_preset, name), preset.description)
                 for name, preset in PRESETS.items()]

@@ -22,7 +22,7 @@ async def test_a_race_trains_each_cell_and_the_run_waits_meanwhile(text_path, tm
     train = TrainConfig(seq=16, batch=4, lr=1e-2, steps=12, eval_every=4, seed=1)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
-        app.open_compare(CompareRequest(str(text_path), ModelConfig(embed=8), train, "cell=elman,gru", 3000))
+        app.comparisons.open(CompareRequest(str(text_path), ModelConfig(embed=8), train, "cell=elman,gru", 3000))
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, CompareScreen) and isinstance(asked(app)[-1], Pause)
@@ -57,7 +57,7 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
     save_checkpoint(path, trainer_state(trainer))
     app = scripted_app(tiny_spec(text_path), tmp_path, steps=5)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.compare_runs()
+        app.comparisons.saved_runs()
         await pilot.pause()
         app.screen.query_one(Input).value = str(tmp_path / "missing.pt")
         await pilot.press("enter")

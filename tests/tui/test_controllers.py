@@ -7,10 +7,12 @@ from dataclasses import replace
 
 from rich.console import Console
 
-from rnn_tui.engine.events import StartEvent, StepEvent
+from rnn_tui.engine.events import BaselineEvent, StartEvent, StepEvent
 from rnn_tui.engine.insight.registry import FACTORS
+from rnn_tui.run.compare_process import CompareRequest
 from rnn_tui.run.protocol import Failed, Pause, Paused, Ready, Reset, Resume, Save, Saved
 from rnn_tui.tui.channels import Channels
+from rnn_tui.tui.controllers.comparisons import ComparisonsController
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.training import TrainingController
@@ -222,3 +224,34 @@ def test_the_writer_says_what_it_waits_for():
     writer = WriterController(host, lambda: None)
     writer.type("d")
     assert host.last("writer_note") == "the writer starts when the model has weights"
+
+
+def test_a_comparison_holds_the_users_run_and_gives_it_back_as_it_was():
+    host = FakeHost()
+    handle = RecordingHandle()
+    training_of(host, handle)
+    comparisons = ComparisonsController(host)
+    comparisons.race_cells(0.5)
+    (screen, closed), = host.screens
+    assert isinstance(handle.sent[-1], Pause) and host.state.paused
+    closed(None)
+    assert isinstance(handle.sent[-1], Resume) and not host.state.paused
+
+    host.state.paused = True  # paused by the user: a comparison leaves it paused
+    comparisons.race_cells(0.5)
+    host.screens[-1][1](None)
+    assert host.state.paused and len(handle.sent) == 2
+
+
+def test_the_race_draws_counting_only_where_its_runs_are_scored_on_the_runs_characters():
+    host = FakeHost()
+    comparisons = ComparisonsController(host)
+    request = CompareRequest(SPEC.text, SPEC.model, SPEC.train, "cell=lstm,gru", 20_000)
+    assert comparisons.floor(request) is None  # not counted yet
+    host.state.on_event(BaselineEvent(step=40, ngram_order=9, ngram_loss=1.31, ngram_losses=(1.31,) * 9))
+    assert comparisons.floor(request) == ("9-gram", 1.31)
+    assert comparisons.floor(replace(request, vary="seq=16,64")) is None  # other windows: other characters
+    assert comparisons.floor(replace(request, text="essay")) is None
+    assert comparisons.floor(replace(request, train=replace(SPEC.train, batch=SPEC.train.batch + 1))) is None
+    comparisons.race_cells(0.5)
+    assert host.screens[-1][0].floor == ("9-gram", 1.31)

@@ -60,7 +60,7 @@ async def test_save_and_switch_the_text_during_a_lesson_saves_the_run(text_path,
     path = tmp_path / "run.pt"
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.step == 10, what="the run's training")
-        app.open_compare(app.lessons.request("dropout"))  # as its key in the Lessons tab does
+        app.comparisons.start_lesson("dropout", again=True)  # as its key in the Lessons tab does
         await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen) and app.state.paused, what="the lesson")
         run = app.state.run
         app.training.switch_text(str(other))

@@ -14,8 +14,8 @@ from .conftest import asked, live_app, read, scripted_app, shown, tiny_spec, wai
 async def open_lesson(pilot, name: str) -> None:
     app = pilot.app
     await pilot.press("L")
-    await wait_for(pilot, lambda: "lessons" in app.views, what="the Lessons tab")
-    options = app.views["lessons"].query_one(OptionList)
+    await wait_for(pilot, lambda: app.view("lessons") is not None, what="the Lessons tab")
+    options = app.view("lessons").query_one(OptionList)
     assert app.focused is options  # L, then the arrows and Enter
     await pilot.press(*["down"] * (list(LESSONS).index(name) - options.highlighted), "enter")
     await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), what="the lesson's screen")
@@ -44,9 +44,9 @@ async def test_a_lesson_runs_from_its_key_to_its_verdict_and_is_kept(text_path, 
         await wait_for(pilot, lambda: screen.verdict.text in read(panel), what="the verdict drawn")  # a frame later
         await pilot.press("escape")
         assert isinstance(asked(app)[-1], Resume) and not app.state.paused
-        await wait_for(pilot, lambda: app.lessons.last is not None and app.lessons.last.verdict is not None,
+        await wait_for(pilot, lambda: app.comparisons.last is not None and app.comparisons.last.verdict is not None,
                        what="the kept lesson")
-        await wait_for(pilot, lambda: "verdict:" in shown(app.views["lessons"].query_one("#lesson-text")),
+        await wait_for(pilot, lambda: "verdict:" in shown(app.view("lessons").query_one("#lesson-text")),
                        what="the verdict beside the lesson")
         # Back to it: its runs and verdict again, nothing trained anew, the user's run not paused.
         before = len(asked(app))
@@ -73,9 +73,9 @@ async def test_leaving_a_lesson_mid_run_ends_its_runs_and_the_users_run_goes_on(
         assert not app.state.paused
         step = app.state.step
         await wait_for(pilot, lambda: app.state.step > step, what="the user's run to go on")
-        await wait_for(pilot, lambda: app.lessons.last is not None, what="what the lesson reached")
-        reached = app.lessons.last
+        await wait_for(pilot, lambda: app.comparisons.last is not None, what="what the lesson reached")
+        reached = app.comparisons.last
         assert reached.verdict is None and not reached.over and reached.done == frozenset()
-        detail = shown(app.views["lessons"].query_one("#lesson-text"))
+        detail = shown(app.view("lessons").query_one("#lesson-text"))
         assert "left before its runs were over (0 of 2 finished)" in detail
         await app.action_quit()

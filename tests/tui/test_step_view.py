@@ -79,7 +79,7 @@ async def test_o_opens_the_step_the_engine_reads_on_the_same_weights_and_follows
         await wait_for(pilot, lambda: reading.value is not None, what="the first reading")
         assert reading.value == engine_reading(START) and reading.value.position == START
         assert not app.learned.analyses  # one step is read, not the whole passage's analysis as well
-        body = app.views["step"].query_one("#step-body", Static)
+        body = app.view("step").query_one("#step-body", Static)
         assert f"at position {START} " in shown(body)
         await pilot.press("right")
         await wait_for(pilot, lambda: reading.value.position == START + 1, what="the next character's reading")

@@ -133,6 +133,12 @@ class InsightController:
                 return f"passage refused: {exc}"
         return None
 
+    def ask_passage(self) -> None:
+        from rnn_tui.tui.screens.dialogs import PromptScreen
+
+        self.host.push_screen(PromptScreen("Passage to read (a UTF-8 file or a built-in text):"),
+                              lambda path: path and self.load_passage(path))
+
     def load_passage(self, path: str) -> None:
         from rnn_tui.engine.texts import load_text
 

@@ -48,6 +48,7 @@ class SamplingController:
         self.history: deque[FinishedSample] = deque(maxlen=HISTORY)  # newest first
         self.last: Sample | None = None  # the playground's newest sample
         self.failure: str | None = None  # the last failure shown, so a repeat is not shown again
+        self.fan_shown = False  # the Sampler tab is on screen
         host.channels.ready.follow(self.run_ready)
         host.channels.run_asked.follow(self.new_run)
         host.channels.weights.follow(self.set_weights)
@@ -121,6 +122,7 @@ class SamplingController:
 
     def show_fan(self, shown: bool) -> None:
         """The fan samples only while its tab is on screen: training keeps the cores otherwise."""
+        self.fan_shown = shown
         if self.sampler is None:
             return
         if self.fan is None and shown:
@@ -243,34 +245,33 @@ class SamplingController:
 
     # ---- the random seed ----
 
-    def reroll(self) -> int | None:
+    def reroll(self) -> None:
         """A new random seed for the sampler and the fan (they share one)."""
         if self.sampler is None:
-            return None
+            return
         random_seed = self.sampler.reroll()
         if self.fan is not None:
             self.fan.random_seed = random_seed
             self.fan.restart()
-        return random_seed
+        self.host.notify(f"random seed {random_seed}")
 
-    def toggle_hold(self) -> bool:
+    def toggle_hold(self) -> None:
         """Held: every sample draws the same numbers. Released: each sample draws a new seed."""
         hold = not (self.sampler.hold if self.sampler else True)
         for sampler in self.samplers:
             sampler.hold = hold
-        return hold
+        self.host.notify("random seed held: same settings, same weights, same text" if hold
+                         else "a new random seed for every sample")
 
-    def toggle_running(self) -> bool:
-        """Pause sampling (training goes on) or resume it."""
+    def toggle_running(self) -> None:
+        """Pause sampling (training goes on) or resume it, the fan's too while its tab is on screen."""
         if self.sampler is None:
-            return True
+            return
         running = not self.sampler.running
         self.sampler.set_running(running)
-        if self.fan is not None and not running:
-            self.fan.set_running(False)
+        self.show_fan(self.fan_shown)
         if self.last is not None:
             self.host.channels.sample_note.publish(self.note(self.last))
-        return running
 
     # ---- settings ----
 

@@ -47,7 +47,7 @@ from rnn_tui.run.protocol import (
 from rnn_tui.run.spec import RunSpec, preset_spec
 from rnn_tui.tui.labels import SETTING_LABELS
 from rnn_tui.tui.messages import TrainerMessages
-from rnn_tui.tui.screens.dialogs import ConfirmScreen
+from rnn_tui.tui.screens.dialogs import ConfirmScreen, PromptScreen
 from rnn_tui.tui.state import AUTOSAVE_AFTER
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class TrainingController:
         self.after_save: Callable[[], None] | None = None  # "Save and ...": what waits for the save
         self.bridge_idle = threading.Event()  # the bridge is not reading the process's messages
         self.bridge_idle.set()
+        self.held = False  # paused by us while a comparison trains, to resume when it is over
+        host.channels.comparing.follow(self.hold_while_comparing)
 
     def start(self) -> None:
         self.show_quit_path()
@@ -170,6 +172,28 @@ class TrainingController:
             self.handle.send(Pause())
             state.paused = state.pausing = True
         state.changed()
+
+    def hold_while_comparing(self, comparing: bool) -> None:
+        """A comparison trains on the same cores: the user's run waits (a watched run is not ours to pause)."""
+        if comparing and not self.state.paused and not self.state.watching:
+            self.held = True
+            self.toggle_pause()
+        elif not comparing and self.held:
+            self.held = False
+            if self.state.paused:
+                self.toggle_pause()
+
+    def ask_text(self) -> None:
+        self.host.push_screen(PromptScreen("Text file (UTF-8) or built-in text to learn:"),
+                              lambda text: text and self.switch_text(text))
+
+    def ask_checkpoint(self) -> None:
+        self.host.push_screen(PromptScreen("Checkpoint to load:", self.checkpoint_path),
+                              lambda path: path and self.load_checkpoint(path))
+
+    def ask_save_as(self) -> None:
+        self.host.push_screen(PromptScreen("Save checkpoint as:", self.checkpoint_path),
+                              lambda path: path and self.save(path))
 
     def step_once(self) -> None:
         if not self.state.paused:

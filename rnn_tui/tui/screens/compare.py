@@ -33,7 +33,7 @@ from rnn_tui.run.compare_process import (
 )
 from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
-from rnn_tui.tui.widgets.compare import ComparePlot, colour_of, summary_table
+from rnn_tui.tui.widgets.compare import ComparePlot, Floor, colour_of, summary_table
 from rnn_tui.tui.widgets.footer import SteadyFooter
 
 POLL_SECONDS = 0.25
@@ -85,10 +85,12 @@ class CompareScreen(Screen[None]):
             self.run = run
 
     def __init__(self, request: CompareRequest | None = None, compare: BackgroundCompare | None = None,
-                 earlier: LessonRun | None = None):
+                 earlier: LessonRun | None = None, floor: Floor | None = None):
         """A new comparison (`request`, run by `compare` or a process of its own), saved runs only (no
-        request), or a lesson's runs from before (`earlier`: nothing is trained again)."""
+        request), or a lesson's runs from before (`earlier`: nothing is trained again). `floor`: the
+        best n-gram on the characters the runs are scored on, drawn as a line under the curves."""
         super().__init__()
+        self.floor = floor
         request = earlier.request if earlier is not None else request
         self.request = request
         self.lesson = LESSONS[request.lesson] if request is not None and request.lesson else None
@@ -213,7 +215,7 @@ class CompareScreen(Screen[None]):
     def redraw(self) -> None:
         runs = [(entrant, colour_of(entrant, k, self.by_cell, self.saved.index(name) if name in self.saved else None))
                 for k, (name, entrant) in enumerate(self.runs.items())]
-        self.query_one(ComparePlot).show(runs)
+        self.query_one(ComparePlot).show(runs, self.floor)
         self.query_one("#compare-table", Static).update(summary_table(runs, self.status))
 
     # ---- keys ----

@@ -10,6 +10,7 @@ from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.race import Entrant
 from rnn_tui.tui.labels import CELL_NAMES
+from rnn_tui.tui.widgets.colours import NGRAM
 from rnn_tui.tui.widgets.loss_plot import clock_label, nice_ticks, step_label, step_ticks
 
 CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 175, 215), "gru": (95, 175, 0),
@@ -17,6 +18,7 @@ CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 17
 RUN_COLOURS = (CELL_COLOURS["lstm"], CELL_COLOURS["elman"], CELL_COLOURS["gru"], CELL_COLOURS["jordan"])
 SAVED_COLOURS = ((255, 175, 0), (175, 175, 175), (255, 255, 95), (135, 135, 255))
 TRAIN_MARKER = "·"  # the training curve: dotted, in its run's colour
+Floor = tuple[str, float]  # ("9-gram", its loss): counting, on the characters every run is scored on
 
 
 def colour_of(entrant: Entrant, index: int, by_cell: bool, saved_index: int | None) -> tuple[int, int, int]:
@@ -43,17 +45,20 @@ class ComparePlot(PlotextPlot):
         super().__init__(**kwargs)
         self.by_seconds = False
         self.runs: list[tuple[Entrant, tuple[int, int, int]]] = []
+        self.floor: Floor | None = None
 
-    def show(self, runs: list[tuple[Entrant, tuple[int, int, int]]]) -> None:
-        self.runs = runs
-        self.border_subtitle = " ".join(f"[#{r:02x}{g:02x}{b:02x}]━ {entrant.name}[/]"
-                                        for entrant, (r, g, b) in runs)
+    def show(self, runs: list[tuple[Entrant, tuple[int, int, int]]], floor: Floor | None = None) -> None:
+        self.runs, self.floor = runs, floor
+        r, g, b = NGRAM
+        line = [] if floor is None else [f"[#{r:02x}{g:02x}{b:02x}]─ {floor[0]} {floor[1]:.3f}[/]"]
+        self.border_subtitle = " ".join([*(f"[#{r:02x}{g:02x}{b:02x}]━ {entrant.name}[/]"
+                                           for entrant, (r, g, b) in runs), *line])
         self.draw()
         self.refresh()
 
     def toggle_x(self) -> None:
         self.by_seconds = not self.by_seconds
-        self.show(self.runs)
+        self.show(self.runs, self.floor)
 
     def draw(self) -> None:
         plt = self.plt
@@ -77,6 +82,9 @@ class ComparePlot(PlotextPlot):
             low, high = min(low or ys[0], *shown), max(high or ys[0], *shown)
         if low is None:
             return
+        if self.floor is not None:  # the line to beat, always in view
+            plt.hline(self.floor[1], NGRAM)
+            low, high = min(low, self.floor[1]), max(high, self.floor[1])
         last = last or 1
         count = max(2, self.size.width // 16)
         ticks = nice_ticks(last, count) if self.by_seconds else step_ticks(last, count)

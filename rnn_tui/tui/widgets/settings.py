@@ -59,6 +59,7 @@ class SettingsPanel(Vertical):
             yield Static("", id="settings-note")
 
     def on_mount(self) -> None:
+        self.border_title = "Model and training"
         self.vocab_size, self.parameters = 0, None
         channels_of(self).ready.watch(self, self.show_run)
         channels_of(self).settings_form.watch(self, lambda spec: spec is not None and self.show(spec, self.parameters))
