@@ -128,11 +128,15 @@ def clock(seconds: float | None) -> str:
     return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
 
 
-def passing(seeds: int, busy: bool) -> list[str]:
+def passing(seeds: int, busy: bool, lever: str | None = None) -> list[str]:
+    """`lever`: "lr=0.006,hidden=320", the default preset with these changes (all else as shipped)."""
     minutes = 4.0 if busy else 3.0
+    changes = dict(part.split("=") for part in lever.split(",")) if lever else {}
+    flags = default_flags(**changes) if lever else []
     with one_core_busy(busy):
-        runs = [train(["--minutes", str(minutes), "--seed", str(seed)]) for seed in range(1, seeds + 1)]
-    lines = [f"The default run (`rnn-tui train --minutes {minutes:g}`, no model flags) on `python`, "
+        runs = [train(["--minutes", str(minutes), "--seed", str(seed), *flags]) for seed in range(1, seeds + 1)]
+    what = f"the default preset with {lever} (`{' '.join(flags)}`)" if lever else "no model flags"
+    lines = [f"The default run (`rnn-tui train --minutes {minutes:g}`, {what}) on `python`, "
              f"{'beside a process keeping one core busy' if busy else 'quiet'}:", "",
              "| seed | baseline (launch to line) | passed at (training time, step) | val at the end | end against the "
              "baseline | steps | parameters |", "| --- | --- | --- | --- | --- | --- | --- |"]
@@ -245,6 +249,7 @@ def main() -> None:
     one = sub.add_parser("passing")
     one.add_argument("--seeds", type=int, default=3)
     one.add_argument("--busy", action="store_true")
+    one.add_argument("--lever", help="changes to the default preset, e.g. lr=0.006,hidden=320")
     sub.add_parser("ten").add_argument("--texts", default="python,tinyshakespeare,structured,essay")
     sub.add_parser("ablation").add_argument("--minutes", type=float, default=3.0)
     sub.add_parser("race").add_argument("--minutes", type=float, default=3.0)
@@ -252,7 +257,7 @@ def main() -> None:
     started, load = datetime.now(), load_average()
     if args.what == "passing":
         record(f"When the default run passes counting ({'one core busy' if args.busy else 'quiet'})",
-               passing(args.seeds, args.busy), started, load)
+               passing(args.seeds, args.busy, args.lever), started, load)
     elif args.what == "ten":
         record("The 10min preset against counting", ten(args.texts.split(",")), started, load)
     elif args.what == "race":
