@@ -55,7 +55,7 @@ class Plain(nn.Module):
 def plain_stepper(cell: str, layers: int, trainer: Trainer):
     model = Plain(cell, layers, len(trainer.corpus.vocab)).cuda()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = (t.cuda() for t in trainer.train_streams.get(0))
+    x, y = (torch.from_numpy(a).cuda() for a in trainer.train_streams.get(0))
 
     def step() -> None:
         loss = F.cross_entropy(model(x).reshape(-1, model.head.out_features), y.reshape(-1))

@@ -76,7 +76,7 @@ def with_loop(trainer: Trainer, loop: Loop) -> Trainer:
 
 def check_same(trainer: Trainer, copy: Trainer) -> None:
     """The copy computes what the engine computes, on the same weights and input."""
-    x, _ = trainer.train_streams.get(0)
+    x = torch.from_numpy(trainer.train_streams.get(0)[0])
     copy.model.load_state_dict(trainer.model.state_dict())
     with torch.no_grad():
         expected, _ = CharRNN.forward(trainer.model, x)

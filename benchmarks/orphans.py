@@ -1,7 +1,7 @@
 """How soon the processes of an rnn-tui process go once it is killed with -9 (issue 26: none may be
 alive 5 s later). Each of `train --log`, the app (in a pseudo-terminal), `serve` with a page open,
 `lesson` and a comparison's owner (as the app's lessons and race run one) is started with a small
-model on the bundled essay, left SETTLE seconds once its forkserver has forked what it forks, and
+model on the bundled essay, left SETTLE seconds once multiprocessing has started what it starts, and
 killed; then every process it had made is watched until it is gone (a zombie counts as gone).
 Timed from the moment the killed process has been reaped. Linux only (/proc):
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.report import load_average
 from tests.faults import launch
-from tests.faults.process_tree import Process, alive, forked_of
+from tests.faults.process_tree import Process, alive, started_of
 
 ROUNDS = 3
 SETTLE = 5.0  # past start-up: the counting process has answered and waits on its queue
@@ -28,9 +28,9 @@ COMMANDS: dict[str, Callable[[Path], launch.Launched]] = {
     "compare": launch.compare}
 
 
-def names(made: list[Process], forks: tuple[str, ...]) -> dict[Process, str]:
-    forked = sorted(forked_of(made), key=lambda p: p.started)
-    named = {process: forks[i] if i < len(forks) else "forked later" for i, process in enumerate(forked)}
+def names(made: list[Process], starts: tuple[str, ...]) -> dict[Process, str]:
+    started = sorted(started_of(made), key=lambda p: p.started)
+    named = {process: starts[i] if i < len(starts) else "started later" for i, process in enumerate(started)}
     for process in made:
         if process in named:
             continue
@@ -61,9 +61,9 @@ def seconds_until_gone(made: list[Process]) -> dict[Process, float]:
 def one_round(start: Callable[[Path], launch.Launched]) -> list[tuple[str, float]]:
     with tempfile.TemporaryDirectory() as folder:
         launched = start(Path(folder))
-        made = launch.kill_9_once_forked(launched, SETTLE)
+        made = launch.kill_9_once_started(launched, SETTLE)
         gone = seconds_until_gone(made)
-    named = names(made, launched.forks)
+    named = names(made, launched.starts)
     return [(named[process], seconds) for process, seconds in gone.items()]
 
 

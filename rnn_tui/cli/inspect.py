@@ -148,7 +148,7 @@ def counted(inspection: Inspection, path: str, data: dict[str, Any]) -> tuple[Pa
     order chosen on the validation characters the run's evaluations score."""
     from rnn_tui.engine.checkpoint import configs_from_checkpoint
     from rnn_tui.engine.counting import CountingModel
-    from rnn_tui.engine.training import evaluated_targets
+    from rnn_tui.engine.data import evaluated_targets
     from rnn_tui.run.spec import checkpoint_corpus
 
     corpus = checkpoint_corpus(path, data, None)

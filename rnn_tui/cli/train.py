@@ -159,13 +159,14 @@ class BaselineCount:
 
         self.trainer, self.control = trainer, control
         corpus = trainer.corpus
-        self.process = CountingProcess(corpus.text_id.source, corpus.vocab.chars) if corpus.text_id else None
+        self.process = (CountingProcess(corpus.text_id.source, corpus.vocab.chars, preloaded=False)
+                        if corpus.text_id else None)  # spawned: this process starts no other
         self.found: Baseline | None = None
         self.failure: str | None = None if self.process else "the text was not read from a file"
         self.done = threading.Event()
         if self.process is None:
             self.done.set()
-        else:  # started from a thread: the first start of a process starts the forkserver, seconds
+        else:  # started from a thread: starting a process takes a moment that training need not wait
             threading.Thread(target=self._count, name="counting", daemon=True).start()
 
     def _count(self) -> None:

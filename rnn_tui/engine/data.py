@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import torch
 
+from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.splits import val_size
 from rnn_tui.engine.texts import TextBytes, TextId, text_name
@@ -80,9 +80,11 @@ class Vocab:
         self._refuse_unknown(text)
         return [self.index.get(ch, self.rare) for ch in text]
 
-    def decode(self, ids: list[int] | np.ndarray | torch.Tensor) -> str:
-        if isinstance(ids, torch.Tensor):
-            ids = ids.cpu().numpy()
+    def decode(self, ids: Iterable[int] | np.ndarray) -> str:
+        """Indices to text; a tensor is read through its tolist (this module imports no torch, so that
+        counting's process need not)."""
+        if hasattr(ids, "tolist") and not isinstance(ids, np.ndarray):
+            ids = ids.tolist()
         return self._points[np.asarray(ids, dtype=np.int64)].tobytes().decode("utf-32-le")
 
     def encode_array(self, text: str) -> np.ndarray:
@@ -261,14 +263,22 @@ class Streams:
     def __len__(self) -> int:
         return self.steps_per_epoch
 
-    def get(self, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch k of an epoch: inputs and next-character targets, both (batch, seq)."""
+    def get(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Batch k of an epoch: inputs and next-character targets, both (batch, seq) int64."""
         cols = slice(k * self.seq, (k + 1) * self.seq)
-        return _long(self.x[:, cols]), _long(self.y[:, cols])
+        return self.x[:, cols].astype(np.int64), self.y[:, cols].astype(np.int64)
 
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    def __iter__(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         return (self.get(k) for k in range(len(self)))
 
 
-def _long(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(a.astype(np.int64))
+def val_batch(val_chars: int, cfg: TrainConfig) -> int:
+    """As many validation streams as the split allows, up to the training batch."""
+    return max(1, min(cfg.batch, (val_chars - 1) // (cfg.seq + 1)))
+
+
+def evaluated_targets(corpus: Corpus, cfg: TrainConfig) -> np.ndarray:
+    """Where in the validation split the characters an evaluation scores are: what a baseline must be
+    scored on to be compared with the network's validation loss."""
+    streams = Streams(corpus.val, val_batch(len(corpus.val), cfg), cfg.seq, "validation")
+    return streams.targets(cfg.eval_batches or len(streams))

@@ -30,7 +30,7 @@ NEAR = 10  # a closer whose opener is at most this far back is near: a 9-gram st
 def counting_lines(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
     """The unigram line and the best n-gram, scored on the characters the run's evaluations score."""
     from rnn_tui.engine.counting import CountingModel
-    from rnn_tui.engine.training import evaluated_targets
+    from rnn_tui.engine.data import evaluated_targets
 
     baseline = CountingModel(corpus).baseline(evaluated_targets(corpus, train))
     return {"unigram": corpus.unigram_entropy(), "ngram": baseline.loss, "ngram_order": float(baseline.order)}

@@ -17,13 +17,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from rnn_tui.engine.coach import advise
 from rnn_tui.engine.config import ANNEAL_AFTER, ModelConfig, TrainConfig, check_dropout, check_lr
-from rnn_tui.engine.data import Corpus, Streams
+from rnn_tui.engine.data import Corpus, Streams, val_batch
 from rnn_tui.engine.device import pick_device
 from rnn_tui.engine.distributed import World, any_rank, mean_over_ranks
 from rnn_tui.engine.errors import UserError
@@ -250,7 +249,7 @@ class Trainer:
         k = (self.step - self.step_base) % len(self.train_streams)
         if k == 0:
             self.state = None  # a new epoch restarts every stream at its beginning
-        x, y = (t.to(self.device, non_blocking=True) for t in self.train_streams.get(k))
+        x, y = (torch.from_numpy(a).to(self.device, non_blocking=True) for a in self.train_streams.get(k))
         started = time.perf_counter()
         self.model.train()
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.train_config.precision == "bf16"):
@@ -299,7 +298,7 @@ class Trainer:
         limit = self.train_config.eval_batches or len(self.val_streams)
         state, total, count = None, 0.0, 0
         for k in range(min(limit, len(self.val_streams))):
-            x, y = (t.to(self.device) for t in self.val_streams.get(k))
+            x, y = (torch.from_numpy(a).to(self.device) for a in self.val_streams.get(k))
             logits, state = self.model(x, state if self.model.recurrent else None)
             total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
             count += y.numel()
@@ -428,15 +427,3 @@ def make_optimizer(model: Model, cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, alpha=0.95, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
-
-
-def val_batch(val_chars: int, cfg: TrainConfig) -> int:
-    """As many validation streams as the split allows, up to the training batch."""
-    return max(1, min(cfg.batch, (val_chars - 1) // (cfg.seq + 1)))
-
-
-def evaluated_targets(corpus: Corpus, cfg: TrainConfig) -> np.ndarray:
-    """Where in the validation split the characters an evaluation scores are: what a baseline must be
-    scored on to be compared with the network's validation loss."""
-    streams = Streams(corpus.val, val_batch(len(corpus.val), cfg), cfg.seq, "validation")
-    return streams.targets(cfg.eval_batches or len(streams))

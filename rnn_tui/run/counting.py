@@ -83,11 +83,12 @@ class CountingBusy(UserError):
 
 
 class CountingProcess:
-    """The parent's handle: one process per text and vocabulary."""
+    """The parent's handle: one process per text and vocabulary. `preloaded=False` where nothing
+    else needs the forkserver (spawning.py)."""
 
-    def __init__(self, text: str, vocab: str, max_order: int = MAX_ORDER):
+    def __init__(self, text: str, vocab: str, max_order: int = MAX_ORDER, preloaded: bool = True):
         self.key = (text, vocab)
-        ctx = process_context()
+        ctx = process_context(preloaded)
         self.requests: mp.Queue = ctx.Queue()
         self.replies: mp.Queue = ctx.Queue()
         self.process = ctx.Process(target=counting_main, args=(text, vocab, max_order, self.requests, self.replies),
@@ -199,7 +200,7 @@ Counting = CountingProcess | CountingHere
 
 
 def answer(model: CountingModel, request: Request) -> object:
-    from rnn_tui.engine.training import evaluated_targets
+    from rnn_tui.engine.data import evaluated_targets
 
     match request:
         case CountBaseline(train):

@@ -6,6 +6,11 @@ interpreter: the first process costs what it did, every later one (a new run in 
 a race, and each test of the suite) about 30 ms instead of about 4 s. The server is a single
 thread forked before any torch thread exists, which is what makes forking safe. Where there is no
 forkserver (Windows), processes are spawned as before.
+
+A process that needs no torch (counting) in a process that starts nothing else (`rnn-tui train`)
+is spawned instead: a fresh interpreter imports numpy and the counting code in a fraction of a
+second, where starting the forkserver would import torch first, seconds of a core before the text
+is even read.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from multiprocessing.context import BaseContext
 PRELOAD = ["torch", "torch._dynamo", "rnn_tui.engine.training", "rnn_tui.run.process", "rnn_tui.run.compare_process"]
 
 
-def process_context() -> BaseContext:
-    if "forkserver" not in mp.get_all_start_methods():
+def process_context(preloaded: bool = True) -> BaseContext:
+    """preloaded: forked from the forkserver, torch imported; else spawned (see above)."""
+    if not preloaded or "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)

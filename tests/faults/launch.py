@@ -1,6 +1,6 @@
 """rnn-tui started as a user starts it, for killing it with -9: `train --log`, the app in a terminal,
 `serve` with a page open, `lesson`, and a comparison (what the app's lessons and race run), each
-with a small model on the bundled essay; and the wait until its forkserver has forked what it should."""
+with a small model on the bundled essay; and the wait until it has started the processes it should."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.faults.process_tree import Process, descendants, forked_of
+from tests.faults.process_tree import Process, descendants, started_of
 
 SMALL = ["--text", "essay", "--hidden", "32", "--embed", "8"]
-STARTED_WITHIN = 180.0  # seconds for the forkserver to load torch and fork, on a cold, busy machine
+STARTED_WITHIN = 180.0  # seconds for the processes to start (a forkserver loads torch first), on a cold, busy machine
 COMPARE_OWNER = """
 from rnn_tui.run.compare_process import BackgroundCompare, lesson_request
 compare = BackgroundCompare(lesson_request("cells", steps=1_000_000))
@@ -32,7 +32,7 @@ compare.process.join()
 @dataclass(frozen=True)
 class Launched:
     process: subprocess.Popen
-    forks: tuple[str, ...]  # what its forkserver forks, in order
+    starts: tuple[str, ...]  # what multiprocessing starts for it, in order
 
 
 def rnn_tui(*args: str) -> list[str]:
@@ -74,7 +74,7 @@ def serve(folder: Path) -> Launched:
 
 
 def lesson(folder: Path) -> Launched:
-    """`rnn-tui lesson` trains its runs in its own process: it forks nothing."""
+    """`rnn-tui lesson` trains its runs in its own process: it starts no other."""
     return Launched(start(rnn_tui("lesson", "cells"), folder), ())
 
 
@@ -83,19 +83,19 @@ def compare(folder: Path) -> Launched:
     return Launched(start([sys.executable, "-c", COMPARE_OWNER], folder), ("compare",))
 
 
-def kill_9_once_forked(launched: Launched, settle: float = 0.0) -> list[Process]:
-    """Wait until the command's forkserver has forked what it forks (then `settle` seconds more),
+def kill_9_once_started(launched: Launched, settle: float = 0.0) -> list[Process]:
+    """Wait until multiprocessing has started what the command starts (then `settle` seconds more),
     kill -9 the command, and return every process it had made."""
     command, made = launched.process, []
     try:
         deadline = time.monotonic() + STARTED_WITHIN
-        while time.monotonic() < deadline and command.poll() is None and len(forked_of(made)) < len(launched.forks):
+        while time.monotonic() < deadline and command.poll() is None and len(started_of(made)) < len(launched.starts):
             time.sleep(0.2)
             made = descendants(command.pid)
         time.sleep(settle)
         made = descendants(command.pid)
         assert command.poll() is None, f"{command.args} exited with status {command.returncode}"
-        assert len(forked_of(made)) >= len(launched.forks), f"it never forked {', '.join(launched.forks)}: {made}"
+        assert len(started_of(made)) >= len(launched.starts), f"it never started {', '.join(launched.starts)}: {made}"
     except BaseException:
         for process in descendants(command.pid):
             process.kill()

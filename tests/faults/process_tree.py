@@ -65,7 +65,8 @@ def alive(processes: list[Process]) -> list[Process]:
     return [p for p in processes if p.alive()]
 
 
-def forked_of(made: list[Process]) -> list[Process]:
-    """The processes a forkserver among `made` forked (they carry its command line too)."""
+def started_of(made: list[Process]) -> list[Process]:
+    """The processes multiprocessing started among `made`: forked by a forkserver (they carry its
+    command line too), or spawned (`rnn-tui train` spawns its counting process: it needs no torch)."""
     servers = {p.pid for p in made if "multiprocessing.forkserver" in p.command}
-    return [p for p in made if p.parent in servers]
+    return [p for p in made if p.parent in servers or "multiprocessing.spawn" in p.command]

@@ -1,5 +1,5 @@
 """kill -9 of an rnn-tui process leaves none of its own running: not its forkserver, its resource
-tracker, nor its training, counting or comparison process (a counting process once outlived its
+tracker, nor its training, counting (forked or spawned) or comparison process (a counting process once outlived its
 `train` by 18 minutes). Linux only: the processes are found in /proc."""
 
 import sys
@@ -17,26 +17,26 @@ GONE_WITHIN = 30.0  # they go within a second or two; this only bounds the wait 
 
 
 def test_kill_9_of_train_log_leaves_no_process_of_its_own(tmp_path):
-    made = launch.kill_9_once_forked(launch.train_log(tmp_path))
+    made = launch.kill_9_once_started(launch.train_log(tmp_path))
     commands = " ".join(p.command for p in made)
-    assert "multiprocessing.resource_tracker" in commands and "multiprocessing.forkserver" in commands, made
+    assert "multiprocessing.resource_tracker" in commands and "multiprocessing.spawn" in commands, made
     assert_all_gone(made)
 
 
 def test_kill_9_of_the_app_leaves_no_process_of_its_own(tmp_path):
-    assert_all_gone(launch.kill_9_once_forked(launch.app(tmp_path)))
+    assert_all_gone(launch.kill_9_once_started(launch.app(tmp_path)))
 
 
 def test_kill_9_of_serve_leaves_no_process_of_its_own(tmp_path):
     pytest.importorskip("textual_serve", reason="textual-serve is not installed (pip install -e '.[serve]')")
-    made = launch.kill_9_once_forked(launch.serve(tmp_path))
+    made = launch.kill_9_once_started(launch.serve(tmp_path))
     app = f"{sys.executable} -m rnn_tui --text"
     assert any(p.command.startswith(app) for p in made), made  # the app the server started (by a shell)
     assert_all_gone(made)
 
 
 def test_kill_9_of_the_owner_of_a_comparison_leaves_no_process_of_its_own(tmp_path):
-    assert_all_gone(launch.kill_9_once_forked(launch.compare(tmp_path)))  # the app's lessons and race
+    assert_all_gone(launch.kill_9_once_started(launch.compare(tmp_path)))  # the app's lessons and race
 
 
 def assert_all_gone(made: list[Process]) -> None:

@@ -4,9 +4,8 @@ import pytest
 from textual.widgets import Static
 
 from rnn_tui.engine.counting import CountingModel
-from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.data import Corpus, evaluated_targets
 from rnn_tui.engine.insight.registry import ERRORS
-from rnn_tui.engine.training import evaluated_targets
 from rnn_tui.run.counting import Counted, CountingProcess
 from rnn_tui.run.protocol import SetBaseline
 from rnn_tui.tui.messages import TrainerMessages

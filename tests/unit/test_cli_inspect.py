@@ -129,9 +129,9 @@ def test_the_text_report_counts_in_words_that_agree(checkpoint, capsys):
 def test_errors_and_longrange_are_the_engines_onion_and_edge_against_the_best_ngram(checkpoint, capsys):
     from rnn_tui.engine.checkpoint import configs_from_checkpoint
     from rnn_tui.engine.counting import CountingModel
+    from rnn_tui.engine.data import evaluated_targets
     from rnn_tui.engine.insight.edge import closers
     from rnn_tui.engine.insight.onion import onion_of
-    from rnn_tui.engine.training import evaluated_targets
 
     data = load_checkpoint(checkpoint)
     model, vocab = model_from_checkpoint(data)

@@ -8,11 +8,11 @@ import torch
 from rnn_tui.engine import counting as counting_module
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.counting import RARE_WORD, CountingModel
-from rnn_tui.engine.data import Streams
+from rnn_tui.engine.data import Streams, evaluated_targets
 from rnn_tui.engine.models import CharRNN
 from rnn_tui.engine.ngram import NGrams
 from rnn_tui.engine.sampling import Sampler, SampleSettings, distribution, draw
-from rnn_tui.engine.training import Trainer, evaluated_targets
+from rnn_tui.engine.training import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -23,12 +23,12 @@ def counting(corpus) -> CountingModel:
 def test_the_evaluated_targets_are_the_characters_an_evaluation_scores(corpus):
     cfg = TrainConfig(seq=16, batch=4, eval_batches=3)
     trainer = Trainer(ModelConfig(hidden=8, embed=4), cfg, corpus, "cpu")
-    scored = np.concatenate([trainer.val_streams.get(k)[1].numpy() for k in range(3)], axis=1).ravel()
+    scored = np.concatenate([trainer.val_streams.get(k)[1] for k in range(3)], axis=1).ravel()
     targets = evaluated_targets(corpus, cfg)
     assert len(targets) == 4 * 3 * 16 == len(set(targets.tolist()))
     assert sorted(corpus.val[targets].tolist()) == sorted(scored.tolist())
     streams = Streams(corpus.val, 4, 16)
-    assert (corpus.val[streams.targets(1)].reshape(4, 16) == streams.get(0)[1].numpy()).all()
+    assert (corpus.val[streams.targets(1)].reshape(4, 16) == streams.get(0)[1]).all()
 
 
 def test_the_baseline_is_each_orders_loss_on_those_characters_and_the_best_of_them(corpus, counting):

@@ -206,7 +206,7 @@ def test_dropout_changes_live_and_is_reported(small_text):
     assert event == SettingEvent(3, "dropout", 0.4) and trainer.setting_changes == [(3, "dropout", 0.4)]
     assert trainer.model_config.dropout == 0.4 and trainer.model.drop.p == 0.4
     torch.manual_seed(0)
-    x, _ = trainer.train_streams.get(0)
+    x = torch.from_numpy(trainer.train_streams.get(0)[0])
     trainer.model.train()
     dropped = trainer.model(x)[0]
     trainer.model.eval()
