@@ -58,7 +58,8 @@ def test_importing_the_app_loads_no_torch():
 def test_counting_loads_no_torch():
     """`rnn-tui train` spawns its counting process (run/spawning.py): a fresh interpreter that
     imports torch would cost seconds of a core before the text is read."""
-    assert not loaded_after_importing(["rnn_tui.run.counting", "rnn_tui.engine.counting", "rnn_tui.engine.data"], "torch")
+    counting = ["rnn_tui.run.counting", "rnn_tui.engine.counting", "rnn_tui.engine.data"]
+    assert not loaded_after_importing(counting, "torch")
 
 
 TUI_RULES = {  # inside the app: views watch what is published; controllers are handed a narrow host

@@ -29,6 +29,19 @@ SETTINGS: dict[str, tuple[str, type]] = {
     "optimizer": ("train", str), "clip": ("train", float), "precision": ("train", str)}
 MAX_VALUES = 7  # the race of the six cells and the transformer
 EQUAL_WITHIN = 0.05  # parameter counts solved for --equal-params stay this close to the budget
+CURVE_POINTS = 8  # evaluations a timed comparison's run at the speed of the run on screen gets
+MIN_EVAL_EVERY = 10  # an evaluation (40 batches) costs about 9 training steps of the default model
+
+
+def eval_every_for(train: TrainConfig, minutes: float, chars_per_sec: float | None) -> int:
+    """How often a run of `minutes` at `chars_per_sec` evaluates, so that its validation curve has
+    about CURVE_POINTS points: the run on screen evaluates every 250 steps, which a 30-second run
+    of its size never reaches (one point at the end is not a curve). Never less often than the run
+    on screen; the evaluations count in each run's minutes alike."""
+    if not chars_per_sec:
+        return train.eval_every
+    steps = chars_per_sec * minutes * 60 / (train.batch * train.seq)
+    return max(MIN_EVAL_EVERY, min(train.eval_every, round(steps / CURVE_POINTS)))
 
 
 @dataclass(frozen=True)

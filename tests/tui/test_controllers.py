@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rich.console import Console
 
+from rnn_tui.engine.compare import eval_every_for
 from rnn_tui.engine.events import BaselineEvent, StartEvent, StepEvent
 from rnn_tui.engine.insight.registry import FACTORS
 from rnn_tui.run.compare_process import CompareRequest
@@ -255,3 +256,15 @@ def test_the_race_draws_counting_only_where_its_runs_are_scored_on_the_runs_char
     assert comparisons.floor(replace(request, train=replace(SPEC.train, batch=SPEC.train.batch + 1))) is None
     comparisons.race_cells(0.5)
     assert host.screens[-1][0].floor == ("9-gram", 1.31)
+
+
+def test_a_race_evaluates_at_the_speed_of_the_run_on_screen():
+    host = FakeHost()
+    comparisons = ComparisonsController(host)
+    train = replace(SPEC.train, eval_every=250)
+    host.state.spec = replace(SPEC, train=train)
+    comparisons.race_cells(0.5)
+    assert host.screens[-1][0].request.train.eval_every == 250  # no speed measured yet: the run's own
+    host.state.chars_per_sec = 7 * train.batch * train.seq  # 7 steps a second: 210 in 30 s
+    comparisons.race_cells(0.5)
+    assert host.screens[-1][0].request.train.eval_every == eval_every_for(train, 0.5, host.state.chars_per_sec) < 250

@@ -5,7 +5,15 @@ import json
 import pytest
 
 from rnn_tui.cli import main
-from rnn_tui.engine.compare import EQUAL_WITHIN, contenders, parse_vary, run_compare
+from rnn_tui.engine.compare import (
+    CURVE_POINTS,
+    EQUAL_WITHIN,
+    MIN_EVAL_EVERY,
+    contenders,
+    eval_every_for,
+    parse_vary,
+    run_compare,
+)
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.training import Trainer
@@ -97,3 +105,13 @@ def test_equal_time_refuses_a_second_budget_or_no_time(extra, message, capsys):
     assert main(["compare", "--vary", "cell=lstm,gru", "--text", "essay", *extra]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and "\n" not in err
+
+
+def test_a_timed_comparison_evaluates_often_enough_to_draw_a_curve():
+    train = TrainConfig(seq=128, batch=32, eval_every=250)
+    steps_per_second = 7.0  # the default run on one thread
+    every = eval_every_for(train, 0.5, steps_per_second * 128 * 32)
+    assert every < 250 and abs(210 / every - CURVE_POINTS) <= 1  # 210 steps in 30 s: about 8 points
+    assert eval_every_for(train, 60.0, steps_per_second * 128 * 32) == 250  # never less often than the run's
+    assert eval_every_for(train, 0.05, 100.0) == MIN_EVAL_EVERY  # nor so often that evaluating is all it does
+    assert eval_every_for(train, 0.5, None) == 250  # no speed measured yet: the run's own

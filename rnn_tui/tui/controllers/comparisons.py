@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from rnn_tui.engine.compare import parse_vary
+from rnn_tui.engine.compare import eval_every_for, parse_vary
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.compare_process import RACE, CompareRequest, lesson_request
 from rnn_tui.tui.screens.compare import CompareScreen
@@ -50,7 +50,8 @@ class ComparisonsController:
             self.host.notify(str(exc), severity="error")
             return
         equal = max(1000, ready.start.parameters) if name in EQUAL_PARAMETERS else None
-        train = replace(spec.train, steps=None, epochs=None, minutes=minutes)
+        train = replace(spec.train, steps=None, epochs=None, minutes=minutes,
+                        eval_every=eval_every_for(spec.train, minutes, self.state.chars_per_sec))
         self.open(CompareRequest(ready.spec.text, spec.model, train, vary, equal))
 
     def saved_runs(self) -> None:
