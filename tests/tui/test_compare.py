@@ -1,13 +1,14 @@
 """The race and saved runs side by side, in the app: a real race in its own process, the user's
 run waiting meanwhile, and a checkpoint's curve overlaid."""
 
+import re
 from dataclasses import replace
 
 from textual.widgets import Input
 
 from rnn_tui.engine.checkpoint import save_checkpoint, trainer_state
 from rnn_tui.engine.config import ModelConfig, TrainConfig
-from rnn_tui.engine.race import saved_run
+from rnn_tui.engine.race import Entrant, saved_run
 from rnn_tui.run.compare_process import CompareRequest
 from rnn_tui.run.protocol import Pause, Resume
 from rnn_tui.tui.screens.compare import CompareScreen
@@ -81,3 +82,14 @@ async def test_a_saved_run_is_overlaid_from_its_checkpoint(text_path, tmp_path, 
         compare.add_saved(replace(entrant, name="again.pt"), "python")
         assert compare.status["again.pt"] == "saved"
         await app.action_quit()
+
+
+def test_the_validation_curves_set_the_plots_height_and_a_first_training_loss_far_above_is_cut():
+    run = Entrant("lstm", 32, 3000, name="lstm", val_curve=((10, 2.5), (20, 2.0), (30, 1.8)),
+                  train_curve=((10, 6.9), (20, 2.1), (30, 1.7)), val_seconds=(1.0, 2.0, 3.0))
+    plot = ComparePlot()
+    plot.show([(run, (0, 175, 215))], ("9-gram", 1.5))
+    plot.plt.plotsize(60, 20)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", plot.plt.build())
+    labels = [float(label) for label in re.findall(r"^\s*([0-9.]+)┤", text, re.M)]
+    assert labels and max(labels) < 2.7 and min(labels) < 1.5  # up to the validation's 2.5; the 9-gram in view

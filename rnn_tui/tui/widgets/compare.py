@@ -78,8 +78,9 @@ class ComparePlot(PlotextPlot):
             ys = [val for _, val in entrant.val_curve]
             plt.plot(xs, ys, color=colour, marker="dot" if len(xs) < 3 else "braille")
             last = max(last, xs[-1])
-            shown = ys + [y for _, y in trains]
-            low, high = min(low or ys[0], *shown), max(high or ys[0], *shown)
+            # the validation curves set the height: a few training losses far above them (a run's
+            # first steps) would squeeze every curve into the bottom rows; they are cut at the top
+            low, high = min(low or ys[0], *ys, *(y for _, y in trains)), max(high or ys[0], *ys)
         if low is None:
             return
         if self.floor is not None:  # the line to beat, always in view
