@@ -7,6 +7,7 @@ that the views watch. The views come from `views.py` (as tabs: `widgets/tabs.py`
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +90,9 @@ class PlaygroundApp(App):
         lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests);
         `counter`: what counts a text (a process of its own; tests count their small texts in place)."""
         super().__init__()
+        if "TEXTUAL_ANIMATIONS" not in os.environ:  # unless the user asks for them: the tab bar's sliding
+            self.animation_level = "none"  # underline redraws the screen some 20 times a view switch, frames
+            # that a 2-core machine shared with training (or an SSH link) pays for in the next key's wait
         self.channels = Channels(self)
         self.state = RunState(spec, paused=spec.paused, watching=watching,
                               on_change=lambda: self.channels.run.publish(self.state))

@@ -5,6 +5,7 @@ from dataclasses import replace
 from textual.widgets import Input, Label
 
 from rnn_tui.engine.events import SettingEvent
+from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
 
@@ -92,3 +93,12 @@ async def test_a_long_seed_does_not_hide_the_generated_text(text_path, tmp_path,
         await wait_for(pilot, lambda: scroll.max_scroll_y > 0 and scroll.scroll_y == scroll.max_scroll_y,
                        what="the panel at the end of the text")
         await app.action_quit()
+
+
+def test_no_animation_unless_the_user_asks_for_one(monkeypatch, tmp_path):
+    """A view switch slid the tab underline over some 20 frames, each a redraw the next key waited on."""
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert PlaygroundApp(SPEC, FixedTrainer(), checkpoint_path=str(tmp_path / "a.pt")).animation_level == "none"
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    app = PlaygroundApp(SPEC, FixedTrainer(), checkpoint_path=str(tmp_path / "b.pt"))
+    assert app.animation_level == "full"
