@@ -6,7 +6,8 @@ real training process (the default run on the default text), headless at 120x40.
 For each view's key, in the views table's order, then back to the playground: the time from the
 key's arrival in the app's message queue to the first frame drawn with the view's tab active (the
 first press of a view mounts its widgets; later ones only switch). That is what a person waits to
-see the view. `--busy` keeps one core busy with another process.
+see the view. `--busy` keeps one core busy with another process; TEXTUAL_ANIMATIONS=full measures
+with the animations the app turns off.
 Reported per view: the first press, and the median and the largest of the later ones; the goal is
 under 100 ms at the 95th percentile of every switch. Also the time from `quit` to the app's exit.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import subprocess
 import sys
@@ -97,7 +99,9 @@ def main() -> None:
             spinner.kill()
             spinner.wait()
     where = "beside a process keeping one core busy" if args.busy else "quiet"
-    record(f"A key that opens a view, to the first frame that shows it ({where}, the default run training)",
+    animations = os.environ.get("TEXTUAL_ANIMATIONS", "none, the app's default")
+    record(f"A key that opens a view, to the first frame that shows it ({where}, the default run training, "
+           f"animations: {animations})",
            table(times, quit_seconds), started, load, command="benchmarks.keys")
 
 
