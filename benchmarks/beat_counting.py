@@ -5,7 +5,7 @@ scored on), its evaluations on the training clock, and when it first went below 
     python3 -m benchmarks.beat_counting passing [--seeds 3] [--busy]  # the default run, 3 minutes
     python3 -m benchmarks.beat_counting ten [--texts python,structured]  # the 10min preset's margins
     python3 -m benchmarks.beat_counting ablation [--minutes 3]  # one row per lever tried
-    python3 -m benchmarks.beat_counting race [--minutes 3]  # every cell and the transformer, equal size and time
+    python3 -m benchmarks.beat_counting race [--minutes 3] [--cells mingru,gru] [--layers 1,2]  # equal size, time
 
 `--busy` keeps one core busy with another process for the whole run (and gives the run 4
 minutes, the issue's bound beside a busy core). Each command prints its table and appends it,
@@ -181,9 +181,10 @@ def ablation(minutes: float) -> list[str]:
     return lines
 
 
-def race(minutes: float) -> list[str]:
+def race(minutes: float, cells: list[str] | None = None, depths: tuple[int, ...] = (1,)) -> list[str]:
     """Each contender at the default run's parameter count on `python` (the default LSTM's size),
-    trained for the same minutes on one thread each, two at a time (one per core)."""
+    trained for the same minutes on one thread each, two at a time (one per core); at each of
+    `depths` layers, the width solved for the same count (a deeper minGRU is a narrower one)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from rnn_tui.engine.config import CELLS
@@ -192,12 +193,12 @@ def race(minutes: float) -> list[str]:
 
     model, train_settings = PRESETS["default"].model, PRESETS["default"].train
     vocab = len(set(load_text("python")))
-    embed, layers, seq = model["embed"], model["layers"], train_settings["seq"]
-    params = count_parameters("lstm", model["hidden"], vocab, embed, layers)
-    sizes = {cell: hidden_for(cell, params, vocab, embed, layers, seq if cell == "transformer" else 0)
-             for cell in CELLS}
-    flags = {cell: [*default_flags(cell=cell, hidden=str(hidden)), "--minutes", str(minutes), "--threads", "1",
-                    "--seed", "1"] for cell, hidden in sizes.items()}
+    embed, seq = model["embed"], train_settings["seq"]
+    params = count_parameters("lstm", model["hidden"], vocab, embed, model["layers"])
+    shapes = {(cell, layers): hidden_for(cell, params, vocab, embed, layers, seq if cell == "transformer" else 0)
+              for cell in cells or CELLS for layers in depths}
+    flags = {shape: [*default_flags(cell=shape[0], hidden=str(hidden), layers=str(shape[1])), "--minutes",
+                     str(minutes), "--threads", "1", "--seed", "1"] for shape, hidden in shapes.items()}
     with ThreadPoolExecutor(2) as pool:
         runs = dict(zip(flags, pool.map(train, flags.values())))
     baselines = {run.baseline for run in runs.values() if run.baseline is not None}
@@ -207,13 +208,13 @@ def race(minutes: float) -> list[str]:
              f"{minutes:g} minutes each on one thread, two runs at a time (one a core), the default preset's other "
              f"settings (seq {seq}, batch {train_settings['batch']}, lr {train_settings['lr']}, annealed, bf16), "
              f"seed 1. The line: the {order}-gram, {loss:.3f} on the characters every run is scored on.", "",
-             f"| contender | hidden | parameters | steps | chars/s | {' | '.join(f'val at {m} min' for m in marks)} "
-             "| best val | best - n-gram |",
-             f"| --- | --- | --- | --- | --- | {' | '.join('---' for _ in marks)} | --- | --- |"]
+             f"| contender | layers | hidden | parameters | steps | chars/s | "
+             f"{' | '.join(f'val at {m} min' for m in marks)} | best val | best - n-gram |",
+             f"| --- | --- | --- | --- | --- | --- | {' | '.join('---' for _ in marks)} | --- | --- |"]
     chars_per_step = train_settings["seq"] * train_settings["batch"]
-    for cell, run in sorted(runs.items(), key=lambda item: item[1].best):
+    for (cell, layers), run in sorted(runs.items(), key=lambda item: item[1].best):
         vals = [run.val_at(m) for m in marks]
-        lines.append(f"| {cell} | {sizes[cell]} | {run.parameters:,} | {run.steps:,} | "
+        lines.append(f"| {cell} | {layers} | {shapes[cell, layers]} | {run.parameters:,} | {run.steps:,} | "
                      f"{run.steps * chars_per_step / max(run.seconds, 1e-9):,.0f} | "
                      f"{' | '.join('-' if v is None else f'{v:.3f}' for v in vals)} | {run.best:.3f} | "
                      f"{run.best - loss:+.3f} |")
@@ -252,7 +253,10 @@ def main() -> None:
     one.add_argument("--lever", help="changes to the default preset, e.g. lr=0.006,hidden=320")
     sub.add_parser("ten").add_argument("--texts", default="python,tinyshakespeare,structured,essay")
     sub.add_parser("ablation").add_argument("--minutes", type=float, default=3.0)
-    sub.add_parser("race").add_argument("--minutes", type=float, default=3.0)
+    contest = sub.add_parser("race")
+    contest.add_argument("--minutes", type=float, default=3.0)
+    contest.add_argument("--cells", help="the contenders, e.g. mingru,minlstm (default: all)")
+    contest.add_argument("--layers", default="1", help="depths to try each at, e.g. 1,2,3")
     args = parser.parse_args()
     started, load = datetime.now(), load_average()
     if args.what == "passing":
@@ -261,7 +265,9 @@ def main() -> None:
     elif args.what == "ten":
         record("The 10min preset against counting", ten(args.texts.split(",")), started, load)
     elif args.what == "race":
-        record(f"The race on python, {args.minutes:g} minutes each", race(args.minutes), started, load)
+        depths = tuple(int(d) for d in args.layers.split(","))
+        record(f"The race on python, {args.minutes:g} minutes each, at {args.layers} layers",
+               race(args.minutes, args.cells and args.cells.split(","), depths), started, load)
     else:
         record("The levers, one at a time", ablation(args.minutes), started, load)
 
