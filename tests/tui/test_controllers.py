@@ -268,3 +268,38 @@ def test_a_race_evaluates_at_the_speed_of_the_run_on_screen():
     host.state.chars_per_sec = 7 * train.batch * train.seq  # 7 steps a second: 210 in 30 s
     comparisons.race_cells(0.5)
     assert host.screens[-1][0].request.train.eval_every == eval_every_for(train, 0.5, host.state.chars_per_sec) < 250
+
+
+class EndingHandle(RecordingHandle):
+    """A process that has exited (status 1) when its last message, why it ended, is still on the way:
+    the message is there to read only once the exit status has been seen."""
+
+    def __init__(self, last: list):
+        super().__init__()
+        self.last, self.ended = last, False
+
+    def receive(self, timeout: float = 0.1) -> list:
+        if not self.ended:
+            return []
+        items, self.last = self.last, []
+        return items
+
+    def exit_code(self) -> int:
+        self.ended = True
+        return 1
+
+
+def test_the_bridge_reads_what_an_ended_process_said_before_saying_it_ended_unexpectedly(monkeypatch):
+    from rnn_tui.tui.controllers import training
+    from rnn_tui.tui.messages import TrainerMessages
+
+    class Running:
+        is_cancelled = False
+
+    monkeypatch.setattr(training, "get_current_worker", lambda: Running())
+    host = FakeHost()
+    why = Failed(-1, "the training process failed: RuntimeError: out of memory")
+    controller = training_of(host, EndingHandle([why]))
+    controller._bridge()
+    carried = [item for message in host.messages if isinstance(message, TrainerMessages) for item in message.items]
+    assert carried == [why]  # its own line, not "ended unexpectedly" over it

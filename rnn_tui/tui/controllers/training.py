@@ -91,6 +91,11 @@ class TrainingController:
                 elif said_why and self.handle.exit_code() is not None:
                     return
                 elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
+                    if last := self.handle.receive(timeout=0.5):  # what it said as it ended may still be on the way
+                        self.host.post_message(TrainerMessages(last))
+                        said_why = any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in last)
+                        if said_why:
+                            return
                     message = (f"the training process ended unexpectedly (exit status {code}); "
                                "reopen the last checkpoint with rnn-tui --checkpoint to go on")
                     self.host.post_message(TrainerMessages([Failed(PROCESS_GONE, message)]))
