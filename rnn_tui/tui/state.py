@@ -150,7 +150,7 @@ class RunState:
     def on_failed(self, message: str, process_gone: bool = False) -> None:
         if process_gone:  # nothing trains any more: the status says so, not "training"
             self.finished, self.paused = message, True
-        elif self.ready is None:  # nothing runs: say why instead of "starting..."
+        if self.ready is None:  # nothing runs: say why instead of "starting..." (the process may be gone)
             self.failed = message
         self.changed()
 

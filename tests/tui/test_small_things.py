@@ -2,12 +2,14 @@
 
 from dataclasses import replace
 
+from rich.console import Console
 from textual.widgets import Input, Label
 
 from rnn_tui.engine.events import SettingEvent
 from rnn_tui.tui.app import PlaygroundApp
 from rnn_tui.tui.screens.dialogs import ConfirmScreen
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.widgets.status import TrainingStatus
 
 from .conftest import asked, published, sampling_ready, scripted_app, shown, status_text, tiny_spec, wait_for
 from .fixed_run import SPEC, FixedTrainer
@@ -102,3 +104,12 @@ def test_no_animation_unless_the_user_asks_for_one(monkeypatch, tmp_path):
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
     app = PlaygroundApp(SPEC, FixedTrainer(), checkpoint_path=str(tmp_path / "b.pt"))
     assert app.animation_level == "full"
+
+
+def test_a_process_gone_before_its_run_started_is_said_instead_of_starting():
+    state = RunState(SPEC)
+    state.on_failed("the training process ended unexpectedly (exit status 1)", process_gone=True)
+    console = Console(width=120, record=True)
+    console.print(TrainingStatus.render_table(state, width=60))
+    text = console.export_text()
+    assert "no run: the training process ended unexpectedly" in text and "starting" not in text
