@@ -86,15 +86,14 @@ class TrainingController:
             while not (self.closing or worker.is_cancelled):
                 items = self.handle.receive(timeout=0.05)
                 if items:
-                    said_why = said_why or any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in items)
+                    said_why = said_why or ended_saying_why(items)
                     self.host.post_message(TrainerMessages(items))
                 elif said_why and self.handle.exit_code() is not None:
                     return
                 elif (code := self.handle.exit_code()) is not None and not self.closing:  # gone: never silently
                     if last := self.handle.receive(timeout=0.5):  # what it said as it ended may still be on the way
                         self.host.post_message(TrainerMessages(last))
-                        said_why = any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in last)
-                        if said_why:
+                        if ended_saying_why(last):
                             return
                     message = (f"the training process ended unexpectedly (exit status {code}); "
                                "reopen the last checkpoint with rnn-tui --checkpoint to go on")
@@ -380,3 +379,8 @@ def parse_settings(values: dict[str, str], spec: RunSpec) -> tuple[ModelConfig, 
     train = replace(spec.train, seq=number("seq", int), batch=number("batch", int), lr=number("lr", float))
     replace(model, vocab_size=model.vocab_size or 1).validate()  # the vocabulary comes from the text later
     return model, train.validate()
+
+
+def ended_saying_why(items: list) -> bool:
+    """The training process's own last line is among `items`: why it ended, in its words."""
+    return any(isinstance(item, Failed) and item.run == PROCESS_GONE for item in items)
