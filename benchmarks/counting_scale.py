@@ -34,8 +34,7 @@ COUNTING = """
 import json, sys, time
 from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.counting import CountingModel
-from rnn_tui.engine.data import Corpus
-from rnn_tui.engine.data import evaluated_targets
+from rnn_tui.engine.data import Corpus, evaluated_targets
 
 phases, started = {}, time.process_time()
 def phase(name):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -80,11 +80,7 @@ class Vocab:
         self._refuse_unknown(text)
         return [self.index.get(ch, self.rare) for ch in text]
 
-    def decode(self, ids: Iterable[int] | np.ndarray) -> str:
-        """Indices to text; a tensor is read through its tolist (this module imports no torch, so that
-        counting's process need not)."""
-        if hasattr(ids, "tolist") and not isinstance(ids, np.ndarray):
-            ids = ids.tolist()
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
         return self._points[np.asarray(ids, dtype=np.int64)].tobytes().decode("utf-32-le")
 
     def encode_array(self, text: str) -> np.ndarray:

@@ -245,11 +245,17 @@ class Trainer:
                           self.seconds, corpus.note, self.world.size if self.world else 1, corpus.rare.chars,
                           corpus.rare.share)
 
+    def _batch(self, streams: Streams, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch k of `streams` on the training device (from pageable memory a copy to a GPU waits anyway)."""
+        x, y = streams.get(k)
+        return (torch.from_numpy(x).to(self.device, non_blocking=True),
+                torch.from_numpy(y).to(self.device, non_blocking=True))
+
     def train_step(self) -> StepEvent | StopEvent:
         k = (self.step - self.step_base) % len(self.train_streams)
         if k == 0:
             self.state = None  # a new epoch restarts every stream at its beginning
-        x, y = (torch.from_numpy(a).to(self.device, non_blocking=True) for a in self.train_streams.get(k))
+        x, y = self._batch(self.train_streams, k)
         started = time.perf_counter()
         self.model.train()
         with torch.autocast(self.device.type, torch.bfloat16, enabled=self.train_config.precision == "bf16"):
@@ -298,7 +304,7 @@ class Trainer:
         limit = self.train_config.eval_batches or len(self.val_streams)
         state, total, count = None, 0.0, 0
         for k in range(min(limit, len(self.val_streams))):
-            x, y = (torch.from_numpy(a).to(self.device) for a in self.val_streams.get(k))
+            x, y = self._batch(self.val_streams, k)
             logits, state = self.model(x, state if self.model.recurrent else None)
             total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
             count += y.numel()
