@@ -61,11 +61,15 @@ def preset_of(args: argparse.Namespace, chars: int | None = None, default: str =
 
 def configs_from_args(args: argparse.Namespace, chars: int | None = None,
                       default: str = DEFAULT_PRESET) -> tuple[ModelConfig, TrainConfig]:
-    """Defaults, then the preset (see preset_of), then explicit flags."""
+    """Defaults, then the preset (see preset_of; a stand-in keeps the time budget of the preset it
+    stands in for), then explicit flags."""
     given = vars(args)
     model, train = ModelConfig(), TrainConfig()
     if preset := preset_of(args, chars, default):
         model, train = apply_overrides(model, PRESETS[preset].model), apply_overrides(train, PRESETS[preset].train)
+        asked = PRESETS.get(given.get("preset") or "")
+        if asked is not None and asked.small_text == preset:
+            train = apply_overrides(train, {"minutes": asked.train.get("minutes")})
     return (apply_overrides(model, {k: given.get(k) for k in MODEL_FLAGS}),
             apply_overrides(train, {k: given.get(k) for k in TRAIN_FLAGS}))
 

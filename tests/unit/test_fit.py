@@ -76,3 +76,16 @@ def test_choosing_a_preset_in_the_app_follows_the_same_rule(tmp_path):
     essay = spec_from_args(build_parser().parse_args(["--text", "essay", "--preset", "lecture"]))
     assert preset_spec(essay, "default").model.hidden == PRESETS["tiny"].model["hidden"]
     assert preset_spec(spec, "shakespeare-5min").fit is PRESETS["shakespeare-5min"].fit  # measured here first
+
+
+def test_the_ten_minute_preset_on_a_small_text_is_the_small_model_for_ten_minutes():
+    """The fitted size takes a 50 K text in by heart within a minute; its stand-in keeps the budget."""
+    parser = build_parser()
+    large = spec_from_args(parser.parse_args(["train", "--preset", "10min"]))
+    small = spec_from_args(parser.parse_args(["train", "--preset", "10min", "--text", "structured"]))
+    assert (large.train.minutes, large.fit) == (10.0, PRESETS["10min"].fit)
+    assert (small.model.hidden, small.train.step_back, small.train.minutes, small.fit) == (
+        PRESETS["small"].model["hidden"], PRESETS["small"].train["step_back"], 10.0, None)
+    assert spec_from_args(parser.parse_args(["train", "--text", "structured"])).train.minutes is None  # no budget
+    assert spec_from_args(parser.parse_args(["train", "--preset", "10min", "--text", "structured", "--minutes",
+                                             "2"])).train.minutes == 2.0  # a flag given wins
