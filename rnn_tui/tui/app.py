@@ -1,8 +1,8 @@
-"""The playground app, the composition root: it makes the controllers and routes to them. Keys and
-widget messages go to the controller that owns what they change; what the background work sends
-goes to the controller that owns it, which publishes results on typed channels (`channels.py`)
-that the views watch. The views come from `views.py` (as tabs: `widgets/tabs.py`), the keys from
-`keys.py`."""
+"""The playground app, the composition root: it makes the controllers and routes to them. Keys go
+to the controller that owns what they change; a view's request and what the background work sends
+go, by their type, to the controller that declared it takes them (`route`), which publishes
+results on typed channels (`channels.py`) that the views watch. The views come from `views.py`
+(as tabs: `widgets/tabs.py`), the keys from `keys.py`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import events, on
 from textual.app import App, ComposeResult
@@ -25,6 +26,7 @@ from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.comparisons import ComparisonsController
 from rnn_tui.tui.controllers.counting import CountingController
+from rnn_tui.tui.controllers.host import R
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
 from rnn_tui.tui.controllers.step import StepController
@@ -32,45 +34,23 @@ from rnn_tui.tui.controllers.training import TrainingController
 from rnn_tui.tui.controllers.weights import WeightsController
 from rnn_tui.tui.controllers.writer import WriterController
 from rnn_tui.tui.keys import BINDINGS, PLAYGROUND_ACTIONS, TRAINING_ACTIONS
-from rnn_tui.tui.messages import (
-    BeamReady,
-    CountedReady,
-    EngineLoaded,
-    FanUpdate,
-    InsightFailed,
-    InsightReady,
-    InspectionReady,
-    SamplerFailed,
-    SampleUpdate,
-    StepReady,
-    SweepReady,
-    TrainerMessages,
-    WriterReady,
-)
-from rnn_tui.tui.results import Inspected, Sweep
+from rnn_tui.tui.messages import EngineLoaded, Routed, RunResult
 from rnn_tui.tui.screens.compare import CompareScreen
-from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
 from rnn_tui.tui.views import LEARNED, VIEWS, Feed, view_of
-from rnn_tui.tui.widgets.factors import FactorsView
 from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.footer import SteadyFooter
-from rnn_tui.tui.widgets.gradients import GradientsView
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.lessons import STEP, LessonsView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
 from rnn_tui.tui.widgets.passage import PassageControls
 from rnn_tui.tui.widgets.playground import Playground
-from rnn_tui.tui.widgets.sampler import SamplerPanel
 from rnn_tui.tui.widgets.settings import SettingsPanel
 from rnn_tui.tui.widgets.status import TrainingStatus
-from rnn_tui.tui.widgets.step import StepView
 from rnn_tui.tui.widgets.tabs import ViewTabs
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 from rnn_tui.tui.widgets.timeline import TimelineView
-from rnn_tui.tui.widgets.units import UnitsView
-from rnn_tui.tui.widgets.writer import WriterView
 
 COMPACT_WIDTH, COMPACT_HEIGHT = 100, 39  # below 39 rows the full layout leaves the heatmap no room
 TINY_WIDTH, TINY_HEIGHT = 70, 22
@@ -94,6 +74,7 @@ class PlaygroundApp(App):
             self.animation_level = "none"  # underline redraws the screen some 20 times a view switch, frames
             # that a 2-core machine shared with training (or an SSH link) pays for in the next key's wait
         self.channels = Channels(self)
+        self.routes: dict[type[Routed], Callable[[Any], None]] = {}  # filled by the controllers below
         self.state = RunState(spec, paused=spec.paused, watching=watching,
                               on_change=lambda: self.channels.run.publish(self.state))
         self.hint_marker = hint_marker
@@ -181,11 +162,19 @@ class PlaygroundApp(App):
         """The widget of a view once it is mounted (most are mounted when first opened)."""
         return self.tabs.views.get(view_id)
 
-    # ---- what the background work sends, to the controller that owns it ----
+    # ---- views' requests and background work's results, to the controller that takes them ----
 
-    def on_trainer_messages(self, message: TrainerMessages) -> None:
-        if not self.training.closing:
-            self.training.apply(message.items)
+    def route(self, kind: type[R], to: Callable[[R], None]) -> None:
+        """`to` takes every message of this type: one receiver each, declared by the controller that owns it."""
+        assert kind not in self.routes, f"{kind.__qualname__} already goes to {self.routes[kind]}"
+        self.routes[kind] = to
+
+    @on(Routed)
+    def hand_on(self, message: Routed) -> None:
+        """A view's request, or background work's result, to the controller that takes its type; a run's
+        result only while that run is on screen and the app is not closing."""
+        if not isinstance(message, RunResult) or (message.run == self.state.run and not self.training.closing):
+            self.routes[type(message)](message)
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         if message.error:
@@ -195,80 +184,7 @@ class PlaygroundApp(App):
         self.weights.engine_ready()
         self.learned.engine_ready()
 
-    def current(self, run: int) -> bool:
-        """Whether something made off the UI thread belongs to the run on screen (and the app is not closing)."""
-        return run == self.state.run and not self.training.closing
-
-    def on_sample_update(self, message: SampleUpdate) -> None:
-        if self.current(message.sample.run):
-            self.sampling.sample_written(message.sample)
-
-    def on_fan_update(self, message: FanUpdate) -> None:
-        if self.current(message.sample.run):
-            self.sampling.fan_written(message.sample)
-
-    def on_counted_ready(self, message: CountedReady) -> None:
-        if self.current(message.run):
-            self.sampling.sample_counted(message.counted, message.fan)
-
-    def on_beam_ready(self, message: BeamReady) -> None:
-        if self.current(message.run) and self.sampling.beam:
-            self.channels.beam.publish(message.beam)
-
-    def on_sweep_ready(self, message: SweepReady) -> None:
-        if self.current(message.run):
-            self.channels.sweep.publish(Sweep(message.points, message.step))
-
-    def on_inspection_ready(self, message: InspectionReady) -> None:
-        if self.current(message.run):
-            self.channels.inspection.publish(Inspected(message.inspection, message.step))
-
-    def on_insight_ready(self, message: InsightReady) -> None:
-        if self.current(message.run):
-            self.learned.insight_read(message.insight)
-
-    def on_insight_failed(self, message: InsightFailed) -> None:
-        if self.current(message.run):
-            self.notify(f"reading the passage failed: {message.error}", severity="error", timeout=8)
-
-    def on_step_ready(self, message: StepReady) -> None:
-        if self.current(message.run):
-            self.step.ready(message)
-
-    @on(StepView.Move)
-    def move_step(self, message: StepView.Move) -> None:
-        self.step.move(message.delta)
-
-    @on(StepView.PickUnits)
-    def pick_step_units(self) -> None:
-        chosen = "" if self.step.units is None else f"{self.step.layer + 1}: {', '.join(map(str, self.step.units))}"
-        self.push_screen(PromptScreen("Units to read, e.g. 12, 40 (2: 12, 40 for layer 2; empty: the 6 whose h "
-                                      "changed most):", chosen), self.step.set_units)
-
-    def on_writer_ready(self, message: WriterReady) -> None:
-        if self.current(message.run):
-            self.writer.ready(message)
-
-    def on_sampler_failed(self, message: SamplerFailed) -> None:
-        if self.current(message.run):
-            self.sampling.failed(message.error)
-
     # ---- sampling controls ----
-
-    @on(SamplerPanel.SeedSubmitted)
-    def set_seed_text(self, message: SamplerPanel.SeedSubmitted) -> None:
-        self.sampling.set_seed_text(message.text)
-
-    @on(SamplerPanel.RuleSubmitted)
-    def set_rule(self, message: SamplerPanel.RuleSubmitted) -> None:
-        self.sampling.set_rule(message.rule, message.value)
-
-    @on(SamplerLab.Changed)
-    def sampler_lab_changed(self, message: SamplerLab.Changed) -> None:
-        setter = {"temperatures": self.sampling.set_temperatures, "length": self.sampling.set_length,
-                  "pace": self.sampling.set_pace, "beam": self.sampling.set_beam}[message.name]
-        if setter(message.value) and message.name == "beam" and not self.sampling.beam:
-            self.channels.beam.publish(None)
 
     def action_reroll(self) -> None:
         """`d`: a new random seed (the sampler and the fan share it)."""
@@ -293,10 +209,6 @@ class PlaygroundApp(App):
             return
         self.copy_to_clipboard(text)
         self.notify(f"copied {len(text)} characters")
-
-    @on(TemperatureControl.Changed)
-    def temperature_changed(self, message: TemperatureControl.Changed) -> None:
-        self.sampling.set_temperature(message.value)
 
     @on(Switch.Changed, "#greedy")
     def greedy_changed(self, message: Switch.Changed) -> None:
@@ -332,53 +244,6 @@ class PlaygroundApp(App):
         if self.state.use_best and self.weights.best is None:
             self.notify("no best weights yet: they come with the first evaluation; sampling the latest until then")
         self.status_panel.show()
-
-    # ---- what it learned ----
-
-    @on(PassageControls.SourceChosen)
-    def choose_passage(self, message: PassageControls.SourceChosen) -> None:
-        self.learned.choose_source(message.source, message.text)
-        self.step.refresh()
-
-    @on(UnitsView.HypothesisSubmitted)
-    def set_hypothesis(self, message: UnitsView.HypothesisSubmitted) -> None:
-        self.learned.set_hypothesis(message.pattern)
-
-    @on(UnitsView.SpanAsked)
-    def ask_span(self, message: UnitsView.SpanAsked) -> None:
-        self.learned.ask_span(message.start, message.end, message.threshold)
-
-    @on(UnitsView.SpanCleared)
-    def clear_span(self) -> None:
-        self.learned.clear_span()
-
-    @on(FactorsView.Asked)
-    def ask_factors(self, message: FactorsView.Asked) -> None:
-        self.learned.ask_factors(message.choice)
-
-    @on(GradientsView.TargetChosen)
-    def choose_target(self, message: GradientsView.TargetChosen) -> None:
-        self.learned.choose_target(message.target)
-
-    @on(HiddenStateView.OrderChosen)
-    def order_heatmap(self, message: HiddenStateView.OrderChosen) -> None:
-        self.learned.order_heatmap(message.feature)
-
-    @on(WriterView.Typed)
-    def writer_typed(self, message: WriterView.Typed) -> None:
-        self.writer.type(message.text)
-
-    @on(WriterView.Accepted)
-    def writer_accepted(self, message: WriterView.Accepted) -> None:
-        self.writer.accept(message.rank)
-
-    @on(WriterView.Rewound)
-    def writer_rewound(self) -> None:
-        self.writer.rewind()
-
-    @on(WriterView.PutBeside)
-    def writer_put_beside(self) -> None:
-        self.writer.put_beside()
 
     # ---- tabs ----
 
@@ -433,10 +298,6 @@ class PlaygroundApp(App):
 
     # ---- comparisons and lessons ----
 
-    @on(CompareScreen.Reached)
-    def remember_lesson(self, message: CompareScreen.Reached) -> None:
-        self.comparisons.remember(message.run)
-
     @on(LessonsView.Start)
     async def start_lesson(self, message: LessonsView.Start) -> None:
         """A lesson from its key; "a cell at work" opens the one-step view on the user's run."""
@@ -466,10 +327,6 @@ class PlaygroundApp(App):
 
     def action_reset(self) -> None:
         self.training.reset()
-
-    @on(SettingsPanel.Applied)
-    def apply_settings(self, message: SettingsPanel.Applied) -> None:
-        self.training.apply_settings(message.values)
 
     # ---- quitting ----
 

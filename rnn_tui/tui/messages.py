@@ -1,4 +1,5 @@
-"""Messages that carry work done off the UI thread back to it."""
+"""Messages that carry work done off the UI thread back to it, and the two kinds the app routes to
+the controller that registered for them (`Host.route`): a view's request, and a run's result."""
 
 from __future__ import annotations
 
@@ -19,8 +20,19 @@ if TYPE_CHECKING:
     from rnn_tui.tui.results import Insight, Sample, SampleCounts
 
 
+class Routed(Message):
+    """Handed by the app to the one controller that registered for its type (`Host.route`)."""
+
+
+class RunResult(Routed):
+    """What background work made for one run: dropped when another run is on screen by the time it
+    comes, or when the app is closing."""
+
+    run: int
+
+
 @dataclass
-class TrainerMessages(Message):
+class TrainerMessages(Routed):
     """A batch of what the training process sent (and the counting baseline of a run)."""
 
     items: list[TrainerMessage | Counted]
@@ -34,10 +46,14 @@ class EngineLoaded(Message):
 
 
 @dataclass
-class SampleUpdate(Message):
+class SampleUpdate(RunResult):
     """The playground's sampler wrote more (or finished)."""
 
     sample: Sample
+
+    @property
+    def run(self) -> int:  # type: ignore[override]
+        return self.sample.run
 
 
 @dataclass
@@ -46,7 +62,7 @@ class FanUpdate(SampleUpdate):
 
 
 @dataclass
-class BeamReady(Message):
+class BeamReady(RunResult):
     """Beam search's continuation of the fan's seed text (with greedy's score)."""
 
     run: int
@@ -55,7 +71,7 @@ class BeamReady(Message):
 
 
 @dataclass
-class SweepReady(Message):
+class SweepReady(RunResult):
     """What each temperature does to samples of the current weights (the trade-off chart)."""
 
     run: int
@@ -64,14 +80,14 @@ class SweepReady(Message):
 
 
 @dataclass
-class InspectionReady(Message):
+class InspectionReady(RunResult):
     run: int
     inspection: Inspection
     step: int
 
 
 @dataclass
-class SamplerFailed(Message):
+class SamplerFailed(RunResult):
     """A sample failed; the sampler tries again with the next weights or settings."""
 
     run: int
@@ -79,7 +95,7 @@ class SamplerFailed(Message):
 
 
 @dataclass
-class InsightReady(Message):
+class InsightReady(RunResult):
     """A passage read with one snapshot: units, saturation, loss breakdown (and factors)."""
 
     run: int
@@ -87,13 +103,13 @@ class InsightReady(Message):
 
 
 @dataclass
-class InsightFailed(Message):
+class InsightFailed(RunResult):
     run: int
     error: str
 
 
 @dataclass
-class WriterReady(Message):
+class WriterReady(RunResult):
     """The writer's text (and the continuation put beside it) re-read with newer weights."""
 
     run: int
@@ -104,7 +120,7 @@ class WriterReady(Message):
 
 
 @dataclass
-class StepReady(Message):
+class StepReady(RunResult):
     """One step of the cell read at the One step view's character; or why it could not be."""
 
     run: int
@@ -113,7 +129,7 @@ class StepReady(Message):
 
 
 @dataclass
-class CountedReady(Message):
+class CountedReady(RunResult):
     """What counting says of a finished sample (the playground's or the fan's)."""
 
     run: int

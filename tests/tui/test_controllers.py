@@ -41,6 +41,7 @@ class FakeHost:
         self.notices: list[tuple[str, str]] = []
         self.screens: list = []
         self.messages: list = []
+        self.routes: dict = {}  # message type -> the controller's receiver
 
     def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
         self.notices.append((severity, message))
@@ -54,6 +55,10 @@ class FakeHost:
     def post_message(self, message) -> bool:
         self.messages.append(message)
         return True
+
+    def route(self, kind, to) -> None:
+        assert kind not in self.routes, f"{kind.__qualname__} routed twice"
+        self.routes[kind] = to
 
     def last(self, name: str):
         return next(value for published, value in reversed(self.published) if published == name)

@@ -88,3 +88,30 @@ async def test_while_help_is_open_the_playgrounds_keys_are_off_and_not_listed(te
         await pilot.press("space")
         assert app.state.paused  # back on the playground, they act again
         await app.action_quit()
+
+
+def every_routed_type() -> set[type]:
+    """Every kind of message the app routes, from every module of the app (the views' too)."""
+    import importlib
+    import pkgutil
+
+    import rnn_tui.tui
+    from rnn_tui.tui.messages import Routed, RunResult
+
+    for module in pkgutil.walk_packages(rnn_tui.tui.__path__, "rnn_tui.tui."):
+        importlib.import_module(module.name)
+    found, todo = set(), [Routed]
+    while todo:
+        for kind in todo.pop().__subclasses__():
+            found.add(kind)
+            todo.append(kind)
+    return found - {RunResult}
+
+
+def test_every_request_and_result_has_one_controller_that_takes_it(text_path, tmp_path):
+    """A view's request or a worker's result that no controller declared would be lost (or crash the
+    app when it comes): each kind has its receiver from the start."""
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    kinds = every_routed_type()
+    assert len(kinds) >= 20  # the views' requests and the workers' results
+    assert kinds - set(app.routes) == set()

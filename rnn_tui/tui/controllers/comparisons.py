@@ -29,6 +29,7 @@ class ComparisonsController:
         self.state = host.state
         self.steps = steps  # a step budget per lesson run instead of each lesson's minutes (tests)
         self.last: LessonRun | None = None  # the last lesson's runs, as far as they went
+        host.route(CompareScreen.Reached, lambda m: self.remember(m.run))
 
     def race_cells(self, minutes: float) -> None:
         """Every cell at this run's parameter count and text: the comparison of the cell."""

@@ -1,12 +1,13 @@
 """What a controller may ask of the app: the run's state, a word to the user, a dialog, a worker,
-and publishing a result for the views that watch it. Never a widget: views watch what is
+the messages of a type (a view's request, a result of its background work), and publishing a
+result for the views that watch it. Never a widget: views watch what is
 published on the app's typed channels (`tui/channels.py` names them all), so a controller can be
 tested with a fake host."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -14,7 +15,10 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from rnn_tui.tui.channels import Channels
+    from rnn_tui.tui.messages import Routed
     from rnn_tui.tui.state import RunState
+
+R = TypeVar("R", bound="Routed")
 
 
 class Host(Protocol):
@@ -30,3 +34,7 @@ class Host(Protocol):
                    exclusive: bool = False, exit_on_error: bool = True) -> Any: ...
 
     def post_message(self, message: Message) -> bool: ...
+
+    def route(self, kind: type[R], to: Callable[[R], None]) -> None:
+        """Hand every message of this type to `to` (one receiver per type; a run's result only while
+        its run is on screen)."""

@@ -12,8 +12,14 @@ import numpy as np
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.insight.registry import FACTORS, HORIZON, UNITS, Analysis, Questions
+from rnn_tui.tui.messages import InsightFailed, InsightReady
 from rnn_tui.tui.results import Horizons, Insight, InsightRequest, SpanAnswer, Weights
 from rnn_tui.tui.views import BY_ID
+from rnn_tui.tui.widgets.factors import FactorsView
+from rnn_tui.tui.widgets.gradients import GradientsView
+from rnn_tui.tui.widgets.heatmap import HiddenStateView
+from rnn_tui.tui.widgets.passage import PassageControls
+from rnn_tui.tui.widgets.units import UnitsView
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.gradients import Horizon
@@ -46,6 +52,16 @@ class InsightController:
         self.last: Insight | None = None
         host.channels.ready.follow(lambda ready: ready is not None and self.run_ready())
         host.channels.weights.follow(lambda _: self.refresh())  # the views read the weights the sampler reads
+        host.route(InsightReady, lambda m: self.insight_read(m.insight))
+        host.route(InsightFailed, lambda m: host.notify(f"reading the passage failed: {m.error}", severity="error",
+                                                        timeout=8))
+        host.route(PassageControls.SourceChosen, lambda m: self.choose_source(m.source, m.text))
+        host.route(UnitsView.HypothesisSubmitted, lambda m: self.set_hypothesis(m.pattern))
+        host.route(UnitsView.SpanAsked, lambda m: self.ask_span(m.start, m.end, m.threshold))
+        host.route(UnitsView.SpanCleared, lambda _: self.clear_span())
+        host.route(FactorsView.Asked, lambda m: self.ask_factors(m.choice))
+        host.route(GradientsView.TargetChosen, lambda m: self.choose_target(m.target))
+        host.route(HiddenStateView.OrderChosen, lambda m: self.order_heatmap(m.feature))
 
     def engine_ready(self) -> None:
         from rnn_tui.tui.live_insight import LiveInsight

@@ -13,9 +13,21 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.information import bits_per_char
 from rnn_tui.engine.sampler_fields import parse_beam, parse_temperatures
-from rnn_tui.tui.messages import EngineLoaded
-from rnn_tui.tui.results import Fan, Sample, SampleCounts, Weights
+from rnn_tui.tui.messages import (
+    BeamReady,
+    CountedReady,
+    EngineLoaded,
+    FanUpdate,
+    InspectionReady,
+    SamplerFailed,
+    SampleUpdate,
+    SweepReady,
+)
+from rnn_tui.tui.results import Fan, Inspected, Sample, SampleCounts, Sweep, Weights
 from rnn_tui.tui.state import FinishedSample
+from rnn_tui.tui.widgets.fan import SamplerLab
+from rnn_tui.tui.widgets.sampler import SamplerPanel
+from rnn_tui.tui.widgets.temperature import TemperatureControl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -52,6 +64,18 @@ class SamplingController:
         host.channels.ready.follow(self.run_ready)
         host.channels.run_asked.follow(self.new_run)
         host.channels.weights.follow(self.set_weights)
+        channels = host.channels
+        host.route(SampleUpdate, lambda m: self.sample_written(m.sample))
+        host.route(FanUpdate, lambda m: self.fan_written(m.sample))
+        host.route(CountedReady, lambda m: self.sample_counted(m.counted, m.fan))
+        host.route(InspectionReady, lambda m: channels.inspection.publish(Inspected(m.inspection, m.step)))
+        host.route(SweepReady, lambda m: channels.sweep.publish(Sweep(m.points, m.step)))
+        host.route(BeamReady, lambda m: self.beam and channels.beam.publish(m.beam))  # a beam turned off meanwhile
+        host.route(SamplerFailed, lambda m: self.failed(m.error))
+        host.route(SamplerPanel.SeedSubmitted, lambda m: self.set_seed_text(m.text))
+        host.route(SamplerPanel.RuleSubmitted, lambda m: self.set_rule(m.rule, m.value))
+        host.route(SamplerLab.Changed, lambda m: self.lab_changed(m.name, m.value))
+        host.route(TemperatureControl.Changed, lambda m: self.set_temperature(m.value))
 
     def start(self) -> None:
         self.host.run_worker(self._load_engine, thread=True, group="engine", exit_on_error=False)
@@ -164,6 +188,13 @@ class SamplingController:
                 self.fan.rows = self.fan_rows()
                 self.fan.restart()
         return True
+
+    def lab_changed(self, name: str, value: str) -> None:
+        """A field of the Sampler tab: temperatures, length, pace or beam."""
+        setter = {"temperatures": self.set_temperatures, "length": self.set_length, "pace": self.set_pace,
+                  "beam": self.set_beam}[name]
+        if setter(value) and name == "beam" and not self.beam:
+            self.host.channels.beam.publish(None)
 
     def set_beam(self, text: str) -> bool:
         try:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rnn_tui.engine.errors import UserError
 from rnn_tui.tui.messages import StepReady
+from rnn_tui.tui.widgets.step import StepView
 
 if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
@@ -30,6 +31,10 @@ class StepController:
         self.lock = threading.Lock()  # one reading at a time: they share the model cache
         self.models = None
         host.channels.weights.follow(lambda _: self.refresh())
+        host.channels.source.follow(lambda _: self.refresh())  # another passage
+        host.route(StepReady, self.ready)
+        host.route(StepView.Move, lambda m: self.move(m.delta))
+        host.route(StepView.PickUnits, lambda _: self.pick_units())
 
     def show_view(self, open_: bool) -> None:
         self.open = open_
@@ -38,6 +43,13 @@ class StepController:
     def move(self, delta: int) -> None:
         self.position = max(0, self.position + delta)
         self.refresh()
+
+    def pick_units(self) -> None:
+        from rnn_tui.tui.screens.dialogs import PromptScreen
+
+        chosen = "" if self.units is None else f"{self.layer + 1}: {', '.join(map(str, self.units))}"
+        self.host.push_screen(PromptScreen("Units to read, e.g. 12, 40 (2: 12, 40 for layer 2; empty: the 6 whose h "
+                                           "changed most):", chosen), self.set_units)
 
     def set_units(self, text: str | None) -> None:
         """"12, 40" (layer 1), "2: 12, 40" (layer 2), or nothing: the units that changed most. A choice

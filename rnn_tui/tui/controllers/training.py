@@ -49,6 +49,7 @@ from rnn_tui.tui.labels import SETTING_LABELS
 from rnn_tui.tui.messages import TrainerMessages
 from rnn_tui.tui.screens.dialogs import ConfirmScreen, PromptScreen
 from rnn_tui.tui.state import AUTOSAVE_AFTER
+from rnn_tui.tui.widgets.settings import SettingsPanel
 
 if TYPE_CHECKING:
     from rnn_tui.tui.controllers.host import Host
@@ -71,6 +72,8 @@ class TrainingController:
         self.bridge_idle.set()
         self.held = False  # paused by us while a comparison trains, to resume when it is over
         host.channels.comparing.follow(self.hold_while_comparing)
+        host.route(TrainerMessages, lambda m: self.closing or self.apply(m.items))
+        host.route(SettingsPanel.Applied, lambda m: self.apply_settings(m.values))
 
     def start(self) -> None:
         self.show_quit_path()

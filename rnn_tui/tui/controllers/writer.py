@@ -14,6 +14,7 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.messages import WriterReady
 from rnn_tui.tui.results import Insight, Weights, Written
+from rnn_tui.tui.widgets.writer import WriterView
 
 if TYPE_CHECKING:
     from rnn_tui.engine.insight.writer import Writer
@@ -38,6 +39,11 @@ class WriterController:
         self.step = 0  # the training step of those weights
         host.channels.ready.follow(lambda ready: ready is not None and self.run_ready())
         host.channels.weights.follow(lambda _: self.weights_changed())
+        host.route(WriterReady, self.ready)
+        host.route(WriterView.Typed, lambda m: self.type(m.text))
+        host.route(WriterView.Accepted, lambda m: self.accept(m.rank))
+        host.route(WriterView.Rewound, lambda _: self.rewind())
+        host.route(WriterView.PutBeside, lambda _: self.put_beside())
 
     def show_view(self, open_: bool) -> None:
         self.open = open_

@@ -14,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -31,6 +30,7 @@ from rnn_tui.run.compare_process import (
     LinedUp,
     Progress,
 )
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.widgets.compare import ComparePlot, Floor, colour_of, summary_table
@@ -77,7 +77,7 @@ class CompareScreen(Screen[None]):
     BINDINGS = [Binding("escape", "close", "close (ends the runs)"), Binding("x", "toggle_x", "x: step or time"),
                 Binding("o", "add_saved", "add a saved run")]
 
-    class Reached(Message):
+    class Reached(Routed):
         """A lesson's runs as far as they went, for the app to remember until the next lesson."""
 
         def __init__(self, run: LessonRun):

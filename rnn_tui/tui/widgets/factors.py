@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -18,6 +17,7 @@ from rnn_tui.engine.insight.factors import DEFAULT_FACTORS, sparkline
 from rnn_tui.engine.insight.registry import FACTORS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
@@ -59,7 +59,7 @@ class FactorsView(Vertical):
     """
 
     @dataclass
-    class Asked(Message):
+    class Asked(Routed):
         """The user chose what to factorise."""
 
         choice: tuple[int, str, int]  # (layer, quantity, k)

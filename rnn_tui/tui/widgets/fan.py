@@ -18,7 +18,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
@@ -26,6 +25,7 @@ from textual_plotext import PlotextPlot
 from rnn_tui.engine.information import bits_per_char
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.state import FinishedSample
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.status import fit
@@ -208,7 +208,7 @@ class SamplerLab(Vertical):
     """
 
     @dataclass
-    class Changed(Message):
+    class Changed(Routed):
         name: str  # temperatures, length, pace or beam
         value: str
 

@@ -13,13 +13,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from rnn_tui.engine.insight.registry import CONNECTIVITY
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_HORIZON
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class GradientsView(Vertical):
     """
 
     @dataclass
-    class TargetChosen(Message):
+    class TargetChosen(Routed):
         target: int
 
     def compose(self) -> ComposeResult:

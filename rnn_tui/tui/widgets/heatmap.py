@@ -29,6 +29,7 @@ from rnn_tui.engine.insight.features import DESCRIPTIONS
 from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE, show_char
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.colours import Scale, scale_of
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ class HiddenStateView(Vertical):
         self.refresh_heatmap()
 
     @dataclass
-    class OrderChosen(Message):
+    class OrderChosen(Routed):
         feature: str | None  # None: by variance or index, which need no finder
 
     def on_select_changed(self, event: Select.Changed) -> None:

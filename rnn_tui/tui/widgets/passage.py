@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.widgets import Input, Label, Select
 
 from rnn_tui.tui.channels import channels_of
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.colours import diverging
 from rnn_tui.tui.widgets.field import Field
 
@@ -265,7 +266,7 @@ class PassageControls(Horizontal):
     """
 
     @dataclass
-    class SourceChosen(Message):
+    class SourceChosen(Routed):
         source: str
         text: str  # the user's own text, for "yours"
 

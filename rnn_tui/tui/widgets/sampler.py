@@ -11,12 +11,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Input, Label, Static, Switch
 
 from rnn_tui.engine.information import entropy_bits
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.temperature import TemperatureControl
 
@@ -76,11 +76,11 @@ class SamplerPanel(Vertical):
     """
 
     @dataclass
-    class SeedSubmitted(Message):
+    class SeedSubmitted(Routed):
         text: str
 
     @dataclass
-    class RuleSubmitted(Message):
+    class RuleSubmitted(Routed):
         """A decoding rule's field: "top-k", "top-p" or "min-p", and the text typed."""
 
         rule: str

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from rnn_tui.engine.config import CELLS
 from rnn_tui.run.spec import RunSpec
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import CELL_NAMES, SETTING_FIELDS
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.field import Field
 
 
@@ -43,7 +43,7 @@ class SettingsPanel(Vertical):
     """
 
     @dataclass
-    class Applied(Message):
+    class Applied(Routed):
         values: dict[str, str]
 
     def compose(self) -> ComposeResult:

@@ -14,11 +14,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import Static
 
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import CELL_NAMES, show_char
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.colours import NEGATIVE, POSITIVE, rgb
 from rnn_tui.tui.widgets.renderables import stack
 
@@ -120,10 +120,10 @@ class StepView(VerticalScroll, can_focus=True):
     """
 
     @dataclass
-    class Move(Message):
+    class Move(Routed):
         delta: int  # characters: -1 back, +1 on
 
-    class PickUnits(Message):
+    class PickUnits(Routed):
         """The user wants to choose the units (and layer) read."""
 
     def compose(self) -> ComposeResult:

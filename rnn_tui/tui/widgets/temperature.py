@@ -5,9 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from rnn_tui.tui.messages import Routed
 
 LOW, HIGH, STEP = 0.0, 2.0, 0.05
 LABEL = "temperature "
@@ -21,7 +22,7 @@ class TemperatureControl(Widget, can_focus=True):
     value: reactive[float] = reactive(1.0)
     greedy: reactive[bool] = reactive(False)  # set by the app: the greedy switch overrides the dial
 
-    class Changed(Message):
+    class Changed(Routed):
         def __init__(self, control: TemperatureControl, value: float):
             super().__init__()
             self._control = control

@@ -11,13 +11,13 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from rnn_tui.engine.insight.features import DESCRIPTIONS
 from rnn_tui.engine.insight.registry import UNITS
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_STATE
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.field import Field
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
@@ -91,16 +91,16 @@ class UnitsView(Vertical):
     """
 
     @dataclass
-    class HypothesisSubmitted(Message):
+    class HypothesisSubmitted(Routed):
         pattern: str
 
     @dataclass
-    class SpanAsked(Message):
+    class SpanAsked(Routed):
         start: int
         end: int
         threshold: str
 
-    class SpanCleared(Message):
+    class SpanCleared(Routed):
         """The user looks at a feature again: the span's answer is no longer asked for."""
 
     def compose(self) -> ComposeResult:

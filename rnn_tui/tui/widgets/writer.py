@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.results import Written
 from rnn_tui.tui.widgets.colours import diverging, surprisal_colour
 from rnn_tui.tui.widgets.passage import Painting, PassageView
@@ -85,17 +86,17 @@ class WriterView(Vertical, can_focus=True):
                    "ctrl+k: keep beside")
 
     @dataclass
-    class Typed(Message):
+    class Typed(Routed):
         text: str
 
     @dataclass
-    class Accepted(Message):
+    class Accepted(Routed):
         rank: int  # 0: the likeliest
 
-    class Rewound(Message):
+    class Rewound(Routed):
         pass
 
-    class PutBeside(Message):
+    class PutBeside(Routed):
         """Keep the text beside, to write another continuation of it."""
 
     def compose(self) -> ComposeResult:
