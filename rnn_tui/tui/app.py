@@ -40,7 +40,7 @@ from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
 from rnn_tui.tui.views import LEARNED, VIEWS, Feed, view_of
 from rnn_tui.tui.widgets.fan import SamplerLab
-from rnn_tui.tui.widgets.footer import SteadyFooter
+from rnn_tui.tui.widgets.footer import KeysBar
 from rnn_tui.tui.widgets.heatmap import HiddenStateView
 from rnn_tui.tui.widgets.lessons import STEP, LessonsView
 from rnn_tui.tui.widgets.loss_plot import LossPlot
@@ -110,7 +110,7 @@ class PlaygroundApp(App):
                     continue
                 with TabPane(view.title, id=view.pane, classes="view-pane"):
                     yield from self.compose_view(view.id)
-        yield SteadyFooter()
+        yield KeysBar()
 
     def compose_view(self, view: str) -> ComposeResult:
         """The views that are there from the start (the others are mounted when first opened)."""

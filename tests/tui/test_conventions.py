@@ -73,14 +73,14 @@ async def test_the_palettes_screenshot_saves_where_the_user_is(text_path, tmp_pa
 
 
 async def test_while_help_is_open_the_playgrounds_keys_are_off_and_not_listed(text_path, tmp_path):
-    from textual.widgets import Footer
+    from rnn_tui.tui.widgets.footer import KeysBar
 
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
         await pilot.press("f1")
         await pilot.pause()
-        listed = {key.description for key in app.screen.query_one(Footer).query("FooterKey")}
+        listed = {key.description for key in app.screen.query_one(KeysBar).keys}
         assert "close" in listed and not listed & {"pause/resume", "save", "step", "reset"}
         await pilot.press("space", "s")
         assert not app.state.paused and asked(app) == []  # the keys did nothing
@@ -115,3 +115,22 @@ def test_every_request_and_result_has_one_controller_that_takes_it(text_path, tm
     kinds = every_routed_type()
     assert len(kinds) >= 20  # the views' requests and the workers' results
     assert kinds - set(app.routes) == set()
+
+
+async def test_the_keys_bar_follows_the_focused_view_and_a_click_presses_a_key(text_path, tmp_path):
+    from rnn_tui.tui.widgets.footer import KeysBar
+
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.state.ready is not None, what="the run")
+        bar = app.screen.query_one(KeysBar)
+        assert "pause/resume" in {key.description for key in bar.keys}
+        assert bar.palette is not None and bar.palette.display in str(bar.render())  # on the right
+        await pilot.press("L")  # the lessons list has keys of its own
+        await pilot.pause()
+        assert "run it again" in {key.description for key in bar.keys}
+        start = next(start for start, _, key in bar.spans if key.description == "pause/resume")
+        await pilot.click(KeysBar, offset=(start + 1, 0))
+        await pilot.pause()
+        assert app.state.paused
+        await app.action_quit()

@@ -34,7 +34,7 @@ from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
 from rnn_tui.tui.widgets.compare import ComparePlot, Floor, colour_of, summary_table
-from rnn_tui.tui.widgets.footer import SteadyFooter
+from rnn_tui.tui.widgets.footer import KeysBar
 
 POLL_SECONDS = 0.25
 
@@ -118,7 +118,7 @@ class CompareScreen(Screen[None]):
         yield ComparePlot(id="compare-plot", classes="panel")
         yield Static("", id="compare-table")
         yield Horizontal(id="compare-samples")
-        yield SteadyFooter()
+        yield KeysBar()
 
     def on_mount(self) -> None:
         if self.compare is not None:

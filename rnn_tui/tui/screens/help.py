@@ -14,7 +14,7 @@ from textual.widgets import Markdown
 from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.screens.dialogs import DIALOG_CSS
 from rnn_tui.tui.views import keys_line
-from rnn_tui.tui.widgets.footer import SteadyFooter
+from rnn_tui.tui.widgets.footer import KeysBar
 
 PANELS = """\
 # rnn-tui
@@ -116,4 +116,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog", id="help"):
             yield Markdown(PANELS.format(views=keys_line()) + f"\n## The {CELL_NAMES[self.cell]} cell\n\n"
                            + cell_equations(self.cell))
-        yield SteadyFooter()  # this screen's keys only: the app's are off while help is open
+        yield KeysBar()  # this screen's keys only: the app's are off while help is open

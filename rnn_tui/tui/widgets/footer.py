@@ -1,32 +1,109 @@
-"""Textual's Footer, rebuilt only when the keys it shows change."""
+"""The screen's keys on the bottom line, drawn as one text."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from textual.widgets import Footer
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.reactive import reactive
+from textual.widget import Widget
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-class SteadyFooter(Footer):
-    """Textual's Footer composes all its keys anew, each restyled as it mounts, whenever a screen's
-    bindings may have changed, which is every change of focus: switching a view changes focus
-    twice, and py-spy found the footer's rebuilding a fifth of the UI thread's time in a view
-    switch (benchmarks/keys.py). This one rebuilds only when the keys it would show differ from
-    those it shows."""
+DISABLED = Style(dim=True)
 
-    shown: tuple = ()
 
-    def keys_to_show(self, screen: Screen) -> tuple:
-        return tuple((binding.key, binding.action, binding.description, enabled, tooltip)
-                     for _, binding, enabled, tooltip in screen.active_bindings.values() if binding.show)
+class Key(NamedTuple):
+    key: str  # what pressing it sends
+    display: str  # how it is written: "^p", "F2", "["
+    description: str
+    enabled: bool
+
+
+class KeysBar(Widget):
+    """What Textual's Footer shows (each action's first key and what it does; the palette's key on
+    the right; a click presses a key), in one widget that draws the keys as one text. The Footer
+    mounts a widget per key and restyles each as it mounts, whenever the bindings may have changed:
+    on every change of focus, so twice a view switch. Measured (benchmarks/keys.py, sampling and
+    training paused), that was a quarter of a view switch's time on the UI thread."""
+
+    DEFAULT_CSS = """
+    KeysBar {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    KeysBar > .keys-bar--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    KeysBar > .keys-bar--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    """
+    COMPONENT_CLASSES = {"keys-bar--key", "keys-bar--description"}
+    ALLOW_SELECT = False
+
+    keys: reactive[tuple[Key, ...]] = reactive((), layout=False)
+    palette: reactive[Key | None] = reactive(None, layout=False)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.spans: list[tuple[int, int, Key]] = []  # where each key was drawn: start and end column
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen and self._bindings_ready and screen.app.app_focus:
-            keys = self.keys_to_show(screen)
-            if keys == self.shown:
-                return
-            self.shown = keys
-        super().bindings_changed(screen)
+        """Redrawn only when the keys differ (a reactive compares them)."""
+        app, shown, actions = self.app, [], set()
+        for _, binding, enabled, _tooltip in screen.active_bindings.values():
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                shown.append(Key(binding.key, app.get_key_display(binding), binding.description, enabled))
+        self.keys = tuple(shown)
+        found = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        self.palette = None if found is None else Key(found[1].key, app.get_key_display(found[1]),
+                                                      found[1].description, found[2])
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keys-bar--key")
+        description_style = self.get_component_rich_style("keys-bar--description")
+        text, self.spans = Text(no_wrap=True, overflow="crop", end=""), []
+        palette = [self.palette] if self.palette is not None else []
+        right = sum(len(k.display) + len(k.description) + 3 for k in palette)
+        for key in self.keys:
+            width = len(key.display) + len(key.description) + 3
+            if len(text) + width > self.size.width - right:
+                break  # the help (F1) lists every key
+            self.add(text, key, key_style, description_style)
+        if palette:
+            text.append(" " * max(0, self.size.width - right - len(text)))
+            self.add(text, palette[0], key_style, description_style)
+        return text
+
+    def add(self, text: Text, key: Key, key_style: Style, description_style: Style) -> None:
+        start, off = len(text), Style() if key.enabled else DISABLED
+        text.append(f" {key.display} ", key_style + off)
+        text.append(f"{key.description} ", description_style + off)
+        self.spans.append((start, len(text), key))
+
+    def on_click(self, event: events.Click) -> None:
+        key = next((key for start, end, key in self.spans if start <= event.x < end), None)
+        if key is None:
+            return
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
