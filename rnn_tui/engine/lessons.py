@@ -299,6 +299,12 @@ LESSONS = {lesson.name: lesson for lesson in (
            "how far back they were opened", judge_attention, "cell=lstm,transformer", equal_params=40_000,
            minutes=1.0, measure=measures.closing_by_window, seq=16),  # a window that 31 closers of the
     # validation passage reach past (at 64 none does): the transformer sees 16 characters, the LSTM its state
+    Lesson("attention-code", "attention against recurrence, on code", "The same race on real code, where most "
+           "brackets close within a line and some stay open across many (a call or a literal over several "
+           "lines): does the LSTM's state still give those late closers more than a transformer that sees only "
+           "its window?", "python", "both curves, then each model's probability for closing brackets by how far "
+           "back they were opened", judge_attention, "cell=lstm,transformer", equal_params=40_000, minutes=1.0,
+           measure=measures.closing_by_window, seq=16),
     Lesson("truncation", "truncated back-propagation", "Training unrolls the network over a window of characters "
            "and back-propagates only inside it: a bracket opened further back than the window is something the "
            "network is never taught to remember.", "structured",
