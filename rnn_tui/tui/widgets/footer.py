@@ -23,6 +23,10 @@ class Key(NamedTuple):
     description: str
     enabled: bool
 
+    @property
+    def width(self) -> int:
+        return len(self.display) + len(self.description) + 3  # " F2 playground "
+
 
 class KeysBar(Widget):
     """What Textual's Footer shows (each action's first key and what it does; the palette's key on
@@ -68,12 +72,13 @@ class KeysBar(Widget):
     def bindings_changed(self, screen: Screen) -> None:
         """Redrawn only when the keys differ (a reactive compares them)."""
         app, shown, actions = self.app, [], set()
-        for _, binding, enabled, _tooltip in screen.active_bindings.values():
+        active = screen.active_bindings  # built anew at each read: every binding's check_action is asked
+        for _, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 shown.append(Key(binding.key, app.get_key_display(binding), binding.description, enabled))
         self.keys = tuple(shown)
-        found = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        found = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         self.palette = None if found is None else Key(found[1].key, app.get_key_display(found[1]),
                                                       found[1].description, found[2])
 
@@ -81,16 +86,14 @@ class KeysBar(Widget):
         key_style = self.get_component_rich_style("keys-bar--key")
         description_style = self.get_component_rich_style("keys-bar--description")
         text, self.spans = Text(no_wrap=True, overflow="crop", end=""), []
-        palette = [self.palette] if self.palette is not None else []
-        right = sum(len(k.display) + len(k.description) + 3 for k in palette)
+        right = self.palette.width if self.palette is not None else 0
         for key in self.keys:
-            width = len(key.display) + len(key.description) + 3
-            if len(text) + width > self.size.width - right:
+            if len(text) + key.width > self.size.width - right:
                 break  # the help (F1) lists every key
             self.add(text, key, key_style, description_style)
-        if palette:
+        if self.palette is not None:
             text.append(" " * max(0, self.size.width - right - len(text)))
-            self.add(text, palette[0], key_style, description_style)
+            self.add(text, self.palette, key_style, description_style)
         return text
 
     def add(self, text: Text, key: Key, key_style: Style, description_style: Style) -> None:
