@@ -308,3 +308,11 @@ def test_the_bridge_reads_what_an_ended_process_said_before_saying_it_ended_unex
     controller._bridge()
     carried = [item for message in host.messages if isinstance(message, TrainerMessages) for item in message.items]
     assert carried == [why]  # its own line, not "ended unexpectedly" over it
+
+
+def test_turning_the_beam_off_takes_its_last_text_away_and_a_bad_width_changes_nothing():
+    host = FakeHost()
+    sampling = sampling_of(host)
+    assert sampling.set_beam("4") and ("beam", None) not in host.published
+    assert not sampling.set_beam("wide") and sampling.beam == 4 and host.notices[-1][0] == "error"
+    assert sampling.set_beam("0") and host.last("beam") is None and sampling.beam == 0

@@ -191,10 +191,8 @@ class SamplingController:
 
     def lab_changed(self, name: str, value: str) -> None:
         """A field of the Sampler tab: temperatures, length, pace or beam."""
-        setter = {"temperatures": self.set_temperatures, "length": self.set_length, "pace": self.set_pace,
-                  "beam": self.set_beam}[name]
-        if setter(value) and name == "beam" and not self.beam:
-            self.host.channels.beam.publish(None)
+        {"temperatures": self.set_temperatures, "length": self.set_length, "pace": self.set_pace,
+         "beam": self.set_beam}[name](value)
 
     def set_beam(self, text: str) -> bool:
         try:
@@ -205,6 +203,8 @@ class SamplingController:
         self.beam = width
         if self.fan is not None:
             self.fan.beam = width
+        if not width:
+            self.host.channels.beam.publish(None)  # off: the last beam's text goes
         return True
 
     def set_length(self, text: str) -> bool:
