@@ -47,6 +47,7 @@ class Control:
         self._next_turn = 0.0
         self._paused = paused
         self._stop = False
+        self._hurry = False
         self._single_steps = 0
         self._tasks: list[Callable[[Trainer], None]] = []
 
@@ -64,9 +65,13 @@ class Control:
             self._single_steps += 1
             self._cond.notify_all()
 
-    def stop(self) -> None:
+    def stop(self, measure: bool = True) -> None:
+        """Stop before the next step, measuring the final step; `measure=False`: without that
+        evaluation, and dropping one under way (nobody will read it: the app quits, or the run is
+        replaced), so the stop takes a step's time, not an evaluation's."""
         with self._cond:
             self._stop = True
+            self._hurry = self._hurry or not measure
             self._cond.notify_all()
 
     def set_lr(self, lr: float) -> None:
@@ -96,6 +101,11 @@ class Control:
     @property
     def stopped(self) -> bool:
         return self._stop
+
+    @property
+    def hurried(self) -> bool:
+        """Stopping without measuring: an evaluation under way is dropped."""
+        return self._hurry
 
     def take_tasks(self) -> list[Callable[[Trainer], Event | None]]:
         with self._cond:
@@ -298,12 +308,16 @@ class Trainer:
         return sum(self.recent_losses) / len(self.recent_losses) if self.recent_losses else None
 
     @torch.no_grad()
-    def evaluate(self) -> EvalEvent:
-        """Mean loss over the validation split (its first `eval_batches` batches), state carried."""
+    def evaluate(self, abandon: Callable[[], bool] | None = None) -> EvalEvent | None:
+        """Mean loss over the validation split (its first `eval_batches` batches), state carried;
+        None, and nothing recorded, when `abandon()` turns true between two batches."""
         self.model.eval()
         limit = self.train_config.eval_batches or len(self.val_streams)
         state, total, count = None, 0.0, 0
         for k in range(min(limit, len(self.val_streams))):
+            if abandon is not None and abandon():
+                self.model.train()
+                return None
             x, y = self._batch(self.val_streams, k)
             logits, state = self.model(x, state if self.model.recurrent else None)
             total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="sum").item()
@@ -393,10 +407,11 @@ class Trainer:
                 return event
             if self.step % self.train_config.eval_every == 0 and self.is_main:
                 lr = self.train_config.lr
-                emit(self.evaluate())
+                if (evaluation := self.evaluate(lambda: control.hurried)) is not None:
+                    emit(evaluation)
                 if self.train_config.lr != lr:  # it stepped back
                     emit(self._changed("lr", self.train_config.lr))
-        if self.step and self.step % self.train_config.eval_every and self.is_main:
+        if self.step and self.step % self.train_config.eval_every and self.is_main and not control.hurried:
             emit(self.evaluate())  # the final figures are measured at the final step
         stop = StopEvent(self.step, self.epoch, reason, _STOP_MESSAGES[reason].format(step=self.step),
                          self.train_loss(), self.val_history.last())

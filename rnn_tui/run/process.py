@@ -325,10 +325,10 @@ class _Child:
                 control.call_soon(lambda trainer: self._save(trainer, path, overwrite))
             case Reset(spec, run):
                 self.next_spec, self.next_run_number = spec, run
-                control.stop()
+                control.stop(measure=False)
             case Quit(autosave):
                 self.quit, self.autosave = True, autosave
-                control.stop()
+                control.stop(measure=False)
 
 
 def _silence_output() -> None:

@@ -126,6 +126,35 @@ def test_control_pauses_single_steps_resumes_and_stops_from_another_thread(small
     assert SettingEvent(1, "lr", 1e-4) in events  # the change is reported, as the app needs it
 
 
+@pytest.mark.parametrize("measure", [True, False])
+def test_a_stop_measures_the_final_step_unless_told_not_to(small_text, measure):
+    """Quitting and replacing a run stop without it (no one reads those figures; an evaluation
+    took the app's whole quit deadline), Ctrl+C in `train` with it."""
+    trainer = tiny_trainer(small_text)
+    for _ in range(3):
+        trainer.train_step()
+    control = Control()
+    control.stop(measure=measure)
+    events = []
+    trainer.run(events.append, control)
+    assert [e.step for e in events if isinstance(e, EvalEvent)] == ([3] if measure else [])
+    assert isinstance(events[-1], StopEvent) and events[-1].reason == "stopped"
+
+
+def test_an_abandoned_evaluation_records_nothing_and_leaves_the_model_training(small_text):
+    trainer = tiny_trainer(small_text)
+    assert len(trainer.val_streams) >= 3
+    asked = []
+
+    def after_two_batches() -> bool:
+        asked.append(True)
+        return len(asked) > 2
+
+    assert trainer.evaluate(after_two_batches) is None
+    assert len(asked) == 3 and trainer.val_points == [] and trainer.best is None and trainer.model.training
+    assert trainer.evaluate(lambda: False).step == 0 and len(trainer.val_points) == 1
+
+
 def test_learning_rate_schedules(small_text):
     cosine = tiny_trainer(small_text, schedule="cosine", steps=100)
     assert cosine.lr_at(0) == pytest.approx(1e-2)
