@@ -5,7 +5,8 @@ scored on), its evaluations on the training clock, and when it first went below 
     python3 -m benchmarks.beat_counting passing [--seeds 3] [--busy]  # the default run, 3 minutes
     python3 -m benchmarks.beat_counting ten [--texts python,structured]  # the 10min preset's margins
     python3 -m benchmarks.beat_counting ablation [--minutes 3]  # one row per lever tried
-    python3 -m benchmarks.beat_counting race [--minutes 3] [--cells mingru,gru] [--layers 1,2]  # equal size, time
+    python3 -m benchmarks.beat_counting race [--minutes 3] [--cells mingru,gru] [--layers 1,2] [--params N,M]
+    python3 -m benchmarks.beat_counting race --minutes 10 --shapes lstm:1:682080,mingru:3:1200000
 
 `--busy` keeps one core busy with another process for the whole run (and gives the run 4
 minutes, the issue's bound beside a busy core). Each command prints its table and appends it,
@@ -181,44 +182,68 @@ def ablation(minutes: float) -> list[str]:
     return lines
 
 
-def race(minutes: float, cells: list[str] | None = None, depths: tuple[int, ...] = (1,)) -> list[str]:
-    """Each contender at the default run's parameter count on `python` (the default LSTM's size),
-    trained for the same minutes on one thread each, two at a time (one per core); at each of
-    `depths` layers, the width solved for the same count (a deeper minGRU is a narrower one)."""
+def default_parameters() -> int:
+    """The default run's parameter count on `python` (its LSTM's): the size the race starts from."""
+    from rnn_tui.engine.race import count_parameters
+    from rnn_tui.engine.texts import load_text
+
+    model = PRESETS["default"].model
+    return count_parameters("lstm", model["hidden"], len(set(load_text("python"))), model["embed"], model["layers"])
+
+
+Shape = tuple[str, int, int]  # a contender: (cell, layers, parameters)
+
+
+def race(minutes: float, shapes: list[Shape]) -> list[str]:
+    """Each contender at its parameter count on `python` (the width solved for it at its depth: a
+    deeper minGRU of the same count is a narrower one), trained for the same minutes on one thread
+    each, two at a time (one per core), with the default preset's other settings. Where a cell
+    runs at more than one size or depth, a second table keeps its best: its best size for the budget."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from rnn_tui.engine.config import CELLS
-    from rnn_tui.engine.race import count_parameters, hidden_for
+    from rnn_tui.engine.race import hidden_for
     from rnn_tui.engine.texts import load_text
 
     model, train_settings = PRESETS["default"].model, PRESETS["default"].train
     vocab = len(set(load_text("python")))
     embed, seq = model["embed"], train_settings["seq"]
-    params = count_parameters("lstm", model["hidden"], vocab, embed, model["layers"])
-    shapes = {(cell, layers): hidden_for(cell, params, vocab, embed, layers, seq if cell == "transformer" else 0)
-              for cell in cells or CELLS for layers in depths}
-    flags = {shape: [*default_flags(cell=shape[0], hidden=str(hidden), layers=str(shape[1])), "--minutes",
-                     str(minutes), "--threads", "1", "--seed", "1"] for shape, hidden in shapes.items()}
+    hidden = {shape: hidden_for(shape[0], shape[2], vocab, embed, shape[1], seq if shape[0] == "transformer" else 0)
+              for shape in shapes}
+    flags = {shape: [*default_flags(cell=shape[0], hidden=str(hidden[shape]), layers=str(shape[1])), "--minutes",
+                     str(minutes), "--threads", "1", "--seed", "1"] for shape in shapes}
     with ThreadPoolExecutor(2) as pool:
         runs = dict(zip(flags, pool.map(train, flags.values())))
     baselines = {run.baseline for run in runs.values() if run.baseline is not None}
     order, loss = min(baselines, key=lambda b: b[1]) if baselines else (0, float("nan"))
     marks = [m for m in (1, 3, 10) if m <= minutes]
-    lines = [f"Every contender at the default run's size ({params:,} parameters, the default LSTM's) on `python`, "
-             f"{minutes:g} minutes each on one thread, two runs at a time (one a core), the default preset's other "
-             f"settings (seq {seq}, batch {train_settings['batch']}, lr {train_settings['lr']}, annealed, bf16), "
-             f"seed 1. The line: the {order}-gram, {loss:.3f} on the characters every run is scored on.", "",
-             f"| contender | layers | hidden | parameters | steps | chars/s | "
-             f"{' | '.join(f'val at {m} min' for m in marks)} | best val | best - n-gram |",
-             f"| --- | --- | --- | --- | --- | --- | {' | '.join('---' for _ in marks)} | --- | --- |"]
+    header = [f"| contender | layers | hidden | parameters | steps | chars/s | "
+              f"{' | '.join(f'val at {m} min' for m in marks)} | best val | best - n-gram |",
+              f"| --- | --- | --- | --- | --- | --- | {' | '.join('---' for _ in marks)} | --- | --- |"]
     chars_per_step = train_settings["seq"] * train_settings["batch"]
-    for (cell, layers), run in sorted(runs.items(), key=lambda item: item[1].best):
-        vals = [run.val_at(m) for m in marks]
-        lines.append(f"| {cell} | {layers} | {shapes[cell, layers]} | {run.parameters:,} | {run.steps:,} | "
-                     f"{run.steps * chars_per_step / max(run.seconds, 1e-9):,.0f} | "
-                     f"{' | '.join('-' if v is None else f'{v:.3f}' for v in vals)} | {run.best:.3f} | "
-                     f"{run.best - loss:+.3f} |")
+
+    def row(shape: Shape, run: Run) -> str:
+        vals = " | ".join("-" if v is None else f"{v:.3f}" for v in (run.val_at(m) for m in marks))
+        return (f"| {shape[0]} | {shape[1]} | {hidden[shape]} | {run.parameters:,} | {run.steps:,} | "
+                f"{run.steps * chars_per_step / max(run.seconds, 1e-9):,.0f} | {vals} | {run.best:.3f} | "
+                f"{run.best - loss:+.3f} |")
+
+    ranked = sorted(runs.items(), key=lambda item: item[1].best)
+    lines = [f"Each contender on `python` at the sizes and depths below, {minutes:g} minutes each on one thread, "
+             f"two runs at a time (one a core), the default preset's other settings (seq {seq}, batch "
+             f"{train_settings['batch']}, lr {train_settings['lr']}, annealed, bf16), seed 1. The line: the "
+             f"{order}-gram, {loss:.3f} on the characters every run is scored on.", "", *header,
+             *(row(shape, run) for shape, run in ranked)]
+    best: dict[str, tuple[Shape, Run]] = {}
+    for shape, run in ranked:
+        best.setdefault(shape[0], (shape, run))
+    if len(best) < len(runs):
+        lines += ["", f"Each contender at its best of these sizes and depths for {minutes:g} minutes:", "", *header,
+                  *(row(shape, run) for shape, run in best.values())]
     return lines
+
+
+def shapes_from(cells: list[str], depths: list[int], sizes: list[int]) -> list[Shape]:
+    return [(cell, layers, size) for cell in cells for layers in depths for size in sizes]
 
 
 def record(title: str, lines: list[str], started: datetime, load_at_start: str,
@@ -257,6 +282,8 @@ def main() -> None:
     contest.add_argument("--minutes", type=float, default=3.0)
     contest.add_argument("--cells", help="the contenders, e.g. mingru,minlstm (default: all)")
     contest.add_argument("--layers", default="1", help="depths to try each at, e.g. 1,2,3")
+    contest.add_argument("--params", help="parameter counts to try each at (default: the default LSTM's)")
+    contest.add_argument("--shapes", help="instead of the grid: cell:layers:parameters,... e.g. lstm:1:682080")
     args = parser.parse_args()
     started, load = datetime.now(), load_average()
     if args.what == "passing":
@@ -265,9 +292,15 @@ def main() -> None:
     elif args.what == "ten":
         record("The 10min preset against counting", ten(args.texts.split(",")), started, load)
     elif args.what == "race":
-        depths = tuple(int(d) for d in args.layers.split(","))
-        record(f"The race on python, {args.minutes:g} minutes each, at {args.layers} layers",
-               race(args.minutes, args.cells and args.cells.split(","), depths), started, load)
+        if args.shapes:
+            shapes = [(cell, int(layers), int(size)) for cell, layers, size in
+                      (shape.split(":") for shape in args.shapes.split(","))]
+        else:
+            from rnn_tui.engine.config import CELLS
+            shapes = shapes_from(args.cells.split(",") if args.cells else list(CELLS),
+                                 [int(d) for d in args.layers.split(",")],
+                                 [int(n) for n in args.params.split(",")] if args.params else [default_parameters()])
+        record(f"The race on python, {args.minutes:g} minutes each", race(args.minutes, shapes), started, load)
     else:
         record("The levers, one at a time", ablation(args.minutes), started, load)
 
