@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 from benchmarks.report import cpu_model, load_average
@@ -182,13 +183,20 @@ def ablation(minutes: float) -> list[str]:
     return lines
 
 
+@cache
+def python_vocab() -> int:
+    """The characters of the built-in `python` text (4 MB to read: once)."""
+    from rnn_tui.engine.texts import load_text
+
+    return len(set(load_text("python")))
+
+
 def default_parameters() -> int:
     """The default run's parameter count on `python` (its LSTM's): the size the race starts from."""
     from rnn_tui.engine.race import count_parameters
-    from rnn_tui.engine.texts import load_text
 
     model = PRESETS["default"].model
-    return count_parameters("lstm", model["hidden"], len(set(load_text("python"))), model["embed"], model["layers"])
+    return count_parameters("lstm", model["hidden"], python_vocab(), model["embed"], model["layers"])
 
 
 Shape = tuple[str, int, int]  # a contender: (cell, layers, parameters)
@@ -202,10 +210,9 @@ def race(minutes: float, shapes: list[Shape]) -> list[str]:
     from concurrent.futures import ThreadPoolExecutor
 
     from rnn_tui.engine.race import hidden_for
-    from rnn_tui.engine.texts import load_text
 
     model, train_settings = PRESETS["default"].model, PRESETS["default"].train
-    vocab = len(set(load_text("python")))
+    vocab = python_vocab()
     embed, seq = model["embed"], train_settings["seq"]
     hidden = {shape: hidden_for(shape[0], shape[2], vocab, embed, shape[1], seq if shape[0] == "transformer" else 0)
               for shape in shapes}

@@ -9,7 +9,7 @@ active (the first press of a view mounts its widgets; later ones only switch). T
 waits to see the view. The frame is caught where Textual composes it (`Screen._compositor_refresh`,
 a private method: a benchmark may lean on it, the app does not); until 2026-12-06 the time ran to
 the first `call_after_refresh` callback instead, which also waits for messages queued before it
-(10 to 40 ms more). `--busy` keeps one core busy with another process; TEXTUAL_ANIMATIONS=full measures
+(6 to 30 ms more). `--busy` keeps one core busy with another process; TEXTUAL_ANIMATIONS=full measures
 with the animations the app turns off.
 Reported per view: the first press, and the median and the largest of the later ones; the goal is
 under 100 ms at the 95th percentile of every switch. Also the time from `quit` to the app's exit.
@@ -29,7 +29,6 @@ from datetime import datetime
 from pathlib import Path
 
 from textual import events
-from textual.widgets import TabbedContent
 
 from benchmarks.beat_counting import record
 from benchmarks.report import load_average
@@ -37,16 +36,9 @@ from rnn_tui.cli import build_parser
 from rnn_tui.run.process import BackgroundTrainer
 from rnn_tui.run.spec import spec_from_args
 from rnn_tui.tui.app import PlaygroundApp
-from rnn_tui.tui.views import LEARNED, VIEWS, View
+from rnn_tui.tui.views import VIEWS, View
 
 WARMUP_STEPS = 50  # the run built, torch loaded, training under way, a first sample drawn
-
-
-def on_screen(app: PlaygroundApp, view: View) -> bool:
-    """The view's tab is the active one (and, for a view of what it learned, the inner tab too)."""
-    if app.query_one("#tabs", TabbedContent).active != (view.inside or view.pane):
-        return False
-    return view.inside != LEARNED or any(tabs.active == view.pane for tabs in app.query("#learned-tabs"))
 
 
 def catch_frames(app: PlaygroundApp) -> list[tuple[float, str | None]]:
@@ -57,7 +49,7 @@ def catch_frames(app: PlaygroundApp) -> list[tuple[float, str | None]]:
 
     def composed() -> None:
         compose()
-        frames.append((time.perf_counter(), next((view.id for view in VIEWS if on_screen(app, view)), None)))
+        frames.append((time.perf_counter(), app.open_view()))
 
     screen._compositor_refresh = composed
     return frames
@@ -67,9 +59,9 @@ async def switch(app: PlaygroundApp, view: View, frames: list[tuple[float, str |
     """Seconds from the view's key's arrival to the first frame composed with its tab active."""
     start, seen = time.perf_counter(), len(frames)
     app.post_message(events.Key(view.key, view.key if len(view.key) == 1 else None))
-    while not any(shown == view.id for _, shown in frames[seen:]):
+    while (drawn := next((when for when, shown in frames[seen:] if shown == view.id), None)) is None:
         await asyncio.sleep(0.002)
-    return next(when for when, shown in frames[seen:] if shown == view.id) - start
+    return drawn - start
 
 
 async def measure(rounds: int) -> tuple[dict[str, list[float]], float]:
