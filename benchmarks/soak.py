@@ -133,7 +133,7 @@ def time_draw(plot: LossPlot) -> tuple[float, float]:
 
 async def wait_for_step(app: PlaygroundApp, step: int) -> None:
     """Until the app has seen `step`; fails if the training process dies, stops or stalls."""
-    state, process = app.state, app.trainer.process
+    state, process = app.state, app.training.handle.process
     last, moved = state.step, time.monotonic()
     while state.step < step:
         if not process.is_alive():

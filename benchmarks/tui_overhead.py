@@ -141,8 +141,8 @@ class UiProbe:
 
     def start(self, app: PlaygroundApp) -> None:
         self.app = app
-        self._last_sample = app.sample
-        self._last_inspection = app.inspection
+        self._last_sample = app.channels.sample.value
+        self._last_inspection = app.channels.inspection.value
         # No callback: each tick is a Timer event carrying its ideal time, queued like any other message.
         self.timer = app.set_interval(TICK)
 
@@ -156,11 +156,12 @@ class UiProbe:
             return
         self.lateness_ms.append(1000 * (time.monotonic() - message.time))  # Textual's clock, off Windows
         app = self.app
-        if app.sample is not self._last_sample:
-            self._last_sample = app.sample
+        sample, inspection = app.channels.sample.value, app.channels.inspection.value
+        if sample is not self._last_sample:
+            self._last_sample = sample
             self.sampler_updates += 1
-        if app.inspection is not self._last_inspection:
-            self._last_inspection = app.inspection
+        if inspection is not self._last_inspection:
+            self._last_inspection = inspection
             self.heatmap_updates += 1
 
 
@@ -172,8 +173,8 @@ async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -
         await asyncio.sleep(0.1)
 
 
-INSIGHT_TABS = ("units-tab", "factors-tab", "gates-tab", "surprisal-tab", "edge-tab", "write-tab")
-STORY_TABS = ("gradients-tab", "timeline-tab")
+INSIGHT_TABS = ("units", "factors", "gates", "surprisal", "edge", "write")
+STORY_TABS = ("gradients", "timeline")
 
 
 async def story(app: PlaygroundApp, seconds: float) -> None:
@@ -204,8 +205,8 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
         app = PlaygroundApp(spec, trainer, checkpoint_path=str(Path(tmp) / "run.pt"))
         probe = UiProbe()
         async with app.run_test(size=SIZE, message_hook=probe):
-            await wait_until(lambda: app.inspection is not None and app.state.step > 0, FIRST_FRAME_TIMEOUT,
-                             "training to start and the heatmap to show a first inspection")
+            await wait_until(lambda: app.channels.inspection.value is not None and app.state.step > 0,
+                             FIRST_FRAME_TIMEOUT, "training to start and the heatmap to show a first inspection")
             plot = app.query_one(LossPlot)
             for widget in (plot, app.query_one("#sampler"), app.query_one("#distribution"), app.hidden_view):
                 if not widget.display or widget.region.area == 0:
@@ -223,7 +224,7 @@ async def measure_app(spec: RunSpec, warmup: float, seconds: float, insight: boo
             elif with_story:
                 await story(app, seconds)
             elif fan:  # the fan of five rows, its beam search and temperature sweep, at the default pace
-                await app.action_show_tab("sampler-tab")
+                await app.action_show_tab("sampler")
                 await asyncio.sleep(seconds)
             else:
                 await asyncio.sleep(seconds)
@@ -277,12 +278,10 @@ class StepWindow:
 
 
 def headless_child(spec: RunSpec, warmup: float, seconds: float, result: Connection) -> None:
-    """The training process of a headless run: set up as the app's training process is, minus the queues."""
-    import torch
-
+    """The training process of a headless run: set up as the app's training process is, minus the queues
+    (`build_trainer` sets its threads, measuring them where the spec leaves them open)."""
     from rnn_tui.engine.training import Control
 
-    torch.set_num_threads(spec.threads)
     trainer = build_trainer(spec)
     gc.collect()
     gc.freeze()
