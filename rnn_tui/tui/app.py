@@ -23,6 +23,7 @@ from rnn_tui.run.counting import Counting, CountingProcess
 from rnn_tui.run.protocol import TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.channels import Channels
+from rnn_tui.tui.collector import PASS_SECONDS, PacedCollector
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.comparisons import ComparisonsController
 from rnn_tui.tui.controllers.counting import CountingController
@@ -74,6 +75,7 @@ class PlaygroundApp(App):
             self.animation_level = "none"  # underline redraws the screen some 20 times a view switch, frames
             # that a 2-core machine shared with training (or an SSH link) pays for in the next key's wait
         self.channels = Channels(self)
+        self.collector = PacedCollector()  # Python's cycle collector at times that hold no key's frame
         self.routes: dict[type[Routed], Callable[[Any], None]] = {}  # filled by the controllers below
         self.state = RunState(spec, paused=spec.paused, watching=watching,
                               on_change=lambda: self.channels.run.publish(self.state))
@@ -145,6 +147,8 @@ class PlaygroundApp(App):
                 pass  # a read-only home: the hint comes back next time, nothing else is lost
 
     def start_background_work(self) -> None:
+        self.collector.start()  # after the first frame: the widgets composed for it stay
+        self.set_interval(PASS_SECONDS, self.collector.collect)
         self.training.start()
         self.sampling.start()
 
@@ -346,3 +350,4 @@ class PlaygroundApp(App):
 
     async def on_unmount(self) -> None:
         await self.shutdown()
+        self.collector.stop()

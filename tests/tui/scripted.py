@@ -44,11 +44,13 @@ class ScriptedTrainer:
         self.inbox: queue.Queue[Command | None] = queue.Queue()
         self.commands: list[Command] = []  # every command sent, in order (read by tests)
         self.closed = False
+        self.thread: threading.Thread | None = None
         self.trainer = None
         self.run = 0
 
     def start(self) -> None:
-        threading.Thread(target=self._work, name="scripted-trainer", daemon=True).start()
+        self.thread = threading.Thread(target=self._work, name="scripted-trainer", daemon=True)
+        self.thread.start()
 
     def _work(self) -> None:
         self.build(self.spec)
@@ -63,6 +65,8 @@ class ScriptedTrainer:
     def advance(self, steps: int) -> None:
         trainer, events, kept = self.trainer, [], []
         for _ in range(steps):
+            if self.closed:
+                return
             event = trainer.train_step()
             events.append(replace(event, seconds=STEP_SECONDS, chars_per_sec=event_chars(trainer) / STEP_SECONDS)
                           if isinstance(event, StepEvent) else event)
@@ -107,8 +111,12 @@ class ScriptedTrainer:
         return None  # in this process: it runs as long as the test
 
     def close(self, autosave: str | None = None, timeout: float = 1.0) -> None:
+        """Stops at the next step and ends the thread: one left in torch when the interpreter exits
+        aborts it ("terminate called without an active exception")."""
         self.closed = True
         self.inbox.put(None)
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join()
 
 
 def event_chars(trainer) -> int:

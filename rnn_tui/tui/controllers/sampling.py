@@ -5,7 +5,6 @@ temperature, greedy, top-k, top-p, min-p, the random seed (held or rerolled), le
 
 from __future__ import annotations
 
-import gc
 from collections import deque
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -88,8 +87,6 @@ class SamplingController:
             from rnn_tui.tui import live_sampling  # noqa: F401  (imports the sampling engine)
 
             torch.set_num_threads(1)  # one character at a time gains nothing from more
-            gc.collect()
-            gc.freeze()  # keep the collector from walking torch's objects on every UI pass
             self.host.post_message(EngineLoaded())
         except Exception as exc:  # pragma: no cover - a broken torch install
             self.host.post_message(EngineLoaded(error=f"{type(exc).__name__}: {exc}"))
