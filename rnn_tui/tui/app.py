@@ -147,7 +147,7 @@ class PlaygroundApp(App):
                 pass  # a read-only home: the hint comes back next time, nothing else is lost
 
     def start_background_work(self) -> None:
-        self.collector.start()  # after the first frame: the widgets composed for it stay
+        self.collector.start()  # after the first frame: its widgets stay
         self.set_interval(PASS_SECONDS, self.collector.collect)
         self.training.start()
         self.sampling.start()
@@ -187,6 +187,7 @@ class PlaygroundApp(App):
         self.sampling.engine_ready(self.temperature.value, self.greedy_switch.value, self.seed_input.value)
         self.weights.engine_ready()
         self.learned.engine_ready()
+        self.collector.settle()  # torch and the sampling engine stay
 
     # ---- sampling controls ----
 
@@ -260,6 +261,8 @@ class PlaygroundApp(App):
     def view_shown(self, message: ViewTabs.Shown) -> None:
         """Work that feeds a view runs only while it is open: training keeps the cores otherwise."""
         view = message.view
+        if message.mounted:
+            self.collector.settle()  # a view's widgets stay
         if view is not None and view.id == "lessons" and self.first_launch:
             self.lessons_seen()
         if (view.id if view else None) != self.learned.view:

@@ -1,10 +1,11 @@
 """The app paces Python's cycle collector (tui/collector.py): no automatic full collection while it
-runs, garbage freed every pass or at the sweep, and CPython's thresholds back when it quits."""
+runs, garbage freed by each pass, what lasts frozen when it is made, and CPython's thresholds back
+when it quits."""
 
 import gc
 import weakref
 
-from rnn_tui.tui.collector import NEVER, SWEEP_SECONDS, PacedCollector
+from rnn_tui.tui.collector import NEVER, PacedCollector
 
 from .conftest import sampling_ready, scripted_app, tiny_spec, wait_for
 
@@ -14,7 +15,7 @@ class Node:
         self.me = self  # a cycle: only the collector frees it
 
 
-def test_a_pass_frees_a_cycle_made_since_the_last_and_keeps_what_is_alive():
+def test_a_pass_frees_a_cycle_and_keeps_what_is_alive():
     collector = PacedCollector()
     collector.start()
     try:
@@ -24,24 +25,20 @@ def test_a_pass_frees_a_cycle_made_since_the_last_and_keeps_what_is_alive():
         del garbage
         collector.collect()
         assert dead() is None and alive.me is alive
-        assert gc.get_freeze_count() > 0  # what survived is out of later walks
     finally:
         collector.stop()
 
 
-def test_a_cycle_that_dies_after_it_was_frozen_is_freed_at_the_sweep():
+def test_settling_collects_first_so_no_garbage_is_frozen():
     collector = PacedCollector()
     collector.start()
     try:
-        node = Node()
-        collector.collect()  # frozen alive
-        dead = weakref.ref(node)
-        del node
-        collector.collect()
-        assert dead() is not None  # frozen: the pass does not walk it
-        collector.swept -= SWEEP_SECONDS
-        collector.collect()
-        assert dead() is None
+        garbage, lasting = Node(), Node()
+        dead = weakref.ref(garbage)
+        del garbage
+        frozen = gc.get_freeze_count()
+        collector.settle()
+        assert dead() is None and lasting.me is lasting and gc.get_freeze_count() > frozen
     finally:
         collector.stop()
 
@@ -50,19 +47,18 @@ def test_stop_gives_back_cpythons_thresholds():
     before = gc.get_threshold()
     collector = PacedCollector()
     collector.start()
-    collector.collect()
     collector.stop()
     assert gc.get_threshold() == before
 
 
-async def test_the_app_paces_the_collector_while_it_runs_and_not_after(text_path, tmp_path):
+async def test_the_app_paces_the_collector_while_it_runs_and_settles_a_view_when_it_mounts(text_path, tmp_path):
     before = gc.get_threshold()
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: sampling_ready(app), what="the engine")  # the first frame drawn, torch loaded
         assert gc.get_threshold()[2] == NEVER
         frozen = gc.get_freeze_count()
-        while gc.get_freeze_count() == frozen:  # the app's timer runs a pass
-            await pilot.pause(0.1)
+        await app.action_show_tab("gates")  # mounted now: its widgets are frozen once shown
+        await wait_for(pilot, lambda: gc.get_freeze_count() > frozen, what="the view settled")
         await app.action_quit()
     assert gc.get_threshold() == before

@@ -17,17 +17,20 @@ from rnn_tui.tui.views import LEARNED, LEARNED_VIEWS, View, view_of
 
 class ViewTabs(TabbedContent):
     class Shown(Message):
-        """Another view is on screen (None: a tab that is no view of the table)."""
+        """Another view is on screen (None: a tab that is no view of the table); `mounted`: views were
+        mounted since the last one was shown (the first time their tab was opened)."""
 
-        def __init__(self, view: View | None):
+        def __init__(self, view: View | None, mounted: bool = False):
             super().__init__()
             self.view = view
+            self.mounted = mounted
 
     def __init__(self, *panes: TabPane, controls: Callable[[], Widget], id: str | None = None):
         """`controls`: the widget above the views of what it learned (which passage they read)."""
         super().__init__(*panes, id=id)
         self.controls = controls
         self.views: dict[str, Widget] = {}  # the views mounted so far, by id
+        self.mounted_since_shown = False
 
     def open_view(self) -> View | None:
         """The view on screen."""
@@ -40,7 +43,8 @@ class ViewTabs(TabbedContent):
     async def tab_shown(self, event: TabbedContent.TabActivated) -> None:
         event.stop()
         await self.mount_views(self.active)
-        self.post_message(self.Shown(self.open_view()))
+        self.post_message(self.Shown(self.open_view(), self.mounted_since_shown))
+        self.mounted_since_shown = False
 
     async def mount_views(self, pane: str) -> None:
         """Mount the views of a tab the first time it is opened."""
@@ -52,12 +56,14 @@ class ViewTabs(TabbedContent):
                     widget = view.build()
                     await tabs.add_pane(TabPane(view.title, widget, id=view.pane, classes="view-pane"))
                     self.views[view.id] = widget  # only now: a result published meanwhile must not find it half-built
+                self.mounted_since_shown = True
             return
         view = view_of(pane)
         if view is not None and view.widget is not None and view.id not in self.views:
             widget = view.build()
             await self.query_one(f"#{view.pane}", TabPane).mount(widget)
             self.views[view.id] = widget
+            self.mounted_since_shown = True
 
     async def show(self, view: View) -> None:
         """Show a view, mounting it the first time; it takes the keys."""
