@@ -43,8 +43,9 @@ class PacedCollector:
 
     def stop(self) -> None:
         """CPython's own pacing again. What is frozen stays frozen: thawed, torch's objects would be
-        walked by every later full collection (the tests run hundreds of apps in one process, and
-        there that cost 65% more CPU than the leak, this app's cycles frozen alive, costs in memory)."""
+        walked by every later full collection in this process. The tests run hundreds of apps in one
+        process: thawing at each stop took the full collections of two test files from 0.6 to 5.0
+        CPU-seconds, where keeping each app's frozen cycles raised their peak memory from 445 to 526 MB."""
         if self.thresholds is not None:
             gc.set_threshold(*self.thresholds)
             self.thresholds = None
