@@ -75,7 +75,7 @@ class PlaygroundApp(App):
             self.animation_level = "none"  # underline redraws the screen some 20 times a view switch, frames
             # that a 2-core machine shared with training (or an SSH link) pays for in the next key's wait
         self.channels = Channels(self)
-        self.collector = PacedCollector()  # Python's cycle collector at times that hold no key's frame
+        self.collector = PacedCollector()  # short full collections on the app's timer, over what is not frozen
         self.routes: dict[type[Routed], Callable[[Any], None]] = {}  # filled by the controllers below
         self.state = RunState(spec, paused=spec.paused, watching=watching,
                               on_change=lambda: self.channels.run.publish(self.state))
@@ -352,5 +352,7 @@ class PlaygroundApp(App):
         await asyncio.to_thread(self.counting.stop)
 
     async def on_unmount(self) -> None:
-        await self.shutdown()
-        self.collector.stop()
+        try:
+            await self.shutdown()
+        finally:
+            self.collector.stop()

@@ -13,14 +13,18 @@ app runs:
   is not frozen (the last seconds' garbage and the lines the views cache).
 Freezing after every pass would make each pass shorter still, but the caches frozen alive die
 later, unwalked: measured, 100,000 objects a minute that only a full thaw and walk could free.
+From Python 3.14 the collector is incremental and has no third threshold to turn off: there CPython
+paces itself, and this does nothing.
 """
 
 from __future__ import annotations
 
 import gc
+import sys
 
 PASS_SECONDS = 1.0
 NEVER = 1 << 30  # a full-collection threshold no session reaches
+PACED = sys.version_info < (3, 14)
 
 
 class PacedCollector:
@@ -28,18 +32,22 @@ class PacedCollector:
         self.thresholds: tuple[int, int, int] | None = None  # CPython's, while paced
 
     def start(self) -> None:
+        if not PACED:
+            return
         self.thresholds = gc.get_threshold()
         gc.set_threshold(self.thresholds[0], self.thresholds[1], NEVER)
         self.settle()
 
     def settle(self) -> None:
         """What is alive now will last (the widgets drawn, torch loaded, a view mounted): out of later walks."""
-        gc.collect()
-        gc.freeze()
+        if self.thresholds is not None:
+            gc.collect()
+            gc.freeze()
 
     def collect(self) -> None:
         """The full collection, at a time the app chooses, over what is not frozen."""
-        gc.collect()
+        if self.thresholds is not None:
+            gc.collect()
 
     def stop(self) -> None:
         """CPython's own pacing again. What is frozen stays frozen: thawed, torch's objects would be
