@@ -9,8 +9,11 @@ app runs:
 - what lasts is frozen (`gc.freeze`: out of later walks) when it is made: the first frame's widgets,
   torch and the sampling engine once loaded, a view when it is first mounted; after one collection,
   so that no garbage is frozen with it;
-- the automatic full collection is off, and the app's timer runs one every `PASS_SECONDS` over what
-  is not frozen (the last seconds' garbage and the lines the views cache).
+- the automatic full collection is off, and the app's timer offers one every `PASS_SECONDS` over what
+  is not frozen (the last seconds' garbage and the lines the views cache), taken when the last one
+  cost at most `SHARE` of the time since it began. What is not frozen grows with the views opened
+  (their cached lines: 100,000-150,000 objects with all of them open, 60-300 ms a walk with training
+  on), so a pass every second took 15% of the UI thread; a pass as its cost allows, 2-3%.
 Freezing after every pass would make each pass shorter still, but the caches frozen alive die
 later, unwalked: measured, 100,000 objects a minute that only a full thaw and walk could free.
 From Python 3.14 the collector is incremental and has no third threshold to turn off: there CPython
@@ -21,15 +24,21 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
+from collections.abc import Callable
 
-PASS_SECONDS = 1.0
+PASS_SECONDS = 1.0  # how often the app offers the collector a turn
+SHARE = 0.02  # the most of the UI thread's time the full collections may take
 NEVER = 1 << 30  # a full-collection threshold no session reaches
 PACED = sys.version_info < (3, 14)
 
 
 class PacedCollector:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock
         self.thresholds: tuple[int, int, int] | None = None  # CPython's, while paced
+        self.last_cost = 0.0  # seconds the last full collection took
+        self.last_end = 0.0  # when it ended, by `clock`
 
     def start(self) -> None:
         if not PACED:
@@ -45,9 +54,16 @@ class PacedCollector:
             gc.freeze()
 
     def collect(self) -> None:
-        """The full collection, at a time the app chooses, over what is not frozen."""
-        if self.thresholds is not None:
-            gc.collect()
+        """The full collection, at a time the app chooses, over what is not frozen; skipped until the
+        last one is at most `SHARE` of the time since it began."""
+        if self.thresholds is None:
+            return
+        start = self.clock()
+        if start - self.last_end < self.last_cost * (1 / SHARE - 1):
+            return
+        gc.collect()
+        self.last_end = self.clock()
+        self.last_cost = self.last_end - start
 
     def stop(self) -> None:
         """CPython's own pacing again. What is frozen stays frozen: thawed, torch's objects would be

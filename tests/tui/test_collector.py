@@ -7,7 +7,7 @@ import weakref
 
 import pytest
 
-from rnn_tui.tui.collector import NEVER, PACED, PacedCollector
+from rnn_tui.tui.collector import NEVER, PACED, SHARE, PacedCollector
 
 from .conftest import sampling_ready, scripted_app, tiny_spec, wait_for
 
@@ -32,6 +32,25 @@ def test_a_pass_frees_an_old_cycle_that_the_young_collections_leave_and_keeps_wh
         assert dead() is not None  # only a full collection reaches it
         collector.collect()
         assert dead() is None and alive.me is alive
+    finally:
+        collector.stop()
+
+
+def test_a_pass_waits_until_the_last_one_is_a_small_share_of_the_time_since():
+    wait = 0.1 * (1 / SHARE - 1)  # after a pass of 0.1 s
+    readings = iter([0.0, 0.1, 0.1 + wait - 0.01, 0.1 + wait + 0.01, 1e9])
+    collector = PacedCollector(clock=lambda: next(readings))
+    collector.start()
+    try:
+        collector.collect()  # the first runs at once and takes 0.1 s by this clock
+        garbage = Node()
+        dead = weakref.ref(garbage)
+        gc.collect(1)
+        del garbage
+        collector.collect()  # too soon
+        assert dead() is not None
+        collector.collect()
+        assert dead() is None
     finally:
         collector.stop()
 

@@ -30,13 +30,13 @@ class ViewTabs(TabbedContent):
         super().__init__(*panes, id=id)
         self.controls = controls
         self.views: dict[str, Widget] = {}  # the views mounted so far, by id
+        self.learned: TabbedContent | None = None  # the tabs of the views of what it learned, once mounted
         self.mounted_since_shown = False
 
     def open_view(self) -> View | None:
-        """The view on screen."""
+        """The view on screen (asked often: no query of the tree)."""
         if self.active == LEARNED:
-            inner = self.query("#learned-tabs")
-            return view_of(inner.first(TabbedContent).active) if inner else None
+            return view_of(self.learned.active) if self.learned is not None else None
         return view_of(self.active)
 
     @on(TabbedContent.TabActivated)
@@ -49,8 +49,8 @@ class ViewTabs(TabbedContent):
     async def mount_views(self, pane: str) -> None:
         """Mount the views of a tab the first time it is opened."""
         if pane == LEARNED:
-            if not self.query("#learned-tabs"):
-                tabs = TabbedContent(id="learned-tabs")
+            if self.learned is None:
+                tabs = self.learned = TabbedContent(id="learned-tabs")  # before the first await: mounted once
                 await self.query_one(f"#{LEARNED}", TabPane).mount(self.controls(), tabs)
                 for view in LEARNED_VIEWS:
                     widget = view.build()
@@ -70,7 +70,7 @@ class ViewTabs(TabbedContent):
         self.screen.set_focus(None)  # a focused widget in the other pane would hold its tab in view
         if view.inside == LEARNED:
             await self.mount_views(LEARNED)
-            self.query_one("#learned-tabs", TabbedContent).active = view.pane
+            self.learned.active = view.pane
             self.active = LEARNED
         else:
             await self.mount_views(view.pane)
