@@ -9,11 +9,11 @@ over the vocabulary:
     P_k(w | h) = max(c_k(h w) - D_k, 0) / c_k(h) + D_k N1+(h .) / c_k(h) * P_{k-1}(w | h')
 
 where h' drops h's first character and an unseen context h passes everything down. Counting uses
-numpy only: each k-gram is one integer (base V made odd, a 64-bit rolling value past 2^64), counted by
-sorting one order at a time, the keys of order k made from those of order k - 1. One sort per
-order gives its raw counts and, through each gram's last k - 1 characters, the continuation
-counts of the order below; so orders 1 to 9 of a 4 MB text take about a second, 26 bytes a
-character held and 45 at the peak.
+numpy only: each k-gram is one integer (base V made odd, a 64-bit rolling value past 2^64), counted
+one order at a time, the keys of order k made from those of order k - 1: by a count per possible
+key while there are few (`COUNTED_BINS`), then by sorting. One count per order gives its raw
+counts and, through each gram's last k - 1 characters, the continuation counts of the order below;
+so orders 1 to 9 of a 4 MB text take about a second, 26 bytes a character held and 45 at the peak.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from rnn_tui.engine.runs import run_heads
 MAX_ORDER = 9
 COUNTED_CHARS = 16_000_000  # the last this many training characters are counted: see counted_note
 LEVELS_BYTES = 1 << 29  # the counts' memory at most: orders stop before it (see counted_note)
+COUNTED_BINS = 1 << 22  # an order with at most this many possible grams is counted by bincount, without a sort
 SCORED_AT_ONCE = 1 << 20  # positions scored in one pass of `losses`: its arrays stay a few MB however long the text
 
 
@@ -88,6 +89,12 @@ def distinct_grams(keys: np.ndarray, below: np.ndarray | None, base: int,
     """The distinct k-grams of `keys` (one key per position), sorted, with how often each occurs and
     the keys of its first and of its last k - 1 characters. Exact keys give those two by arithmetic;
     rolling ones by where the gram first occurs, in `below`: the (k-1)-gram keys."""
+    if exact(base, k) and base ** k <= COUNTED_BINS:  # a count for every possible gram: linear, not a sort
+        every = np.bincount(keys.view(np.int64), minlength=base ** k)
+        grams = np.flatnonzero(every).astype(np.uint64)
+        counts = every[grams]
+        del every
+        return grams, counts, grams // np.uint64(base), grams % np.uint64(base ** (k - 1))
     if exact(base, k):
         ordered = np.sort(keys)
         starts = np.flatnonzero(run_heads(ordered))
