@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -34,25 +33,6 @@ def text_file(tmp_path, small_text) -> Path:
     return path
 
 
-def test_two_ranks_take_the_steps_of_one_process_with_the_combined_batch(tmp_path, text_file, capsys):
-    common = ["--text", str(text_file), *MODEL, "--steps", "8", "--eval-every", "4", "--json"]
-    ranks = subprocess.run(torchrun(*common, "--batch", "4", "--out", str(tmp_path / "ranks.pt")),
-                           capture_output=True, text=True)
-    assert ranks.returncode == 0, ranks.stderr[-2000:]
-    assert main(["train", *common, "--batch", "8", "--out", str(tmp_path / "single.pt")]) == 0  # one process
-    single = capsys.readouterr().out
-    lines = ranks.stdout.splitlines()
-    assert json.loads(lines[0])["kind"] == "start" and json.loads(lines[0])["world_size"] == 2
-    assert len([line for line in lines if '"kind": "start"' in line]) == 1  # rank 0 alone prints
-    together, alone = steps(lines), steps(single.splitlines())
-    assert sorted(together) == list(range(1, 9))
-    for step, loss in alone.items():
-        assert together[step] == pytest.approx(loss, abs=1e-4), step
-    data = load_checkpoint(tmp_path / "ranks.pt")
-    model, vocab = model_from_checkpoint(data)  # the format of a single-process run: the app opens it
-    assert data["step"] == 8 and data["train_config"]["batch"] == 4 and len(vocab) == model.config.vocab_size
-
-
 def rank_pid(agent: int, rank: int) -> int | None:
     """The process of `rank` among the torchrun agent's children: another test's job runs beside this
     one under xdist, and killing its rank would fail both."""
@@ -70,27 +50,47 @@ def rank_pid(agent: int, rank: int) -> int | None:
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finding a rank's process needs Linux's /proc")
-def test_killing_one_rank_ends_the_run_with_a_clear_line_and_the_checkpoint_whole(tmp_path, text_file):
-    out = tmp_path / "run.pt"
-    job = subprocess.Popen(torchrun("--text", str(text_file), *MODEL, "--batch", "4", "--steps", "100000",
-                                    "--eval-every", "10", "--out", str(out)),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+def test_two_ranks_take_the_steps_of_one_process_and_losing_one_ends_the_run_with_its_checkpoint_whole(
+        tmp_path, text_file, capsys):
+    """One launch for both (each torchrun imports torch three times): the ranks' first eight steps
+    against one process over the combined batch (at a constant rate: it does not depend on the stop
+    point), then rank 1 killed once a checkpoint is written."""
+    common = ["--text", str(text_file), *MODEL, "--schedule", "constant", "--eval-every", "4", "--json"]
+    out = tmp_path / "ranks.pt"
+    errors = tmp_path / "stderr"
+    with errors.open("w") as stderr:
+        job = subprocess.Popen(torchrun(*common, "--steps", "100000", "--batch", "4", "--out", str(out)),
+                               stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True)
+    lines: list[str] = []
     try:
-        while not out.exists():  # rank 0's first evaluation, however long a busy machine takes
-            assert job.poll() is None, f"the run ended before its first checkpoint: {job.stderr.read()}"
-            time.sleep(0.2)
+        while len(steps(lines)) < 8 or not out.exists():  # however long a busy machine takes
+            line = job.stdout.readline()
+            assert line, f"the run ended before its eighth step and first checkpoint: {errors.read_text()}"
+            lines.append(line)
         pid = rank_pid(job.pid, 1)
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
-        _, err = job.communicate()
+        job.communicate()
     finally:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
+    err = errors.read_text()
     assert job.returncode != 0
     ours = [line for line in err.splitlines() if line.startswith("rnn-tui: error: rank 0 stopped at step")]
     assert len(ours) == 1 and "another process of the run is gone" in ours[0] and str(out) in ours[0]
-    data = load_checkpoint(out)  # whole: every save is atomic
-    assert data["step"] > 0 and data["step"] % 10 == 0
+
+    assert main(["train", *common, "--steps", "8", "--batch", "8", "--out", str(tmp_path / "single.pt")]) == 0
+    alone = steps(capsys.readouterr().out.splitlines())
+    assert json.loads(lines[0])["kind"] == "start" and json.loads(lines[0])["world_size"] == 2
+    assert len([line for line in lines if '"kind": "start"' in line]) == 1  # rank 0 alone prints
+    together = steps(lines)
+    assert sorted(alone) == list(range(1, 9))
+    for step, loss in alone.items():
+        assert together[step] == pytest.approx(loss, abs=1e-4), step
+    data = load_checkpoint(out)  # whole, as every save is atomic, and in the format of a single-process run
+    model, vocab = model_from_checkpoint(data)
+    assert data["step"] > 0 and data["step"] % 4 == 0 and data["train_config"]["batch"] == 4
+    assert len(vocab) == model.config.vocab_size
 
 
 def test_an_out_that_holds_another_run_stops_every_rank_with_a_whole_line(tmp_path, text_file, capsys):
