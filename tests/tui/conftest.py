@@ -79,7 +79,7 @@ def tiny_spec(text_path: Path, cell: str = "lstm", layers: int = 1, **train) -> 
     return RunSpec(str(text_path), ModelConfig(cell=cell, hidden=32, layers=layers, embed=8), TrainConfig(**train))
 
 
-LIVE_PACE = 20.0  # steps a second: no test waits for more than 20 steps, and each step costs the app an event
+LIVE_PACE = 20.0  # steps a second: tests wait for a few steps or an evaluation (every 10), each step an event
 
 
 def live_app(spec: RunSpec, tmp_path: Path, **kwargs) -> PlaygroundApp:
