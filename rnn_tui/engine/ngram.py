@@ -89,26 +89,28 @@ def distinct_grams(keys: np.ndarray, below: np.ndarray | None, base: int,
     """The distinct k-grams of `keys` (one key per position), sorted, with how often each occurs and
     the keys of its first and of its last k - 1 characters. Exact keys give those two by arithmetic;
     rolling ones by where the gram first occurs, in `below`: the (k-1)-gram keys."""
-    if exact(base, k) and base ** k <= COUNTED_BINS:  # a count for every possible gram: linear, not a sort
-        every = np.bincount(keys.view(np.int64), minlength=base ** k)
-        grams = np.flatnonzero(every).astype(np.uint64)
-        counts = every[grams]
-        del every
-        return grams, counts, grams // np.uint64(base), grams % np.uint64(base ** (k - 1))
     if exact(base, k):
-        ordered = np.sort(keys)
-        starts = np.flatnonzero(run_heads(ordered))
-        grams = ordered[starts]
-        del ordered
-        prefixes, suffixes = grams // np.uint64(base), grams % np.uint64(base ** (k - 1))
-    else:
-        where = np.argsort(keys)
-        starts = np.flatnonzero(run_heads(keys, where))
-        first = np.minimum.reduceat(where, starts)
-        del where
-        grams = keys[first]
-        prefixes, suffixes = below[first], below[first + 1]
-    return grams, np.diff(starts, append=len(keys)), prefixes, suffixes
+        grams, counts = distinct_exact(keys, base ** k)
+        return grams, counts, grams // np.uint64(base), grams % np.uint64(base ** (k - 1))
+    where = np.argsort(keys)
+    starts = np.flatnonzero(run_heads(keys, where))
+    first = np.minimum.reduceat(where, starts)
+    del where
+    return keys[first], np.diff(starts, append=len(keys)), below[first], below[first + 1]
+
+
+def distinct_exact(keys: np.ndarray, possible: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `keys` (each below `possible`), sorted, and how often each occurs: by a
+    count per possible value while there are at most `COUNTED_BINS` (linear), else by a sort."""
+    if possible <= COUNTED_BINS:
+        every = np.bincount(keys.view(np.int64), minlength=possible)
+        values = np.flatnonzero(every)
+        return values.astype(np.uint64), every[values]
+    ordered = np.sort(keys)
+    starts = np.flatnonzero(run_heads(ordered))
+    values = ordered[starts]
+    del ordered  # before the counts are made: the peak of a large text's counting
+    return values, np.diff(starts, append=len(keys))
 
 
 def discount(counts: np.ndarray) -> float:
