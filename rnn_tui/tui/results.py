@@ -149,7 +149,7 @@ class Written:
     text: str
     bits: np.ndarray  # (T,) surprisal of each typed character
     top: list[tuple[str, float]]  # the likeliest next characters
-    state: np.ndarray  # (H,) the top layer's h after the last character
+    state: np.ndarray | None  # (H,) the top layer's h after the last character; None: a transformer has none
     readings: list[tuple[str, float]]  # (what a found unit tracks, its value now)
     step: int
     beside: tuple[str, np.ndarray] | None = None  # the continuation kept beside, with its surprisal

@@ -5,6 +5,7 @@ import torch
 
 from rnn_tui.engine.insight.registry import CONNECTIVITY, FACTORS, HORIZON, UNITS
 from rnn_tui.engine.insight.writer import Writer
+from rnn_tui.tui.labels import NO_STATE
 from rnn_tui.tui.widgets.passage import PassageView
 
 from .conftest import sampling_ready, scripted_app, shown, switch_text, tiny_spec, wait_for
@@ -236,6 +237,18 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
                        what="the target marked")
         np.testing.assert_array_equal(passage.painting.values[:target], pull)
         await wait_for(pilot, lambda: "leans most on" in shown(app.query_one("#connectivity-info")), what="the answer")
+        await app.action_quit()
+
+
+async def test_writing_with_a_transformer_says_it_has_no_state_to_show(text_path, tmp_path):
+    app = scripted_app(tiny_spec(text_path, cell="transformer"), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_tab(pilot, "f8")
+        await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
+        await pilot.press(*"the")
+        assert app.writer.writer.text == "the"
+        await wait_for(pilot, lambda: "Tab" in shown(app.query_one("#writer-next")), what="the next characters")
+        assert NO_STATE.split(":")[0] in " ".join(shown(app.query_one("#writer-state")).split())
         await app.action_quit()
 
 

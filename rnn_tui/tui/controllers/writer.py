@@ -150,5 +150,7 @@ class WriterController:
         if self.beside is not None:
             beside = (self.beside.text, np.array([p.surprisal_bits for p in self.beside.positions]))
         self.host.channels.written.publish(Written(writer.text, np.array([p.surprisal_bits for p in writer.positions]),
-                                             writer.top(9), position.activations[-1]["h"], readings, self.step,
+                                             writer.top(9),
+                                             position.activations[-1]["h"] if position.activations else None,
+                                             readings, self.step,
                                              beside))

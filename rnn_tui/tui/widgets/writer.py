@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from rnn_tui.tui.channels import channels_of
-from rnn_tui.tui.labels import show_char
+from rnn_tui.tui.labels import NO_STATE, show_char
 from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.results import Written
 from rnn_tui.tui.widgets.colours import diverging, surprisal_colour
@@ -183,6 +183,9 @@ class WriterView(Vertical, can_focus=True):
         readings.add_column(no_wrap=True, overflow="ellipsis")
         for label, value in written.readings:
             readings.add_row(Text(f"{value:+.2f}", style=f"on {diverging(value)}"), f" {label}")
+        if written.state is None:
+            self.query_one("#writer-state", Static).update(Text(NO_STATE, style="dim"))
+            return
         width = max(8, self.query_one("#writer-state").size.width - 2)
         self.query_one("#writer-state", Static).update(stack(
             Text(f"hidden state of the top layer now ({len(written.state)} units)", style="dim"),
