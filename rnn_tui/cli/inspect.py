@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
     layers, cell = model.config.layers, model.config.cell
     if analysis.state and not model.recurrent:
         raise UserError(no_state_line(analysis.name))
+    if analysis.attends and model.recurrent:
+        raise UserError(f"a {cell} cell has no attention to show: only a transformer weighs the characters of its "
+                        "window; connectivity asks the same question of every model")
     if args.layer is not None and args.layer > layers:
         raise UserError(f"layer {args.layer} does not exist: the model has {layers} (1 to {layers})")
     if analysis is BY_NAME["factors"] and args.quantity not in QUANTITIES[cell]:

@@ -54,12 +54,28 @@ class Block(nn.Module):
         self.out = nn.Linear(4 * width, width)
         self.drop = nn.Dropout(dropout)
 
-    def attention(self, x: Tensor) -> Tensor:
-        """(B, T, H) normalised inputs -> (B, T, H): each position attends to itself and those before."""
+    def heads_of(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """(B, T, H) normalised inputs -> q, k, v, each (B, heads, T, H / heads)."""
         B, T, H = x.shape
-        q, k, v = (t.view(B, T, self.heads, H // self.heads).transpose(1, 2) for t in self.qkv(x).split(H, dim=-1))
+        return tuple(t.view(B, T, self.heads, H // self.heads).transpose(1, 2)  # type: ignore[return-value]
+                     for t in self.qkv(x).split(H, dim=-1))
+
+    def attention(self, x: Tensor) -> Tensor:
+        """(B, T, H) normalised inputs -> (B, T, H): each position attends to itself and those before
+        (torch's fused kernel; `weights` is the same softmax written out, for the views)."""
+        B, T, H = x.shape
+        q, k, v = self.heads_of(x)
         y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.drop.p if self.training else 0.0, is_causal=True)
         return y.transpose(1, 2).reshape(B, T, H)
+
+    def weights(self, x: Tensor) -> Tensor:
+        """(B, T, H) normalised inputs -> (B, heads, T, T): softmax(q k^T / sqrt(d) + causal mask), row t
+        the share of each position's value in position t's output."""
+        q, k, _ = self.heads_of(x)
+        T = x.shape[1]
+        scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])
+        later = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
+        return scores.masked_fill(later, float("-inf")).softmax(dim=-1)
 
     def forward(self, x: Tensor) -> Tensor:
         x = x + self.drop(self.proj(self.attention(self.ln_1(x))))

@@ -7,7 +7,8 @@ from rnn_tui.engine.config import CELL_NAMES  # noqa: F401  (the app's widgets t
 
 # what the views that read a recurrent state (the heatmap, units, gates, factors, the horizon) say for a transformer
 NO_STATE = "a transformer has no recurrent state: units, gates, factors and the gradient horizon read one"
-NO_HORIZON = "a transformer has no recurrent state, so no gradient horizon: pick a character to see its window's pull"
+NO_HORIZON = ("a transformer has no recurrent state, so no gradient horizon: pick a character (arrows or a click, "
+              "then Enter) to see what each head of its attention weighs, and each earlier character's pull")
 
 SETTING_FIELDS = [  # (name, label, section)
     ("hidden", "hidden units", "model"),

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from rnn_tui.engine.insight.registry import (
+    ATTENTION,
     CONNECTIVITY,
     ERRORS,
     FACTORS,
@@ -71,8 +72,8 @@ VIEWS = (  # in the order of their tabs
          (LONGRANGE,)),
     View("step", "One step", "O", "one step of the cell, with its numbers", "step:StepView", LEARNED,
          feed=Feed.ONE_STEP),
-    View("gradients", "Gradients", "f9", "how far back the loss reaches", "gradients:GradientsView", LEARNED,
-         (HORIZON, CONNECTIVITY)),
+    View("gradients", "Gradients", "f9", "how far back the loss reaches; a transformer's attention",
+         "gradients:GradientsView", LEARNED, (HORIZON, CONNECTIVITY, ATTENTION)),
     View("sampler", "Sampler", "f11", "temperature fan, beam and history", "fan:SamplerLab", feed=Feed.FAN),
     View("write", "Write", "f8", "type, and the model reads along", "writer:WriterView", analyses=(UNITS,),
          feed=Feed.WRITER),  # UNITS: the units found in the passage, read along as you type

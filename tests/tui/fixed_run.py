@@ -177,6 +177,27 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     return Insight(request, inspection, found, counts)
 
 
+def fixed_transformer_insight(shift: float = 0.0, passage: str = PASSAGE):
+    """The Gradients view's reading of a transformer (context 24, two layers of two heads) at
+    character 40: no recurrent state, no horizon; its connectivity and each head's attention."""
+    from dataclasses import replace
+
+    from rnn_tui.engine.insight import registry
+    from rnn_tui.engine.insight.attention import Attention
+    from rnn_tui.tui.results import Insight
+
+    lstm = fixed_insight(shift, passage)
+    inspection = replace(lstm.inspection, layers=[])
+    k = np.arange(24)
+    raw = np.stack([np.stack([(k * (3 + 2 * layer + head)) % 11 + 1.5 + 8 * (k == 23 - 5 * head)
+                              for head in range(2)]) for layer in range(2)])
+    weights = raw / raw.sum(axis=-1, keepdims=True) + shift
+    pull = np.zeros(40)
+    pull[16:] = ((k * 5) % 9 + 0.5) / 9 + 0.013 + shift
+    found = {registry.CONNECTIVITY.name: pull, registry.ATTENTION.name: Attention(40, 16, weights)}
+    return Insight(lstm.request, inspection, found)
+
+
 def fixed_counting(length: int, shift: float = 0.0):
     """What counting would say of the passage: the n-gram's probabilities, an onion now and at the
     first evaluation (step 10), and the closers by distance (the edge chart), all by arithmetic."""

@@ -7,7 +7,7 @@ import pytest
 from rnn_tui.tui.views import LEARNED, VIEWS
 
 from .conftest import settled, wait_for
-from .fixed_run import STEP_READING, fixed_insight, fixed_written
+from .fixed_run import STEP_READING, fixed_insight, fixed_transformer_insight, fixed_written
 from .test_lab_snapshots import show_lab
 from .test_snapshots import assert_same_screens, fixed_app, screen_of, settle_with
 
@@ -58,3 +58,34 @@ async def test_the_views_are_immune_to_float_noise(tmp_path):
             await app.action_quit()
     for view_id, drawn in screens.items():
         assert_same_screens(view_id, drawn)
+
+
+def show_transformer_gradients(shift: float):
+    async def settle(pilot) -> None:
+        app = pilot.app
+        await settle_with(0.0)(pilot)
+        await app.action_show_tab("gradients")
+        await pilot.pause()
+        app.learned.insight_read(fixed_transformer_insight(shift))
+        app.set_focus(None)
+        await wait_for(pilot, lambda: app.view("gradients").has_class("transformer"), what="the attention shown")
+        await settled(pilot)
+
+    return settle
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_a_transformers_gradients_view_shows_one_heads_attention(snap_compare, tmp_path, size):
+    assert snap_compare(fixed_app(tmp_path), terminal_size=size, run_before=show_transformer_gradients(0.0))
+
+
+async def test_a_transformers_attention_is_immune_to_float_noise(tmp_path):
+    app = fixed_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_transformer_gradients(1e-6)(pilot)
+        drawn = [screen_of(app)]
+        app.learned.insight_read(fixed_transformer_insight(-1e-6))
+        await settled(pilot)
+        drawn.append(screen_of(app))
+        await app.action_quit()
+    assert_same_screens("gradients of a transformer", drawn)

@@ -88,6 +88,8 @@ def test_the_text_report_names_the_measure(checkpoint, capsys):
     (["connectivity", "--target", "0"], "target must be a whole number from 1, not 0"),
     (["connectivity", "--target", "100000"], "target must be a position from 1 to"),
     (["connectivity"], "the connectivity analysis needs --target"),
+    (["attention", "--target", "5"], "a gru cell has no attention to show"),
+    (["attention"], "the attention analysis needs --target"),
     (["gradients", "--target", "3"], "--target is for the connectivity analysis, not gradients"),
     (["units", "--hypothesis", ""], "the hypothesis is empty"),
     (["saturation", "--hypothesis", "[0-9]"], "--hypothesis is for the units analysis, not saturation"),

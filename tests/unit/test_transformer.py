@@ -15,8 +15,9 @@ from rnn_tui.engine.checkpoint import (
     trainer_state,
 )
 from rnn_tui.engine.config import ModelConfig, TrainConfig
-from rnn_tui.engine.data import Corpus
+from rnn_tui.engine.data import Corpus, Vocab
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.insight.attention import attention_at
 from rnn_tui.engine.insight.gradients import connectivity, horizon, horizon_batch
 from rnn_tui.engine.insight.writer import Writer
 from rnn_tui.engine.inspection import inspect_text
@@ -72,6 +73,36 @@ def test_stepping_gives_the_logits_of_reading_the_whole_text_at_once():
         prefix, rest = model(ids[:, :5])[1], model(ids[:, 5:], model(ids[:, :5])[1])[0]
     assert torch.allclose(torch.stack(stepped, 1), whole, atol=1e-5)
     assert torch.allclose(rest, whole[:, 5:], atol=1e-5) and prefix[0].shape == (3, 5)
+
+
+def test_the_attention_shown_is_the_softmax_the_block_ran():
+    torch.manual_seed(1)
+    block = tiny(hidden=128, layers=1).blocks[0]  # two heads
+    x = torch.randn(3, CONTEXT, 128)
+    weights = block.weights(x)  # (3, heads, T, T)
+    _, _, v = block.heads_of(x)
+    by_hand = (weights @ v).transpose(1, 2).reshape(3, CONTEXT, 128)
+    assert torch.allclose(by_hand, block.attention(x), atol=1e-5)
+    assert torch.allclose(weights.sum(-1), torch.ones(3, 2, CONTEXT))
+    assert torch.all(weights.tril() == weights)  # nothing later is weighed
+
+
+def test_attention_at_a_character_reads_the_window_before_it():
+    model = tiny(hidden=128, layers=2)
+    text = "the cat sat on the mat. "
+    vocab = Vocab("".join(set(text)))
+    found = attention_at(model, vocab, text, 20)  # past the window of 8: it starts at 12
+    assert (found.target, found.start, found.weights.shape) == (20, 12, (2, 2, 8))
+    ids = torch.tensor([vocab.encode(text[12:20])])
+    x = model.drop(model.token(ids) + model.position(torch.arange(8)))
+    with torch.no_grad():
+        first = model.blocks[0].weights(model.blocks[0].ln_1(x))[0, :, -1]
+        second = model.blocks[1].weights(model.blocks[1].ln_1(model.blocks[0](x)))[0, :, -1]
+    assert np.allclose(found.weights, torch.stack([first, second]).numpy(), atol=1e-6)
+    row = found.head(1, 0)
+    assert row.shape == (20,) and not row[:12].any() and np.isclose(row.sum(), 1.0)
+    assert found.strongest(1, 0)[0] == 12 + int(np.argmax(found.weights[1, 0]))
+    assert attention_at(model, vocab, text, 3).start == 0
 
 
 def test_heads_divide_the_width():
@@ -178,7 +209,8 @@ def test_the_views_that_read_a_recurrent_state_refuse_in_one_line(checkpoint, ca
     assert "a transformer has no recurrent state" in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("view", [["surprisal"], ["errors"], ["longrange"], ["connectivity", "--target", "20"]])
+@pytest.mark.parametrize("view", [["surprisal"], ["errors"], ["longrange"], ["connectivity", "--target", "20"],
+                                  ["attention", "--target", "20"]])
 def test_the_views_of_its_predictions_work(checkpoint, capsys, view):
     capsys.readouterr()
     assert main(["inspect", *view, "--checkpoint", str(checkpoint), "--passage", "the cat (sat) on the mat."]) == 0

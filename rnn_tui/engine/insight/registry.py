@@ -26,6 +26,7 @@ from rnn_tui.engine.insight.units import TOP_UNITS
 if TYPE_CHECKING:
     from rnn_tui.engine.counting import PassageCounts
     from rnn_tui.engine.data import Vocab
+    from rnn_tui.engine.insight.attention import Attention
     from rnn_tui.engine.insight.breakdown import ClassLoss
     from rnn_tui.engine.insight.edge import Bucket
     from rnn_tui.engine.insight.factors import Factors
@@ -86,13 +87,16 @@ class Analysis(Generic[T]):
     report: Callable[[T, Reading], Report]  # its JSON form
     words: Callable[[Report], list[str]]  # the JSON form as lines of text
     state: bool = False  # it reads a recurrent state, which a transformer has not
+    attends: bool = False  # it reads a transformer's attention, which a recurrent cell has not
     counts: bool = False  # it sets the network against counting (the best n-gram)
     flags: tuple[str, ...] = ()  # the `inspect` flags only it reads
     required: tuple[str, ...] = ()  # of those, the ones it cannot do without
     shortest: int = 2  # the first character has no prediction: two is the least there is to score
 
     def applies(self, reading: Reading) -> bool:
-        return (not self.state or reading.model.recurrent) and (not self.counts or reading.counts is not None)
+        recurrent = reading.model.recurrent
+        return ((not self.state or recurrent) and (not self.attends or not recurrent)
+                and (not self.counts or reading.counts is not None))
 
 
 def plural(count: int, word: str) -> str:
@@ -242,6 +246,35 @@ def _connectivity_words(report: Report) -> list[str]:
             + ", ".join(f"{s} ({pull[s]:.2f})" for s in sorted(strongest))]
 
 
+# ---- attention: what each head of a transformer weighs when it predicts one character ----
+
+def _attention(reading: Reading) -> Attention | None:
+    from rnn_tui.engine.insight.attention import attention_at
+
+    target, text = reading.questions.target, reading.inspection.text
+    if target is None or not 0 < target < len(text):
+        return None
+    return attention_at(reading.model, reading.vocab, text, target)  # type: ignore[arg-type]  # applies(): a transformer
+
+
+def _attention_report(found: Attention, reading: Reading) -> Report:
+    return {"char": reading.inspection.text[found.target], **found.to_dict()}
+
+
+def _attention_words(report: Report) -> list[str]:
+    from rnn_tui.engine.insight.attention import STRONGEST
+
+    start = report["window_start"]
+    lines = [f"attention of each head as it predicts {report['char']!r} at {report['target']}, over the "
+             f"{plural(report['target'] - start, 'character')} of its window (from {start}): the heaviest positions"]
+    for head in report["heads"]:
+        weights = head["weights"]
+        order = sorted(range(len(weights)), key=lambda k: -weights[k])[:STRONGEST]
+        lines.append(f"layer {head['layer']} head {head['head']}  "
+                     + ", ".join(f"{start + k} ({weights[k]:.2f})" for k in order))
+    return lines
+
+
 # ---- errors: the error onion, now and at the first evaluation ----
 
 def _errors(reading: Reading) -> tuple[Onion, Onion | None]:
@@ -296,6 +329,9 @@ HORIZON: Analysis[Horizon] = Analysis(
 CONNECTIVITY: Analysis[np.ndarray] = Analysis(
     "connectivity", "which earlier characters one prediction leans on", _connectivity, _connectivity_report,
     _connectivity_words, flags=("target",), required=("target",))
+ATTENTION: Analysis[Attention] = Analysis(
+    "attention", "what each head of a transformer weighs when it predicts one character", _attention,
+    _attention_report, _attention_words, attends=True, flags=("target",), required=("target",))
 ERRORS: Analysis[tuple[Onion, Onion | None]] = Analysis(
     "errors", "the error onion: which errors counting and simpler oracles explain", _errors,
     lambda found, _: found[0].to_dict(), _errors_words, counts=True)
@@ -303,7 +339,7 @@ LONGRANGE: Analysis[list[Bucket]] = Analysis(
     "longrange", "closing brackets by distance to their opener, against counting", _longrange,
     lambda found, _: {"buckets": [b.to_dict() for b in found]}, _longrange_words, counts=True)
 
-ANALYSES = (UNITS, SATURATION, FACTORS, SURPRISAL, HORIZON, CONNECTIVITY, ERRORS, LONGRANGE)
+ANALYSES = (UNITS, SATURATION, FACTORS, SURPRISAL, HORIZON, CONNECTIVITY, ATTENTION, ERRORS, LONGRANGE)
 BY_NAME = {analysis.name: analysis for analysis in ANALYSES}
 
 

@@ -1,6 +1,9 @@
 """Gradients through time: how far back the last step's loss reaches (the horizon, one line per
 layer on a log scale, earlier evaluations fainter), and which earlier characters a picked
-character's prediction leans on (Madsen's connectivity, shaded over the passage)."""
+character's prediction leans on (Madsen's connectivity, shaded over the passage).
+
+A transformer has no state to carry a gradient through time; in the horizon's place it shows what
+one head of its attention weighs as it predicts the picked character (`a` steps through the heads)."""
 
 from __future__ import annotations
 
@@ -12,17 +15,19 @@ import numpy as np
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
-from rnn_tui.engine.insight.registry import CONNECTIVITY
+from rnn_tui.engine.insight.registry import ATTENTION, CONNECTIVITY
 from rnn_tui.tui.channels import channels_of
 from rnn_tui.tui.labels import NO_HORIZON
 from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.widgets.passage import Painting, PassageView
 
 if TYPE_CHECKING:
+    from rnn_tui.engine.insight.attention import Attention
     from rnn_tui.engine.insight.gradients import Horizon
     from rnn_tui.tui.results import Horizons
 
@@ -71,7 +76,24 @@ class GradientsView(Vertical):
     GradientsView #connectivity-passage {
         height: 10;
     }
+    GradientsView #attention-pane {
+        display: none;
+        height: 1fr;
+    }
+    GradientsView #attention-info {
+        height: auto;
+    }
+    GradientsView.transformer #horizon-row {
+        display: none;
+    }
+    GradientsView.transformer #attention-pane {
+        display: block;
+    }
+    GradientsView.transformer #connectivity-passage {
+        height: 1fr;
+    }
     """
+    BINDINGS = [Binding("a", "next_head", "next head")]
 
     @dataclass
     class TargetChosen(Routed):
@@ -81,6 +103,9 @@ class GradientsView(Vertical):
         with Horizontal(id="horizon-row"):
             yield PlotextPlot(id="horizon-plot")
             yield Static("", id="horizon-side")
+        with Vertical(id="attention-pane"):
+            yield Static(NO_HORIZON, id="attention-info")
+            yield PassageView("", id="attention-passage")
         yield Static("pick a character (arrows or a click), then Enter: earlier characters are shaded by their pull "
                      "on its prediction", id="connectivity-info")
         yield PassageView("the passage appears while this tab is open and the model has weights",
@@ -88,6 +113,8 @@ class GradientsView(Vertical):
 
     def on_mount(self) -> None:
         self.drawn: tuple[list[tuple[int, Horizon]], str] | None = None  # what the plot shows, to draw again
+        self.attention: tuple[str, Attention | None] | None = None  # the passage and its attention: another head
+        self.head = -1  # of the flattened (layer, head) list; -1: the last layer's first head, until one is picked
         channels_of(self).horizons.watch(self, self.show_horizons)
 
     def on_resize(self) -> None:
@@ -98,8 +125,9 @@ class GradientsView(Vertical):
         if horizons is None:
             return
         insight = horizons.insight
-        if not insight.inspection.layers:  # a transformer: no horizon, its connectivity shows its window
-            self.query_one("#horizon-side", Static).update(NO_HORIZON)
+        self.set_class(not insight.inspection.layers, "transformer")  # no horizon: attention in its place
+        self.attention = (insight.inspection.text, insight.of(ATTENTION))
+        self.show_attention()
         pull = insight.of(CONNECTIVITY)
         target = insight.request.questions.target if pull is not None else None
         self.show(horizons.found, insight.inspection.text, target, pull, insight.request.source)
@@ -114,12 +142,53 @@ class GradientsView(Vertical):
         if target is not None and pull is not None and target < len(text):
             values[: len(pull)] = pull
             marks[target] = True
-        self.query_one(PassageView).paint(Painting(text, values, marks=marks))
+        passage = self.query_one("#connectivity-passage", PassageView)
+        passage.paint(Painting(text, values, marks=marks))
         if target is not None and pull is not None:
+            passage.show_at(target)
             strongest = np.argsort(-pull, kind="stable")[:3]
             leans = ", ".join(f"{text[s]!r} at {s} ({pull[s]:.2f})" for s in strongest)
             self.query_one("#connectivity-info", Static).update(
                 f"{text[target]!r} at {target} (underlined) leans most on {leans} (red: the strongest, 1)")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.has_class("transformer") if action == "next_head" else True
+
+    def action_next_head(self) -> None:
+        if self.attention is not None and self.attention[1] is not None:
+            layers, heads, _ = self.attention[1].weights.shape
+            self.head = (self.chosen_head(layers, heads) + 1) % (layers * heads)
+            self.show_attention()
+
+    def chosen_head(self, layers: int, heads: int) -> int:
+        return (layers - 1) * heads if self.head < 0 else self.head % (layers * heads)
+
+    def show_attention(self) -> None:
+        """One head's weights over the window before the picked character, red the heaviest."""
+        if self.attention is None:
+            return
+        info, passage = self.query_one("#attention-info", Static), self.query_one("#attention-passage", PassageView)
+        text, found = self.attention
+        if found is None:  # no character picked yet: the passage plain, to pick one in
+            info.update(NO_HORIZON)
+            passage.paint(Painting(text, None))
+            return
+        layers, heads, _ = found.weights.shape
+        layer, head = divmod(self.chosen_head(layers, heads), heads)
+        row = found.weights[layer, head]
+        values = np.full(len(text), np.nan)
+        values[found.start:found.target] = row / row.max()
+        marks = np.zeros(len(text), dtype=bool)
+        marks[found.target] = True
+        passage.paint(Painting(text, values, marks=marks))
+        passage.show_at(found.target)
+        heaviest = ", ".join(f"{text[t]!r} at {t} ({row[t - found.start]:.2f})"
+                             for t in found.strongest(layer, head))
+        info.update(Text.assemble(
+            (f"layer {layer + 1} of {layers}, head {head + 1} of {heads}", "bold"), (" · a: next head\n", "dim"),
+            f"predicting {text[found.target]!r} at {found.target} (underlined), it weighs most {heaviest}; "
+            f"its window is the {found.target - found.start} characters before it, shaded by weight "
+            "(red: its heaviest)"))
 
     def draw(self, horizons: list[tuple[int, Horizon]], source: str) -> None:
         plot = self.query_one(PlotextPlot)

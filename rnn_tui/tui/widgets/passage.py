@@ -182,6 +182,11 @@ class PassageView(ScrollView, can_focus=True):
         self.post_message(self.Moved(self))
         self.refresh()
 
+    def show_at(self, t: int) -> None:
+        """The cursor on character t, scrolled into view (a view that shows one character in two passages)."""
+        if t != self.cursor:
+            self._go(t, select=False)
+
     def action_move(self, delta: int, select: bool = False) -> None:
         self._go(self.cursor + delta, select)
 
