@@ -66,6 +66,19 @@ def test_a_lesson_runs_headless_to_its_verdict_on_a_tiny_budget(capsys):
     assert found["verdict"].endswith("the claim held") == found["held"]
 
 
+def test_lesson_alone_lists_every_lesson_and_steps_alone_is_one_line(capsys):
+    assert main(["lesson"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith(f"{len(LESSONS)} lessons")
+    for name, lesson in LESSONS.items():
+        assert any(line.split()[0] == name and lesson.title in line and lesson.text in line for line in listed[1:])
+    assert main(["lesson", "--json"]) == 0
+    assert [row["lesson"] for row in json.loads(capsys.readouterr().out)["lessons"]] == list(LESSONS)
+    assert main(["lesson", "--steps", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "--steps needs a lesson to run" in err and len(err.strip().splitlines()) == 1
+
+
 def measured(name: str, best: float, curve: tuple = (), cell: str = "lstm", speed: float | None = None,
              **figures: float) -> Entrant:
     return Entrant(cell, 64, 20_000, name=name, best_val=best, val_curve=curve, chars_per_sec=speed,
