@@ -14,9 +14,9 @@ from rnn_tui.tui.widgets.colours import NGRAM
 from rnn_tui.tui.widgets.loss_plot import clock_label, nice_ticks, step_label, step_ticks
 
 CELL_COLOURS = {"elman": (215, 95, 95), "jordan": (215, 95, 215), "lstm": (0, 175, 215), "gru": (95, 175, 0),
-                "mingru": (215, 215, 95), "minlstm": (135, 135, 255), "transformer": (255, 135, 0)}
+                "mingru": (215, 215, 95), "minlstm": (255, 175, 215), "transformer": (255, 135, 0)}
 RUN_COLOURS = (CELL_COLOURS["lstm"], CELL_COLOURS["elman"], CELL_COLOURS["gru"], CELL_COLOURS["jordan"])
-SAVED_COLOURS = ((255, 175, 0), (175, 175, 175), (255, 255, 95), (135, 135, 255))
+SAVED_COLOURS = ((255, 175, 0), (175, 175, 175), (255, 255, 95), (95, 215, 175))
 TRAIN_MARKER = "·"  # the training curve: dotted, in its run's colour
 Floor = tuple[str, float]  # ("9-gram", its loss): counting, on the characters every run is scored on
 
