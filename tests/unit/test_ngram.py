@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.ngram import NGrams, best_order, counted_note, levels_bytes
+from rnn_tui.engine.ngram import NGrams, best_order, counted_note, levels_bytes, prepended_order
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +121,23 @@ def test_counting_order_by_order_gives_the_formulas_probabilities(vocab_size, or
         expected = [reference.probability(history[:t], history[t], k) for t in range(len(scored))]
         assert np.exp(model.log_probs(scored, k)) == pytest.approx(expected, rel=1e-12)
         assert model.distribution(scored[:60], k).sum() == pytest.approx(1.0, abs=1e-9)
+
+
+def test_the_order_of_longer_grams_is_found_from_the_shorter_ones():
+    """Scoring sorts each order's grams from the last order's sort, as `probs` builds its keys: the
+    character before a gram put in front of it. A wrong order would still score right, only slower."""
+    rng = np.random.default_rng(5)
+    base, ids = 7, rng.integers(0, 7, 2_000).astype(np.uint8)  # ties at every order
+    t = np.arange(len(ids))
+    keys, order = ids.astype(np.uint64), np.argsort(ids, kind="stable")
+    for k in range(1, 8):
+        ordered = keys[order]
+        assert np.all(ordered[1:] >= ordered[:-1]), k
+        earlier = ids[np.maximum(t - k, 0)]
+        keys = earlier.astype(np.uint64) * np.uint64(base**k) + keys
+        order = prepended_order(order, earlier)
+    by_last = keys[np.argsort(ids, kind="stable")]
+    assert not np.all(by_last[1:] >= by_last[:-1])  # the last character's order alone would not do
 
 
 def test_scoring_some_positions_gives_their_probabilities_and_their_mean(corpus, ngrams):
