@@ -240,39 +240,6 @@ async def test_the_gradient_horizon_and_a_picked_characters_connectivity(text_pa
         await app.action_quit()
 
 
-async def test_a_transformers_attention_at_a_picked_character_one_head_at_a_time(text_path, tmp_path):
-    app = scripted_app(tiny_spec(text_path, cell="transformer", layers=2), tmp_path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await open_tab(pilot, "f9")
-        view = app.view("gradients")
-        await wait_for(pilot, lambda: view.has_class("transformer"), what="the attention in the horizon's place")
-        assert not app.query_one("#horizon-row").display and app.query_one("#attention-pane").display
-        passage = app.query_one("#attention-passage", PassageView)
-        await wait_for(pilot, lambda: passage.painting is not None, what="the passage to pick in")
-        await pilot.click(passage, offset=(10, 2))
-        target = passage.cursor
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.learned.last.of(ATTENTION) is not None, what="the attention")
-        found = app.learned.last.of(ATTENTION)
-        assert found.target == target and found.weights.shape == (2, 1, target - found.start)
-
-        def painted(layer: int) -> bool:
-            values = passage.painting.values
-            row = found.weights[layer, 0]
-            return (passage.painting.marks is not None and passage.painting.marks[target]
-                    and np.allclose(values[found.start:target], row / row.max())
-                    and np.isnan(values[:found.start]).all() and np.isnan(values[target:]).all())
-
-        await wait_for(pilot, lambda: painted(1), what="the last layer's head painted")
-        assert "layer 2 of 2, head 1 of 1" in shown(app.query_one("#attention-info"))
-        await pilot.press("a")
-        assert painted(0) and "layer 1 of 2, head 1 of 1" in shown(app.query_one("#attention-info"))
-        heaviest = found.strongest(0, 0)[0]
-        assert f"at {heaviest} ({found.weights[0, 0, heaviest - found.start]:.2f})" in shown(
-            app.query_one("#attention-info"))
-        await app.action_quit()
-
-
 async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
     app = scripted_app(tiny_spec(text_path), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -288,12 +255,12 @@ async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
         await app.action_quit()
 
 
-async def test_every_view_opens_and_reads_on_a_transformer_run(text_path, tmp_path):
+async def test_every_view_opens_and_reads_on_a_transformer_run_and_gradients_shows_its_attention(text_path, tmp_path):
     """A day of use: F8 on a transformer run crashed the app (Write read a hidden state it has not)."""
     from rnn_tui.tui.views import VIEWS
 
-    app = scripted_app(tiny_spec(text_path, cell="transformer"), tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
+    app = scripted_app(tiny_spec(text_path, cell="transformer", layers=2), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: sampling_ready(app) and app.channels.weights.value is not None,
                        what="the engine and the first weights")
         for view in VIEWS:
@@ -309,4 +276,38 @@ async def test_every_view_opens_and_reads_on_a_transformer_run(text_path, tmp_pa
                 assert NO_STATE.split(":")[0] in " ".join(shown(app.query_one("#writer-state")).split())
             await pilot.pause()
             assert app._exception is None, view.id
+        await shows_attention_one_head_at_a_time(pilot)
         await app.action_quit()
+
+
+async def shows_attention_one_head_at_a_time(pilot) -> None:
+    """Gradients on a two-layer transformer: a picked character's attention, the last layer's head
+    first, `a` for the next."""
+    app = pilot.app
+    await app.action_show_tab("gradients")
+    view = app.view("gradients")
+    await wait_for(pilot, lambda: view.has_class("transformer"), what="the attention in the horizon's place")
+    assert not app.query_one("#horizon-row").display and app.query_one("#attention-pane").display
+    passage = app.query_one("#attention-passage", PassageView)
+    await wait_for(pilot, lambda: passage.painting is not None, what="the passage to pick in")
+    await pilot.click(passage, offset=(10, 2))
+    target = passage.cursor
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.learned.last.of(ATTENTION) is not None, what="the attention")
+    found = app.learned.last.of(ATTENTION)
+    assert found.target == target and found.weights.shape == (2, 1, target - found.start)
+
+    def painted(layer: int) -> bool:
+        values = passage.painting.values
+        row = found.weights[layer, 0]
+        return (passage.painting.marks is not None and passage.painting.marks[target]
+                and np.allclose(values[found.start:target], row / row.max())
+                and np.isnan(values[:found.start]).all() and np.isnan(values[target:]).all())
+
+    await wait_for(pilot, lambda: painted(1), what="the last layer's head painted")
+    assert "layer 2 of 2, head 1 of 1" in shown(app.query_one("#attention-info"))
+    await pilot.press("a")
+    assert painted(0) and "layer 1 of 2, head 1 of 1" in shown(app.query_one("#attention-info"))
+    heaviest = found.strongest(0, 0)[0]
+    assert f"at {heaviest} ({found.weights[0, 0, heaviest - found.start]:.2f})" in shown(
+        app.query_one("#attention-info"))
