@@ -8,6 +8,7 @@ same logic says "held" of numbers where the claim holds and "did not hold" where
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -237,22 +238,59 @@ def judge_min_cells(runs: list[Entrant]) -> Verdict:
     return verdict(kept_up and bool(pairs), "; ".join(pairs), numbers)
 
 
-def judge_attention(runs: list[Entrant]) -> Verdict:
-    """Beyond its window a transformer cannot know an opener: there the LSTM gives its closer more."""
-    lstm, attention = (next(run for run in runs if run.cell == cell) for cell in ("lstm", "transformer"))
-    window = int(attention.measures["window"])
-    numbers = {f"{key}_{run.cell}": run.measures[key] for run in runs for key in ("p_inside", "p_beyond")}
-    numbers |= {f"best_val_{run.cell}": _best(run) for run in runs}
-    winner = min(runs, key=_best)
-    said = (f"the {CELL_NAMES[winner.cell]} did better overall ({_best(lstm):.3f} against {_best(attention):.3f}); "
-            f"closers opened within {window} characters got p {lstm.measures['p_inside']:.2f} from the LSTM and "
-            f"{attention.measures['p_inside']:.2f} from the transformer")
-    if not attention.measures["beyond"]:
-        return verdict(False, f"{said}; no closer in the passage was opened further back than {window}", numbers)
-    beyond = lstm.measures["p_beyond"] - attention.measures["p_beyond"]
-    said += (f", and beyond the window ({int(attention.measures['beyond'])} closers) "
-             f"{lstm.measures['p_beyond']:.2f} against {attention.measures['p_beyond']:.2f}")
-    return verdict(beyond > 0, said, numbers)
+def judge_attention_on(text: str) -> Callable[[list[Entrant]], Verdict]:
+    """Beyond its window a transformer cannot know an opener: there the LSTM gives its closer more.
+    The verdict names the text, and says by distance to the opener which model gave closers more."""
+
+    def judge(runs: list[Entrant]) -> Verdict:
+        lstm, attention = (next(run for run in runs if run.cell == cell) for cell in ("lstm", "transformer"))
+        window = int(attention.measures["window"])
+        numbers = {f"{key}_{run.cell}": value for run in runs for key, value in run.measures.items()
+                   if key.startswith("p") and math.isfinite(value)}  # NaN: no closer that far back
+        numbers |= {f"best_val_{run.cell}": _best(run) for run in runs}
+        winner = min(runs, key=_best)
+        said = (f"on {text} the {CELL_NAMES[winner.cell]} did better overall ({_best(lstm):.3f} against "
+                f"{_best(attention):.3f}); closers opened within {window} characters got p "
+                f"{lstm.measures['p_inside']:.2f} from the LSTM and {attention.measures['p_inside']:.2f} from the "
+                "transformer")
+        if not attention.measures["beyond"]:
+            return verdict(False, f"{said}; no closer in the passage was opened further back than {window}", numbers)
+        beyond = lstm.measures["p_beyond"] - attention.measures["p_beyond"]
+        said += (f", and beyond the window ({int(attention.measures['beyond'])} closers) "
+                 f"{lstm.measures['p_beyond']:.2f} against {attention.measures['p_beyond']:.2f}")
+        return verdict(beyond > 0, said + where_by_distance(lstm, attention), numbers)
+
+    return judge
+
+
+def where_by_distance(lstm: Entrant, attention: Entrant) -> str:
+    """"; by distance to the opener the LSTM at 6-10 and 51+, the transformer at 1-5, even at 11-20":
+    which gave closers more at each of the edge chart's distances where both were measured ("" if none)."""
+    from rnn_tui.engine.insight.edge import BUCKETS, bucket_label
+
+    sides: dict[str, list[str]] = {"the LSTM": [], "the transformer": [], "even": []}
+    for label in (bucket_label(start, end) for start, end in BUCKETS):
+        if not lstm.measures.get(f"n {label}") or not attention.measures.get(f"n {label}"):
+            continue  # not measured, or no closer that far back
+        ahead = lstm.measures[f"p {label}"] - attention.measures[f"p {label}"]
+        sides["even" if abs(ahead) < CLOSE else "the LSTM" if ahead > 0 else "the transformer"].append(label)
+    parts = [f"{who} at {listed(labels)}" for who, labels in sides.items() if labels]
+    return f"; by distance to the opener {', '.join(parts)}" if parts else ""
+
+
+def listed(items: list[str]) -> str:
+    """a; a and b; a, b and c."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def attention_lesson(name: str, title: str, text: str, claim: str) -> Lesson:
+    """The LSTM against the transformer on `text`, at equal parameters and minutes, in a 16-character
+    window: a window that 31 closers of `structured`'s validation passage reach past (at 64 none
+    does); the transformer sees those 16 characters, the LSTM its state."""
+    return Lesson(name, title, claim, text, "both curves, then each model's probability for closing brackets by how "
+                  "far back they were opened (the table under the verdict)", judge_attention_on(text),
+                  "cell=lstm,transformer", equal_params=40_000, minutes=1.0, measure=measures.closing_by_window,
+                  seq=16)
 
 
 LESSONS = {lesson.name: lesson for lesson in (
@@ -292,19 +330,14 @@ LESSONS = {lesson.name: lesson for lesson in (
            "et al. 2024). Given the same parameters and the same minutes, do they keep up with the cells they "
            "were cut from?", "python", "the four validation curves and the characters per second", judge_min_cells,
            "cell=gru,mingru,lstm,minlstm", equal_params=40_000, minutes=0.6),
-    Lesson("attention", "attention against recurrence", "A transformer reads every character of its window at "
-           "once and nothing before it; an LSTM carries a state as far back as it can keep it. At the same "
-           "parameters and minutes, on a text of nesting, the LSTM should close brackets opened beyond the "
-           "window better.", "structured", "both curves, then each model's probability for closing brackets by "
-           "how far back they were opened", judge_attention, "cell=lstm,transformer", equal_params=40_000,
-           minutes=1.0, measure=measures.closing_by_window, seq=16),  # a window that 31 closers of the
-    # validation passage reach past (at 64 none does): the transformer sees 16 characters, the LSTM its state
-    Lesson("attention-code", "attention against recurrence, on code", "The same race on real code, where most "
-           "brackets close within a line and some stay open across many (a call or a literal over several "
-           "lines): does the LSTM's state still give those late closers more than a transformer that sees only "
-           "its window?", "python", "both curves, then each model's probability for closing brackets by how far "
-           "back they were opened", judge_attention, "cell=lstm,transformer", equal_params=40_000, minutes=1.0,
-           measure=measures.closing_by_window, seq=16),
+    attention_lesson("attention", "attention against recurrence", "structured", "A transformer reads every "
+                     "character of its window at once and nothing before it; an LSTM carries a state as far back as "
+                     "it can keep it. At the same parameters and minutes, on a text of nesting, the LSTM should close "
+                     "brackets opened beyond the window better."),
+    attention_lesson("attention-code", "attention against recurrence, on code", "python", "The same race on real "
+                     "code, where most brackets close within a line and some stay open across many (a call or a "
+                     "literal over several lines): does the LSTM's state still give those late closers more than a "
+                     "transformer that sees only its window?"),
     Lesson("truncation", "truncated back-propagation", "Training unrolls the network over a window of characters "
            "and back-propagates only inside it: a bracket opened further back than the window is something the "
            "network is never taught to remember.", "structured",

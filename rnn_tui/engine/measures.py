@@ -73,32 +73,51 @@ def gradient_horizon(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict
     return {"horizon": float(reach(found.relative[-1])), "window": float(HORIZON_WINDOW)}
 
 
-def closers_within(model: CharRNN, corpus: Corpus, reach: int) -> tuple[tuple[float, int], tuple[float, int]]:
-    """(mean p, count) the model gives the closing brackets and quotes of a validation passage whose
-    opener is at most `reach` characters back, and the same for those opened further back."""
+def closer_guesses(model: CharRNN, corpus: Corpus) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The probability the model gives each character of a validation passage, and the passage's
+    closing brackets and quotes: (position, distance back to the opener)."""
     from rnn_tui.engine.insight.edge import closers
     from rnn_tui.engine.insight.onion import network_guesses
     from rnn_tui.engine.inspection import inspect_text
 
     text = corpus.vocab.decode(corpus.val[:PASSAGE_CHARS])
     p, _ = network_guesses(inspect_text(model, corpus.vocab, text))
-    found = closers(text)
+    return p, closers(text)
 
-    def mean_p(at: list[int]) -> tuple[float, int]:
-        return float(np.mean(p[at])) if at else float("nan"), len(at)
 
-    return mean_p([t for t, d in found if d <= reach]), mean_p([t for t, d in found if d > reach])
+def mean_p(p: np.ndarray, at: list[int]) -> tuple[float, int]:
+    """The mean of p over `at` (NaN when empty), and how many."""
+    return float(np.mean(p[at])) if at else float("nan"), len(at)
+
+
+def split_at(p: np.ndarray, found: list[tuple[int, int]], reach: int) -> tuple[tuple[float, int], tuple[float, int]]:
+    """(mean p, count) of the closers whose opener is at most `reach` characters back, then of the rest."""
+    return mean_p(p, [t for t, d in found if d <= reach]), mean_p(p, [t for t, d in found if d > reach])
 
 
 def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
     """Closers whose opener is near (at most NEAR characters back) and far."""
-    (p_near, near), (p_far, far) = closers_within(model, corpus, NEAR)
+    (p_near, near), (p_far, far) = split_at(*closer_guesses(model, corpus), NEAR)
     return {"p_near": p_near, "near": float(near), "p_far": p_far, "far": float(far)}
 
 
 def closing_by_window(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
     """Closers whose opener lies inside the training window (at most `train.seq` characters back, a
-    transformer's whole context) and beyond it."""
-    (p_inside, inside), (p_beyond, beyond) = closers_within(model, corpus, train.seq)
+    transformer's whole context) and beyond it, and by the edge chart's distances (`p 1-5`, `n 1-5`, ...)."""
+    p, found = closer_guesses(model, corpus)
+    (p_inside, inside), (p_beyond, beyond) = split_at(p, found, train.seq)
     return {"p_inside": p_inside, "inside": float(inside), "p_beyond": p_beyond, "beyond": float(beyond),
-            "window": float(train.seq)}
+            "window": float(train.seq), **by_distance(p, found)}
+
+
+def by_distance(p: np.ndarray, found: list[tuple[int, int]]) -> dict[str, float]:
+    """The Edge view's chart as figures: `p 1-5` the mean p of the closers opened 1 to 5 characters
+    back (NaN if none), `n 1-5` how many; and so for 6-10, 11-20, 21-50 and 51+."""
+    from rnn_tui.engine.insight.edge import BUCKETS, bucket_label
+
+    figures = {}
+    for start, end in BUCKETS:
+        label = bucket_label(start, end)
+        figures[f"p {label}"], count = mean_p(p, [t for t, d in found if d >= start and (end is None or d <= end)])
+        figures[f"n {label}"] = float(count)
+    return figures

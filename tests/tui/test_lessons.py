@@ -5,10 +5,14 @@ launch's hint points to the lessons until they are opened."""
 from textual.widgets import OptionList
 
 from rnn_tui.engine.lessons import LESSONS
+from rnn_tui.engine.race import Entrant
+from rnn_tui.run.compare_process import lesson_request
 from rnn_tui.run.protocol import Pause, Resume
+from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.compare import CompareScreen
 
 from .conftest import asked, live_app, read, scripted_app, shown, tiny_spec, wait_for
+from .test_snapshots import fixed_app
 
 
 async def open_lesson(pilot, name: str) -> None:
@@ -79,3 +83,38 @@ async def test_leaving_a_lesson_mid_run_ends_its_runs_and_the_users_run_goes_on(
         detail = shown(app.view("lessons").query_one("#lesson-text"))
         assert "left before its runs were over (0 of 2 finished)" in detail
         await app.action_quit()
+
+
+def kept_attention_lesson() -> LessonRun:
+    """The attention lesson's two runs as kept when over, every number made here (no torch)."""
+    lesson = LESSONS["attention"]
+    labels = ("1-5", "6-10", "11-20", "21-50", "51+")
+    counts = dict(zip([f"n {label}" for label in labels], (41.0, 17.0, 9.0, 5.0, 0.0)))
+
+    def run(cell: str, hidden: int, val: tuple[float, ...], p: tuple[float, ...], beyond: float) -> Entrant:
+        curve = tuple((100 * (k + 1), loss + 0.0013) for k, loss in enumerate(val))
+        figures = {"window": 16.0, "inside": 58.0, "beyond": 14.0, "p_inside": p[0] - 0.05, "p_beyond": beyond,
+                   **counts, **{f"p {label}": value + 0.0013 for label, value in zip(labels, p)}}
+        return Entrant(cell, hidden, 40_000, name=f"cell={cell}", steps=len(val) * 100, seconds=60.0,
+                       chars_per_sec=21_000.0, best_val=curve[-1][1], best_step=curve[-1][0], final_val=curve[-1][1],
+                       val_curve=curve, train_curve=tuple((s, v - 0.1) for s, v in curve),
+                       sample="{[(a, b)], [(c, d)]}\n" * 3, measures=figures)
+
+    runs = (run("lstm", 84, (2.9, 1.8, 1.2, 0.9), (0.61, 0.52, 0.33, 0.24, 0.0), 0.23),
+            run("transformer", 37, (3.1, 2.1, 1.4, 1.05), (0.66, 0.47, 0.12, 0.09, 0.0), 0.10))
+    return LessonRun(lesson_request("attention", 400), runs, frozenset(r.name for r in runs), lesson.judge(list(runs)),
+                     over=True)
+
+
+def test_a_kept_attention_lesson_shows_both_models_by_distance_under_its_verdict(snap_compare, tmp_path):
+    async def show(pilot) -> None:
+        pilot.app.push_screen(CompareScreen(earlier=kept_attention_lesson()))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen), what="the lesson's runs")
+        screen = pilot.app.screen
+        table = shown(screen.query_one("#compare-table"))
+        assert "closers by distance to their opener" in table and "0.12" in table  # the transformer at 11-20
+        assert "by distance to the opener the LSTM at 6-10, 11-20 and 21-50" in read(
+            screen.query_one("#compare-lesson"))
+        await pilot.pause()
+
+    assert snap_compare(fixed_app(tmp_path), terminal_size=(120, 40), run_before=show)

@@ -13,9 +13,11 @@ from rnn_tui.engine.compare import (
     eval_every_for,
     parse_vary,
     run_compare,
+    run_dict,
 )
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.race import Entrant
 from rnn_tui.engine.training import Trainer
 
 MODEL = ModelConfig(cell="lstm", hidden=24, embed=8)
@@ -115,3 +117,9 @@ def test_a_timed_comparison_evaluates_often_enough_to_draw_a_curve():
     assert eval_every_for(train, 60.0, steps_per_second * 128 * 32) == 250  # never less often than the run's
     assert eval_every_for(train, 0.05, 100.0) == MIN_EVAL_EVERY  # nor so often that evaluating is all it does
     assert eval_every_for(train, 0.5, None) == 250  # no speed measured yet: the run's own
+
+
+def test_a_measure_with_nothing_to_measure_is_null_in_the_json_not_nan():
+    run = Entrant("lstm", 8, 1_000, name="cell=lstm", measures={"p 1-5": 0.5, "p 51+": float("nan")})
+    line = json.dumps(run_dict("lstm", run), allow_nan=False)  # strict JSON: NaN would raise
+    assert json.loads(line)["measures"] == {"p 1-5": 0.5, "p 51+": None}

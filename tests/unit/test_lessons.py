@@ -7,7 +7,7 @@ from rnn_tui.cli import main
 from rnn_tui.engine.lessons import (
     CLOSE,
     LESSONS,
-    judge_attention,
+    judge_attention_on,
     judge_best_of,
     judge_better_second,
     judge_cells,
@@ -150,9 +150,27 @@ def test_attention_holds_when_the_lstm_closes_brackets_beyond_the_window_better(
         return [measured("cell=lstm", 1.30, cell="lstm", p_inside=0.6, p_beyond=lstm_beyond, **figures),
                 measured("cell=transformer", 1.25, cell="transformer", p_inside=0.7, p_beyond=0.2, **figures)]
 
-    held = judge_attention(runs(0.35))
-    assert held.held and held.text.startswith("the transformer did better overall (1.300 against 1.250)")
+    judge = judge_attention_on("structured")
+    held = judge(runs(0.35))
+    assert held.held and held.text.startswith("on structured the transformer did better overall (1.300 against 1.250)")
     assert "beyond the window (12 closers) 0.35 against 0.20" in held.text
-    assert not judge_attention(runs(0.15)).held
-    none_far = judge_attention(runs(0.35, beyond=0))
+    assert not judge(runs(0.15)).held
+    none_far = judge(runs(0.35, beyond=0))
     assert not none_far.held and "no closer in the passage was opened further back than 64" in none_far.text
+
+
+def test_the_attention_verdict_says_where_by_distance_each_gave_closers_more():
+    lstm = {"p 1-5": 0.6, "p 6-10": 0.5, "p 11-20": 0.4, "p 21-50": 0.3, "p 51+": 0.2}
+    transformer = {"p 1-5": 0.7, "p 6-10": 0.505, "p 11-20": 0.2, "p 21-50": 0.1, "p 51+": 0.0}
+    counts = {"n 1-5": 40, "n 6-10": 20, "n 11-20": 10, "n 21-50": 5, "n 51+": 0}  # none opened 51+ back
+    figures = dict(window=16, inside=60, beyond=15, p_inside=0.5, p_beyond=0.3, **counts)
+    runs = [measured("cell=lstm", 1.3, cell="lstm", **figures, **lstm),
+            measured("cell=transformer", 1.4, cell="transformer", **{**figures, "p_beyond": 0.1}, **transformer)]
+    found = judge_attention_on("python")(runs)
+    assert found.text.endswith("; by distance to the opener the LSTM at 11-20 and 21-50, the transformer at 1-5, "
+                               "even at 6-10: the claim held")
+    assert found.numbers["p 11-20_transformer"] == 0.2 and found.numbers["best_val_lstm"] == 1.3
+    runs[0].measures["p 51+"] = float("nan")  # no closer that far back: left out, so the JSON stays strict
+    assert "p 51+_lstm" not in judge_attention_on("python")(runs).numbers
+
+

@@ -38,6 +38,11 @@ def closers(text: str) -> list[tuple[int, int]]:
     return found
 
 
+def bucket_label(start: int, end: int | None) -> str:
+    """1-5, ..., 51+."""
+    return f"{start}+" if end is None else f"{start}-{end}"
+
+
 @dataclass(frozen=True)
 class Bucket:
     start: int
@@ -48,7 +53,7 @@ class Bucket:
 
     @property
     def label(self) -> str:
-        return f"{self.start}+" if self.end is None else f"{self.start}-{self.end}"
+        return bucket_label(self.start, self.end)
 
     def to_dict(self) -> dict[str, object]:
         def number(x: float) -> float | None:

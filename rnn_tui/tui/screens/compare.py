@@ -9,6 +9,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+from rich.console import Group
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -33,7 +34,7 @@ from rnn_tui.run.compare_process import (
 from rnn_tui.tui.messages import Routed
 from rnn_tui.tui.results import LessonRun
 from rnn_tui.tui.screens.dialogs import PromptScreen
-from rnn_tui.tui.widgets.compare import ComparePlot, Floor, colour_of, summary_table
+from rnn_tui.tui.widgets.compare import ComparePlot, Floor, colour_of, distance_table, summary_table
 from rnn_tui.tui.widgets.footer import KeysBar
 
 POLL_SECONDS = 0.25
@@ -216,7 +217,10 @@ class CompareScreen(Screen[None]):
         runs = [(entrant, colour_of(entrant, k, self.by_cell, self.saved.index(name) if name in self.saved else None))
                 for k, (name, entrant) in enumerate(self.runs.items())]
         self.query_one(ComparePlot).show(runs, self.floor)
-        self.query_one("#compare-table", Static).update(summary_table(runs, self.status))
+        by_distance = distance_table(runs)
+        summary = summary_table(runs, self.status)
+        self.query_one("#compare-table", Static).update(summary if by_distance is None else
+                                                        Group(summary, Text(""), by_distance))
 
     # ---- keys ----
 

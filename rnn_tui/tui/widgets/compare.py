@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
+from rnn_tui.engine.insight.edge import BUCKETS, bucket_label
 from rnn_tui.engine.race import Entrant
 from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.widgets.colours import NGRAM
@@ -93,6 +94,27 @@ class ComparePlot(PlotextPlot):
         plt.xlim(0, last)
         margin = max(0.02, (high - low) * 0.05)
         plt.ylim(low - margin, high + margin)
+
+
+def distance_table(runs: list[tuple[Entrant, tuple[int, int, int]]]) -> Table | None:
+    """The Edge view's chart for the runs that measured it (the attention lessons): the mean p each
+    gave closing brackets and quotes, by distance to their opener; None when none did."""
+    labels = [bucket_label(start, end) for start, end in BUCKETS]
+    measured = [(entrant, colour) for entrant, colour in runs if f"n {labels[0]}" in entrant.measures]
+    if not measured:
+        return None
+    table = Table(box=None, padding=(0, 1), collapse_padding=True, show_edge=False, header_style="bold")
+    table.add_column("closers by distance to their opener: mean p", no_wrap=True, overflow="ellipsis")
+    for label in labels:
+        table.add_column(label, justify="right", no_wrap=True)
+    for entrant, (r, g, b) in measured:
+        figures = entrant.measures
+        table.add_row(Text(entrant.name, style=f"#{r:02x}{g:02x}{b:02x}"),
+                      *(f"{figures[f'p {label}']:.2f}" if figures[f"n {label}"] else "-" for label in labels))
+    counts = measured[0][0].measures  # one passage: the same closers for every run
+    table.add_row(Text("closers in the passage", style="dim"),
+                  *(Text(f"{int(counts[f'n {label}']):,}", style="dim") for label in labels))
+    return table
 
 
 def summary_table(runs: list[tuple[Entrant, tuple[int, int, int]]], status: dict[str, str]) -> Table:
