@@ -53,3 +53,23 @@ def test_the_compare_table_fits_80_columns_and_cuts_a_long_run_name_before_a_num
     narrow = drawn(76)  # what an 80-column terminal leaves the table
     assert all(number in narrow for number in numbers) and "cell=elman" in narrow
     assert "optimizer=a…" in narrow and narrow.count("…") == 1  # the long name is cut, and only it
+
+
+def test_the_horizon_table_fits_its_side_panel_at_the_default_window():
+    """At seq 128 the table had six steps, 56 cells in a 49-cell panel: rich squeezed the columns
+    and the numbers ran together ("layer 16.6e-014.4e-02")."""
+    import re
+
+    import numpy as np
+    from rich.console import Console
+
+    from rnn_tui.engine.insight.gradients import Horizon
+    from rnn_tui.tui.widgets.gradients import TABLE_STEPS, horizon_table
+
+    console = Console(width=49, record=True)  # the side panel: 50 cells (app CSS) less its padding
+    k = np.arange(128)
+    console.print(horizon_table(Horizon(np.stack([0.9 ** k, 0.5 ** k, 0.99 ** k, 0.7 ** k]), streams=8)))
+    rows = console.export_text().splitlines()
+    assert len(rows) == 5 and rows[0].split() == ["k", *map(str, TABLE_STEPS)]
+    for layer, row in enumerate(rows[1:], 1):
+        assert re.fullmatch(rf"layer {layer}( +\d\.\de[-+]\d\d){{{len(TABLE_STEPS)}}}", row.rstrip()), row

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 LAYER_COLOURS = [(0, 175, 215), (95, 175, 0), (255, 135, 0), (215, 0, 215)]
 FAINT = [(150, 150, 150), (110, 110, 110), (80, 80, 80)]  # earlier evaluations, newest first
 FLOOR = 1e-12  # below this a gradient is gone; drawn at the floor
-TABLE_STEPS = (1, 10, 20, 40, 60, 100)
+TABLE_STEPS = (1, 10, 20, 40, 100)  # with the layer column, 48 cells: within the side panel (50, less its padding)
 
 
 TICKS = [float(k) for k in range(0, int(math.log10(FLOOR)) - 1, -2)]  # 1, 1e-2, ... 1e-12: log10 values
