@@ -157,7 +157,8 @@ def fixed_insight(shift: float = 0.0, passage: str = PASSAGE):
     t = np.arange(len(passage))[:, None]
     strength = (((t * (np.arange(5) + 2)) % 17) / 16.0) * 0.96 + 0.02 + shift
     strength /= strength.max(axis=0)
-    factors = Factors(1, "h", strength, [[(k * 5 + 1, "+", 0.083), (k * 3 + 2, "-", 0.061), (k + 7, "+", 0.047)]
+    # units numbered as a 384-unit layer's are: three digits take the width that wrapped a row at 80 columns
+    factors = Factors(1, "h", strength, [[(k * 53 + 101, "+", 0.083), (k * 31 + 202, "-", 0.061), (k + 307, "+", 0.047)]
                                          for k in range(5)])
     u = np.arange(UNITS)
     saturation = [Saturation(layer, q, (u * (3 + j) % 11) / 20 + 0.0013 + shift,

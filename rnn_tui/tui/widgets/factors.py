@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 FACTOR_CHOICES = (3, 4, 5, 6, 8)
 SPARK_WIDTH = 80
+OPTION_CHROME = 4  # the factor list's border and padding, before it is laid out
 
 
 class FactorsView(Vertical):
@@ -122,11 +123,16 @@ class FactorsView(Vertical):
         options = self.query_one("#factor-list", OptionList)
         highlighted = options.highlighted or 0
         options.clear_options()
-        width = max(10, min(SPARK_WIDTH, self.size.width - 32))
-        for k, (column, units) in enumerate(zip(factors.strength.T, factors.units)):
+        named = ["  " + "  ".join(f"{sign}{unit} {share:.0%}" for unit, sign, share in units)
+                 for units in factors.units]
+        # the sparklines take what the longest list of units leaves of the row: a row that did not fit
+        # wrapped its last share onto a line of its own (3-digit units at 80 columns)
+        room = options.scrollable_content_region.width or self.size.width - OPTION_CHROME
+        width = max(10, min(SPARK_WIDTH, room - len(f"{len(named)} ") - max(map(len, named))))
+        for k, (column, units) in enumerate(zip(factors.strength.T, named)):
             line = Text(f"{k + 1} ")
             line.append(sparkline(column, width), style=diverging(0.8))
-            line.append("  " + "  ".join(f"{sign}{unit} {share:.0%}" for unit, sign, share in units), style="dim")
+            line.append(units, style="dim")
             options.add_option(Option(line))
         options.highlighted = min(highlighted, options.option_count - 1)
         self.paint(options.highlighted)
