@@ -2,6 +2,7 @@
 
 import numpy as np
 import torch
+from textual.widgets import Static
 
 from rnn_tui.engine.insight.registry import ATTENTION, CONNECTIVITY, FACTORS, HORIZON, UNITS
 from rnn_tui.engine.insight.writer import Writer
@@ -257,7 +258,7 @@ async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
 
 async def test_every_view_opens_and_reads_on_a_transformer_run_and_gradients_shows_its_attention(text_path, tmp_path):
     """A day of use: F8 on a transformer run crashed the app (Write read a hidden state it has not)."""
-    from rnn_tui.tui.views import VIEWS
+    from rnn_tui.tui.views import LEARNED, VIEWS
 
     app = scripted_app(tiny_spec(text_path, cell="transformer", layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -268,6 +269,12 @@ async def test_every_view_opens_and_reads_on_a_transformer_run_and_gradients_sho
             if view.analyses:
                 await wait_for(pilot, lambda view=view: app.learned.last is not None
                                and app.learned.last.request.analyses == view.analyses, what=f"{view.id} read")
+            if view.inside == LEARNED and view.analyses and all(a.state for a in view.analyses):  # units, gates, ...
+                widget = app.view(view.id)
+                await wait_for(pilot, lambda widget=widget: widget.has_class("stateless"), what=f"{view.id}: no state")
+                assert not any(part.display for part in widget.query(".reads-state")), view.id  # no empty panel
+                said = " ".join(" ".join(shown(part).split()) for part in widget.query(Static) if part.display)
+                assert NO_STATE in said, view.id
             if view.id == "write":
                 await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
                 await pilot.press(*"the")

@@ -66,16 +66,17 @@ class FactorsView(Vertical):
         choice: tuple[int, str, int]  # (layer, quantity, k)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="factor-controls"):
+        with Horizontal(id="factor-controls", classes="reads-state"):
             yield Label("factorise")
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="factor-layer")
             yield Select([("h", "h")], value="h", allow_blank=False, id="factor-quantity")
             yield Label("into")
             yield Select([(f"{k} factors", k) for k in FACTOR_CHOICES], value=DEFAULT_FACTORS, allow_blank=False,
                          id="factor-count")
-        yield OptionList(id="factor-list")
+        yield OptionList(id="factor-list", classes="reads-state")
         yield Static("", id="factor-info")
-        yield PassageView("factors appear while this tab is open and the model has weights", id="factor-passage")
+        yield PassageView("factors appear while this tab is open and the model has weights", id="factor-passage",
+                          classes="reads-state")
 
     def on_mount(self) -> None:
         self.insight: Insight | None = None
@@ -113,6 +114,8 @@ class FactorsView(Vertical):
 
     def show(self, insight: Insight | None) -> None:
         factors = None if insight is None else insight.of(FACTORS)
+        if insight is not None:
+            self.set_class(not insight.inspection.layers, "stateless")
         if insight is not None and not insight.inspection.layers:  # a transformer: no state to factorise
             self.query_one("#factor-list", OptionList).clear_options()
             self.query_one("#factor-info", Static).update(NO_STATE)

@@ -68,12 +68,13 @@ class GatesView(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="gate-controls"):
+        with Horizontal(id="gate-controls", classes="reads-state"):
             yield Label("layer")
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="gate-layer")
             yield Static("", id="gate-note")
-        yield Static("", id="gate-legend")  # beside the plot, not on it: a legend inside covered points
-        yield PlotextPlot(id="gate-plot")
+        # beside the plot, not on it: a legend inside covered points
+        yield Static("", id="gate-legend", classes="reads-state")
+        yield PlotextPlot(id="gate-plot", classes="reads-state")
         yield Static("saturation appears while this tab is open and the model has weights", id="gate-summary")
 
     def on_mount(self) -> None:
@@ -84,6 +85,7 @@ class GatesView(Vertical):
     def show(self, insight: Insight | None) -> None:
         if insight is None:
             return
+        self.set_class(not insight.inspection.layers, "stateless")
         if not insight.inspection.layers:  # a transformer: no gates
             self.insight = None
             self.query_one("#gate-summary", Static).update(NO_STATE)

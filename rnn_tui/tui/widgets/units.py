@@ -104,12 +104,12 @@ class UnitsView(Vertical):
         """The user looks at a feature again: the span's answer is no longer asked for."""
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="hypothesis-row"):
+        with Horizontal(id="hypothesis-row", classes="reads-state"):
             yield Label("hypothesis")
             yield Field(placeholder="a regular expression, e.g. \\d+ or \\(.*?\\), then Enter", id="hypothesis")
             yield Label("span threshold")
             yield Field(str(DEFAULT_THRESHOLD), id="threshold", restrict=r"-?[0-9.]*", max_length=6)
-        with Horizontal(id="finder-body"):
+        with Horizontal(id="finder-body", classes="reads-state"):
             yield DataTable(id="features", cursor_type="row", zebra_stripes=True)
             yield PassageView("the passage appears when the model has weights", id="units-passage")
         yield Static("", id="units-info")
@@ -127,6 +127,7 @@ class UnitsView(Vertical):
     def show(self, insight: Insight | None) -> None:
         if insight is None:
             return
+        self.set_class(not insight.inspection.layers, "stateless")
         if not insight.inspection.layers:  # a transformer: no units to find
             self.insight = self.finding = None
             self.query_one("#features", DataTable).clear()
