@@ -92,12 +92,12 @@ class EdgeView(VerticalScroll):
         title = Text.assemble(
             (f"closing brackets and quotes by distance to their opener, step {insight.step:,}\n", "bold"),
             (f"{insight.request.source}; the {order}-gram sees {order - 1} characters back\n", "dim"))
-        lesson = Text(verdict(buckets, order - 1), style="italic")
-        parts = [title, edge_table(buckets, f"{order}-gram"), lesson]
+        parts = [title]
         from rnn_tui.engine.models import context_of  # torch is loaded by now: there are weights
 
-        if (context := context_of(insight.request.weights.tensors)) is not None:
+        if (context := context_of(insight.request.weights.tensors)) is not None:  # above the chart: in view at 80x24
             parts.append(Text(f"a transformer with a context of {context} characters cannot know a closer's opener "
-                              f"further back than {context}: past that row it guesses as if the opener never came",
+                              f"further back than {context}: past that row it guesses as if the opener never came\n",
                               style="italic"))
+        parts += [edge_table(buckets, f"{order}-gram"), Text(verdict(buckets, order - 1), style="italic")]
         self.query_one("#edge-chart", Static).update(stack(*parts))
