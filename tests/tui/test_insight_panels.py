@@ -259,6 +259,7 @@ async def test_the_timeline_shows_a_sample_per_evaluation(text_path, tmp_path):
 async def test_every_view_opens_and_reads_on_a_transformer_run_and_gradients_shows_its_attention(text_path, tmp_path):
     """A day of use: F8 on a transformer run crashed the app (Write read a hidden state it has not)."""
     from rnn_tui.tui.views import LEARNED, VIEWS
+    from rnn_tui.tui.widgets.heatmap import HiddenStateView
 
     app = scripted_app(tiny_spec(text_path, cell="transformer", layers=2), tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -275,6 +276,10 @@ async def test_every_view_opens_and_reads_on_a_transformer_run_and_gradients_sho
                 assert not any(part.display for part in widget.query(".reads-state")), view.id  # no empty panel
                 said = " ".join(" ".join(shown(part).split()) for part in widget.query(Static) if part.display)
                 assert NO_STATE in said, view.id
+            if view.id == "playground":  # the hidden state panel: one line, not a placeholder waiting forever
+                hidden = app.query_one(HiddenStateView)
+                await wait_for(pilot, lambda hidden=hidden: hidden.has_class("stateless"), what="no hidden state")
+                assert not app.query_one("#heatmap").display and NO_STATE in shown(app.query_one("#no-state"))
             if view.id == "write":
                 await wait_for(pilot, lambda: app.writer.writer is not None, what="the writer")
                 await pilot.press(*"the")

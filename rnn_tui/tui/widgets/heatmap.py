@@ -181,16 +181,24 @@ class HiddenStateView(Vertical):
         height: 3;
         margin-top: 1;
     }
+    HiddenStateView #no-state {
+        display: none;
+        color: $text-muted;
+    }
+    HiddenStateView.stateless #no-state {
+        display: block;
+    }
     """
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="heatmap-controls"):
+        yield Static(NO_STATE, id="no-state")  # shown instead of the rest for a transformer
+        with Horizontal(id="heatmap-controls", classes="reads-state"):
             yield Select([("layer 1", 0)], value=0, allow_blank=False, id="layer")
             yield Select([("h", "h")], value="h", allow_blank=False, id="quantity")
             yield Select(ORDERS, value="variance", allow_blank=False, id="order")
             yield Static("", id="heatmap-info")
-        yield Heatmap(id="heatmap")
-        yield Static("", id="unit-text")
+        yield Heatmap(id="heatmap", classes="reads-state")
+        yield Static("", id="unit-text", classes="reads-state")
 
     def on_mount(self) -> None:
         self.inspection = None  # rnn_tui.engine.inspection.Inspection, once the sampler has one
@@ -221,12 +229,10 @@ class HiddenStateView(Vertical):
             self.waiting = inspection
             return
         self.waiting = None
-        if not inspection.layers:  # a transformer: no hidden state to show, said in the panel's border
+        self.set_class(not inspection.layers, "stateless")
+        if not inspection.layers:  # a transformer: no hidden state to show, said in one line instead
             self.inspection = None
-            self.border_subtitle = NO_STATE
             return
-        if self.border_subtitle and not self.frozen:
-            self.border_subtitle = ""
         self.inspection = inspection
         choices = (len(inspection.layers), inspection.quantities())
         if choices != self.choices:
