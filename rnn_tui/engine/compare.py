@@ -147,5 +147,5 @@ def run_dict(value: str, run: Entrant) -> dict[str, object]:
             "best_val": run.best_val, "best_step": run.best_step, "final_val": run.final_val,
             "final_train": run.final_train,
             "curve": [[step, val, trains.get(step)] for step, val in run.val_curve], "sample": run.sample,
-            **({"measures": {key: value if math.isfinite(value) else None for key, value in run.measures.items()}}
+            **({"measures": {key: figure if math.isfinite(figure) else None for key, figure in run.measures.items()}}
                if run.measures else {})}  # None: nothing to measure (no closer that far back), not NaN

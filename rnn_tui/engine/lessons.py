@@ -263,6 +263,9 @@ def judge_attention_on(text: str) -> Callable[[list[Entrant]], Verdict]:
     return judge
 
 
+EVEN = 0.01  # two mean probabilities nearer than this give closers at that distance the same: a tie
+
+
 def where_by_distance(lstm: Entrant, attention: Entrant) -> str:
     """"; by distance to the opener the LSTM at 6-10 and 51+, the transformer at 1-5, even at 11-20":
     which gave closers more at each of the edge chart's distances where both were measured ("" if none)."""
@@ -273,7 +276,7 @@ def where_by_distance(lstm: Entrant, attention: Entrant) -> str:
         if not lstm.measures.get(f"n {label}") or not attention.measures.get(f"n {label}"):
             continue  # not measured, or no closer that far back
         ahead = lstm.measures[f"p {label}"] - attention.measures[f"p {label}"]
-        sides["even" if abs(ahead) < CLOSE else "the LSTM" if ahead > 0 else "the transformer"].append(label)
+        sides["even" if abs(ahead) < EVEN else "the LSTM" if ahead > 0 else "the transformer"].append(label)
     parts = [f"{who} at {listed(labels)}" for who, labels in sides.items() if labels]
     return f"; by distance to the opener {', '.join(parts)}" if parts else ""
 

@@ -323,3 +323,8 @@ async def shows_attention_one_head_at_a_time(pilot) -> None:
     heaviest = found.strongest(0, 0)[0]
     assert f"at {heaviest} ({found.weights[0, 0, heaviest - found.start]:.2f})" in shown(
         app.query_one("#attention-info"))
+    await pilot.press("right", "right")  # on to the next character to pick
+    moved = passage.cursor
+    app.learned.insight_read(app.learned.last)  # a newer reading of the same pick, as each snapshot brings
+    await pilot.pause()
+    assert passage.cursor == moved == target + 2  # not pulled back to the picked character

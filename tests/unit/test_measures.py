@@ -21,7 +21,7 @@ def test_the_reach_is_the_first_step_under_the_floor_or_the_whole_window():
 
 
 def test_closers_are_split_at_a_window_and_by_the_edge_charts_distances():
-    text = "(a)" + "(" + "b" * 7 + ")" + "[" + "c" * 60 + "]"  # closers 1, 8 and 61 characters after their opener
+    text = "(a)" + "(" + "b" * 7 + ")" + "[" + "c" * 60 + "]"  # closers 2, 8 and 61 characters after their opener
     found = closers(text)
     assert found == [(2, 2), (11, 8), (73, 61)]
     p = np.zeros(len(text))

@@ -140,6 +140,30 @@ def test_the_order_of_longer_grams_is_found_from_the_shorter_ones():
     assert not np.all(by_last[1:] >= by_last[:-1])  # the last character's order alone would not do
 
 
+@pytest.mark.parametrize("vocab_size", [5, 65, 300])
+def test_every_lookup_of_the_scoring_reads_its_keys_in_sorted_order(vocab_size, monkeypatch):
+    """Through `probs` itself: every order it passes `lookup` sorts the keys (exact keys up to the
+    order that would pass 2^64, derived; rolling ones, argsorted), from the first positions on."""
+    from rnn_tui.engine import ngram
+
+    checked = []
+
+    def sorted_lookup(table, keys, order=None):
+        if order is not None:
+            ordered = keys[order]
+            assert np.all(ordered[1:] >= ordered[:-1])
+            checked.append(len(keys))
+        return lookup(table, keys, order)
+
+    lookup = ngram.lookup
+    monkeypatch.setattr(ngram, "lookup", sorted_lookup)
+    rng = np.random.default_rng(vocab_size)
+    ids = rng.integers(0, vocab_size, 3_000)
+    model = NGrams.count(ids[:2_500], vocab_size, 9)
+    model.losses(ids[2_500:], 9)
+    assert len(checked) >= 9
+
+
 def test_scoring_some_positions_gives_their_probabilities_and_their_mean(corpus, ngrams):
     at = np.random.default_rng(3).choice(len(corpus.val), 300, replace=False)
     losses = ngrams.losses(corpus.val, 6, at)

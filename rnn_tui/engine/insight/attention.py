@@ -29,12 +29,6 @@ class Attention:
     start: int  # the window's first position in the passage; it ends just before `target`
     weights: np.ndarray  # (layers, heads, target - start), each head's row summing to 1
 
-    def head(self, layer: int, head: int) -> np.ndarray:
-        """(target,) one head's weights by position in the passage, 0 before the window."""
-        row = np.zeros(self.target, dtype=np.float32)
-        row[self.start:] = self.weights[layer, head]
-        return row
-
     def strongest(self, layer: int, head: int, count: int = STRONGEST) -> list[int]:
         """The passage positions this head weighs most, heaviest first."""
         order = np.argsort(-self.weights[layer, head], kind="stable")[:count]

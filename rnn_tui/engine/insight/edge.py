@@ -63,13 +63,18 @@ class Bucket:
                 "ngram_p": number(self.ngram_p)}
 
 
+def at_distance(found: list[tuple[int, int]], start: int, end: int | None) -> list[int]:
+    """The positions of the closers `found` whose opener is `start` to `end` characters back (None: or more)."""
+    return [t for t, d in found if d >= start and (end is None or d <= end)]
+
+
 def edge(text: str, network_p: np.ndarray, ngram_p: np.ndarray) -> list[Bucket]:
     """Per distance bucket: how many closers and the mean probability each model gave them;
     `network_p` and `ngram_p` are (T,) probabilities of each character of `text`."""
     found = closers(text)
     out = []
     for start, end in BUCKETS:
-        mine = [t for t, d in found if d >= start and (end is None or d <= end)]
+        mine = at_distance(found, start, end)
         out.append(Bucket(start, end, len(mine), float(np.mean(network_p[mine])) if mine else float("nan"),
                           float(np.mean(ngram_p[mine])) if mine else float("nan")))
     return out

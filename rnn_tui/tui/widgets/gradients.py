@@ -115,6 +115,8 @@ class GradientsView(Vertical):
         self.drawn: tuple[list[tuple[int, Horizon]], str] | None = None  # what the plot shows, to draw again
         self.attention: tuple[str, Attention | None] | None = None  # the passage and its attention: another head
         self.head = -1  # of the flattened (layer, head) list; -1: the last layer's first head, until one is picked
+        self.heads_shape: tuple[int, int] | None = None  # (layers, heads) the index above counts in
+        self.picked: int | None = None  # the character last brought into view in both passages
         channels_of(self).horizons.watch(self, self.show_horizons)
 
     def on_resize(self) -> None:
@@ -125,12 +127,20 @@ class GradientsView(Vertical):
         if horizons is None:
             return
         insight = horizons.insight
-        self.set_class(not insight.inspection.layers, "transformer")  # no horizon: attention in its place
-        self.attention = (insight.inspection.text, insight.of(ATTENTION))
+        transformer = not insight.inspection.layers
+        if transformer != self.has_class("transformer"):  # no horizon: attention in its place, and its key
+            self.set_class(transformer, "transformer")
+            self.refresh_bindings()
+        self.attention = (insight.inspection.text, insight.of(ATTENTION)) if transformer else None
         self.show_attention()
         pull = insight.of(CONNECTIVITY)
         target = insight.request.questions.target if pull is not None else None
         self.show(horizons.found, insight.inspection.text, target, pull, insight.request.source)
+        if target is not None and target != self.picked:  # a new pick, once: a newer reading of the same
+            # character leaves the cursor where the user has moved it since
+            self.picked = target
+            for passage in self.query(PassageView):
+                passage.show_at(target)
 
     def show(self, horizons: list[tuple[int, Horizon]], text: str, target: int | None,
              pull: np.ndarray | None, source: str) -> None:
@@ -142,10 +152,8 @@ class GradientsView(Vertical):
         if target is not None and pull is not None and target < len(text):
             values[: len(pull)] = pull
             marks[target] = True
-        passage = self.query_one("#connectivity-passage", PassageView)
-        passage.paint(Painting(text, values, marks=marks))
+        self.query_one("#connectivity-passage", PassageView).paint(Painting(text, values, marks=marks))
         if target is not None and pull is not None:
-            passage.show_at(target)
             strongest = np.argsort(-pull, kind="stable")[:3]
             leans = ", ".join(f"{text[s]!r} at {s} ({pull[s]:.2f})" for s in strongest)
             self.query_one("#connectivity-info", Static).update(
@@ -174,6 +182,8 @@ class GradientsView(Vertical):
             passage.paint(Painting(text, None))
             return
         layers, heads, _ = found.weights.shape
+        if (layers, heads) != self.heads_shape:  # another model: its own default head
+            self.heads_shape, self.head = (layers, heads), -1
         layer, head = divmod(self.chosen_head(layers, heads), heads)
         row = found.weights[layer, head]
         values = np.full(len(text), np.nan)
@@ -181,7 +191,6 @@ class GradientsView(Vertical):
         marks = np.zeros(len(text), dtype=bool)
         marks[found.target] = True
         passage.paint(Painting(text, values, marks=marks))
-        passage.show_at(found.target)
         heaviest = ", ".join(f"{text[t]!r} at {t} ({row[t - found.start]:.2f})"
                              for t in found.strongest(layer, head))
         info.update(Text.assemble(
