@@ -12,6 +12,7 @@ characters ending at it, as it samples.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ import torch
 from torch import Tensor
 
 from rnn_tui.engine.data import Vocab
+from rnn_tui.engine.errors import Abandoned
 from rnn_tui.engine.models import WINDOW_CELLS, Activations, CharRNN, Model, window_sequence
 
 
@@ -45,8 +47,11 @@ class Inspection:
         return [(self.vocab[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[:k]]
 
 
-def inspect_text(model: Model, vocab: Vocab, text: str, fused: bool = True) -> Inspection:
-    """Run `text` through the model and record every activation and prediction."""
+def inspect_text(model: Model, vocab: Vocab, text: str, fused: bool = True,
+                 abandon: Callable[[], bool] | None = None) -> Inspection:
+    """Run `text` through the model and record every activation and prediction. A transformer's
+    reading (a window per character: seconds for a long passage) asks `abandon()` between batches
+    of characters and raises Abandoned when it turns true."""
     if not text:
         raise ValueError("nothing to inspect: the text is empty")
     model = model.eval()
@@ -54,7 +59,7 @@ def inspect_text(model: Model, vocab: Vocab, text: str, fused: bool = True) -> I
     ids = torch.tensor(vocab.encode(text), device=device)
     with torch.inference_mode():
         if not model.recurrent:
-            logits, acts = model(ids[None])[0][0], []
+            logits, acts = _window_by_window(model, ids, abandon), []
         elif fused and model.config.cell in WINDOW_CELLS:
             logits, acts = _layer_by_layer(model, ids)
         else:
@@ -64,6 +69,20 @@ def inspect_text(model: Model, vocab: Vocab, text: str, fused: bool = True) -> I
         surprisal[1:] = -log_probs[:-1].gather(1, ids[1:, None])[:, 0]
     layers = [{q: v.float().cpu().numpy() for q, v in layer.items()} for layer in acts]
     return Inspection(text, vocab.chars, layers, log_probs.cpu().numpy(), surprisal.cpu().numpy())
+
+
+def _window_by_window(model: Model, ids: Tensor, abandon: Callable[[], bool] | None) -> Tensor:
+    """A transformer's logits for every character, WINDOWS_PER_PASS characters a call, each call
+    carrying on from the last one's window (the same windows as one call over the whole text)."""
+    from rnn_tui.engine.transformer import WINDOWS_PER_PASS
+
+    state, parts = None, []
+    for chunk in ids.split(WINDOWS_PER_PASS):
+        if abandon is not None and abandon():
+            raise Abandoned
+        logits, state = model(chunk[None], state)
+        parts.append(logits[0])
+    return torch.cat(parts)
 
 
 def _step_by_step(model: CharRNN, ids: Tensor) -> tuple[Tensor, list[Activations]]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from rnn_tui.engine.errors import Abandoned
 from rnn_tui.tui.live_sampling import ModelCache
 from rnn_tui.tui.messages import InsightFailed, InsightReady
 from rnn_tui.tui.results import Insight, InsightRequest
@@ -59,12 +60,15 @@ class CountsOfPassages:
         return self.first[1]
 
 
-def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassages | None = None) -> Insight:
+def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassages | None = None,
+            abandon: Callable[[], bool] | None = None) -> Insight:
+    """The passage read with the request's weights and the analyses run on it; `abandon` is asked
+    while a transformer reads it (the one reading that takes seconds), so that quitting need not wait."""
     from rnn_tui.engine.insight.registry import Reading, run_all
     from rnn_tui.engine.inspection import inspect_text
 
     model, vocab = models.load(request.weights)
-    inspection = inspect_text(model, vocab, request.passage)
+    inspection = inspect_text(model, vocab, request.passage, abandon=abandon)
     counted = first = None
     if counts is not None and any(analysis.counts for analysis in request.analyses):
         counted = counts.counts(request.passage)
@@ -116,7 +120,10 @@ class LiveInsight:
                 continue
             started = time.monotonic()
             try:
-                self.post(InsightReady(request.weights.run, analyse(request, self._models, self.counts)))
+                self.post(InsightReady(request.weights.run, analyse(request, self._models, self.counts,
+                                                                    self._stopped.is_set)))
+            except Abandoned:
+                return
             except Exception as exc:  # reported; the next request tries again
                 self.post(InsightFailed(request.weights.run, f"{type(exc).__name__}: {exc}"))
             self._urgent.wait(max(0.0, self.min_seconds - (time.monotonic() - started)))

@@ -16,7 +16,7 @@ from rnn_tui.engine.checkpoint import (
 )
 from rnn_tui.engine.config import ModelConfig, TrainConfig
 from rnn_tui.engine.data import Corpus, Vocab
-from rnn_tui.engine.errors import UserError
+from rnn_tui.engine.errors import Abandoned, UserError
 from rnn_tui.engine.insight.attention import attention_at
 from rnn_tui.engine.insight.gradients import connectivity, horizon, horizon_batch
 from rnn_tui.engine.insight.writer import Writer
@@ -102,6 +102,20 @@ def test_attention_at_a_character_reads_the_window_before_it():
     assert np.allclose(found.weights.sum(axis=-1), 1.0)
     assert found.strongest(1, 0)[0] == 12 + int(np.argmax(found.weights[1, 0]))
     assert attention_at(model, vocab, text, 3).start == 0
+
+
+def test_a_long_passage_is_read_a_batch_of_windows_at_a_time_and_can_be_given_up():
+    model = tiny()
+    vocab = Vocab("".join(chr(97 + k) for k in range(V)))
+    text = "".join(vocab.chars[(k * 7 + k // 5) % V] for k in range(600))  # three batches of windows
+    found = inspect_text(model, vocab, text)
+    with torch.no_grad():
+        whole = torch.log_softmax(model(torch.tensor([vocab.encode(text)]))[0][0], dim=-1)
+    assert np.allclose(found.log_probs, whole.numpy(), atol=1e-5)
+    asked = []
+    with pytest.raises(Abandoned):
+        inspect_text(model, vocab, text, abandon=lambda: asked.append(1) or len(asked) > 1)
+    assert len(asked) == 2  # asked before each batch: the first went on, the second gave up
 
 
 def test_heads_divide_the_width():
