@@ -269,10 +269,10 @@ EVEN = 0.01  # two mean probabilities nearer than this give closers at that dist
 def where_by_distance(lstm: Entrant, attention: Entrant) -> str:
     """"; by distance to the opener the LSTM at 6-10 and 51+, the transformer at 1-5, even at 11-20":
     which gave closers more at each of the edge chart's distances where both were measured ("" if none)."""
-    from rnn_tui.engine.insight.edge import BUCKETS, bucket_label
+    from rnn_tui.engine.insight.edge import BUCKET_LABELS
 
     sides: dict[str, list[str]] = {"the LSTM": [], "the transformer": [], "even": []}
-    for label in (bucket_label(start, end) for start, end in BUCKETS):
+    for label in BUCKET_LABELS:
         if not lstm.measures.get(f"n {label}") or not attention.measures.get(f"n {label}"):
             continue  # not measured, or no closer that far back
         ahead = lstm.measures[f"p {label}"] - attention.measures[f"p {label}"]

@@ -113,11 +113,10 @@ def closing_by_window(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dic
 def by_distance(p: np.ndarray, found: list[tuple[int, int]]) -> dict[str, float]:
     """The Edge view's chart as figures: `p 1-5` the mean p of the closers opened 1 to 5 characters
     back (NaN if none), `n 1-5` how many; and so for 6-10, 11-20, 21-50 and 51+."""
-    from rnn_tui.engine.insight.edge import BUCKETS, at_distance, bucket_label
+    from rnn_tui.engine.insight.edge import BUCKET_LABELS, BUCKETS, at_distance
 
     figures = {}
-    for start, end in BUCKETS:
-        label = bucket_label(start, end)
+    for (start, end), label in zip(BUCKETS, BUCKET_LABELS):
         figures[f"p {label}"], count = mean_p(p, at_distance(found, start, end))
         figures[f"n {label}"] = float(count)
     return figures

@@ -298,7 +298,7 @@ async def shows_attention_one_head_at_a_time(pilot) -> None:
     app = pilot.app
     await app.action_show_tab("gradients")
     view = app.view("gradients")
-    await wait_for(pilot, lambda: view.has_class("transformer"), what="the attention in the horizon's place")
+    await wait_for(pilot, lambda: view.has_class("stateless"), what="the attention in the horizon's place")
     assert not app.query_one("#horizon-row").display and app.query_one("#attention-pane").display
     passage = app.query_one("#attention-passage", PassageView)
     await wait_for(pilot, lambda: passage.painting is not None, what="the passage to pick in")

@@ -74,7 +74,7 @@ def show_transformer_gradients(shift: float):
         await pilot.pause()
         app.learned.insight_read(fixed_transformer_insight(shift))
         app.set_focus(None)
-        await wait_for(pilot, lambda: app.view("gradients").has_class("transformer"), what="the attention shown")
+        await wait_for(pilot, lambda: app.view("gradients").has_class("stateless"), what="the attention shown")
         await settled(pilot)
 
     return settle

@@ -43,6 +43,9 @@ def bucket_label(start: int, end: int | None) -> str:
     return f"{start}+" if end is None else f"{start}-{end}"
 
 
+BUCKET_LABELS = tuple(bucket_label(start, end) for start, end in BUCKETS)
+
+
 @dataclass(frozen=True)
 class Bucket:
     start: int

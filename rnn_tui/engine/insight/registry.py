@@ -225,13 +225,17 @@ def _horizon_words(report: Report) -> list[str]:
 
 # ---- connectivity: which earlier characters one prediction leans on ----
 
+def asked_target(reading: Reading) -> int | None:
+    """The character whose prediction was asked about, if it is one the passage predicts (1 on)."""
+    target = reading.questions.target
+    return target if target is not None and 0 < target < len(reading.inspection.text) else None
+
+
 def _connectivity(reading: Reading) -> np.ndarray | None:
     from rnn_tui.engine.insight.gradients import connectivity
 
-    target, text = reading.questions.target, reading.inspection.text
-    if target is None or not 0 < target < len(text):
-        return None
-    return connectivity(reading.model, reading.vocab, text, target)
+    target = asked_target(reading)
+    return None if target is None else connectivity(reading.model, reading.vocab, reading.inspection.text, target)
 
 
 def _connectivity_report(pull: np.ndarray, reading: Reading) -> Report:
@@ -251,10 +255,10 @@ def _connectivity_words(report: Report) -> list[str]:
 def _attention(reading: Reading) -> Attention | None:
     from rnn_tui.engine.insight.attention import attention_at
 
-    target, text = reading.questions.target, reading.inspection.text
-    if target is None or not 0 < target < len(text):
+    target = asked_target(reading)
+    if target is None:
         return None
-    return attention_at(reading.model, reading.vocab, text, target)  # type: ignore[arg-type]  # applies(): a transformer
+    return attention_at(reading.model, reading.vocab, reading.inspection.text, target)  # type: ignore[arg-type]
 
 
 def _attention_report(found: Attention, reading: Reading) -> Report:

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual_plotext import PlotextPlot
 
-from rnn_tui.engine.insight.edge import BUCKETS, bucket_label
+from rnn_tui.engine.insight.edge import BUCKET_LABELS
 from rnn_tui.engine.race import Entrant
 from rnn_tui.tui.labels import CELL_NAMES
 from rnn_tui.tui.widgets.colours import NGRAM
@@ -99,7 +99,7 @@ class ComparePlot(PlotextPlot):
 def distance_table(runs: list[tuple[Entrant, tuple[int, int, int]]]) -> Table | None:
     """The Edge view's chart for the runs that measured it (the attention lessons): the mean p each
     gave closing brackets and quotes, by distance to their opener; None when none did."""
-    labels = [bucket_label(start, end) for start, end in BUCKETS]
+    labels = BUCKET_LABELS
     measured = [(entrant, colour) for entrant, colour in runs if f"n {labels[0]}" in entrant.measures]
     if not measured:
         return None

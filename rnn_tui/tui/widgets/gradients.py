@@ -83,13 +83,10 @@ class GradientsView(Vertical):
     GradientsView #attention-info {
         height: auto;
     }
-    GradientsView.transformer #horizon-row {
-        display: none;
-    }
-    GradientsView.transformer #attention-pane {
+    GradientsView.stateless #attention-pane {
         display: block;
     }
-    GradientsView.transformer #connectivity-passage {
+    GradientsView.stateless #connectivity-passage {
         height: 1fr;
     }
     """
@@ -100,7 +97,7 @@ class GradientsView(Vertical):
         target: int
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="horizon-row"):
+        with Horizontal(id="horizon-row", classes="reads-state"):
             yield PlotextPlot(id="horizon-plot")
             yield Static("", id="horizon-side")
         with Vertical(id="attention-pane"):
@@ -128,8 +125,8 @@ class GradientsView(Vertical):
             return
         insight = horizons.insight
         transformer = not insight.inspection.layers
-        if transformer != self.has_class("transformer"):  # no horizon: attention in its place, and its key
-            self.set_class(transformer, "transformer")
+        if transformer != self.has_class("stateless"):  # no horizon: attention in its place, and its key
+            self.set_class(transformer, "stateless")
             self.refresh_bindings()
         self.attention = (insight.inspection.text, insight.of(ATTENTION)) if transformer else None
         self.show_attention()
@@ -160,7 +157,7 @@ class GradientsView(Vertical):
                 f"{text[target]!r} at {target} (underlined) leans most on {leans} (red: the strongest, 1)")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return self.has_class("transformer") if action == "next_head" else True
+        return self.has_class("stateless") if action == "next_head" else True
 
     def action_next_head(self) -> None:
         if self.attention is not None and self.attention[1] is not None:
