@@ -106,6 +106,9 @@ class FitSpace:
     # and the characters it must see per parameter: a larger model given too few of them ends the
     # budget worse off than a smaller one that saw more (issue 26: 2.6 M parameters, 1.8 a parameter)
     chars_per_parameter: float = 0.0
+    # and the distinct training characters it must have per parameter: where the budget passes over a
+    # text many times, a model with more parameters than that learns the training split by heart
+    text_chars_per_parameter: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,13 @@ PRESETS: dict[str, Preset] = {
         train=dict(seq=64, batch=16, lr=3e-3, eval_every=50),
     ),
     "10min": Preset(
-        "ten minutes to show what a network can do here: the LSTM whose size this machine feeds 20 characters "
-        "a parameter in the budget (measured first), annealed to the end (the small preset, for ten minutes, on a "
-        "text under 500 K characters)",
-        model=dict(cell="lstm", hidden=512, layers=1, embed=32, dropout=0.0),
-        train=dict(seq=128, batch=64, lr=6e-3, schedule="cosine", minutes=10.0, eval_every=250, eval_batches=20),
-        fit=FitSpace(hidden=(256, 384, 512, 640, 768, 1024), min_steps=0, chars_per_parameter=20.0),
+        "ten minutes to show what a network can do here: the largest LSTM, with dropout, that this machine feeds "
+        "5 characters a parameter in the budget (measured first) and whose text holds 1.25 characters a parameter, "
+        "annealed to the end (the small preset, for ten minutes, on a text under 500 K characters)",
+        model=dict(cell="lstm", hidden=512, layers=1, embed=32, dropout=0.2),
+        train=dict(seq=128, batch=32, lr=3e-3, schedule="cosine", minutes=10.0, eval_every=250, eval_batches=20),
+        fit=FitSpace(hidden=(256, 384, 512, 640, 768), min_steps=0, chars_per_parameter=5.0,
+                     text_chars_per_parameter=1.25),
         small_text="small",  # the fitted size takes a 50 K text in by heart within a minute (issue 26)
     ),
     "shakespeare-5min": Preset(

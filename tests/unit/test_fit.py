@@ -43,6 +43,23 @@ def test_a_model_is_fed_the_characters_a_parameter_its_budget_asks_for(monkeypat
     assert model.hidden == 128 and max(c.hidden for c in measured) == 256  # measured, and found short
 
 
+def test_a_model_has_the_training_text_a_parameter_its_space_asks_for(monkeypatch, small_text):
+    """Steps and characters enough for every size (the stand-in machine is fast), but a text with
+    room for 200 units at its characters a parameter: 128 units are chosen, 256 measured and refused."""
+    monkeypatch.setattr(fitting, "steps_per_second", machine({(64, "fp32"): 400, (64, "bf16"): 300,
+                                                              (128, "fp32"): 200, (256, "fp32"): 100,
+                                                              (512, "fp32"): 50}))
+    corpus = Corpus.from_text(small_text, "t")
+    space = FitSpace(hidden=(64, 128, 256, 512), min_steps=0, chars_per_parameter=0.5,
+                     text_chars_per_parameter=len(corpus.train) / (200 * 1000))
+    model, _, measured = fitting.fit(ModelConfig(cell="lstm"), TrainConfig(minutes=1.0, batch=10, seq=10), space,
+                                     corpus)
+    assert model.hidden == 128 and max(c.hidden for c in measured) == 256
+    unbounded = fitting.fit(ModelConfig(cell="lstm"), TrainConfig(minutes=1.0, batch=10, seq=10),
+                            FitSpace(hidden=space.hidden, min_steps=0, chars_per_parameter=0.5), corpus)
+    assert unbounded[0].hidden == 512  # without the text's bound the same machine feeds the largest
+
+
 def test_a_size_given_by_hand_is_kept():
     parser = build_parser()
     assert spec_from_args(parser.parse_args(["--preset", "shakespeare-5min"])).fit is not None
