@@ -92,7 +92,9 @@ def mean_p(p: np.ndarray, at: list[int]) -> tuple[float, int]:
 
 def split_at(p: np.ndarray, found: list[tuple[int, int]], reach: int) -> tuple[tuple[float, int], tuple[float, int]]:
     """(mean p, count) of the closers whose opener is at most `reach` characters back, then of the rest."""
-    return mean_p(p, [t for t, d in found if d <= reach]), mean_p(p, [t for t, d in found if d > reach])
+    from rnn_tui.engine.insight.edge import at_distance
+
+    return mean_p(p, at_distance(found, 0, reach)), mean_p(p, at_distance(found, reach + 1, None))
 
 
 def closing(model: CharRNN, corpus: Corpus, train: TrainConfig) -> dict[str, float]:
