@@ -8,6 +8,7 @@ from dataclasses import replace
 from rich.console import Console
 
 from rnn_tui.engine.compare import eval_every_for
+from rnn_tui.engine.config import PRESETS
 from rnn_tui.engine.events import BaselineEvent, StartEvent, StepEvent
 from rnn_tui.engine.insight.registry import FACTORS
 from rnn_tui.run.compare_process import CompareRequest
@@ -155,6 +156,17 @@ def reset_after_unsaved_training():
     host.state.on_event(StepEvent(5, 0.1, 2.0, 0.5, 1e-2, 1000.0, training.autosave_after + 1))
     training.reset()
     return host, handle, training
+
+
+def test_a_presets_question_keeps_its_description_whole():
+    """A description with parentheses of its own, inside the question's, read "characters))?"."""
+    host = FakeHost(replace(SPEC, text="python"))
+    training = training_of(host, RecordingHandle())
+    for name in PRESETS:
+        training.use_preset(name)
+        question = host.screens[-1][0].question
+        assert question.startswith(f"Start a fresh {name} run? ") and "))" not in question
+        assert question.count("(") == question.count(")") == PRESETS[name].description.count("(")
 
 
 def test_replacing_unsaved_training_offers_to_save_it_first():

@@ -314,8 +314,9 @@ class TrainingController:
                              f"Switch to a fresh {CELL_NAMES[cell]} model? Unsaved training is lost.")
 
     def use_preset(self, name: str) -> None:
-        self.confirm_restart(preset_spec(self.state.spec, name),
-                             f"Start a fresh {name} run ({PRESETS[name].description})? Unsaved training is lost.")
+        description = PRESETS[name].description  # a sentence of its own: it may hold parentheses
+        self.confirm_restart(preset_spec(self.state.spec, name), f"Start a fresh {name} run? "
+                             f"{description[0].upper()}{description[1:]}. Unsaved training is lost.")
 
     def switch_text(self, text: str) -> None:
         if not is_builtin(text):
