@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.config import CELLS, ModelConfig, TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.run.orphans import exit_with_parent
-from rnn_tui.run.priority import lower_process
 from rnn_tui.run.protocol import drain
 from rnn_tui.run.spawning import process_context
 
@@ -143,7 +142,6 @@ class BackgroundCompare:
 
 
 def compare_main(request: CompareRequest, messages: mp.Queue) -> None:
-    lower_process()  # the app's screen first (priority.py)
     exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C and a hang-up belong to the app, which ends the runs
     signal.signal(signal.SIGHUP, signal.SIG_IGN)

@@ -1,9 +1,8 @@
 """The run's counting model in a process of its own: fitting n-grams of orders 1 to 9 on a 4 MB
 text takes about two seconds of a core (a fraction of one when the counts are cached) and at most
 1.5 GB on a 100 MB text, which must neither delay the first training step nor slow training, nor
-stall the UI. It runs at training's own priority (in the app both are below the screen's:
-priority.py): whatever it runs at, it takes the same CPU time from training, and lower it only
-comes later. Under SCHED_IDLE and nice 19 two busy processes
+stall the UI. It runs at training's own priority: whatever it runs at, it takes the same CPU time
+from training, and lower it only comes later. Under SCHED_IDLE and nice 19 two busy processes
 starved it and the baseline came minutes late; at nice 5 it came 7 to 12 s after the run was
 built, at training's priority 3 to 7 s (benchmarks/counting_scale.py).
 
@@ -28,7 +27,6 @@ from rnn_tui.engine.config import TrainConfig
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.ngram import MAX_ORDER
 from rnn_tui.run.orphans import exit_with_parent
-from rnn_tui.run.priority import lower_process
 from rnn_tui.run.spawning import process_context
 
 if TYPE_CHECKING:
@@ -86,17 +84,15 @@ class CountingBusy(UserError):
 
 class CountingProcess:
     """The parent's handle: one process per text and vocabulary. `preloaded=False` where nothing
-    else needs the forkserver (spawning.py); `lowered`: below the screen's priority, as the app's
-    training process is (priority.py)."""
+    else needs the forkserver (spawning.py)."""
 
-    def __init__(self, text: str, vocab: str, max_order: int = MAX_ORDER, preloaded: bool = True,
-                 lowered: bool = False):
+    def __init__(self, text: str, vocab: str, max_order: int = MAX_ORDER, preloaded: bool = True):
         self.key = (text, vocab)
         ctx = process_context(preloaded)
         self.requests: mp.Queue = ctx.Queue()
         self.replies: mp.Queue = ctx.Queue()
-        self.process = ctx.Process(target=counting_main, name="rnn-tui-counting", daemon=True,
-                                   args=(text, vocab, max_order, self.requests, self.replies, lowered))
+        self.process = ctx.Process(target=counting_main, args=(text, vocab, max_order, self.requests, self.replies),
+                                   name="rnn-tui-counting", daemon=True)
         self.lock = threading.Lock()  # one request at a time, whichever thread asks
         self.life = threading.Lock()  # starting and closing, which may come from two threads
         self.closed = False
@@ -234,10 +230,7 @@ def why_not_counted(exc: Exception) -> str:
     return str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
 
 
-def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, replies: mp.Queue,
-                  lowered: bool = False) -> None:
-    if lowered:
-        lower_process()
+def counting_main(text: str, vocab: str, max_order: int, requests: mp.Queue, replies: mp.Queue) -> None:
     exit_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the app stops us in order
     signal.signal(signal.SIGHUP, signal.SIG_IGN)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.events import EvalEvent, Event, StepEvent
 from rnn_tui.run.orphans import exit_with_parent
-from rnn_tui.run.priority import lower_process
 from rnn_tui.run.protocol import (
     PROCESS_GONE,
     Command,
@@ -151,7 +150,6 @@ def best_snapshot_message(trainer: Trainer, run: int) -> Snapshot | None:
 
 
 def child_main(spec: RunSpec, commands: mp.Queue, messages: mp.Queue, pace: float | None = None) -> None:
-    lower_process()  # the app's screen first (priority.py)
     exit_with_parent()
     # Ctrl+C and a closed terminal's hang-up reach the whole foreground group: they belong to the app,
     # which stops us in order (saving first)

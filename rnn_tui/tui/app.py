@@ -10,7 +10,6 @@ import asyncio
 import os
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,14 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.widgets import Header, Input, Switch, TabPane
 
-from rnn_tui.run.counting import Counting
-from rnn_tui.run.priority import lower_thread
+from rnn_tui.run.counting import Counting, CountingProcess
 from rnn_tui.run.protocol import TrainerHandle
 from rnn_tui.run.spec import DEFAULT_CHECKPOINT, RunSpec
 from rnn_tui.tui.channels import Channels
 from rnn_tui.tui.collector import PASS_SECONDS, PacedCollector
 from rnn_tui.tui.commands import PlaygroundCommands
 from rnn_tui.tui.controllers.comparisons import ComparisonsController
-from rnn_tui.tui.controllers.counting import CountingController, counting_process
+from rnn_tui.tui.controllers.counting import CountingController
 from rnn_tui.tui.controllers.host import R
 from rnn_tui.tui.controllers.insight import InsightController
 from rnn_tui.tui.controllers.sampling import SamplingController
@@ -68,7 +66,7 @@ class PlaygroundApp(App):
     def __init__(self, spec: RunSpec, trainer: TrainerHandle, checkpoint_path: str = DEFAULT_CHECKPOINT,
                  random_seed: int | None = None, sample_pace: float | None = 120.0, sample_gap: float = 1.5,
                  watching: str | None = None, hint_marker: Path | None = None, lesson_steps: int | None = None,
-                 counter: Callable[[str, str], Counting] = counting_process):
+                 counter: Callable[[str, str], Counting] = CountingProcess):
         """`hint_marker`: a file whose absence means a first launch (the title then points to the
         lessons until they are opened); `lesson_steps`: a step budget per lesson run (tests);
         `counter`: what counts a text (a process of its own; tests count their small texts in place)."""
@@ -126,10 +124,6 @@ class PlaygroundApp(App):
             yield SettingsPanel(id="settings", classes="panel")
 
     def on_mount(self) -> None:
-        # Thread workers (the sampler, the views' readings) run in the loop's default executor: its
-        # threads yield the cores to this one, the screen's (run/priority.py)
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(thread_name_prefix="rnn-tui-worker", initializer=lower_thread))
         # Held here because key actions reach them while a dialog is the active screen.
         self.tabs = self.query_one(ViewTabs)
         self.status_panel = self.query_one(TrainingStatus)

@@ -1,8 +1,5 @@
 """Does it beat counting? The n-gram baseline in the app: the plot's line, the status's gap, the coach."""
 
-import os
-import sys
-
 import pytest
 from textual.widgets import Static
 
@@ -10,9 +7,7 @@ from rnn_tui.engine.counting import CountingModel
 from rnn_tui.engine.data import Corpus, evaluated_targets
 from rnn_tui.engine.insight.registry import ERRORS
 from rnn_tui.run.counting import Counted, CountingProcess
-from rnn_tui.run.priority import BACKGROUND_NICE
 from rnn_tui.run.protocol import SetBaseline
-from rnn_tui.tui.controllers.counting import counting_process
 from rnn_tui.tui.messages import TrainerMessages
 
 from .conftest import live_app, published, scripted_app, shown, tiny_spec, wait_for
@@ -51,20 +46,11 @@ async def test_a_baseline_counted_on_part_of_the_text_says_so_under_the_gap(text
         assert f"vs {baseline.name}" in shown(table)
 
 
-async def test_the_real_processes_report_the_baseline_and_yield_the_cores_to_the_screen(text_path, tmp_path):
-    app = live_app(tiny_spec(text_path), tmp_path, counter=counting_process)  # the app's counting process too
+async def test_the_real_training_process_reports_the_baseline_of_its_run(text_path, tmp_path):
+    app = live_app(tiny_spec(text_path), tmp_path, counter=CountingProcess)  # the real counting process too
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.state.baseline is not None, what="the baseline from the process")
         assert app.state.baseline.step >= 0 and 1 <= app.state.baseline.ngram_order <= 9
-        if hasattr(os, "getpriority"):  # run/priority.py: below the screen's, all of the app's background work
-            screen = os.getpriority(os.PRIO_PROCESS, 0)
-            lowered = min(screen + BACKGROUND_NICE, 19)
-            for process in (app.training.handle.process, app.counting.process.process):
-                assert os.getpriority(os.PRIO_PROCESS, process.pid) == lowered, process.name
-            worker = app.run_worker(lambda: os.getpriority(os.PRIO_PROCESS, 0), thread=True)
-            await worker.wait()
-            assert worker.result == (lowered if sys.platform.startswith("linux") else screen)
-            assert os.getpriority(os.PRIO_PROCESS, 0) == screen
 
 
 async def test_the_fan_has_the_ngram_row_on_the_same_uniforms_and_every_row_its_copy_meter(text_path, tmp_path,

@@ -22,13 +22,8 @@ if TYPE_CHECKING:
 ASK_SECONDS = 1.0  # the longest a sampler or a reading waits for counting's answer; it goes on without
 
 
-def counting_process(text: str, vocab: str) -> CountingProcess:
-    """The app's counting: a process of its own, at its training process's priority, below the screen's."""
-    return CountingProcess(text, vocab, lowered=True)
-
-
 class CountingController:
-    def __init__(self, host: Host, counter: Callable[[str, str], Counting] = counting_process):
+    def __init__(self, host: Host, counter: Callable[[str, str], Counting] = CountingProcess):
         """`counter` makes the counting of a text and vocabulary: a process of its own unless told."""
         self.host = host
         self.counter = counter
