@@ -12,7 +12,10 @@ the first `call_after_refresh` callback instead, which also waits for messages q
 (6 to 30 ms more). `--busy` keeps one core busy with another process; TEXTUAL_ANIMATIONS=full measures
 with the animations the app turns off.
 Reported per view: the first press, and the median and the largest of the later ones; the goal is
-under 100 ms at the 95th percentile of every switch. Also the time from `quit` to the app's exit.
+under 100 ms at the 95th percentile of every switch. What the UI thread did meanwhile: its own CPU
+time (drawing, and whatever else it ran) and, on Linux, its time runnable but waiting for a core
+(/proc/thread-self/schedstat), which is what held it on 2026-12-07 (RESULTS.md). Also the
+time from `quit` to the app's exit.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -55,18 +59,35 @@ def catch_frames(app: PlaygroundApp) -> list[tuple[float, str | None]]:
     return frames
 
 
-async def switch(app: PlaygroundApp, view: View, frames: list[tuple[float, str | None]]) -> float:
-    """Seconds from the view's key's arrival to the first frame composed with its tab active."""
-    start, seen = time.perf_counter(), len(frames)
+@dataclass(frozen=True)
+class Switch:
+    seconds: float  # from the key's arrival to the first frame composed with the view's tab active
+    cpu: float  # the UI thread's CPU time meanwhile
+    waited: float | None  # the UI thread's time runnable but without a core meanwhile (Linux only)
+
+
+def run_queue_seconds() -> float | None:
+    """This thread's time spent runnable and waiting for a core since it started (Linux only)."""
+    try:
+        return int(Path("/proc/thread-self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+async def switch(app: PlaygroundApp, view: View, frames: list[tuple[float, str | None]]) -> Switch:
+    """A view's key, to the first frame composed with its tab active (run in the UI thread)."""
+    start, seen, cpu, queued = time.perf_counter(), len(frames), time.thread_time(), run_queue_seconds()
     app.post_message(events.Key(view.key, view.key if len(view.key) == 1 else None))
     while (drawn := next((when for when, shown in frames[seen:] if shown == view.id), None)) is None:
         await asyncio.sleep(0.002)
-    return drawn - start
+    now_queued = run_queue_seconds()
+    waited = now_queued - queued if now_queued is not None and queued is not None else None
+    return Switch(drawn - start, time.thread_time() - cpu, waited)
 
 
-async def measure(rounds: int) -> tuple[dict[str, list[float]], float]:
+async def measure(rounds: int) -> tuple[dict[str, list[Switch]], float]:
     spec = spec_from_args(build_parser().parse_args([]))  # what `rnn-tui` runs with no flags
-    times: dict[str, list[float]] = {view.id: [] for view in VIEWS}
+    times: dict[str, list[Switch]] = {view.id: [] for view in VIEWS}
     with tempfile.TemporaryDirectory() as folder:
         app = PlaygroundApp(spec, BackgroundTrainer(spec), checkpoint_path=str(Path(folder) / "run.pt"))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -83,18 +104,25 @@ async def measure(rounds: int) -> tuple[dict[str, list[float]], float]:
     return times, quit_seconds
 
 
-def table(times: dict[str, list[float]], quit_seconds: float) -> list[str]:
-    later = [t for ts in times.values() for t in ts[1:]]
-    p95 = sorted(later)[int(0.95 * (len(later) - 1))] if later else float("nan")
+def p95(values: list[float]) -> float:
+    return sorted(values)[int(0.95 * (len(values) - 1))] if values else float("nan")
+
+
+def table(times: dict[str, list[Switch]], quit_seconds: float) -> list[str]:
+    later = [s for switches in times.values() for s in switches[1:]]
     lines = ["| view | key | first press (mounts it) | later presses, median | later presses, largest |",
              "| --- | --- | --- | --- | --- |"]
     keys = {view.id: view.key for view in VIEWS}
-    for view_id, ts in times.items():
-        rest = ts[1:] or [float("nan")]
-        lines.append(f"| {view_id} | {keys[view_id]} | {1000 * ts[0]:.0f} ms | {1000 * statistics.median(rest):.0f} ms "
-                     f"| {1000 * max(rest):.0f} ms |")
-    lines += ["", f"Every later switch: 95th percentile {1000 * p95:.0f} ms (goal: under 100 ms). Quit: "
-                  f"{quit_seconds:.2f} s to the app's exit (goal: under 1 s)."]
+    for view_id, switches in times.items():
+        rest = [s.seconds for s in switches[1:]] or [float("nan")]
+        lines.append(f"| {view_id} | {keys[view_id]} | {1000 * switches[0].seconds:.0f} ms "
+                     f"| {1000 * statistics.median(rest):.0f} ms | {1000 * max(rest):.0f} ms |")
+    waits = [s.waited for s in later if s.waited is not None]
+    waited = f", waiting for a core {1000 * p95(waits):.0f} ms" if waits else ""
+    lines += ["", f"Every later switch: 95th percentile {1000 * p95([s.seconds for s in later]):.0f} ms (goal: under "
+                  f"100 ms); the UI thread's own 95th percentiles: drawing (its CPU time) "
+                  f"{1000 * p95([s.cpu for s in later]):.0f} ms{waited}. Quit: {quit_seconds:.2f} s to the app's "
+                  "exit (goal: under 1 s)."]
     return lines
 
 
