@@ -29,6 +29,9 @@ def add_run_flags(parser: argparse.ArgumentParser, threads: str = MEASURED_THREA
     run.add_argument("--batch", type=int, help="parallel streams per step")
     run.add_argument("--lr", type=float, help="learning rate")
     run.add_argument("--optimizer", choices=OPTIMIZERS)
+    run.add_argument("--weight-decay", type=float,
+                     help="adam and rmsprop: an L2 term in the gradient; adamw: each step shrinks every "
+                          "weight by lr x this")
     run.add_argument("--schedule", choices=SCHEDULES,
                      help="learning-rate schedule: cosine falls to a tenth at the stop point; anneal too, "
                           "and without one as 1/sqrt(step) after 500 steps")

@@ -14,7 +14,7 @@ CELL_NAMES = {"elman": "Elman", "jordan": "Jordan", "lstm": "LSTM", "gru": "GRU"
 # What each cell computes per unit, in the order its class reports them: its state, then its gates.
 QUANTITIES = {"elman": ("h",), "jordan": ("h",), "lstm": ("h", "c", "i", "f", "g", "o"), "gru": ("h", "r", "z", "n"),
               "mingru": ("h", "z"), "minlstm": ("h", "f", "i"), "transformer": ()}  # transformer: no recurrent state
-OPTIMIZERS = ("adam", "rmsprop")
+OPTIMIZERS = ("adam", "adamw", "rmsprop")
 # cosine: down to a tenth of the rate at the run's first stop point (constant without one); anneal:
 # the same with a stop point, else 1/sqrt(step) from step ANNEAL_AFTER on, for a run of no set length.
 SCHEDULES = ("constant", "cosine", "anneal", "char-rnn")
@@ -56,7 +56,7 @@ class TrainConfig:
     optimizer: str = "adam"
     schedule: str = "constant"
     clip: float = 5.0  # global gradient-norm clip; 0 turns it off
-    weight_decay: float = 0.0
+    weight_decay: float = 0.0  # adam and rmsprop: an L2 term in the gradient; adamw: decoupled, w -= lr * decay * w
     steps: int | None = None  # stop points: the first one reached ends the run
     epochs: float | None = None
     minutes: float | None = None

@@ -10,8 +10,8 @@ from rnn_tui.engine.errors import UserError
 from rnn_tui.engine.race import BLOCKS, count_parameters
 
 BYTES_PER_NUMBER = 4  # fp32: the weights, their gradients and the optimizer's state (bf16 autocasts only activations)
-# copies of every weight while it trains: itself, its gradient, and Adam's two moments or RMSprop's one
-COPIES_PER_WEIGHT = {"adam": 4, "rmsprop": 3}
+# copies of every weight while it trains: itself, its gradient, and Adam's (or AdamW's) two moments or RMSprop's one
+COPIES_PER_WEIGHT = {"adam": 4, "adamw": 4, "rmsprop": 3}
 MEMINFO = Path("/proc/meminfo")
 
 

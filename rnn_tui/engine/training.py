@@ -447,4 +447,6 @@ def model_config_for(config: ModelConfig, corpus: Corpus) -> ModelConfig:
 def make_optimizer(model: Model, cfg: TrainConfig) -> torch.optim.Optimizer:
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(model.parameters(), lr=cfg.lr, alpha=0.95, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "adamw":  # the decay is not divided by Adam's second moment, so every weight shrinks alike
+        return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

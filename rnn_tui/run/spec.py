@@ -27,7 +27,7 @@ COMPARE_PRESET = "tiny"  # a compare or a lesson trains several runs in its budg
 # threads are measured while it trains instead (engine/threads.py): None.
 DEFAULT_THREADS = 1
 MODEL_FLAGS = ("cell", "hidden", "layers", "embed", "dropout")
-TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "schedule", "clip", "steps", "epochs", "minutes",
+TRAIN_FLAGS = ("seq", "batch", "lr", "optimizer", "weight_decay", "schedule", "clip", "steps", "epochs", "minutes",
                "eval_every", "seed", "precision")
 
 

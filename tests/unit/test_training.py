@@ -208,6 +208,25 @@ def test_rmsprop_and_clipping(small_text):
     assert event.grad_norm > 0.01 and total.item() == pytest.approx(0.01, rel=1e-3)
 
 
+def test_adamw_shrinks_every_weight_by_the_rate_times_its_decay_and_adam_does_not(small_text):
+    """With no gradient, AdamW's step is the decoupled decay alone, w * (1 - lr * decay); Adam's L2
+    term goes through its moments instead, and moves each weight by about the rate."""
+    steps = {}
+    for optimizer in ("adamw", "adam"):
+        trainer = tiny_trainer(small_text, optimizer=optimizer, weight_decay=0.5, lr=0.1)
+        weight = trainer.model.head.weight
+        before = weight.detach().clone()
+        for p in trainer.model.parameters():
+            p.grad = torch.zeros_like(p)
+        trainer.optimizer.step()
+        steps[optimizer] = (before, weight.detach())
+    before, after = steps["adamw"]
+    assert torch.allclose(after, before * (1 - 0.1 * 0.5))
+    before, after = steps["adam"]
+    assert not torch.allclose(after, before * (1 - 0.1 * 0.5))
+    assert (after - before).abs().median().item() == pytest.approx(0.1, rel=1e-3)
+
+
 def test_snapshot_is_a_detached_copy(small_text):
     trainer = tiny_trainer(small_text)
     snap = trainer.snapshot()
