@@ -32,6 +32,15 @@ def test_the_largest_model_that_gets_its_steps_is_chosen(monkeypatch, small_text
     assert all((c.hidden, c.precision) in rates for c in measured)
 
 
+def test_the_fit_sizes_every_layer_of_a_stacked_preset(monkeypatch, small_text):
+    """The 10min preset stacks two layers: the fit changes their width, never their number."""
+    monkeypatch.setattr(fitting, "steps_per_second", machine({(64, "fp32"): 40, (64, "bf16"): 30, (128, "fp32"): 20,
+                                                              (256, "fp32"): 9, (512, "fp32"): 3}))
+    stacked = ModelConfig(**PRESETS["10min"].model)
+    model, _, _ = fitting.fit(stacked, TrainConfig(minutes=1.0), SPACE, Corpus.from_text(small_text, "t"))
+    assert stacked.layers == model.layers == 2 and model.hidden == 128
+
+
 def test_a_model_is_fed_the_characters_a_parameter_its_budget_asks_for(monkeypatch, small_text):
     """At 1,000 parameters a unit (the stand-in machine) and 100 characters a step, a minute at 20
     steps/s feeds a 128-unit model 0.94 characters a parameter, one at 10 steps/s a 256-unit one 0.23."""
