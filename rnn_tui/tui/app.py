@@ -39,6 +39,7 @@ from rnn_tui.tui.messages import EngineLoaded, Routed, RunResult
 from rnn_tui.tui.screens.compare import CompareScreen
 from rnn_tui.tui.screens.help import HelpScreen
 from rnn_tui.tui.state import RunState
+from rnn_tui.tui.torch_threads import on_one_torch_thread
 from rnn_tui.tui.views import LEARNED, VIEWS, Feed, view_of
 from rnn_tui.tui.widgets.fan import SamplerLab
 from rnn_tui.tui.widgets.footer import KeysBar
@@ -151,6 +152,10 @@ class PlaygroundApp(App):
         self.set_interval(PASS_SECONDS, self.collector.collect)
         self.training.start()
         self.sampling.start()
+
+    def run_worker(self, work: Any, *args: Any, thread: bool = False, **kwargs: Any) -> Any:
+        """Every thread worker runs torch on one core (tui/torch_threads.py says why)."""
+        return super().run_worker(on_one_torch_thread(work) if thread else work, *args, thread=thread, **kwargs)
 
     def on_resize(self, event: events.Resize) -> None:
         width, height = event.size

@@ -113,3 +113,38 @@ def test_a_process_gone_before_its_run_started_is_said_instead_of_starting():
     console.print(TrainingStatus.render_table(state, width=60))
     text = console.export_text()
     assert "no run: the training process ended unexpectedly" in text and "starting" not in text
+
+
+
+async def test_the_apps_thread_workers_run_torch_on_one_thread(text_path, tmp_path, monkeypatch):
+    """torch.set_num_threads holds only for the thread that calls it (tui/torch_threads.py): each
+    worker thread sets its own, before its work."""
+    import threading
+
+    import torch
+
+    set_here = threading.local()  # what set_num_threads was given in each thread
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: setattr(set_here, "threads", n))
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        seen: list[int | None] = []
+        worker = app.run_worker(lambda: seen.append(getattr(set_here, "threads", None)), thread=True)
+        await wait_for(pilot, lambda: worker.is_finished, what="the worker")
+        assert seen == [1]
+        await app.action_quit()
+
+
+def test_a_worker_that_starts_while_torch_is_half_imported_still_runs(monkeypatch):
+    """The engine imports torch in a worker thread; a worker that starts meanwhile (counting, the
+    training bridge) finds half a module, without set_num_threads: it must run all the same."""
+    import importlib.machinery
+    import sys
+    import types
+
+    from rnn_tui.tui.torch_threads import on_one_torch_thread
+
+    half = types.ModuleType("torch")
+    half.__spec__ = importlib.machinery.ModuleSpec("torch", None)
+    half.__spec__._initializing = True
+    monkeypatch.setitem(sys.modules, "torch", half)
+    assert on_one_torch_thread(lambda: "ran")() == "ran"

@@ -82,11 +82,10 @@ class SamplingController:
     def _load_engine(self) -> None:
         """Import torch off the UI thread, so the first frame does not wait the seconds it takes."""
         try:
-            import torch
+            import torch  # noqa: F401
 
             from rnn_tui.tui import live_sampling  # noqa: F401  (imports the sampling engine)
 
-            torch.set_num_threads(1)  # one character at a time gains nothing from more
             self.host.post_message(EngineLoaded())
         except Exception as exc:  # pragma: no cover - a broken torch install
             self.host.post_message(EngineLoaded(error=f"{type(exc).__name__}: {exc}"))
