@@ -2,10 +2,11 @@
 
 Torch's thread count belongs to the thread that sets it (OpenMP's and MKL's settings are per
 thread): `torch.set_num_threads(1)` in one worker leaves every other worker's matrix products on
-all the cores. A reading started by a tab switch then took both cores of a 2-core machine beside
-training, and the UI thread waited for a core to draw the switch (benchmarks/RESULTS.md,
-2026-12-07). The sampler, the readings and the writer work one short sequence at a time and gain
-little from more threads; the screen and the training process keep the other cores.
+all the cores. A reading started by a tab switch could then take both cores of a 2-core machine
+beside training while the UI thread waits for one to draw the switch (benchmarks/RESULTS.md,
+2026-12-07, where the switches measured no faster for this: other work still shares the cores).
+The sampler, the readings and the writer work one short sequence at a time and gain little from
+more threads; the screen and the training process keep the other cores.
 """
 
 from __future__ import annotations

@@ -115,7 +115,6 @@ def test_a_process_gone_before_its_run_started_is_said_instead_of_starting():
     assert "no run: the training process ended unexpectedly" in text and "starting" not in text
 
 
-
 async def test_the_apps_thread_workers_run_torch_on_one_thread(text_path, tmp_path, monkeypatch):
     """torch.set_num_threads holds only for the thread that calls it (tui/torch_threads.py): each
     worker thread sets its own, before its work."""

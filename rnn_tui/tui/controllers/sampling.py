@@ -82,9 +82,7 @@ class SamplingController:
     def _load_engine(self) -> None:
         """Import torch off the UI thread, so the first frame does not wait the seconds it takes."""
         try:
-            import torch  # noqa: F401
-
-            from rnn_tui.tui import live_sampling  # noqa: F401  (imports the sampling engine)
+            from rnn_tui.tui import live_sampling  # noqa: F401  (imports torch and the sampling engine)
 
             self.host.post_message(EngineLoaded())
         except Exception as exc:  # pragma: no cover - a broken torch install
