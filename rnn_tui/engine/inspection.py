@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from rnn_tui.engine.data import Vocab
-from rnn_tui.engine.errors import Abandoned
+from rnn_tui.engine.errors import give_up_if
 from rnn_tui.engine.models import WINDOW_CELLS, Activations, CharRNN, Model, window_sequence
 
 
@@ -78,8 +78,7 @@ def _window_by_window(model: Model, ids: Tensor, abandon: Callable[[], bool] | N
 
     state, parts = None, []
     for chunk in ids.split(WINDOWS_PER_PASS):
-        if abandon is not None and abandon():
-            raise Abandoned
+        give_up_if(abandon)
         logits, state = model(chunk[None], state)
         parts.append(logits[0])
     return torch.cat(parts)

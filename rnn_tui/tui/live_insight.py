@@ -4,7 +4,10 @@ The insight controller asks for a passage to be read (the validation passage, th
 or the user's own text) while a view that shows it is open; this thread reads it with the
 snapshot's weights, runs the analyses the open view names (the registry's entries) and posts
 what they found. A new request replaces one not yet started; between two runs it waits
-`min_seconds` unless the user changed something, so training keeps the cores.
+`min_seconds` unless the user changed something, so training keeps the cores. When the user changes
+something (another view, another passage) the reading under way is given up at its next pause
+(between analyses, and between calls of the long ones): nothing would show it, and it would hold a
+core while the screen draws what was asked.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class CountsOfPassages:
 def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassages | None = None,
             abandon: Callable[[], bool] | None = None) -> Insight:
     """The passage read with the request's weights and the analyses run on it; `abandon` is asked
-    while a transformer reads it (the one reading that takes seconds), so that quitting need not wait."""
+    between the steps of the reading, and it raises Abandoned once that turns true."""
     from rnn_tui.engine.insight.registry import Reading, run_all
     from rnn_tui.engine.inspection import inspect_text
 
@@ -73,7 +76,7 @@ def analyse(request: InsightRequest, models: ModelCache, counts: CountsOfPassage
     if counts is not None and any(analysis.counts for analysis in request.analyses):
         counted = counts.counts(request.passage)
         first = counts.first_reading(request) if counted is not None else None
-    reading = Reading(model, inspection, request.questions, counted, first)
+    reading = Reading(model, inspection, request.questions, counted, first, abandon)
     return Insight(request, inspection, run_all(request.analyses, reading), counted)
 
 
@@ -100,6 +103,12 @@ class LiveInsight:
                 self._urgent.set()
             self._wake.set()
 
+    def give_up(self) -> None:
+        """The reading under way, and the one waiting, are not wanted any more (their view closed)."""
+        with self._lock:
+            self._pending = None
+            self._urgent.set()
+
     def _take(self) -> InsightRequest | None:
         with self._lock:
             request, self._pending = self._pending, None
@@ -112,6 +121,10 @@ class LiveInsight:
         self._wake.set()
         self._urgent.set()
 
+    def _unwanted(self) -> bool:
+        """The reading under way is not wanted any more: the app is closing, or the user asked for another."""
+        return self._stopped.is_set() or self._urgent.is_set()
+
     def run(self) -> None:
         while not self._stopped.is_set():
             self._wake.wait()
@@ -121,9 +134,9 @@ class LiveInsight:
             started = time.monotonic()
             try:
                 self.post(InsightReady(request.weights.run, analyse(request, self._models, self.counts,
-                                                                    self._stopped.is_set)))
+                                                                    self._unwanted)))
             except Abandoned:
-                return
+                continue  # closing (the loop ends), or a request the user made meanwhile is next
             except Exception as exc:  # reported; the next request tries again
                 self.post(InsightFailed(request.weights.run, f"{type(exc).__name__}: {exc}"))
             self._urgent.wait(max(0.0, self.min_seconds - (time.monotonic() - started)))

@@ -57,6 +57,10 @@ class FakeHost:
         self.messages.append(message)
         return True
 
+    def call_after_refresh(self, callback, *args) -> bool:
+        callback(*args)  # no screen to draw first
+        return True
+
     def route(self, kind, to) -> None:
         assert kind not in self.routes, f"{kind.__qualname__} routed twice"
         self.routes[kind] = to
@@ -105,9 +109,13 @@ class RecordingReader:
 
     def __init__(self):
         self.requests = []
+        self.given_up = 0  # how often the controller gave up what was under way
 
     def request(self, request, now: bool = False) -> None:
         self.requests.append(request)
+
+    def give_up(self) -> None:
+        self.given_up += 1
 
 
 def test_the_factors_choice_is_read_only_when_new_and_while_the_factors_view_is_open():

@@ -148,6 +148,32 @@ def test_factors_recover_two_planted_patterns():
     assert len(factors.to_dict()["factors"]) == 3
 
 
+def test_factors_fitted_in_calls_match_one_fit_and_can_be_given_up():
+    import warnings
+
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rnn_tui.engine.errors import Abandoned
+    from rnn_tui.engine.insight.factors import ITERATIONS, ITERATIONS_A_CALL
+
+    rng = np.random.default_rng(1)
+    values = np.tanh(rng.normal(size=(300, 4)) @ rng.normal(size=(4, 10)))
+    factors = factorise(values, layer=0, quantity="h", k=3)
+    centred = values - values.mean(axis=0)
+    parts = np.concatenate([np.maximum(centred, 0), np.maximum(-centred, 0)], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        once = NMF(n_components=3, init="nndsvda", max_iter=ITERATIONS, random_state=0).fit_transform(parts)
+    once = once / once.max(axis=0)
+    # one call may stop sooner (its tolerance is relative to its own first iteration): close, not equal
+    assert np.abs(factors.strength - once[:, np.argsort(-once.sum(axis=0), kind="stable")]).max() < 0.01
+    asked = []
+    with pytest.raises(Abandoned):  # asked before each call: given up before the second
+        factorise(values, layer=0, quantity="h", k=3, abandon=lambda: asked.append(1) or len(asked) > 1)
+    assert len(asked) == 2 and ITERATIONS // ITERATIONS_A_CALL > 2
+
+
 def test_a_sparkline_shows_the_mean_of_each_stretch():
     assert sparkline([0.0] * 10 + [1.0] * 10, 4) == "  ██"
     assert sparkline([0.2] * 10 + [0.4] * 10, 2) == "▄█"  # scaled to the highest stretch

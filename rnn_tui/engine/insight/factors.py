@@ -6,11 +6,16 @@ its negative part: a factor may be "unit 7 high" or "unit 7 low"."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from rnn_tui.engine.errors import give_up_if
+
 DEFAULT_FACTORS = 5
+ITERATIONS = 300  # a few hundred show the factors well; the fit rarely converges sooner
+ITERATIONS_A_CALL = 30  # the fit goes on in calls this long, so that a reading no longer wanted stops within one
 TOP_UNITS = 3
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -29,8 +34,11 @@ class Factors:
                             for column, units in zip(self.strength.T, self.units)]}
 
 
-def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FACTORS, seed: int = 0) -> Factors:
-    """Factorise (T, U) activations into k non-negative factors."""
+def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FACTORS, seed: int = 0,
+              abandon: Callable[[], bool] | None = None) -> Factors:
+    """Factorise (T, U) activations into k non-negative factors; `abandon` is asked between calls of the
+    fit (each goes on from the last one's factors: the same coordinate descent as one long call, which
+    may stop a little sooner, its tolerance being relative to its first iteration)."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
 
@@ -40,11 +48,21 @@ def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FA
     centred = values - values.mean(axis=0)  # a unit's resting level says nothing about the text
     parts = np.concatenate([np.maximum(centred, 0), np.maximum(-centred, 0)], axis=1).astype(np.float64)
     k = min(k, *parts.shape)
+    model = NMF(n_components=k, init="nndsvda", max_iter=ITERATIONS_A_CALL, random_state=seed)
+    done, strength, loadings = 0, None, None
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # a few hundred iterations show the factors well
-        model = NMF(n_components=k, init="nndsvda", max_iter=300, random_state=seed)
-        strength = model.fit_transform(parts)  # (T, k)
-    loadings = model.components_  # (k, 2U)
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a call stops short of convergence by design
+        while done < ITERATIONS:
+            give_up_if(abandon)
+            if strength is None:
+                strength = model.fit_transform(parts)  # (T, k)
+            else:
+                model.set_params(init="custom")
+                strength = model.fit_transform(parts, W=strength, H=loadings)
+            loadings = model.components_  # (k, 2U)
+            done += model.n_iter_
+            if model.n_iter_ < ITERATIONS_A_CALL:  # converged
+                break
     peak = strength.max(axis=0)
     strength = strength / np.where(peak > 0, peak, 1)
     top = []

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 
+from rnn_tui.engine.errors import give_up_if
 from rnn_tui.engine.insight.factors import DEFAULT_FACTORS
 from rnn_tui.engine.insight.units import TOP_UNITS
 
@@ -64,6 +65,7 @@ class Reading:
     questions: Questions = field(default_factory=Questions)
     counts: PassageCounts | None = None  # what counting gives each character (for the analyses that compare)
     first: Inspection | None = None  # the passage as the run's first evaluation read it, when known
+    abandon: Callable[[], bool] | None = None  # asked between analyses and within the long ones: True gives up
 
     @property
     def vocab(self) -> Vocab:
@@ -161,7 +163,7 @@ def _factors(reading: Reading) -> Factors | None:
         return None
     layer, quantity, k = asked
     layer = len(layers) - 1 if layer is None else layer
-    return factorise(layers[layer][quantity], layer, quantity, k)
+    return factorise(layers[layer][quantity], layer, quantity, k, abandon=reading.abandon)
 
 
 def _factors_words(report: Report) -> list[str]:
@@ -348,9 +350,11 @@ BY_NAME = {analysis.name: analysis for analysis in ANALYSES}
 
 
 def run_all(analyses: tuple[Analysis[Any], ...], reading: Reading) -> dict[str, Any]:
-    """Each analysis that applies to the reading, by name; one with nothing to show is left out."""
+    """Each analysis that applies to the reading, by name; one with nothing to show is left out.
+    Raises Abandoned between analyses when the reading's `abandon()` turns true."""
     found = {}
     for analysis in analyses:
+        give_up_if(reading.abandon)
         if analysis.applies(reading) and (result := analysis.compute(reading)) is not None:
             found[analysis.name] = result
     return found

@@ -35,6 +35,9 @@ class Host(Protocol):
 
     def post_message(self, message: Message) -> bool: ...
 
+    def call_after_refresh(self, callback: Callable[..., Any], *args: Any) -> bool:
+        """Call back once the screen has drawn what is pending (work a key starts waits for its frame)."""
+
     def route(self, kind: type[R], to: Callable[[R], None]) -> None:
         """Hand every message of this type to `to` (one receiver per type; a run's result only while
         its run is on screen)."""

@@ -85,8 +85,12 @@ class InsightController:
         return (*shown, UNITS) if self.heatmap_feature is not None and UNITS not in shown else shown
 
     def show_view(self, view: str | None) -> None:
+        """Another view is open: the reading under way was for the last one; the new one's starts once its
+        first frame is drawn (the two would share the cores, and the key waits for the frame)."""
         self.view = view
-        self.refresh(now=True)
+        if self.live is not None:
+            self.live.give_up()
+        self.host.call_after_refresh(self.refresh, True)
 
     def passage(self) -> str:
         if self.source == "sample":
