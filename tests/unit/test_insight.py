@@ -174,6 +174,21 @@ def test_factors_fitted_in_calls_match_one_fit_and_can_be_given_up():
     assert len(asked) == 2 and ITERATIONS // ITERATIONS_A_CALL > 2
 
 
+def test_the_factors_fit_runs_its_blas_on_one_thread(monkeypatch):
+    from sklearn.decomposition import NMF
+    from threadpoolctl import threadpool_info
+
+    fit, seen = NMF.fit_transform, []
+
+    def watched(self, *args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(NMF, "fit_transform", watched)
+    factorise(np.random.default_rng(0).normal(size=(50, 6)), layer=0, quantity="h", k=2)
+    assert seen and set(seen) == {1}
+
+
 def test_a_sparkline_shows_the_mean_of_each_stretch():
     assert sparkline([0.0] * 10 + [1.0] * 10, 4) == "  ██"
     assert sparkline([0.2] * 10 + [0.4] * 10, 2) == "▄█"  # scaled to the highest stretch

@@ -16,6 +16,8 @@ from rnn_tui.engine.errors import give_up_if
 DEFAULT_FACTORS = 5
 ITERATIONS = 300  # a few hundred show the factors well; the fit rarely converges sooner
 ITERATIONS_A_CALL = 30  # the fit goes on in calls this long, so that a reading no longer wanted stops within one
+BLAS_THREADS = 1  # coordinate descent is sequential: a second BLAS thread took 1.5 times the CPU for a 20% shorter
+# fit (benchmarks/RESULTS.md, 2026-12-08), and in the app it takes the core the screen draws with
 TOP_UNITS = 3
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -41,6 +43,7 @@ def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FA
     may stop a little sooner, its tolerance being relative to its first iteration)."""
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
 
     if k < 1:
         raise ValueError(f"the number of factors must be at least 1, not {k}")
@@ -50,7 +53,7 @@ def factorise(values: np.ndarray, layer: int, quantity: str, k: int = DEFAULT_FA
     k = min(k, *parts.shape)
     model = NMF(n_components=k, init="nndsvda", max_iter=ITERATIONS_A_CALL, random_state=seed)
     done, strength, loadings = 0, None, None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), threadpool_limits(BLAS_THREADS, user_api="blas"):
         warnings.simplefilter("ignore", ConvergenceWarning)  # a call stops short of convergence by design
         while done < ITERATIONS:
             give_up_if(abandon)
