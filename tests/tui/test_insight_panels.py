@@ -328,3 +328,35 @@ async def shows_attention_one_head_at_a_time(pilot) -> None:
     app.learned.insight_read(app.learned.last)  # a newer reading of the same pick, as each snapshot brings
     await pilot.pause()
     assert passage.cursor == moved == target + 2  # not pulled back to the picked character
+
+
+async def test_a_passage_keeps_its_lines_drawn_both_with_and_without_the_focus(monkeypatch):
+    """A view switch takes the focus away and gives it back: neither redraws lines already drawn,
+    and each shows the background of the focus it has."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    from rnn_tui.tui.widgets.passage import Painting
+
+    class Passage(App):
+        def compose(self):
+            yield PassageView()
+            yield Input()
+
+    app = Passage()
+    async with app.run_test(size=(40, 12)) as pilot:
+        passage, field = app.query_one(PassageView), app.query_one(Input)
+        field.focus()
+        passage.paint(Painting("one two three\n" * 30, None))
+        await pilot.pause()
+        build, built = passage._build, []
+        monkeypatch.setattr(passage, "_build", lambda row, painting: built.append(row) or build(row, painting))
+        backgrounds = set()
+        for target in (passage, field, passage, field):
+            target.focus()
+            await pilot.pause()
+            first = passage.render_line(0)
+            assert {segment.style.bgcolor for segment in first} == {passage.rich_style.bgcolor}
+            backgrounds.add(passage.rich_style.bgcolor)
+        assert len(backgrounds) == 2  # the focus changed the background
+        assert built and len(built) == len(set(built))  # each line drawn once with the focus, never again

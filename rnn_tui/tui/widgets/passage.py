@@ -73,7 +73,8 @@ def char_style(bgcolor: str | None, marked: bool, chosen: bool) -> Style:
 
 class PassageView(ScrollView, can_focus=True):
     """Drawn line by line (Textual's line API): only the lines in view are built, and each is
-    kept until the painting, the width, or the cursor on it changes."""
+    kept until the painting, the width, or the cursor on it changes. They are kept per base style:
+    a view switch moves the focus away and back, and the lines of both are drawn again at once."""
 
     DEFAULT_CSS = """
     PassageView {
@@ -108,8 +109,7 @@ class PassageView(ScrollView, can_focus=True):
         self.show_cursor = True
         self._lines: list[tuple[int, int]] = []
         self._width = 0
-        self._strips: dict[int, Strip] = {}
-        self._strips_style: Style | None = None  # the base style the cached lines were built with
+        self._strips: dict[tuple[Style, int], Strip] = {}  # by the base style (focused or not) and row
 
     @dataclass
     class Moved(Message):
@@ -176,8 +176,8 @@ class PassageView(ScrollView, can_focus=True):
         if before is not None or self.selection is not None:
             self._strips.clear()  # a selection can span many lines
         else:
-            self._strips.pop(old, None)
-            self._strips.pop(self._row_of(self.cursor), None)
+            changed = {old, self._row_of(self.cursor)}
+            self._strips = {key: strip for key, strip in self._strips.items() if key[1] not in changed}
         self.scroll_to_region(Region(0, self._row_of(self.cursor), 1, 1), animate=False, immediate=True)
         self.post_message(self.Moved(self))
         self.refresh()
@@ -224,12 +224,10 @@ class PassageView(ScrollView, can_focus=True):
             return Strip([Segment(self.placeholder, Style(dim=True, italic=True))] if y == 0 else [])
         if row >= len(self._lines):
             return Strip.blank(self.size.width, self.rich_style)
-        if self.rich_style != self._strips_style:  # focus or a parent's focus changed the background
-            self._strips.clear()
-            self._strips_style = self.rich_style
-        if row not in self._strips:
-            self._strips[row] = self._build(row, painting)
-        return self._strips[row].crop(int(self.scroll_offset.x), int(self.scroll_offset.x) + self.size.width)
+        key = (self.rich_style, row)
+        if key not in self._strips:
+            self._strips[key] = self._build(row, painting)
+        return self._strips[key].crop(int(self.scroll_offset.x), int(self.scroll_offset.x) + self.size.width)
 
     def _build(self, row: int, painting: Painting) -> Strip:
         start, end = self._lines[row]
