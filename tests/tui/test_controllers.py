@@ -43,6 +43,8 @@ class FakeHost:
         self.screens: list = []
         self.messages: list = []
         self.routes: dict = {}  # message type -> the controller's receiver
+        self.workers: list[str] = []  # the group of each worker started
+        self.drawing: list | None = None  # a list: a frame is pending, and call_after_refresh waits for draw()
 
     def notify(self, message, *, title="", severity="information", timeout=None, markup=True) -> None:
         self.notices.append((severity, message))
@@ -51,6 +53,7 @@ class FakeHost:
         self.screens.append((screen, callback))
 
     def run_worker(self, work, *, thread=False, group="default", exclusive=False, exit_on_error=True):
+        self.workers.append(group)
         return None  # nothing runs: the tests call what they need
 
     def post_message(self, message) -> bool:
@@ -58,8 +61,17 @@ class FakeHost:
         return True
 
     def call_after_refresh(self, callback, *args) -> bool:
-        callback(*args)  # no screen to draw first
+        if self.drawing is None:
+            callback(*args)  # no screen to draw first
+        else:
+            self.drawing.append(lambda: callback(*args))
         return True
+
+    def draw(self) -> None:
+        """The frame that `drawing` held back: what waited for it runs now."""
+        waiting, self.drawing = self.drawing, []
+        for callback in waiting:
+            callback()
 
     def route(self, kind, to) -> None:
         assert kind not in self.routes, f"{kind.__qualname__} routed twice"
@@ -132,6 +144,27 @@ def test_the_factors_choice_is_read_only_when_new_and_while_the_factors_view_is_
     insight.ask_factors((0, "c", 5))
     assert [r.questions.factors for r in reader.requests[1:]] == [(0, "h", 5), (0, "c", 5)]
     assert all(r.analyses == (FACTORS,) for r in reader.requests[1:])
+
+
+def test_a_view_opened_gives_up_the_last_reading_at_once_and_starts_its_own_after_its_first_frame():
+    from rnn_tui.engine.insight.registry import UNITS
+    from rnn_tui.tui.controllers.step import StepController
+
+    host = FakeHost()
+    insight = InsightController(host, lambda: None)
+    writer = WriterController(host, lambda: None)
+    step = StepController(host, lambda: "def f(x):\n", lambda: 1.0)
+    host.channels.weights.publish("the weights")
+    insight.live = reader = RecordingReader()
+    started = len(host.workers)
+    host.drawing = []  # a key was pressed: its frame is pending
+    insight.show_view("units")
+    writer.show_view(True)
+    step.show_view(True)
+    assert reader.given_up == 1 and reader.requests == [] and len(host.workers) == started
+    host.draw()
+    assert [r.analyses for r in reader.requests] == [(UNITS,)]
+    assert host.workers[started:] == ["writer", "one-step"]
 
 
 def test_a_refused_rule_republishes_the_rules_in_force():

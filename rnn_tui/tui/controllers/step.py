@@ -37,8 +37,9 @@ class StepController:
         host.route(StepView.PickUnits, lambda _: self.pick_units())
 
     def show_view(self, open_: bool) -> None:
+        """Opened: the step is read once the view's first frame is drawn (the key waits for the frame)."""
         self.open = open_
-        self.refresh()
+        self.host.call_after_refresh(self.refresh)
 
     def move(self, delta: int) -> None:
         self.position = max(0, self.position + delta)

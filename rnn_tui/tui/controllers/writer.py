@@ -46,9 +46,10 @@ class WriterController:
         host.route(WriterView.PutBeside, lambda _: self.put_beside())
 
     def show_view(self, open_: bool) -> None:
+        """Opened: the text is read again once the view's first frame is drawn (the key waits for the frame)."""
         self.open = open_
         if open_:
-            self.refresh(now=True)
+            self.host.call_after_refresh(lambda: self.open and self.refresh(now=True))
 
     def weights_changed(self) -> None:
         if self.open:
