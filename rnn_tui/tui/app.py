@@ -122,7 +122,7 @@ class PlaygroundApp(App):
         elif view == "timeline":
             yield TimelineView(self.state, id="timeline-view")
         elif view == "settings":
-            yield SettingsPanel(id="settings", classes="panel")
+            yield SettingsPanel(id="settings", classes="frame")
 
     def on_mount(self) -> None:
         # Held here because key actions reach them while a dialog is the active screen.

@@ -147,3 +147,22 @@ def test_a_worker_that_starts_while_torch_is_half_imported_still_runs(monkeypatc
     half.__spec__._initializing = True
     monkeypatch.setitem(sys.modules, "torch", half)
     assert on_one_torch_thread(lambda: "ran")() == "ran"
+
+
+async def test_leaving_settings_restyles_the_field_it_leaves_not_every_field(text_path, tmp_path, monkeypatch):
+    """Textual restyles all of a frame with a :focus-within rule at each focus change: the settings,
+    one panel that fills its tab, are framed without one (20 ms of their fields at each switch)."""
+    from rnn_tui.tui.widgets.field import Field
+
+    app = scripted_app(tiny_spec(text_path), tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert app.focused is app.query_one("#set-cell")
+        restyled, update = [], app.stylesheet.update_nodes
+        monkeypatch.setattr(app.stylesheet, "update_nodes",
+                            lambda nodes, animate=False: restyled.extend(nodes) or update(nodes, animate))
+        await pilot.press("f2")
+        await pilot.pause()
+        assert app.focused is None and app.query_one("#set-cell") in restyled
+        assert not any(isinstance(node, Field) for node in restyled)
